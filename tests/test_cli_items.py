@@ -1,0 +1,192 @@
+"""The item commands end to end through the CLI, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import Cli
+
+FLOW = "chien-si-thi-dua-co-so"
+
+
+def nominate(cli: Cli, person: str = "an", rating: str = "HTXS") -> str:
+    item = cli.ok("nominate", FLOW, "--unit", "BN-SGD", "--nominee", "Nguyễn Văn An",
+                  "--person", person, "--set", "year=2026", "--set", f"rating={rating}",
+                  user="lan")
+    return str(item["id"])
+
+
+def audit_count(cli: Cli) -> int:
+    return int(cli.ok("audit", "head")["seq"])
+
+
+def test_init_and_directory_load_are_idempotent(cli: Cli) -> None:
+    again = cli.ok("init")
+    assert again["created"] is False
+    loaded = cli.ok("directory", "load", str(Path("definitions/directory.sample.yaml")))
+    assert loaded["changed"] == {"units": 0, "people": 0, "roles": 0, "awards": 0}
+    assert loaded["units"] == 7
+
+
+def test_nominate_prints_the_new_item(cli: Cli) -> None:
+    item = cli.ok("nominate", FLOW, "--unit", "BN-SGD", "--nominee", "Nguyễn Văn An",
+                  "--person", "an", "--set", "year=2026", user="lan")
+    assert item["state"] == "draft"
+    assert item["id"] == "1"
+    shown = cli.ok("show", item["id"])
+    assert shown["fields"] == {"year": 2026}
+    versions = {f["id"]: f["version"] for f in cli.ok("flows", "list")}
+    assert shown["flow_version"] == versions[FLOW]
+    assert [h["action"] for h in shown["history"]] == ["created"]
+
+
+def test_happy_path_to_voting_with_tet_deadline(cli: Cli, dossier: Path) -> None:
+    item = nominate(cli)
+    cli.ok("attach", item, "to_trinh", str(dossier), user="lan")
+    cli.ok("attach", item, "bao_cao", str(dossier), user="lan")
+    moved = cli.ok("fire", item, "submit", user="lan")
+    assert moved["state"] == "submitted"
+    # Thu 2026-02-12 + 5 working days across Tết (Feb 16-20) = end of Thu 2026-02-26.
+    assert moved["due_at"] == "2026-02-26T23:59:59+07:00"
+    accepted = cli.ok("fire", item, "accept", user="thu")
+    assert accepted["state"] == "voting"
+    shown = cli.ok("show", item)
+    assert shown["allowed"] == ["close_vote", "recuse"]
+    actions = [h["action"] for h in shown["history"]]
+    assert actions == ["created", "attached", "attached", "fired", "fired", "vote_opened"]
+    assert [d["type"] for d in shown["documents"]] == ["to_trinh", "bao_cao"]
+    assert cli.ok("audit", "verify")["ok"] is True
+
+
+def test_wrong_state_lists_what_is_allowed_and_writes_nothing(cli: Cli) -> None:
+    item = nominate(cli)
+    before = audit_count(cli)
+    error = cli.fails(4, "fire", item, "approve", user="thu")
+    assert error["type"] == "NotAllowed"
+    assert error["message"] == "cannot 'approve' from 'draft'; allowed here: submit, withdraw"
+    assert audit_count(cli) == before
+
+
+def test_guard_refusal_names_the_guard(cli: Cli) -> None:
+    item = nominate(cli)
+    error = cli.fails(4, "fire", item, "submit", user="lan")
+    assert error["type"] == "GuardRefused"
+    assert error["guard"] == "documents"
+    assert "to_trinh" in error["message"]
+
+
+def test_role_at_the_right_unit_is_required(cli: Cli, dossier: Path) -> None:
+    item = nominate(cli)
+    cli.ok("attach", item, "to_trinh", str(dossier), user="lan")
+    cli.ok("attach", item, "bao_cao", str(dossier), user="lan")
+    # hung is secretariat of the province, not of the department the item belongs to
+    cli.fails(3, "fire", item, "submit", user="hung")
+    cli.ok("fire", item, "submit", user="lan")
+    error = cli.fails(3, "fire", item, "accept", user="hung")
+    assert error["message"] == "hung may not 'accept' nomination 1: needs secretariat at BN-SGD"
+    # a school officer cannot nominate at the department either
+    cli.fails(3, "nominate", FLOW, "--unit", "BN-SGD", "--nominee", "X", user="mai")
+
+
+def test_required_comment(cli: Cli, dossier: Path) -> None:
+    item = nominate(cli)
+    for doc in ("to_trinh", "bao_cao"):
+        cli.ok("attach", item, doc, str(dossier), user="lan")
+    cli.ok("fire", item, "submit", user="lan")
+    error = cli.fails(1, "fire", item, "return", user="thu")
+    assert "needs a comment" in error["message"]
+    moved = cli.ok("fire", item, "return", "--comment", "Thiếu giấy công nhận sáng kiến",
+                   user="thu")
+    assert moved["state"] == "returned"
+    history = cli.ok("audit", "log", item)
+    assert history[-1]["payload"]["comment"] == "Thiếu giấy công nhận sáng kiến"
+
+
+def test_eligibility_guard_says_which_rule_failed(cli: Cli, dossier: Path) -> None:
+    # bich holds LDTT 2026 but is rated HTT without an initiative: not eligible for CSTDCS.
+    item = nominate(cli, person="bich", rating="HTT")
+    for doc in ("to_trinh", "bao_cao"):
+        cli.ok("attach", item, doc, str(dossier), user="lan")
+    cli.ok("fire", item, "submit", user="lan")
+    error = cli.fails(4, "fire", item, "accept", user="thu")
+    assert error["guard"] == "eligible"
+    assert "rating eq 'HTXS'" in error["message"] and "initiative present" in error["message"]
+    cli.ok("update", item, "--set", "initiative=SK-2026-01", user="lan")
+    assert cli.ok("fire", item, "accept", user="thu")["state"] == "voting"
+
+
+def test_bad_input_gets_a_clean_error(cli: Cli, tmp_path: Path) -> None:
+    before = audit_count(cli)
+    error = cli.fails(1, "nominate", FLOW, "--unit", "BN-SGD", "--nominee", "A",
+                      "--set", "year=twenty", user="lan")
+    assert error["message"] == "field 'year' must be an integer, got 'twenty'"
+    error = cli.fails(1, "nominate", FLOW, "--unit", "BN-SGD", "--nominee", "A",
+                      "--set", "rating=EXCELLENT", user="lan")
+    assert "must be one of HTXS, HTT, HT, KHT" in error["message"]
+    error = cli.fails(1, "nominate", FLOW, "--unit", "BN-SGD", "--nominee", "A",
+                      "--set", "ratng=HTXS", user="lan")
+    assert "did you mean 'rating'" in error["message"]
+    error = cli.fails(5, "nominate", "no-such-flow", "--unit", "BN-SGD", "--nominee", "A",
+                      user="lan")
+    assert error["type"] == "NotFound"
+    cli.fails(5, "nominate", FLOW, "--unit", "XX", "--nominee", "A", user="lan")
+    item = nominate(cli)
+    after_nominate = audit_count(cli)
+    assert after_nominate == before + 1
+    error = cli.fails(1, "attach", item, "to_trinh", str(tmp_path / "missing.pdf"), user="lan")
+    assert "no file" in error["message"]
+    cli.fails(1, "attach", item, "photo", str(tmp_path), user="lan")
+    cli.fails(5, "show", "999")
+    cli.fails(5, "fire", "999", "submit", user="lan")
+    cli.fails(5, "show", "abc")
+    run = cli("fire", item, "submit")  # nobody acting
+    assert run.exit_code == 2 and "--as" in run.json()["error"]["message"]
+    assert audit_count(cli) == after_nominate
+
+
+def test_human_output_errors_are_one_line(cli: Cli) -> None:
+    run = cli("show", "42", json_out=False)
+    assert run.exit_code == 5
+    assert run.stderr.strip() == "error: no nomination 42"
+    assert "Traceback" not in run.stdout + run.stderr
+
+
+def test_list_filters_and_limit(cli: Cli, dossier: Path) -> None:
+    ids = [nominate(cli) for _ in range(3)]
+    for doc in ("to_trinh", "bao_cao"):
+        cli.ok("attach", ids[0], doc, str(dossier), user="lan")
+    cli.ok("fire", ids[0], "submit", user="lan")
+    assert [i["id"] for i in cli.ok("list")] == ids
+    assert [i["id"] for i in cli.ok("list", "--state", "submitted")] == [ids[0]]
+    assert [i["id"] for i in cli.ok("list", "--limit", "2")] == ids[:2]
+    assert cli.ok("list", "--flow", "bang-khen-tinh") == []
+    assert len(cli.ok("list", "--unit", "BN-SGD")) == 3
+    # 11 working days later the submitted item is overdue (due end of 2026-02-26)
+    late = cli.ok("list", "--overdue", now="2026-02-27T08:00:00+07:00")
+    assert [i["id"] for i in late] == [ids[0]] and late[0]["overdue"] is True
+    assert cli.ok("list", "--overdue", now="2026-02-26T23:00:00+07:00") == []
+
+
+def test_expect_version_detects_a_concurrent_change(cli: Cli, dossier: Path) -> None:
+    item = nominate(cli)
+    version = cli.ok("show", item)["version"]
+    cli.ok("update", item, "--set", "initiative=SK-1", user="lan")
+    error = cli.fails(6, "fire", item, "withdraw", "--comment", "x", "--expect-version",
+                      str(version), user="lan")
+    assert error["type"] == "Conflict"
+
+
+def test_database_that_cannot_be_opened(tmp_path: Path) -> None:
+    for url in (f"sqlite:///{tmp_path}/no/such/dir/a.db",
+                "postgresql+psycopg://nobody@127.0.0.1:1/none",
+                "mysql://x@y/z", "not a url"):
+        run = Cli(url)("init")
+        assert run.exit_code == 1, (url, run.stdout, run.stderr)
+        error = run.json()["error"]
+        assert error["type"] == "StoreUnavailable"
+        assert "\n" not in error["message"]
+
+
+def test_uninitialised_database_says_to_run_init(bare_cli: Cli) -> None:
+    error = bare_cli.fails(1, "list")
+    assert "award init" in error["message"]

@@ -1,0 +1,433 @@
+"""The web interface in a real browser: Debian's Chromium driven by Playwright.
+
+The suite prepares a fresh SQLite database (the scenario of ``test_web_api``), sets passwords
+with ``award passwd --password-stdin``, starts ``python -m workflow serve`` on a free port of
+127.0.0.1 with ``AWARD_NOW`` fixed, and drives pages as people would: a citizen objects, a
+council member votes, an officer tries another unit's item, an auditor checks the chain.
+Screenshots of the main pages go to ``docs/screenshots/``.
+
+Chromium is looked up as ``$AWARD_CHROMIUM``, ``chromium`` on the PATH or /usr/bin/chromium
+(``apt-get install -y chromium``; ``.ci/run`` installs it). Without it these tests fail in CI
+(``CI`` set) and are skipped, saying why, elsewhere. Playwright's own browser downloads are
+never used.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import make_service
+from test_web_api import PASSWORD, STAFF, WEB_NOW, build_scene, write_flow
+from typer.testing import CliRunner
+
+from workflow.cli import app as cli_app
+
+ROOT = Path(__file__).resolve().parents[1]
+SHOTS = ROOT / "docs" / "screenshots"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
+                 "--disable-background-networking"]
+
+
+def chromium_path() -> str | None:
+    for candidate in (os.environ.get("AWARD_CHROMIUM"), shutil.which("chromium"),
+                      "/usr/bin/chromium"):
+        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"browser tests cannot run in CI: {reason}", pytrace=False)
+    pytest.skip(f"browser tests skipped: {reason}")
+
+
+@dataclass
+class Server:
+    url: str
+    ids: dict[str, str]
+    db: str
+    log: Path
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path,
+                  seconds: float = 30.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"award serve exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    pytest.fail(f"award serve did not answer within {seconds}s:\n{log.read_text()}")
+
+
+def set_passwords(db: str, flows: Path) -> None:
+    """As an administrator would: ``award passwd LOGIN --password-stdin``; the first in a
+    real process, the others in-process (each one costs an argon2 hash either way)."""
+    env = {**os.environ, "AWARD_DB": db, "AWARD_NOW": WEB_NOW, "AWARD_FLOWS": str(flows)}
+    done = subprocess.run([sys.executable, "-m", "workflow", "passwd", STAFF[0],
+                           "--password-stdin"], input=f"{PASSWORD}\n".encode(), env=env,
+                          capture_output=True, check=False, cwd=ROOT, timeout=60)
+    assert done.returncode == 0, done.stderr.decode()
+    runner = CliRunner()
+    for login in STAFF[1:]:
+        result = runner.invoke(cli_app, ["passwd", login, "--password-stdin"],
+                               input=f"{PASSWORD}\n", env={"AWARD_DB": db, "AWARD_NOW": WEB_NOW,
+                                                           "AWARD_FLOWS": str(flows)})
+        assert result.exit_code == 0, result.output
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    if chromium_path() is None:
+        _unavailable("Chromium not found (set AWARD_CHROMIUM or apt-get install -y chromium)")
+    folder = tmp_path_factory.mktemp("web")
+    flows = write_flow(folder / "flows")
+    db = f"sqlite:///{folder / 'award.db'}"
+    service = make_service(db, flow_dirs=[flows])
+    try:
+        ids = build_scene(service, service.deps.clock, folder, passwords=False)  # type: ignore[arg-type]
+    finally:
+        service.deps.store.close()
+    set_passwords(db, flows)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = folder / "server.log"
+    env = {**os.environ, "AWARD_DB": db, "AWARD_NOW": WEB_NOW, "AWARD_FLOWS": str(flows)}
+    env.pop("AWARD_SECRET", None)  # the key is made once and kept in the database
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "workflow", "serve", "--host", "127.0.0.1", "--port",
+             str(port)], env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+    try:
+        wait_until_up(url, process, log)
+        yield Server(url, ids, db, log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def browser(server: Server) -> Iterator[Any]:
+    path = chromium_path()
+    assert path is not None
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - the test extra installs it
+        _unavailable("Playwright is not installed: pip install -e '.[test]'")
+    with sync_playwright() as playwright:
+        try:
+            chromium = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        except Exception as exc:
+            _unavailable(f"Chromium at {path} did not start: {str(exc).splitlines()[0]}")
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def new_page(browser: Any, server: Server) -> Iterator[Any]:
+    """``new_page()`` opens a page in a fresh context (its own cookies: its own person)."""
+    contexts: list[Any] = []
+
+    def make(**kwargs: Any) -> Any:
+        context = browser.new_context(base_url=server.url, accept_downloads=True,
+                                      viewport={"width": 1200, "height": 900}, **kwargs)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def sign_in(page: Any, login: str) -> None:
+    page.goto("/login")
+    page.get_by_label("Tên đăng nhập").fill(login)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url("**/me")
+
+
+def shot(page: Any, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def csrf_of(page: Any) -> str:
+    token = page.locator('input[name="csrf_token"]').first.get_attribute("value")
+    assert token
+    return str(token)
+
+
+# ---- the public -----------------------------------------------------------------------------
+
+
+def test_a_citizen_files_an_objection_and_gets_a_receipt(new_page: Any, server: Server) -> None:
+    page = new_page()
+    page.goto("/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Bảng thông báo công khai"
+    shot(page, "notice-board")
+    page.get_by_role("link", name=re.compile(r"Thông báo công khai số 3")).click()
+    page.wait_for_url("**/notices/3")
+    shot(page, "notice")
+    nominee = page.get_by_role("link", name="Lê Thị Hồng", exact=True)
+    nominee.click()
+    page.get_by_role("link", name="Gửi góp ý, phản ánh").click()
+    page.get_by_label("Nội dung góp ý, phản ánh (bắt buộc)").fill(
+        "Bà Hồng chưa hoàn thành chỉ tiêu năm 2026 theo báo cáo của tổ.")
+    page.get_by_label("Họ và tên (không bắt buộc)").fill("Nguyễn Văn Dân")
+    page.get_by_label("Số điện thoại hoặc thư điện tử (không bắt buộc)").fill("0912 345 678")
+    shot(page, "objection-form")
+    page.get_by_role("button", name="Gửi góp ý").click()
+    page.wait_for_url("**/receipt")
+    number = page.get_by_test_id("receipt-number").inner_text()
+    assert number.isdigit()
+    body = page.locator("main").inner_text()
+    assert "chỉ tiêu" not in body and "0912" not in body  # nothing else about it
+    shot(page, "objection-receipt")
+    page.reload()  # post/redirect/get: a reload files nothing twice
+    assert page.get_by_test_id("receipt-number").inner_text() == number
+    service = make_service(server.db)
+    try:
+        objections = service.show(server.ids["D1"])["objections"]
+    finally:
+        service.deps.store.close()
+    assert [o["id"] for o in objections] == [number]
+
+
+def test_a_script_in_an_objection_is_shown_as_text(new_page: Any, server: Server) -> None:
+    d2 = server.ids["D2"]
+    attack = "<script>window.__pwned = 1</script><img src=x onerror=\"window.__pwned=2\">"
+    page = new_page()
+    page.goto(f"/nominees/{d2}/object")
+    page.get_by_label("Nội dung góp ý, phản ánh (bắt buộc)").fill(attack)
+    page.get_by_role("button", name="Gửi góp ý").click()
+    page.wait_for_url("**/receipt")
+    staff = new_page()
+    sign_in(staff, "thu")
+    staff.goto(f"/items/{d2}")
+    shown = staff.get_by_test_id("objection-text").first
+    assert shown.inner_text() == attack  # the markup is text on the page
+    assert staff.evaluate("() => window.__pwned") is None
+    assert staff.locator("main script").count() == 0
+    assert staff.locator("main img").count() == 0
+
+
+def test_the_objection_form_after_the_window_is_refused(new_page: Any, server: Server) -> None:
+    old = server.ids["C"]
+    page = new_page()
+    page.goto(f"/nominees/{old}")
+    assert page.get_by_test_id("closed").is_visible()
+    assert page.get_by_role("link", name="Gửi góp ý, phản ánh").count() == 0
+    page.goto(f"/nominees/{old}/object")
+    assert page.get_by_label("Nội dung góp ý, phản ánh (bắt buộc)").count() == 0
+    page.goto("/login")
+    token = csrf_of(page)  # a valid token of this session, to force the closed form
+    forced = page.request.post(f"/nominees/{old}/object",
+                               form={"csrf_token": token, "text": "Gửi muộn"})
+    assert forced.status == 409
+    assert "window" in forced.text() and "is closed" in forced.text()
+
+
+def test_a_post_without_the_csrf_token_is_refused(new_page: Any, server: Server) -> None:
+    d3 = server.ids["D3"]
+    page = new_page()
+    page.goto(f"/nominees/{d3}/object")
+    refused = page.request.post(f"/nominees/{d3}/object", form={"text": "Không có mã"})
+    assert refused.status == 403
+    assert "Vui lòng tải lại trang" in refused.text()
+    page.goto(f"/nominees/{d3}")
+    assert page.get_by_role("link", name="Gửi góp ý, phản ánh").is_visible()  # still open
+
+
+# ---- council, officers, secretariat ---------------------------------------------------------
+
+
+def test_a_council_member_votes_and_sees_no_tally_before_close(new_page: Any,
+                                                              server: Server) -> None:
+    a = server.ids["A"]
+    member = new_page()
+    sign_in(member, "hoa")
+    member.get_by_role("link", name="Phiếu bầu").first.click()
+    member.get_by_role("link", name=re.compile(f"Phiếu bầu: hồ sơ số {a}")).click()
+    member.wait_for_url(f"**/items/{a}/ballot")
+    assert member.get_by_test_id("tally").count() == 0
+    shot(member, "ballot")
+    member.get_by_label("Đồng ý", exact=True).check()
+    member.get_by_role("button", name="Bỏ phiếu").click()
+    member.wait_for_url(f"**/items/{a}/ballot")
+    assert "Phiếu của bạn đã được ghi nhận" in member.get_by_role("status").inner_text()
+    assert member.get_by_test_id("cannot-vote").is_visible()
+    assert "4/5" in member.get_by_test_id("progress").inner_text()
+    text = member.locator("main").inner_text()
+    assert member.get_by_test_id("tally").count() == 0
+    assert "Kết quả kiểm phiếu" not in text and "Đồng ý" not in text
+    shot(member, "ballot-voted")
+    # the secretariat closes the round
+    secretariat = new_page()
+    sign_in(secretariat, "thu")
+    secretariat.goto(f"/items/{a}/ballot")
+    secretariat.get_by_role("button", name="Kết thúc bỏ phiếu và kiểm phiếu").click()
+    secretariat.wait_for_url(f"**/items/{a}/ballot")
+    assert secretariat.get_by_test_id("tally").is_visible()
+    # now the member reads the tally and the minutes
+    member.reload()
+    assert "ĐẠT" in member.get_by_test_id("tally").inner_text()
+    shot(member, "ballot-closed")
+    member.get_by_role("link", name="Xem biên bản họp Hội đồng").click()
+    member.wait_for_url(f"**/items/{a}/minutes")
+    assert "BIÊN BẢN" in member.locator("h1").inner_text()
+    assert "ĐẠT — PASSED" in member.locator("body").inner_text()
+    shot(member, "minutes")
+
+
+def test_an_officer_cannot_act_on_another_units_item(new_page: Any, server: Server) -> None:
+    b, a = server.ids["B"], server.ids["A"]
+    lan = new_page()
+    sign_in(lan, "lan")
+    lan.goto(f"/items/{b}")  # the school's draft: lan sees it from the department above
+    assert lan.get_by_test_id("state").is_visible()
+    assert lan.locator("button[data-trigger]").count() == 0
+    assert lan.get_by_test_id("no-actions").is_visible()
+    forged = lan.request.post(f"/items/{b}/fire", form={
+        "csrf_token": csrf_of(lan), "trigger": "withdraw", "comment": "giả mạo"})
+    assert forged.status == 403
+    mai = new_page()
+    sign_in(mai, "mai")
+    mai.goto(f"/items/{b}")  # her own draft: submit is refused by a guard, withdraw allowed
+    assert mai.locator('button[data-trigger="submit"]').is_disabled()
+    assert mai.locator('button[data-trigger="withdraw"]').is_enabled()
+    shot(mai, "item")
+    response = mai.goto(f"/items/{a}")  # the department's item: not hers to see
+    assert response is not None and response.status == 403
+    assert mai.locator("button[data-trigger]").count() == 0
+
+
+def test_an_officer_nominates_with_the_generated_form(new_page: Any, server: Server) -> None:
+    page = new_page()
+    sign_in(page, "lan")
+    page.get_by_role("link", name="Tạo hồ sơ đề nghị").first.click()
+    page.get_by_role("link", name="Chiến sĩ thi đua cơ sở").click()
+    page.get_by_label("Họ và tên người / tên tập thể được đề nghị (bắt buộc)").fill(
+        "Nguyễn Văn An")
+    page.get_by_label("Tên đăng nhập của người được đề nghị").fill("an")
+    page.get_by_label("Năm (bắt buộc)").fill("2026")
+    page.get_by_label("Xếp loại (bắt buộc)").select_option("HTXS")
+    shot(page, "nominate")
+    page.get_by_role("button", name="Tạo hồ sơ").click()
+    page.wait_for_url(re.compile(r".*/items/\d+$"))
+    assert "Đã tạo hồ sơ số" in page.get_by_role("status").inner_text()
+    for doctype in ("to_trinh", "bao_cao"):
+        page.get_by_label("Loại tài liệu").select_option(doctype)
+        page.get_by_label("Tệp", exact=True).set_input_files(
+            files=[{"name": f"{doctype}.pdf", "mimeType": "application/pdf",
+                    "buffer": f"nội dung {doctype}".encode()}])
+        page.get_by_role("button", name="Tải lên").click()
+        page.wait_for_url(re.compile(r".*/items/\d+$"))
+    submit = page.locator('button[data-trigger="submit"]')
+    assert submit.is_enabled()
+    submit.click()
+    page.wait_for_url(re.compile(r".*/items/\d+$"))
+    assert page.get_by_test_id("state").inner_text().startswith("Đã trình")
+
+
+def test_the_secretariat_queue_is_overdue_first(new_page: Any, server: Server) -> None:
+    page = new_page()
+    sign_in(page, "thu")
+    page.get_by_role("link", name="Việc chờ xử lý").click()
+    rows = page.get_by_test_id("queue").locator("tbody tr")
+    first = rows.first.inner_text()
+    assert server.ids["F"] in first.split()[0] and "Quá hạn" in first
+    assert "26/02/2026 23:59" in first
+    shot(page, "queue")
+
+
+# ---- auditors, language, keyboard -----------------------------------------------------------
+
+
+def test_an_auditor_reads_a_timeline_verifies_and_exports(new_page: Any, server: Server) -> None:
+    a = server.ids["A"]
+    page = new_page()
+    sign_in(page, "kiemtoan")
+    page.get_by_role("link", name="Kiểm toán").first.click()
+    page.get_by_role("button", name="Kiểm tra toàn bộ chuỗi").click()
+    assert "Chuỗi nhật ký nguyên vẹn" in page.get_by_test_id("verify-result").inner_text()
+    shot(page, "audit")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="JSON Lines (.jsonl)").click()
+    download = info.value
+    assert download.suggested_filename == "audit-export.jsonl"
+    lines = Path(download.path()).read_text(encoding="utf-8").splitlines()
+    assert len(lines) > 20
+    page.get_by_label("Số hồ sơ").fill(a)
+    page.get_by_role("button", name="Xem").click()
+    page.wait_for_url(f"**/items/{a}/timeline")
+    timeline = page.get_by_test_id("timeline").inner_text()
+    assert "vote_cast" in timeline and "created" in timeline
+    shot(page, "timeline")
+
+
+def test_english_on_request_and_keyboard_use(new_page: Any, server: Server) -> None:
+    page = new_page()
+    page.goto("/")
+    page.get_by_role("link", name="English").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Public notice board"
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.goto("/login")  # the choice is remembered
+    assert page.get_by_role("heading", level=1).inner_text() == "Sign in"
+    page.keyboard.press("Tab")
+    skip = page.locator("a.skip")
+    assert page.evaluate("() => document.activeElement.className") == "skip"
+    box = skip.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["y"] >= 0  # visible when focused
+    outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "main"
+    # sign in with the keyboard only
+    page.get_by_label("Login").focus()
+    page.keyboard.type("hung")
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/me")
+    assert "Trần Văn Hùng" in page.locator("main").inner_text()
+    shot(page, "my-page-en")
+
+
+def test_without_chromium_ci_fails_and_a_laptop_skips(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="cannot run in CI: no browser"):
+        _unavailable("no browser")
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match="skipped: no browser"):
+        _unavailable("no browser")

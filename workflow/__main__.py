@@ -1,0 +1,5 @@
+"""``python -m workflow`` runs the ``award`` command line."""
+
+from workflow.cli import main
+
+main()

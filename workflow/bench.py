@@ -1,0 +1,386 @@
+"""Benchmarks: the engine against a hand-written baseline measured in the same run.
+
+``award bench transitions`` fires N durable transitions through the whole engine (role check,
+guards, compare-and-set update, hash-chained audit entry, one commit each) and the same writes
+with plain ``sqlite3`` (read row, compare-and-set update, hash-chained insert, commit; WAL,
+``synchronous=NORMAL``), and reports both rates and their ratio. Ratios, not absolute times,
+are what to compare across machines.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from workflow.bootstrap import Settings, build_service
+from workflow.clock import FixedClock
+from workflow.service import Actor, Service
+
+__all__ = ["RawBaseline", "bench_ballots", "bench_sweep", "bench_transitions"]
+
+BENCH_FLOW = """\
+flow: bench-ping-pong
+title: {vi: "Đo hiệu năng", en: "Benchmark"}
+award: LDTT
+nominee: individual
+calendar: vn
+on_upheld: done
+fields:
+  year: {type: integer, required: true}
+states:
+  a: {initial: true}
+  b: {}
+  done: {final: true, outcome: withdrawn}
+transitions:
+  - {trigger: ping, from: a, to: b, by: officer@unit, require: [fields_complete]}
+  - {trigger: pong, from: b, to: a, by: officer@unit, require: [fields_complete]}
+  - {trigger: stop, from: [a, b], to: done, by: officer@unit}
+"""
+
+BALLOT_FLOW = """\
+flow: bench-ballot
+title: {vi: "Đo hiệu năng bỏ phiếu", en: "Ballot benchmark"}
+award: LDTT
+nominee: individual
+calendar: vn
+states:
+  draft: {initial: true}
+  voting:
+    type: vote
+    vote: {council: unit, threshold: majority, of: members, quorum: 2/3,
+           pass: passed, fail: rejected}
+  passed: {final: true, outcome: awarded}
+  rejected: {final: true, outcome: rejected}
+transitions:
+  - {trigger: open, from: draft, to: voting, by: secretariat@unit}
+"""
+
+BENCH_DIRECTORY = """\
+units:
+  - {id: B, name: "Bench unit", level: unit}
+people:
+  - {login: officer, name: "Bench officer", roles: [officer@B, secretariat@B]}
+"""
+
+
+def _council(members: int) -> str:
+    return "".join(f"  - {{login: m{i:03d}, name: \"Member {i}\", roles: [council_member@B]}}\n"
+                   for i in range(members))
+
+BENCH_NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Rate:
+    """How many operations took how long."""
+
+    n: int
+    seconds: float
+
+    @property
+    def per_second(self) -> float:
+        return self.n / self.seconds if self.seconds > 0 else float("inf")
+
+
+def _timed(n: int, step: Callable[[int], None]) -> Rate:
+    started = time.perf_counter()
+    for i in range(n):
+        step(i)
+    return Rate(n, time.perf_counter() - started)
+
+
+class RawBaseline:
+    """The same durable writes with nothing but ``sqlite3``: one connection, kept open.
+
+    ``indexed`` adds the two secondary indexes the engine's tables maintain on every
+    transition (items by state, audit entries by item), for an apples-to-apples reading.
+    """
+
+    def __init__(self, path: Path, items: int, *, indexed: bool = False) -> None:
+        self.items = items
+        self.conn = sqlite3.connect(str(path), isolation_level=None)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.execute("CREATE TABLE item (id INTEGER PRIMARY KEY, state TEXT NOT NULL, "
+                          "version INTEGER NOT NULL)")
+        self.conn.execute("CREATE TABLE audit (seq INTEGER PRIMARY KEY, at TEXT, actor TEXT, "
+                          "action TEXT, item TEXT, from_state TEXT, to_state TEXT, payload TEXT, "
+                          "prev_hash TEXT, hash TEXT)")
+        if indexed:
+            self.conn.execute("CREATE INDEX ix_item_state ON item (state)")
+            self.conn.execute("CREATE INDEX ix_audit_item ON audit (item)")
+        self.conn.executemany("INSERT INTO item (id, state, version) VALUES (?, 'a', 1)",
+                              [(i + 1,) for i in range(items)])
+        self.at = BENCH_NOW.isoformat()
+
+    def step(self, i: int) -> None:
+        conn, item = self.conn, i % self.items + 1
+        conn.execute("BEGIN")
+        state, version = conn.execute(
+            "SELECT state, version FROM item WHERE id = ?", (item,)).fetchone()
+        new = "b" if state == "a" else "a"
+        cur = conn.execute("UPDATE item SET state = ?, version = version + 1 "
+                           "WHERE id = ? AND version = ?", (new, item, version))
+        assert cur.rowcount == 1
+        row = conn.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+        seq, prev = (row[0] + 1, row[1]) if row else (1, "0" * 64)
+        payload = json.dumps({"trigger": "ping" if new == "b" else "pong"})
+        head = json.dumps([seq, self.at, "officer", "fired", str(item), state, new])
+        digest = hashlib.sha256((prev + head + payload).encode()).hexdigest()
+        conn.execute("INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     (seq, self.at, "officer", "fired", str(item), state, new, payload, prev,
+                      digest))
+        conn.execute("COMMIT")
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _bench_service(folder: Path, db_url: str | None, members: int = 0) -> Service:
+    flows = folder / "flows"
+    flows.mkdir(parents=True, exist_ok=True)
+    flows.joinpath("bench-ping-pong.yaml").write_text(BENCH_FLOW, encoding="utf-8")
+    (flows / "bench-ballot.yaml").write_text(BALLOT_FLOW, encoding="utf-8")
+    directory = folder / "directory.yaml"
+    directory.write_text(BENCH_DIRECTORY + _council(members), encoding="utf-8")
+    settings = Settings.from_env(db=db_url or f"sqlite:///{folder / 'engine.db'}")
+    settings.flow_dirs = [flows]
+    settings.clock = FixedClock(BENCH_NOW)
+    service = build_service(settings)
+    service.init()
+    service.load_directory(directory)
+    return service
+
+
+def bench_transitions(n: int = 5000, db_url: str | None = None, items: int = 100,
+                      rounds: int = 10, progress: Callable[[str], None] | None = None
+                      ) -> dict[str, Any]:
+    """Engine vs raw sqlite3, interleaved in ``rounds`` blocks so machine noise hits both."""
+    with tempfile.TemporaryDirectory(prefix="award-bench-") as tmp:
+        folder = Path(tmp)
+        service = _bench_service(folder, db_url)
+        baseline = RawBaseline(folder / "baseline.db", items)
+        indexed = RawBaseline(folder / "indexed.db", items, indexed=True)
+        try:
+            actor = Actor("officer")
+            ids = [service.nominate(actor, "bench-ping-pong", "B", f"Bench {i}",
+                                    values={"year": 2026})["id"] for i in range(items)]
+            states = dict.fromkeys(ids, "a")
+            done = {"engine": 0, "baseline": 0, "indexed": 0}
+
+            def engine_step(_: int) -> None:
+                item = ids[done["engine"] % items]
+                trigger = "ping" if states[item] == "a" else "pong"
+                states[item] = service.fire(actor, item, trigger)["state"]
+                done["engine"] += 1
+
+            def baseline_step(_: int) -> None:
+                baseline.step(done["baseline"])
+                done["baseline"] += 1
+
+            def indexed_step(_: int) -> None:
+                indexed.step(done["indexed"])
+                done["indexed"] += 1
+
+            warm = min(200, n)
+            _timed(warm, engine_step)
+            _timed(warm, baseline_step)
+            _timed(warm, indexed_step)
+            engine_s = baseline_s = indexed_s = 0.0
+            block = max(1, n // rounds)
+            left = n
+            while left > 0:
+                size = min(block, left)
+                engine_s += _timed(size, engine_step).seconds
+                baseline_s += _timed(size, baseline_step).seconds
+                indexed_s += _timed(size, indexed_step).seconds
+                left -= size
+                if progress:
+                    progress(f"  {n - left}/{n} transitions each")
+            verified = service.audit_verify()
+        finally:
+            baseline.close()
+            indexed.close()
+            service.deps.store.close()
+    engine_tps = n / engine_s
+    baseline_tps = n / baseline_s
+    indexed_tps = n / indexed_s
+    return {
+        "n": n,
+        "items": items,
+        "rounds": rounds,
+        "db": "sqlite" if db_url is None else db_url.split(":", 1)[0],
+        "engine_tps": round(engine_tps, 1),
+        "baseline_tps": round(baseline_tps, 1),
+        "ratio": round(engine_tps / baseline_tps, 3),
+        "baseline_indexed_tps": round(indexed_tps, 1),
+        "ratio_indexed": round(engine_tps / indexed_tps, 3),
+        "engine_us_per_transition": round(1e6 / engine_tps, 1),
+        "baseline_us_per_transition": round(1e6 / baseline_tps, 1),
+        "audit_verified": verified.ok,
+    }
+
+
+def bench_ballots(n: int = 2000, db_url: str | None = None, members: int = 25,
+                  progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Durable secret ballots per second through the engine (rounds close as they fill)."""
+    rounds = max(1, -(-n // members))
+    with tempfile.TemporaryDirectory(prefix="award-bench-") as tmp:
+        service = _bench_service(Path(tmp), db_url, members)
+        try:
+            secretariat = Actor("officer")
+            ids = []
+            for i in range(rounds):
+                item = service.nominate(secretariat, "bench-ballot", "B", f"Bench {i}")["id"]
+                service.fire(secretariat, item, "open")
+                ids.append(item)
+            voters = [Actor(f"m{i:03d}") for i in range(members)]
+            choices = ("yes", "yes", "no", "abstain")
+            closed = 0
+            started = time.perf_counter()
+            for count in range(n):
+                result = service.vote(voters[count % members], ids[count // members],
+                                      choices[count % len(choices)])
+                closed += bool(result.get("closed"))
+                if progress and (count + 1) % 1000 == 0:
+                    progress(f"  {count + 1}/{n} ballots")
+            seconds = time.perf_counter() - started
+            verified = service.audit_verify()
+        finally:
+            service.deps.store.close()
+    return {
+        "n": n,
+        "members": members,
+        "rounds_closed": closed,
+        "db": "sqlite" if db_url is None else db_url.split(":", 1)[0],
+        "ballots_per_s": round(n / seconds, 1),
+        "us_per_ballot": round(seconds / n * 1e6, 1),
+        "audit_verified": verified.ok,
+    }
+
+
+SWEEP_FLOW = """\
+flow: bench-sweep
+title: {vi: "Đo hiệu năng quét hạn", en: "Sweep benchmark"}
+award: LDTT
+nominee: individual
+calendar: vn
+on_upheld: done
+states:
+  waiting:
+    initial: true
+    sla: {working_days: 5}
+    escalate:
+      - {after: 100%, notify: officer@unit}
+  done: {final: true, outcome: withdrawn}
+transitions:
+  - {trigger: finish, from: waiting, to: done, by: officer@unit}
+"""
+
+
+def _fill(service: Service, items: int, due: int, now: datetime,
+          progress: Callable[[str], None] | None) -> None:
+    """Bulk-load ``items`` waiting items, each with one escalation timer; ``due`` of them due.
+
+    Rows go in with plain executemany: building a million items through the engine would
+    measure the loader, not the sweep.
+    """
+    from datetime import timedelta
+
+    spec = service.deps.definitions.flow("bench-sweep")
+    store = service.deps.store
+    chunk = 50_000
+    entered = now - timedelta(days=10)
+    sla_due = now - timedelta(hours=1)
+    later = now + timedelta(days=30)
+    fields = '{"year":2026}'
+    with store.transaction() as tx:
+        tx.keep_flow_version(spec.version, spec.id, spec.path, spec.source, now)
+        start = tx.count_nominations() + 1
+    done = 0
+    while done < items:
+        size = min(chunk, items - done)
+        first = start + done
+
+        def rows(first: int = first, size: int = size) -> list[tuple[Any, ...]]:
+            return [(first + i, spec.id, spec.version, "waiting", 1, "B", f"Bench {first + i}",
+                     fields, entered, "officer", entered, 1,
+                     sla_due if first + i - start < due else later, False)
+                    for i in range(size)]
+
+        with store.transaction() as tx:
+            raw = tx.raw
+            batch = rows()
+            raw.many("INSERT INTO nomination (id, flow_id, flow_version, state, version, unit_id, "
+                     "nominee, fields, created_at, created_by, entered_at, entry_no, due_at, "
+                     "final) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     [(*r[:8], raw.time_out(r[8]), r[9], raw.time_out(r[10]), r[11],
+                       raw.time_out(r[12]), r[13]) for r in batch])
+            raw.many("INSERT INTO timer (nomination_id, entry_no, kind, step, due_at, status, "
+                     "payload) VALUES (?, 1, 'step', 0, ?, 'pending', '{}')",
+                     [(r[0], raw.time_out(r[12])) for r in batch])
+        done += size
+        if progress:
+            progress(f"  loaded {done:,}/{items:,} items")
+    if store.dialect == "postgresql":
+        with store.transaction() as tx:
+            tx.raw.one("SELECT setval(pg_get_serial_sequence('nomination', 'id'), "
+                       "(SELECT max(id) FROM nomination))")
+            tx.raw.run("ANALYZE timer")
+            tx.raw.run("ANALYZE nomination")
+
+
+def bench_sweep(sizes: tuple[int, ...] = (100_000, 1_000_000), due: int = 1000,
+                db_url: str | None = None, progress: Callable[[str], None] | None = None
+                ) -> dict[str, Any]:
+    """Sweep time for ``due`` due escalation steps among N items, for each N."""
+    from datetime import timedelta
+
+    results: dict[str, Any] = {}
+    for items in sizes:
+        with tempfile.TemporaryDirectory(prefix="award-bench-") as tmp:
+            folder = Path(tmp)
+            (folder / "flows").mkdir()
+            (folder / "flows" / "bench-sweep.yaml").write_text(SWEEP_FLOW, encoding="utf-8")
+            url = db_url or f"sqlite:///{folder / 'sweep.db'}"
+            service = _bench_service(folder, url)
+            try:
+                if db_url and items != sizes[0]:
+                    raise ValueError("--db with several sizes would mix them; give one size")
+                clock = service.deps.clock
+                assert isinstance(clock, FixedClock)
+                now = clock.now() + timedelta(days=40)
+                if progress:
+                    progress(f"{items:,} items, {due:,} due…")
+                started = time.perf_counter()
+                _fill(service, items, due, now, progress)
+                built = time.perf_counter() - started
+                clock.set(now)
+                started = time.perf_counter()
+                counts = service.escalate()
+                seconds = time.perf_counter() - started
+                again = service.escalate()
+            finally:
+                service.deps.store.close()
+        results[str(items)] = {
+            "items": items, "due": due, "sweep_s": round(seconds, 3),
+            "ms_per_step": round(seconds / max(due, 1) * 1000, 3),
+            "claimed": counts.get("claimed", 0), "escalated": counts.get("escalated", 0),
+            "messages": counts.get("messages", 0), "second_sweep_claimed": again.get("claimed", 0),
+            "load_s": round(built, 1),
+        }
+    keys = [str(s) for s in sizes]
+    out: dict[str, Any] = {"db": "sqlite" if db_url is None else db_url.split(":", 1)[0],
+                           "runs": results}
+    if len(keys) >= 2:
+        out["ratio_largest_to_smallest"] = round(
+            results[keys[-1]]["sweep_s"] / results[keys[0]]["sweep_s"], 3)
+    return out

@@ -1,0 +1,79 @@
+"""Wiring: settings from the environment and options → a ready :class:`Service`.
+
+Nothing is built at import time. Entry points call :func:`build_service` with
+:class:`Settings` (``AWARD_DB``, ``AWARD_NOW``, ``AWARD_FLOWS``, ``AWARD_AUDIT_KEY``,
+``AWARD_HOME``; command-line options override them).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from workflow.clock import Clock, clock_from_env
+from workflow.definitions import load_definitions
+from workflow.documents import Renderer
+from workflow.flow.registry import GuardRegistry, default_guards
+from workflow.service import Service
+from workflow.service.context import Deps
+from workflow.store import Chain, Store, make_engine
+
+__all__ = ["DEFAULT_DB", "Settings", "build_service", "find_home"]
+
+DEFAULT_DB = "sqlite:///award.db"
+DEFAULT_CALENDAR = "vn"
+
+
+def find_home() -> Path:
+    """The folder holding ``definitions/`` and ``templates/``.
+
+    ``AWARD_HOME`` wins; else the source checkout the package runs from; else the copy
+    shipped inside an installed wheel.
+    """
+    env = os.environ.get("AWARD_HOME")
+    if env:
+        return Path(env)
+    package = Path(__file__).resolve().parent
+    checkout = package.parent
+    if (checkout / "definitions" / "catalogue.yaml").is_file():
+        return checkout
+    return package / "_shipped"
+
+
+@dataclass
+class Settings:
+    db_url: str = DEFAULT_DB
+    user: str | None = None
+    flow_dirs: list[Path] = field(default_factory=list)
+    audit_key: str | None = None
+    home: Path = field(default_factory=find_home)
+    clock: Clock = field(default_factory=clock_from_env)
+
+    @classmethod
+    def from_env(cls, db: str | None = None, user: str | None = None) -> Settings:
+        flows = os.environ.get("AWARD_FLOWS", "")
+        return cls(
+            db_url=db or os.environ.get("AWARD_DB") or DEFAULT_DB,
+            user=user or os.environ.get("AWARD_USER") or None,
+            flow_dirs=[Path(p) for p in flows.split(os.pathsep) if p.strip()],
+            audit_key=os.environ.get("AWARD_AUDIT_KEY") or None,
+            home=find_home(),
+            clock=clock_from_env(),
+        )
+
+
+def build_service(settings: Settings, guards: GuardRegistry | None = None) -> Service:
+    """Everything wired; ``guards`` replaces the default registry (extensions, tests)."""
+    renderer = Renderer(settings.home / "templates")
+    guards = guards or default_guards()
+    definitions = load_definitions(
+        settings.home / "definitions", settings.flow_dirs, renderer.exists, guards)
+    calendar = definitions.calendars.get(DEFAULT_CALENDAR) or next(
+        iter(definitions.calendars.values()), None)
+    tz = calendar.tz if calendar else ZoneInfo("UTC")
+    store = Store(make_engine(settings.db_url), Chain(settings.audit_key))
+    deps = Deps(store=store, definitions=definitions, clock=settings.clock, renderer=renderer,
+                guards=guards, display_tz=tz)
+    return Service(deps)

@@ -1,0 +1,343 @@
+"""The award catalogue and its eligibility rules, as data.
+
+``definitions/catalogue.yaml`` lists award codes (title, form, level, nominee kinds, deciding
+level) and, per award, a rule over the nominee's history (awards the engine granted plus
+imported prior awards) and the nomination's fields. Rules are a small closed language —
+``all`` / ``any`` / ``not`` / ``held`` / ``streak`` / ``count`` / ``field`` — read strictly and
+evaluated here; legal numbers live in the file, never in code. Ad-hoc (đột xuất) awards do not
+count toward any history rule unless a rule says ``include_ad_hoc: true`` (Decree 152 Art 4(3)).
+
+Must not import the store, jinja2, typer or apscheduler.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from workflow.flow.registry import FIELD_OPS
+from workflow.flow.spec import LEVELS, NOMINEE_KINDS
+from workflow.yamlnodes import Mapping as MapNode
+from workflow.yamlnodes import Node, Problems, Scalar, Sequence, parse_yaml, read_definition
+
+__all__ = [
+    "Award",
+    "Catalogue",
+    "HistoryEntry",
+    "Rule",
+    "load_catalogue",
+    "parse_catalogue",
+]
+
+CODE_RE = re.compile(r"[A-Z][A-Z0-9_]*")
+FORMS = ("title", "commendation", "honour", "order", "medal", "flag")
+AWARD_KEYS = ["title", "form", "level", "nominees", "decided_by", "basis", "counts_in_history",
+              "rule", "note"]
+RULE_KINDS = ["all", "any", "not", "held", "streak", "count", "field"]
+YEAR_REFS = ("same", "previous", "any")
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    award: str
+    year: int
+    ad_hoc: bool = False
+    source: str = "imported"  # imported | granted
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a rule may read: the nominee's history, the nomination's fields and its year."""
+
+    history: tuple[HistoryEntry, ...]
+    fields: Mapping[str, Any]
+    year: int
+
+    def years_with(self, code: str, include_ad_hoc: bool) -> set[int]:
+        return {h.year for h in self.history
+                if h.award == code and (include_ad_hoc or not h.ad_hoc)}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One node of a rule tree; ``check`` returns ``None`` when met, else why not."""
+
+    kind: str
+    args: Mapping[str, Any] = field(default_factory=dict)
+    children: tuple[Rule, ...] = ()
+
+    def fields_used(self) -> set[str]:
+        used = {self.args["name"]} if self.kind == "field" else set()
+        for child in self.children:
+            used |= child.fields_used()
+        return used
+
+    def describe(self) -> str:
+        a = self.args
+        if self.kind == "all":
+            return " and ".join(c.describe() for c in self.children)
+        if self.kind == "any":
+            return "(" + " or ".join(c.describe() for c in self.children) + ")"
+        if self.kind == "not":
+            return f"not ({self.children[0].describe()})"
+        if self.kind == "held":
+            where = {"same": "in the nomination's year", "previous": "in the year before",
+                     "any": "in any year"}[a["year"]]
+            return f"{a['award']} held {where}"
+        if self.kind == "streak":
+            return (f"{a['award']} in {a['years']} consecutive years ending "
+                    f"{'the year before' if a['ending'] == 'previous' else 'that year'}")
+        if self.kind == "count":
+            since = f" since {a['since']}" if a.get("since") else ""
+            within = f" within {a['within']} years" if a.get("within") else ""
+            return f"{a['award']} at least {a['at_least']} times{within}{since}"
+        op, value = a["op"], a["value"]
+        if op in ("present", "absent"):
+            return f"field {a['name']} {op}"
+        return f"field {a['name']} {op} {value!r}"
+
+    def check(self, facts: Facts) -> str | None:
+        a = self.args
+        if self.kind == "all":
+            for child in self.children:
+                reason = child.check(facts)
+                if reason:
+                    return reason
+            return None
+        if self.kind == "any":
+            reasons = [child.check(facts) for child in self.children]
+            if all(reasons):
+                return "none of: " + "; ".join(r for r in reasons if r)
+            return None
+        if self.kind == "not":
+            inner = self.children[0]
+            return None if inner.check(facts) else f"must not have {inner.describe()}"
+        if self.kind == "held":
+            years = facts.years_with(a["award"], a["include_ad_hoc"])
+            wanted = {"same": {facts.year}, "previous": {facts.year - 1}, "any": years}[a["year"]]
+            if years & wanted:
+                return None
+            return f"needs {self.describe()}"
+        if self.kind == "streak":
+            years = facts.years_with(a["award"], a["include_ad_hoc"])
+            last = facts.year - (1 if a["ending"] == "previous" else 0)
+            run = 0
+            while last - run in years:
+                run += 1
+            if run >= a["years"]:
+                return None
+            return f"needs {self.describe()} (has {run})"
+        if self.kind == "count":
+            years = facts.years_with(a["award"], a["include_ad_hoc"])
+            if a.get("since"):
+                base = facts.years_with(a["since"], a["include_ad_hoc"])
+                if not base:
+                    return f"needs {a['since']} first (for {self.describe()})"
+                years = {y for y in years if y > min(base)}
+            if a.get("within"):
+                years = {y for y in years if facts.year - a["within"] < y <= facts.year}
+            if len(years) >= a["at_least"]:
+                return None
+            return f"needs {self.describe()} (has {len(years)})"
+        actual = facts.fields.get(a["name"])
+        try:
+            ok = FIELD_OPS[a["op"]](actual, a["value"])
+        except TypeError:
+            ok = False
+        return None if ok else f"needs {self.describe()} (is {actual!r})"
+
+
+@dataclass(frozen=True)
+class Award:
+    code: str
+    title: Mapping[str, str]
+    form: str
+    level: str
+    nominees: tuple[str, ...]
+    decided_by: str = ""
+    basis: str = ""
+    counts_in_history: bool = True
+    rule: Rule | None = None
+
+    def check(self, facts: Facts) -> str | None:
+        """``None`` when eligible, else the first rule that failed (for a refused guard)."""
+        if self.rule is None:
+            return None
+        return self.rule.check(facts)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    awards: Mapping[str, Award]
+    path: str = ""
+
+    def get(self, code: str) -> Award | None:
+        return self.awards.get(code)
+
+    def codes(self) -> list[str]:
+        return sorted(self.awards)
+
+    def fields_used(self) -> dict[str, set[str]]:
+        return {code: (a.rule.fields_used() if a.rule else set())
+                for code, a in self.awards.items()}
+
+
+def load_catalogue(path: Path) -> Catalogue:
+    return parse_catalogue(read_definition(path), str(path))
+
+
+def parse_catalogue(text: str, file: str) -> Catalogue:
+    root = parse_yaml(text, file)
+    p = Problems()
+    top = p.mapping(root, "the catalogue") if root is not None else None
+    if top is None:
+        if root is None:
+            p.add_at(file, 1, 1, "empty catalogue")
+        p.raise_if_any()
+        raise AssertionError
+    p.keys(top, "the catalogue", ["awards"], required=["awards"])
+    awards: dict[str, Award] = {}
+    block = p.mapping(top.get("awards"), "awards")
+    codes = list(block.values) if block else []
+    for key, value in block.items() if block else ():
+        code = p.string(key, "award code", pattern=CODE_RE,
+                        hint="use upper-case letters, digits and '_', e.g. CSTDCS")
+        award = _award(code, value, codes, p) if code else None
+        if award is not None:
+            awards[award.code] = award
+    p.raise_if_any()
+    return Catalogue(awards=awards, path=file)
+
+
+def _award(code: str, node: Node, codes: list[str], p: Problems) -> Award | None:
+    what = f"award {code}"
+    body = p.mapping(node, what)
+    if body is None:
+        return None
+    p.keys(body, what, AWARD_KEYS, required=["title", "form", "level", "nominees"])
+    kinds = [k for k in (p.choice(i, f"{what} nominee kind", NOMINEE_KINDS)
+                         for i in p.sequence(body.get("nominees"), f"{what} nominees",
+                                             single_ok=True)) if k]
+    rule = _rule(body.get("rule"), what, codes, p) if "rule" in body else None
+    form = p.choice(body.get("form"), f"{what} form", FORMS)
+    level = p.choice(body.get("level"), f"{what} level", LEVELS)
+    if form is None or level is None:
+        return None
+    return Award(
+        code=code,
+        title=p.text(body.get("title"), f"{what} title"),
+        form=form,
+        level=level,
+        nominees=tuple(kinds),
+        decided_by=p.string(body.get("decided_by"), f"{what} decided_by") or "",
+        basis=p.string(body.get("basis"), f"{what} basis") or "",
+        counts_in_history=(
+            True if "counts_in_history" not in body
+            else bool(p.boolean(body.get("counts_in_history"), f"{what} counts_in_history"))
+        ),
+        rule=rule,
+    )
+
+
+def _rule(node: Node | None, what: str, codes: list[str], p: Problems) -> Rule | None:
+    body = p.mapping(node, f"{what} rule")
+    if body is None:
+        return None
+    kinds = [k for k in body.values if k in RULE_KINDS]
+    if len(kinds) != 1:
+        p.add(body, f"{what} rule needs exactly one of: {', '.join(RULE_KINDS)}")
+        return None
+    kind = kinds[0]
+    if kind in ("all", "any"):
+        p.keys(body, f"{what} rule '{kind}'", [kind])
+        children = [_rule(item, what, codes, p) for item in p.sequence(body.get(kind), kind)]
+        if not children:
+            p.add(body, f"{what} rule '{kind}' needs a non-empty list of rules")
+        if any(c is None for c in children):
+            return None
+        return Rule(kind, {}, tuple(c for c in children if c is not None))
+    if kind == "not":
+        p.keys(body, f"{what} rule 'not'", ["not"])
+        child = _rule(body.get("not"), what, codes, p)
+        return Rule("not", {}, (child,)) if child else None
+    if kind == "field":
+        return _field_rule(body, what, p)
+    return _history_rule(kind, body, what, codes, p)
+
+
+def _code(node: Node | None, what: str, codes: list[str], p: Problems) -> str | None:
+    if node is None:
+        return None
+    return p.choice(node, what, codes)
+
+
+def _history_rule(
+    kind: str, body: MapNode, what: str, codes: list[str], p: Problems
+) -> Rule | None:
+    allowed = {
+        "held": [kind, "year", "include_ad_hoc"],
+        "streak": [kind, "include_ad_hoc"],
+        "count": [kind, "include_ad_hoc"],
+    }[kind]
+    p.keys(body, f"{what} rule '{kind}'", allowed)
+    include_ad_hoc = bool(p.boolean(body.get("include_ad_hoc"), "include_ad_hoc"))
+    if kind == "held":
+        award = _code(body.get("held"), f"{what} held", codes, p)
+        year = p.choice(body.get("year"), f"{what} held year", YEAR_REFS) or "any"
+        return Rule("held", {"award": award, "year": year, "include_ad_hoc": include_ad_hoc}) \
+            if award else None
+    inner = p.mapping(body.get(kind), f"{what} {kind}")
+    if inner is None:
+        return None
+    if kind == "streak":
+        p.keys(inner, f"{what} streak", ["award", "years", "ending"], required=["award", "years"])
+        award = _code(inner.get("award"), f"{what} streak award", codes, p)
+        years = p.integer(inner.get("years"), f"{what} streak years", minimum=1)
+        ending = p.choice(inner.get("ending"), f"{what} streak ending",
+                          ["same", "previous"]) or "previous"
+        if award is None or years is None:
+            return None
+        return Rule("streak", {"award": award, "years": years, "ending": ending,
+                               "include_ad_hoc": include_ad_hoc})
+    p.keys(inner, f"{what} count", ["award", "at_least", "within", "since"],
+           required=["award", "at_least"])
+    award = _code(inner.get("award"), f"{what} count award", codes, p)
+    at_least = p.integer(inner.get("at_least"), f"{what} count at_least", minimum=1)
+    within = p.integer(inner.get("within"), f"{what} count within", minimum=1)
+    since = _code(inner.get("since"), f"{what} count since", codes, p)
+    if award is None or at_least is None:
+        return None
+    return Rule("count", {"award": award, "at_least": at_least, "within": within,
+                          "since": since, "include_ad_hoc": include_ad_hoc})
+
+
+def _field_rule(body: MapNode, what: str, p: Problems) -> Rule | None:
+    ops = [op for op in body.values if op in FIELD_OPS]
+    p.keys(body, f"{what} rule 'field'", ["field", *FIELD_OPS])
+    name = p.string(body.get("field"), f"{what} field name")
+    if len(ops) != 1:
+        p.add(body, f"{what} field rule needs exactly one of: {', '.join(FIELD_OPS)}")
+        return None
+    op = ops[0]
+    value_node = body.get(op)
+    value: Any = value_node.plain() if value_node is not None else None
+    if op in ("in", "not_in"):
+        if not isinstance(value_node, Sequence):
+            p.add(value_node or body, f"{what} field rule '{op}' needs a list")
+            return None
+        value = tuple(value)
+    elif op in ("present", "absent") and not (
+        isinstance(value_node, Scalar) and value_node.value is True
+    ):
+        p.add(value_node or body, f"{what} field rule '{op}' takes 'true'")
+        return None
+    if name is None:
+        return None
+    return Rule("field", {"name": name, "op": op, "value": value})
+
+
+def history_from(entries: Iterable[tuple[str, int, bool, str]]) -> tuple[HistoryEntry, ...]:
+    return tuple(HistoryEntry(award=a, year=y, ad_hoc=h, source=s) for a, y, h, s in entries)

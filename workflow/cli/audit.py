@@ -1,0 +1,116 @@
+"""``award audit …``: the tamper-evident log — read, verify, head, export."""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+
+from workflow.cli.base import app, command, state
+from workflow.errors import InvalidInput
+
+audit_app = typer.Typer(help="the audit trail: log, verify, head, export", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+class ExportFormat(StrEnum):
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+@command(audit_app, "log")
+def audit_log(
+    ctx: typer.Context,
+    nomination: str | None = typer.Argument(None, metavar="[ID]", help="only this item"),
+) -> None:
+    """Audit entries (all, or one item's), oldest first."""
+    st = state(ctx)
+    entries = st.service().audit_log(nomination)
+    if st.as_json:
+        st.out.json(list(entries))
+        return
+    st.out.table(["seq", "at", "actor", "action", "item", "from", "to"],
+                 ([e["seq"], e["at"], e["actor"], e["action"], e["nomination"], e["from"],
+                   e["to"]] for e in entries))
+
+
+_ANCHOR = re.compile(r"0*([1-9][0-9]*):([0-9a-fA-F]{64})", re.ASCII)
+
+
+def _anchor(text: str | None) -> tuple[int, str] | None:
+    if text is None:
+        return None
+    match = _ANCHOR.fullmatch(text)
+    if match is None:
+        raise InvalidInput(f"--anchor {text!r}: write SEQ:HASH as printed on a notice or decision")
+    return int(match.group(1)), match.group(2).lower()
+
+
+@command(audit_app, "verify")
+def audit_verify(
+    ctx: typer.Context,
+    anchor: str | None = typer.Option(None, "--anchor", metavar="SEQ:HASH",
+                                      help="also check this entry printed on a document"),
+    export: Path | None = typer.Option(None, "--export", metavar="FILE",
+                                       help="verify an exported chain (jsonl or csv) instead "
+                                       "of the database"),
+) -> None:
+    """Recompute the whole chain; exit 1 naming the first broken seq."""
+    st = state(ctx)
+    started = time.perf_counter()
+    show = sys.stderr.isatty() and not st.as_json
+    if export is not None:
+        report = st.service().verify_export(export, _anchor(anchor))
+    else:
+        report = st.service().audit_verify(
+            progress=(lambda n: st.out.progress(f"  verified {n:,} entries…")) if show else None,
+            anchor=_anchor(anchor))
+    elapsed = time.perf_counter() - started
+    data = report.as_dict() | {"seconds": round(elapsed, 3),
+                               "rate_per_s": round(report.entries / elapsed) if elapsed else None}
+    if st.as_json:
+        st.out.json(data)
+    elif report.ok:
+        st.out.line(f"ok: {report.entries:,} entries verified in {elapsed:.2f}s; head seq "
+                    f"{report.head_seq} {report.head_hash}")
+    else:
+        st.out.err_console.print(f"error: audit chain broken at seq {report.first_bad_seq}: "
+                                 f"{report.problem}", markup=False)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@command(audit_app, "head")
+def audit_head(ctx: typer.Context) -> None:
+    """The head seq and hash (embed them to make a later truncation visible)."""
+    st = state(ctx)
+    head = st.service().audit_head()
+    st.out.emit(head, lambda h: st.out.line(f"{h['seq']} {h['hash'] or '-'}"))
+
+
+@command(audit_app, "export")
+def audit_export(
+    ctx: typer.Context,
+    fmt: ExportFormat = typer.Option(ExportFormat.jsonl, "--format", help="jsonl or csv"),
+    out: Path | None = typer.Option(None, "--out", help="file (default: stdout)"),
+) -> None:
+    """Every entry in its stored form (as hashed), as JSON lines or CSV, for inspectors;
+    `award audit verify --export FILE` re-checks such a file."""
+    st = state(ctx)
+    service = st.service()
+    if out is None and st.as_json:
+        columns = ("seq", "at", "actor", "action", "nomination", "from", "to", "payload",
+                   "prev_hash", "hash")
+        st.out.json([dict(zip(columns, row, strict=True)) for row in service.audit_stored()])
+        return
+    if out is None:
+        service.audit_export(fmt.value, sys.stdout)
+        return
+    with out.open("w", encoding="utf-8", newline="") as handle:
+        count = service.audit_export(fmt.value, handle)
+    st.out.emit({"out": str(out), "entries": count, "format": fmt.value},
+                lambda r: st.out.line(f"wrote {r['entries']} entries to {r['out']}"))

@@ -1,0 +1,108 @@
+"""The typer application: global options, the service handle, error → exit code mapping.
+
+``award [--db URL] [--as LOGIN] [--json] COMMAND …``. The service is built lazily on the first
+command that needs it, so ``award --help`` and ``award flows validate`` stay fast and never
+touch the database.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import typer
+
+from workflow.bootstrap import Settings, build_service
+from workflow.cli.output import Output
+from workflow.errors import AwardError, UsageError
+from workflow.service import Actor, Service
+
+__all__ = ["State", "app", "command", "state"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+app = typer.Typer(
+    name="award",
+    help="Award nomination and review workflow engine: YAML flows, council secret ballots, "
+    "public notice, tamper-evident audit.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+@dataclass
+class State:
+    db: str | None = None
+    user: str | None = None
+    as_json: bool = False
+    _service: Service | None = field(default=None, repr=False)
+
+    @property
+    def out(self) -> Output:
+        return Output(self.as_json)
+
+    def settings(self) -> Settings:
+        return Settings.from_env(db=self.db, user=self.user)
+
+    def service(self) -> Service:
+        if self._service is None:
+            self._service = build_service(self.settings())
+        return self._service
+
+    def actor(self) -> Actor:
+        login = self.user or os.environ.get("AWARD_USER")
+        if not login:
+            raise UsageError("who is acting? give --as LOGIN (or set AWARD_USER)")
+        return Actor(login)
+
+    def close(self) -> None:
+        if self._service is not None:
+            self._service.deps.store.close()
+            self._service = None
+
+
+def state(ctx: Any) -> State:
+    obj = ctx.find_root().obj
+    if not isinstance(obj, State):
+        obj = State()
+        ctx.find_root().obj = obj
+    return obj
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    db: str | None = typer.Option(None, "--db", help="database URL (default: $AWARD_DB or "
+                                  "sqlite:///award.db)", metavar="URL"),
+    as_: str | None = typer.Option(None, "--as", help="act as this person (default: "
+                                   "$AWARD_USER)", metavar="LOGIN"),
+    as_json: bool = typer.Option(False, "--json", help="print one JSON document"),
+) -> None:
+    ctx.obj = State(db=db, user=as_, as_json=as_json)
+    ctx.call_on_close(ctx.obj.close)
+
+
+def command(group: typer.Typer, name: str | None = None, **kwargs: Any) -> Callable[[F], F]:
+    """Register a command whose :class:`AwardError` s print cleanly and set the exit code."""
+
+    def decorate(fn: F) -> F:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kw: Any) -> Any:
+            # typer hands over its own click context class: recognise it by behaviour
+            ctx = next((a for a in [*args, *kw.values()] if hasattr(a, "find_root")), None)
+            st = state(ctx) if ctx is not None else State()
+            try:
+                return fn(*args, **kw)
+            except AwardError as exc:
+                st.out.error(exc)
+                raise typer.Exit(exc.exit_code) from None
+
+        group.command(name, **kwargs)(wrapper)
+        return fn
+
+    return decorate

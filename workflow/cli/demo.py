@@ -1,0 +1,59 @@
+"""``award demo``: the showcase run on a fresh embedded SQLite database."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from workflow.cli.base import app, command, state
+
+
+@command(app, "demo")
+def demo(
+    ctx: typer.Context,
+    folder: Path = typer.Option(Path("award-demo"), "--out",
+                                help="folder for the demo database and documents (replaced)"),
+    seed: int = typer.Option(2025, "--seed", help="random seed (the run is deterministic)"),
+) -> None:
+    """Run one annual award cycle on a fresh SQLite database, verify its audit chain and
+    write the notices, minutes and decisions it produced."""
+    from workflow.demo import run_demo
+
+    st = state(ctx)
+    started = time.perf_counter()
+    result = run_demo(folder, st.out.progress if st.as_json else st.out.line, seed)
+    seconds = round(time.perf_counter() - started, 1)
+    data: dict[str, Any] = {
+        "folder": str(result.folder), "database": result.database, "seconds": seconds,
+        "simulated_days": result.days, "flows": result.summary, "stages": result.stages,
+        "documents": result.documents, "sweeps": result.sweeps, "audit": result.audit}
+
+    def human(_: Any) -> None:
+        out = st.out
+        out.table(["flow", "nominated", "awarded", "rejected", "withdrawn", "on hold",
+                   "overdue", "open", "median days"],
+                  ([r["flow"], r["nominated"], r["awarded"], r["rejected"], r["withdrawn"],
+                    r["on_hold"], r["overdue"], r["open"], r["median_days_to_decision"]]
+                   for r in result.summary), title="The 2025 cycle, per flow")
+        busiest = sorted(result.stages, key=lambda s: -s["entries"])[:12]
+        out.table(["flow", "stage", "entries", "median days"],
+                  ([s["flow"], s["stage"], s["entries"], s["median_days"]] for s in busiest),
+                  title="Median days per stage (busiest stages)")
+        a = result.audit
+        out.line(f"audit chain: {a['entries']:,} entries, "
+                 f"{'verified' if a['ok'] else 'BROKEN at seq ' + str(a['first_bad_seq'])}; "
+                 f"head {a['head']['seq']} {a['head']['hash']}")
+        docs = result.documents
+        out.line(f"documents written to {result.folder}/: {docs['notices']} notices, "
+                 f"{docs['minutes']} council minutes, {docs['decisions']} decisions "
+                 f"(plus summary.json, audit.jsonl and demo.db) in {seconds}s")
+        out.line("next: award --db " + result.database + " list --state on_hold   |   "
+                 "award --db " + result.database + " show 1   |   award --db "
+                 + result.database + " audit verify")
+
+    st.out.emit(data, human)
+    if not result.audit["ok"]:
+        raise typer.Exit(1)

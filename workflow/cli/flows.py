@@ -1,0 +1,89 @@
+"""``award flows …``: list, show, validate and draw flow definitions."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+
+from workflow.cli.base import app, command, state
+from workflow.errors import DefinitionError
+
+flows_app = typer.Typer(help="flow definitions: list, show, validate, graph",
+                        no_args_is_help=True)
+app.add_typer(flows_app, name="flows")
+
+
+class GraphFormat(StrEnum):
+    mermaid = "mermaid"
+    dot = "dot"
+
+
+@command(flows_app, "list")
+def flows_list(ctx: typer.Context) -> None:
+    """Flows: id, version, title, states (and files that failed to load)."""
+    st = state(ctx)
+    flows = st.service().flows()
+    if st.as_json:
+        st.out.json(flows)
+        return
+    st.out.table(
+        ["id", "version", "title", "states"],
+        ([f["id"], f["version"][:12], f["title"].get("vi", ""), len(f["states"])]
+         if f["ok"] else [f["id"], "BROKEN", f["error"], ""] for f in flows))
+
+
+@command(flows_app, "show")
+def flows_show(ctx: typer.Context, flow: str = typer.Argument(..., metavar="FLOW")) -> None:
+    """One flow, every state, rule and transition."""
+    st = state(ctx)
+    data = st.service().flow_show(flow)
+
+    def human(d: dict[str, object]) -> None:
+        out = st.out
+        out.line(f"{d['id']} — {d['title']}  version {str(d['version'])[:12]}")
+        out.line(f"  award {d['award']}, nominee {d['nominee']}, calendar {d['calendar']}, "
+                 f"decider {', '.join(d['decider'])}")  # type: ignore[arg-type]
+        for name, s in d["states"].items():  # type: ignore[attr-defined]
+            extras = {k: v for k, v in s.items() if k not in ("type", "label")}
+            out.line(f"  state {name} [{s['type']}] {extras if extras else ''}")
+        for t in d["transitions"]:  # type: ignore[attr-defined]
+            req = f" require {', '.join(t['require'])}" if t["require"] else ""
+            out.line(f"  {'/'.join(t['from'])} --{t['trigger']}--> {t['to']} by {t['by']}{req}")
+
+    st.out.emit(data, human)
+
+
+@command(flows_app, "validate")
+def flows_validate(
+    ctx: typer.Context,
+    paths: list[Path] = typer.Argument(..., metavar="PATH...", help="flow files or folders"),
+) -> None:
+    """Check flow files; exit 1 with one file:line:col: message per problem."""
+    st = state(ctx)
+    problems = st.service().validate(paths)
+    if st.as_json:
+        st.out.json({"ok": not problems, "problems": [str(p) for p in problems]})
+    elif not problems:
+        st.out.line(f"ok: {len(paths)} path(s) valid")
+    else:
+        for problem in problems:
+            typer.echo(str(problem))
+    if problems:
+        raise typer.Exit(DefinitionError.exit_code)
+
+
+@command(flows_app, "graph")
+def flows_graph(
+    ctx: typer.Context,
+    flow: str = typer.Argument(..., metavar="FLOW"),
+    fmt: GraphFormat = typer.Option(GraphFormat.mermaid, "--format", help="mermaid or dot"),
+) -> None:
+    """Diagram text of a flow (Mermaid stateDiagram or Graphviz dot)."""
+    st = state(ctx)
+    text = st.service().flow_graph(flow, fmt.value)
+    if st.as_json:
+        st.out.json({"flow": flow, "format": fmt.value, "text": text})
+    else:
+        typer.echo(text, nl=False)

@@ -1,0 +1,162 @@
+"""Public notice, objections, confirmations, the outbox and the escalation sweep."""
+
+from __future__ import annotations
+
+import hashlib
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+
+from workflow.cli.base import app, command, state
+from workflow.service import PUBLIC, Actor
+
+
+class Outcome(StrEnum):
+    dismissed = "dismissed"
+    upheld = "upheld"
+
+
+class Decision(StrEnum):
+    yes = "yes"
+    no = "no"
+
+
+@command(app, "notices")
+def notices(
+    ctx: typer.Context,
+    limit: int | None = typer.Option(None, "--limit", min=1),
+    html: str | None = typer.Option(None, "--html", metavar="NOTICE_ID",
+                                    help="print (or --out) one notice's published document"),
+    out: Path | None = typer.Option(None, "--out", help="write --html to this file"),
+) -> None:
+    """Public notices: window, nominees, status."""
+    st = state(ctx)
+    if html is not None:
+        text = st.service().notice_html(html)
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        if out is not None:
+            out.write_text(text, encoding="utf-8")
+            st.out.emit({"notice": html, "out": str(out), "sha256": digest},
+                        lambda r: st.out.line(f"wrote {r['out']} (sha256 {r['sha256']})"))
+        elif st.as_json:
+            st.out.json({"notice": html, "sha256": digest, "text": text})
+        else:
+            typer.echo(text, nl=False)
+        return
+    rows = list(st.service().notices(limit))
+    if st.as_json:
+        st.out.json(rows)
+        return
+    st.out.table(["id", "unit", "flow", "window", "status", "nominees"],
+                 ([r["id"], r["unit_name"], r["flow"], f"{r['starts_at']} → {r['ends_at']}",
+                   r["status"], ", ".join(f"{n['id']} {n['nominee']}" for n in r["nominees"])]
+                  for r in rows))
+
+
+@command(app, "object")
+def object_(
+    ctx: typer.Context,
+    nomination: str = typer.Argument(..., metavar="ID"),
+    text: str = typer.Option(..., "--text", help="the objection"),
+    name: str | None = typer.Option(None, "--name", help="your name (optional)"),
+    contact: str | None = typer.Option(None, "--contact", help="how to reach you (optional; "
+                                       "kept out of the audit log)"),
+) -> None:
+    """File an objection: anyone during a notice window; officers and the secretariat at any
+    time before a decision."""
+    st = state(ctx)
+    login = st.user
+    actor = Actor(login) if login else PUBLIC
+    result = st.service().object(actor, nomination, text, name, contact)
+    st.out.emit({"id": result["id"], "status": result["status"],
+                 "nomination": result["nomination"], "held": result["held"]},
+                lambda r: st.out.line(
+                    f"objection {r['id']} filed against nomination {r['nomination']}"
+                    + (" (the nomination is on hold)" if r["held"] else "")))
+
+
+@command(app, "resolve")
+def resolve(
+    ctx: typer.Context,
+    objection: str = typer.Argument(..., metavar="OBJECTION_ID"),
+    outcome: Outcome = typer.Argument(..., metavar="dismissed|upheld"),
+    comment: str = typer.Option(..., "--comment", help="the verification's conclusion"),
+) -> None:
+    """Resolve an objection (secretariat): dismissed resumes the item, upheld rejects it."""
+    st = state(ctx)
+    result = st.service().resolve(st.actor(), objection, outcome.value, comment)
+    st.out.emit(result, lambda r: st.out.line(
+        f"objection {r['id']} {r['status']}; nomination {r['nomination']} is {r['state']}"))
+
+
+@command(app, "confirm")
+def confirm(
+    ctx: typer.Context,
+    nomination: str = typer.Argument(..., metavar="ID"),
+    key: str = typer.Argument(..., metavar="KEY"),
+    decision: Decision = typer.Argument(..., metavar="yes|no"),
+    comment: str | None = typer.Option(None, "--comment"),
+) -> None:
+    """Sign off one confirmation of a confirmations state."""
+    st = state(ctx)
+    result = st.service().confirm(st.actor(), nomination, key, decision.value, comment)
+    st.out.emit(result, lambda r: st.out.line(
+        f"{r['key']}: {r['decision']} for nomination {r['id']} → {r['state']}"
+        + (f" (waiting: {', '.join(r['waiting'])})" if r["waiting"] and "from" not in r
+           else "")))
+
+
+@command(app, "outbox")
+def outbox(
+    ctx: typer.Context,
+    nomination: str | None = typer.Option(None, "--nomination", metavar="ID"),
+    recipient: str | None = typer.Option(None, "--to", metavar="LOGIN"),
+    kind: str | None = typer.Option(None, "--kind", help="reminder | escalation | notice | "
+                                    "digest"),
+    limit: int | None = typer.Option(None, "--limit", min=1),
+) -> None:
+    """Messages produced: reminders, escalations, notices, digests."""
+    st = state(ctx)
+    rows = st.service().outbox(nomination, recipient, kind, limit)
+    if st.as_json:
+        st.out.json(list(rows))
+        return
+    st.out.table(["id", "at", "kind", "to", "item", "subject"],
+                 ([r["id"], r["at"], r["kind"], r["recipient"], r["nomination"], r["subject"]]
+                  for r in rows))
+
+
+@command(app, "escalate")
+def escalate(ctx: typer.Context) -> None:
+    """One sweep at "now": reminders, escalations, timer fires, notice windows."""
+    st = state(ctx)
+    counts = st.service().escalate()
+    st.out.emit(counts, lambda c: st.out.line(
+        ", ".join(f"{k} {v}" for k, v in c.items())))
+
+
+@command(app, "scheduler")
+def scheduler(
+    ctx: typer.Context,
+    interval: float = typer.Option(60.0, "--interval", min=0.05, help="seconds between sweeps"),
+    max_sweeps: int | None = typer.Option(None, "--max-sweeps", min=1,
+                                          help="stop after this many sweeps (default: run "
+                                          "until SIGINT/SIGTERM)"),
+) -> None:
+    """Run APScheduler: a sweep every interval and a daily overdue digest, until stopped."""
+    from workflow.scheduler import run_scheduler
+
+    st = state(ctx)
+    totals = run_scheduler(st.service(), interval, st.out.progress, max_sweeps=max_sweeps)
+    st.out.emit(totals, lambda t: st.out.line(
+        "stopped: " + ", ".join(f"{k} {v}" for k, v in t.items() if v)))
+
+
+@command(app, "digest")
+def digest(ctx: typer.Context) -> None:
+    """Write today's digest of overdue items to the outbox (idempotent per day)."""
+    st = state(ctx)
+    result = st.service().digest()
+    st.out.emit(result, lambda r: st.out.line(
+        f"{r['messages']} message(s) for {r['units']} unit(s), {r['overdue']} overdue item(s)"))

@@ -1,0 +1,64 @@
+"""Printing: the only place the CLI writes to the terminal.
+
+With ``--json`` every command prints exactly one JSON document on stdout, errors included
+(``{"error": {"type", "message", …}}``). Without it, results are short human-readable lines
+or tables on stdout and errors one line on stderr. Exit codes come from the error class.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from workflow.errors import AwardError
+
+__all__ = ["Output"]
+
+
+class Output:
+    def __init__(self, as_json: bool) -> None:
+        self.as_json = as_json
+        self.console = Console(highlight=False, soft_wrap=True)
+        self.err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+    def json(self, data: Any) -> None:
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+        sys.stdout.flush()
+
+    def emit(self, data: Any, human: Callable[[Any], None] | None = None) -> None:
+        if self.as_json or human is None:
+            self.json(data)
+        else:
+            human(data)
+
+    def line(self, text: str) -> None:
+        self.console.print(text, markup=False)
+
+    def markup(self, text: str) -> None:
+        self.console.print(text)
+
+    def table(self, columns: list[str], rows: Iterable[Iterable[Any]], title: str | None = None
+              ) -> None:
+        table = Table(title=title, show_lines=False, header_style="bold")
+        for col in columns:
+            table.add_column(col, overflow="fold")
+        for row in rows:
+            table.add_row(*["" if v is None else str(v) for v in row])
+        self.console.print(table)
+
+    def progress(self, text: str) -> None:
+        """Progress of long work: stderr, never mixed into a JSON document."""
+        self.err_console.print(text, markup=False)
+
+    def error(self, exc: AwardError) -> None:
+        if self.as_json:
+            self.json({"error": exc.to_dict()})
+        else:
+            self.err_console.print(f"error: {exc.message}", markup=False)
+            for extra in exc.fields.get("problems", [])[1:]:
+                self.err_console.print(f"error: {extra}", markup=False)

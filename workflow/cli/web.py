@@ -1,0 +1,56 @@
+"""``award serve`` (the web interface) and ``award passwd`` (set a person's password)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+from workflow.cli.base import app, command, state
+from workflow.errors import NotFound
+
+
+@command(app, "serve")
+def serve(
+    ctx: typer.Context,
+    host: str = typer.Option("127.0.0.1", "--host", help="address to listen on"),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="port to listen on"),
+    secure_cookies: bool = typer.Option(False, "--secure-cookies",
+                                        help="mark cookies Secure (when served over HTTPS)"),
+) -> None:
+    """Serve the web interface (public notice board, objections, staff pages, /api) on the
+    same database and flows as the command line. Sessions are signed with $AWARD_SECRET, or
+    with a key made once and kept in the database."""
+    import uvicorn
+
+    from workflow.web import create_app
+
+    st = state(ctx)
+    web_app = create_app(st.service(), secret_key=os.environ.get("AWARD_SECRET") or None,
+                         secure_cookies=secure_cookies)
+    st.out.progress(f"serving on http://{host}:{port}/ (Ctrl+C to stop)")
+    uvicorn.run(web_app, host=host, port=port, log_level="info", server_header=False)
+
+
+@command(app, "passwd")
+def passwd(
+    ctx: typer.Context,
+    login: str = typer.Argument(..., metavar="LOGIN", help="a person of the directory"),
+    password_stdin: bool = typer.Option(False, "--password-stdin",
+                                        help="read the password from the first line of "
+                                        "standard input instead of prompting"),
+) -> None:
+    """Set the password a person signs in to the web interface with (stored as an argon2
+    hash; at least 8 characters)."""
+    st = state(ctx)
+    service = st.service()
+    if service.person(login) is None:
+        raise NotFound(f"no person {login!r} in the directory", person=login)
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt(f"New password for {login}", hide_input=True,
+                                confirmation_prompt=True, err=True)
+    result = service.set_password(login, password)
+    st.out.emit(result, lambda r: st.out.line(f"password set for {r['login']}"))

@@ -1,0 +1,106 @@
+"""Everything under ``definitions/``, loaded together: catalogue, calendars and flows.
+
+Flows come from the shipped ``definitions/flows`` plus any extra folders (``AWARD_FLOWS``). A
+flow file with problems does not stop the others from loading: it is kept in ``broken`` so
+``award flows list`` can show it and ``award nominate`` on it reports its problems. The
+catalogue and calendars, which every flow depends on, must load cleanly.
+
+Must not import the store, jinja2, typer or apscheduler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from workflow.calendar import WorkingCalendar, load_calendar
+from workflow.catalogue import Catalogue, load_catalogue
+from workflow.errors import DefinitionError, NotFound, Problem
+from workflow.flow.loader import FlowEnv, load_flow, parse_flow
+from workflow.flow.registry import GuardRegistry, default_guards
+from workflow.flow.spec import FlowSpec
+from workflow.yamlnodes import suggest
+
+__all__ = ["Definitions", "load_definitions"]
+
+
+@dataclass
+class Definitions:
+    home: Path
+    catalogue: Catalogue
+    calendars: dict[str, WorkingCalendar]
+    flows: dict[str, FlowSpec]
+    broken: dict[str, DefinitionError]  # file path -> its problems
+    env: FlowEnv
+    flow_dirs: list[Path] = field(default_factory=list)
+
+    def flow(self, flow_id: str) -> FlowSpec:
+        if flow_id in self.flows:
+            return self.flows[flow_id]
+        for path, error in self.broken.items():
+            if Path(path).stem == flow_id:
+                raise error
+        known = sorted(self.flows)
+        raise NotFound(f"no flow {flow_id!r}{suggest(flow_id, known)}; flows: {', '.join(known)}",
+                       flow=flow_id)
+
+    def calendar(self, calendar_id: str) -> WorkingCalendar:
+        return self.calendars[calendar_id]
+
+    def parse_stored(self, text: str, path: str) -> FlowSpec:
+        """Re-read the stored text of a version (items in flight keep their definition)."""
+        return parse_flow(text, path, self.env)
+
+
+def flow_files(dirs: Iterable[Path]) -> list[Path]:
+    files: list[Path] = []
+    for folder in dirs:
+        if folder.is_file():
+            files.append(folder)
+            continue
+        files.extend(sorted(p for p in folder.glob("*.yaml") if p.is_file()))
+        files.extend(sorted(p for p in folder.glob("*.yml") if p.is_file()))
+    return files
+
+
+def load_definitions(
+    home: Path,
+    extra_flow_dirs: Sequence[Path] = (),
+    template_exists: Callable[[str], bool] | None = None,
+    guards: GuardRegistry | None = None,
+) -> Definitions:
+    """Load ``home`` (a ``definitions/`` folder) and extra flow folders."""
+    catalogue = load_catalogue(home / "catalogue.yaml")
+    calendars: dict[str, WorkingCalendar] = {}
+    problems: list[Problem] = []
+    for path in sorted((home / "calendars").glob("*.yaml")):
+        try:
+            calendars[path.stem] = load_calendar(path)
+        except DefinitionError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise DefinitionError(problems)
+    env = FlowEnv(
+        awards=catalogue.codes(),
+        award_fields=catalogue.fields_used(),
+        calendars=list(calendars),
+        template_exists=template_exists or (lambda name: True),
+        guards=guards or default_guards(),
+    )
+    dirs = [home / "flows", *extra_flow_dirs]
+    flows: dict[str, FlowSpec] = {}
+    broken: dict[str, DefinitionError] = {}
+    for path in flow_files(dirs):
+        try:
+            spec = load_flow(path, env)
+        except DefinitionError as exc:
+            broken[str(path)] = exc
+            continue
+        if spec.id in flows:
+            first = flows[spec.id].path
+            broken[str(path)] = DefinitionError(
+                [Problem(str(path), 1, 1, f"flow id {spec.id!r} is already defined in {first}")])
+            continue
+        flows[spec.id] = spec
+    return Definitions(home, catalogue, calendars, flows, broken, env, dirs)

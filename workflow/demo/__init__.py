@@ -1,0 +1,169 @@
+"""``award demo``: one realistic annual cycle on a fresh embedded SQLite database.
+
+A seeded province (departments, communes, schools, enterprises; councils at every level) goes
+through the 2025 emulation cycle from January to July 2026: a few hundred nominations across
+the six shipped flows, dossiers, returns and resubmissions, secret ballots (some fail),
+public notices with objections (one upheld), confirmations (one refused), escalations as
+the days pass over Tết, decisions rendered. At the end it prints a summary, verifies the
+audit chain and writes the notices, minutes and decisions it produced to a folder.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from workflow.bootstrap import Settings, build_service
+from workflow.clock import FixedClock
+from workflow.demo.cycle import Cycle
+from workflow.demo.office import build_office, write_directory
+from workflow.service import Service
+
+__all__ = ["DemoResult", "run_demo"]
+
+START = date(2026, 1, 5)
+NOMINATION_DAY = date(2026, 1, 5)
+END = date(2026, 7, 31)
+
+
+@dataclass
+class DemoResult:
+    folder: Path
+    database: str
+    summary: list[dict[str, Any]]
+    stages: list[dict[str, Any]]
+    audit: dict[str, Any]
+    documents: dict[str, int]
+    sweeps: dict[str, int]
+    days: int
+
+
+def run_demo(folder: Path, say: Callable[[str], None], seed: int = 2025) -> DemoResult:
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    db = f"sqlite:///{folder / 'demo.db'}"
+    clock = FixedClock(datetime(2026, 1, 2, 2, 0).astimezone())
+    settings = Settings.from_env(db=db)
+    settings.clock = clock
+    settings.flow_dirs = []
+    settings.audit_key = None
+    service = build_service(settings)
+    try:
+        return _run(service, clock, folder, db, say, random.Random(seed))
+    finally:
+        service.deps.store.close()
+
+
+def _run(service: Service, clock: FixedClock, folder: Path, db: str,
+         say: Callable[[str], None], rng: random.Random) -> DemoResult:
+    office = build_office(rng)
+    directory = folder / "directory.yaml"
+    write_directory(office, directory)
+    cycle = Cycle(service, clock, office, rng, say, folder)
+    cycle.at(START, 8)
+    service.init()
+    loaded = service.load_directory(directory)
+    say(f"province: {loaded['units']} units, {loaded['people']} people, "
+        f"{loaded['awards']} prior awards")
+    sweeps: dict[str, int] = {}
+    day, days = START, 0
+    while day <= END:
+        cycle.at(day, 7)
+        for key, value in service.escalate().items():
+            sweeps[key] = sweeps.get(key, 0) + value
+        if cycle.working(day):
+            cycle.at(day, 9)
+            if day == NOMINATION_DAY:
+                cycle.nominate_batch(day)
+            if day.weekday() == 2 and rng.random() < 0.8:
+                cycle.nominate_deed(day)
+            cycle.at(day, 10, rng.randint(0, 59))
+            cycle.act(day)
+        if day.weekday() == 0 or day == END:
+            open_items = sum(1 for i in service.list() if not i["final"])
+            say(f"  {day.isoformat()}  {len(cycle.plans):>3} nominated, {open_items:>3} open, "
+                f"{sweeps.get('escalated', 0) + sweeps.get('reminded', 0):>4} reminders and "
+                f"escalations so far")
+            if open_items == 0 and day > NOMINATION_DAY + timedelta(days=30):
+                break
+        day += timedelta(days=1)
+        days += 1
+    documents = _write_documents(service, folder)
+    summary, stages = _summary(service)
+    report = service.audit_verify()
+    with (folder / "audit.jsonl").open("w", encoding="utf-8") as handle:
+        service.audit_export("jsonl", handle)
+    (folder / "summary.json").write_text(json.dumps(
+        {"flows": summary, "stages": stages, "audit": report.as_dict(), "sweeps": sweeps},
+        ensure_ascii=False, indent=2), encoding="utf-8")
+    return DemoResult(folder, db, summary, stages, report.as_dict(), documents, sweeps, days)
+
+
+def _write_documents(service: Service, folder: Path) -> dict[str, int]:
+    counts = {"notices": 0, "minutes": 0, "decisions": 0}
+    (folder / "notices").mkdir(exist_ok=True)
+    for notice in service.notices():
+        path = folder / "notices" / f"thong-bao-{notice['id']}.html"
+        path.write_text(service.notice_html(notice["id"]), encoding="utf-8")
+        counts["notices"] += 1
+    for sub in ("minutes", "decisions"):
+        (folder / sub).mkdir(exist_ok=True)
+    for item in service.list():
+        for doc in service.rendered(item["id"]):
+            kind = "minutes" if doc["template"].startswith("minutes") else "decisions"
+            name = f"{'bien-ban' if kind == 'minutes' else 'quyet-dinh'}-{item['id']}-{doc['id']}"
+            (folder / kind / f"{name}.html").write_text(doc["content"], encoding="utf-8")
+            counts[kind] += 1
+    return counts
+
+
+def _summary(service: Service) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    flows: dict[str, dict[str, Any]] = {}
+    hold_states = {f.id: f.hold_state for f in service.deps.definitions.flows.values()}
+    for item in service.list():
+        row = flows.setdefault(item["flow"], {
+            "flow": item["flow"], "nominated": 0, "awarded": 0, "rejected": 0, "withdrawn": 0,
+            "on_hold": 0, "overdue": 0, "open": 0, "_days": []})
+        row["nominated"] += 1
+        if item["final"]:
+            row[item["outcome"]] += 1
+        else:
+            row["open"] += 1
+            row["on_hold"] += item["state"] == hold_states.get(item["flow"])
+            row["overdue"] += bool(item["overdue"])
+    entered: dict[str, tuple[str, str, datetime]] = {}
+    spans: dict[tuple[str, str], list[float]] = {}
+    created: dict[str, datetime] = {}
+    flow_of = {i["id"]: i["flow"] for i in service.list()}
+    for entry in service.audit_log():
+        nom = entry["nomination"]
+        if nom is None or entry["to"] is None or entry["from"] == entry["to"]:
+            continue
+        at = datetime.fromisoformat(entry["at"])
+        if entry["action"] == "created":
+            created[nom] = at
+        previous = entered.get(nom)
+        if previous is not None:
+            spans.setdefault((previous[0], previous[1]), []).append(
+                (at - previous[2]).total_seconds() / 86400)
+        entered[nom] = (flow_of[nom], entry["to"], at)
+        if entry["to"] in service.deps.definitions.flows[flow_of[nom]].states and \
+                service.deps.definitions.flows[flow_of[nom]].states[entry["to"]].final:
+            flows[flow_of[nom]]["_days"].append((at - created[nom]).total_seconds() / 86400)
+    summary = []
+    for row in sorted(flows.values(), key=lambda r: r["flow"]):
+        done = row.pop("_days")
+        row["median_days_to_decision"] = round(statistics.median(done), 1) if done else None
+        summary.append(row)
+    stages = [{"flow": flow, "stage": stage, "entries": len(values),
+               "median_days": round(statistics.median(values), 1)}
+              for (flow, stage), values in sorted(spans.items())]
+    return summary, stages

@@ -1,0 +1,363 @@
+"""One annual award cycle, simulated day by day through the public Service facade.
+
+Every step a person takes here is a use case anyone could run from the command line: the
+simulation only decides *who* acts *when* (with a seeded random generator), and the engine
+decides whether it is allowed, records it and moves time-driven work (reminders,
+escalations, expiries, notice windows) in its daily sweep.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from workflow.clock import FixedClock
+from workflow.demo.office import Office
+from workflow.errors import AwardError, GuardRefused, NotAllowed
+from workflow.flow.spec import FlowSpec, RoleRef
+from workflow.service import PUBLIC, Actor, Service
+
+__all__ = ["Cycle", "Plan"]
+
+# How likely a person gets to an item on a given working day: slow enough that some items
+# run late and are escalated, fast enough that the cycle ends within the half year.
+ACT = {"task": 0.45, "vote": 0.55, "confirm": 0.5, "central": 0.2}
+PREFERRED = ("submit", "propose", "send", "resubmit", "accept", "accept_central",
+             "propose_award", "consult", "recommend", "forward", "hand_over", "award")
+DETOURS = {"return": 0.18, "decline": 0.05, "reject": 0.04, "refuse": 0.05,
+           "return_to_province": 0.08}
+DEEDS = ["Cứu người đuối nước", "Dập tắt đám cháy tại chợ", "Phát hiện và báo tin buôn lậu",
+         "Hiến kế giảm thiệt hại do bão", "Giúp đỡ học sinh vùng khó khăn"]
+OBJECTIONS = ["Người được đề nghị chưa gương mẫu trong sinh hoạt tại địa phương.",
+              "Đề nghị xác minh lại thành tích sáng kiến đã kê khai.",
+              "Có đơn phản ánh về việc chấp hành nghĩa vụ thuế."]
+
+
+@dataclass
+class Plan:
+    """What one nomination is meant to be, decided when it is created."""
+
+    id: str
+    flow: str
+    unit: str
+    person: str | None
+    strength: float  # how convincing to the council (chance of a yes ballot)
+    returned: bool = False  # has the secretariat already sent it back once
+    never_fixes: bool = False  # the unit never answers a return (the item will expire)
+    objection: str | None = None  # 'dismiss' or 'uphold' when an objection is planned
+    negative: str | None = None  # a confirmation key that will be refused
+    voted: set[str] = field(default_factory=set)
+    round_seen: int = 0
+    absent: set[str] = field(default_factory=set)
+    written_day: date | None = None
+    close_day: date | None = None
+
+
+@dataclass
+class Cycle:
+    service: Service
+    clock: FixedClock
+    office: Office
+    rng: random.Random
+    say: Callable[[str], None]
+    folder: Path
+    plans: dict[str, Plan] = field(default_factory=dict)
+    objections: list[tuple[str, str, str, date]] = field(default_factory=list)
+    states: dict[str, str] = field(default_factory=dict)
+    upheld_used: bool = False
+    negative_used: bool = False
+
+    # ---- time ----------------------------------------------------------------------------
+
+    def at(self, day: date, hour: int = 9, minute: int = 0) -> None:
+        tz = self.service.deps.display_tz
+        self.clock.set(datetime.combine(day, time(hour, minute), tz))
+
+    def working(self, day: date) -> bool:
+        return self.service.deps.definitions.calendar("vn").is_working_day(day)
+
+    # ---- who is who ----------------------------------------------------------------------
+
+    def unit_for(self, unit_id: str, scope: str) -> str:
+        if scope == "unit":
+            return unit_id
+        if scope == "parent":
+            return self.office.units[unit_id].parent or unit_id
+        current: str | None = unit_id
+        while current is not None:
+            if self.office.units[current].level == scope:
+                return current
+            current = self.office.units[current].parent
+        return unit_id
+
+    def holder(self, role: RoleRef, unit_id: str) -> str | None:
+        unit = self.office.units[self.unit_for(unit_id, role.scope)]
+        by_role = {
+            "officer": unit.officer, "secretariat": unit.secretariat, "unit_head": unit.head,
+            "council_chair": unit.head, "chairman": unit.head, "prime_minister": unit.head,
+            "president": "chutichnuoc", "tax_officer": "thue", "insurance_officer": "bhxh",
+            "env_officer": "moitruong", "fire_officer": "pccc", "inspector": "thanhtra",
+        }
+        return by_role.get(role.role) or None
+
+    def actor_for(self, roles: tuple[RoleRef, ...], unit_id: str) -> Actor | None:
+        for role in roles:
+            login = self.holder(role, unit_id)
+            if login:
+                return Actor(login)
+        return None
+
+    # ---- nominating ----------------------------------------------------------------------
+
+    def nominate(self, flow_id: str, unit_id: str, person: str | None, nominee: str,
+                 values: dict[str, Any], strength: float, **plan: Any) -> None:
+        officer = Actor(self.office.units[unit_id].officer)
+        try:
+            item = self.service.nominate(officer, flow_id, unit_id, nominee, person, values)
+        except AwardError as exc:
+            self.say(f"  (could not nominate {nominee}: {exc.message})")
+            return
+        self.plans[item["id"]] = Plan(item["id"], flow_id, unit_id, person, strength, **plan)
+        self.states[item["id"]] = item["state"]
+
+    def nominate_batch(self, day: date) -> None:
+        """January: each unit proposes its candidates; ad-hoc deeds come all year round."""
+        rng, office = self.rng, self.office
+        for unit_id in office.grassroots():
+            unit = office.units[unit_id]
+            for login in unit.staff:
+                awards = office.history[login]
+                cstdcs = {y for a, y in awards if a == "CSTDCS"}
+                chance = rng.random()
+                if ("BKTTG", 2020) in awards and len({y for y in cstdcs if y > 2020}) >= 3 \
+                        and chance < 0.8:
+                    self.nominate("huan-chuong-lao-dong-hang-ba", unit_id, login,
+                                  office.names[login],
+                                  {"year": 2025, "years_good": 6, "years_excellent": 2},
+                                  strength=0.97)
+                elif {2024, 2025} <= cstdcs and chance < 0.25:
+                    self.nominate("bang-khen-tinh", unit_id, login, office.names[login],
+                                  {"year": 2025, "rating": "HTXS", "htxs_years": 2,
+                                   "initiatives": rng.choice([1, 2, 3])},
+                                  strength=0.97)
+                elif chance < 0.5:
+                    rating = "HTXS" if rng.random() < 0.75 else "HTT"
+                    values: dict[str, Any] = {"year": 2025, "rating": rating}
+                    if rng.random() < 0.5:
+                        values["initiative"] = f"SK-2025-{rng.randint(100, 999)}"
+                    self.nominate("chien-si-thi-dua-co-so", unit_id, login, office.names[login],
+                                  values, strength=rng.choice([0.99, 0.98, 0.97, 0.95, 0.7]),
+                                  never_fixes=rng.random() < 0.08)
+        for n, unit_id in enumerate(office.enterprises):
+            self.nominate("doanh-nghiep", unit_id, None, office.units[unit_id].name,
+                          {"year": 2025, "rating": "HTXS", "tax_id": f"23001{n:05d}"},
+                          strength=0.95, negative="environment" if n == 1 else None)
+        heroes = [u for u in office.grassroots() if office.units[u].level == "department"][:2]
+        for unit_id, strength in zip(heroes, (1.0, 0.85), strict=True):
+            login = office.units[unit_id].staff[-1]
+            self.nominate("anh-hung-lao-dong", unit_id, login, office.names[login],
+                          {"year": 2025, "contribution_years": 15,
+                           "achievement": "Nhiều sáng kiến có giá trị toàn quốc"},
+                          strength=strength)
+
+    def nominate_deed(self, day: date) -> None:
+        unit_id = self.rng.choice(self.office.grassroots())
+        login = self.rng.choice(self.office.units[unit_id].staff)
+        self.nominate("khen-thuong-dot-xuat", unit_id, login, self.office.names[login],
+                      {"deed": self.rng.choice(DEEDS), "deed_date": day.isoformat()},
+                      strength=1.0)
+
+    # ---- acting --------------------------------------------------------------------------
+
+    def spec(self, plan: Plan) -> FlowSpec:
+        return self.service.deps.definitions.flow(plan.flow)
+
+    def act(self, day: date) -> None:
+        for item in self.service.list():
+            if item["final"]:
+                continue
+            plan = self.plans.get(item["id"])
+            if plan is None:
+                continue
+            self.states[plan.id] = item["state"]
+            flow = self.spec(plan)
+            state = flow.states[item["state"]]
+            try:
+                if state.type == "vote":
+                    self.council(plan, flow, item["state"], day)
+                elif state.type == "confirmations":
+                    self.confirmations(plan, flow, item["state"])
+                elif state.type == "notice":
+                    self.maybe_object(plan, day)
+                elif state.type == "task":
+                    self.task(plan, flow, item["state"])
+            except AwardError as exc:
+                if not isinstance(exc, NotAllowed):
+                    self.say(f"  #{plan.id}: {exc.message}")
+        self.resolve_objections(day)
+
+    def _fire(self, plan: Plan, actor: Actor, trigger: str, comment: str | None = None) -> None:
+        moved = self.service.fire(actor, plan.id, trigger, comment)
+        self.states[plan.id] = moved["state"]
+
+    def task(self, plan: Plan, flow: FlowSpec, state: str) -> None:
+        central = any(r.scope == "central" for t in flow.transitions_from(state)
+                      for r in t.by.roles)
+        if self.rng.random() > ACT["central" if central else "task"]:
+            return
+        if state == "draft":
+            self.prepare_dossier(plan, flow)
+        if state == "returned":
+            if plan.never_fixes:
+                return  # the unit never answers: the return will expire
+            if plan.flow == "chien-si-thi-dua-co-so":
+                self.service.update(Actor(self.office.units[plan.unit].officer), plan.id,
+                                    {"initiative": f"SK-2025-{self.rng.randint(100, 999)}"})
+        options = [t for t in flow.transitions_from(state)
+                   if t.by.roles and t.trigger not in ("withdraw", "expire")]
+        detour = next((t for t in options if t.trigger in DETOURS
+                       and self.rng.random() < DETOURS[t.trigger]
+                       and not (t.trigger == "return" and plan.returned)), None)
+        main = next((t for name in PREFERRED for t in options if t.trigger == name), None)
+        chosen = detour or main
+        if chosen is None:
+            return
+        actor = self.actor_for(chosen.by.roles, plan.unit)
+        if actor is None:
+            return
+        comment = None
+        if chosen.comment == "required":
+            comment = {"return": "Hồ sơ chưa đầy đủ, đề nghị bổ sung",
+                       "reject": "Chưa đủ tiêu chuẩn", "decline": "Chưa đủ tiêu chuẩn",
+                       "refuse": "Chưa đủ tiêu chuẩn",
+                       "return_to_province": "Đề nghị tỉnh bổ sung hồ sơ"}.get(
+                           chosen.trigger, "Ý kiến xử lý")
+        try:
+            self._fire(plan, actor, chosen.trigger, comment)
+            if chosen.trigger == "return":
+                plan.returned = True
+        except GuardRefused as exc:
+            self.answer_refusal(plan, flow, state, exc)
+
+    def answer_refusal(self, plan: Plan, flow: FlowSpec, state: str, exc: GuardRefused) -> None:
+        guard = exc.fields.get("guard")
+        if guard == "documents":
+            self.prepare_dossier(plan, flow)
+        elif guard == "eligible":
+            # First the secretariat sends it back; if it comes back still not eligible, the
+            # unit withdraws it where the flow allows, else it is returned until it expires.
+            back = flow.transition(state, "return")
+            withdraw = flow.transition(state, "withdraw")
+            reason = f"Chưa đủ điều kiện: {exc.fields.get('reason')}"
+            if plan.returned and withdraw is not None:
+                officer = self.actor_for(withdraw.by.roles, plan.unit)
+                if officer is not None:
+                    self._fire(plan, officer, "withdraw", reason)
+                return
+            actor = self.actor_for(back.by.roles, plan.unit) if back else None
+            if back is not None and actor is not None:
+                plan.never_fixes = plan.returned
+                self._fire(plan, actor, "return", reason)
+                plan.returned = True
+
+    def prepare_dossier(self, plan: Plan, flow: FlowSpec) -> None:
+        officer = Actor(self.office.units[plan.unit].officer)
+        for doctype in flow.documents:
+            path = self.folder / "dossiers" / f"{plan.id}-{doctype}.pdf"
+            if path.exists():
+                continue
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(f"%PDF-1.4 hồ sơ {plan.id} — {doctype}\n".encode())
+            self.service.attach(officer, plan.id, doctype, path)
+
+    def council(self, plan: Plan, flow: FlowSpec, state: str, day: date) -> None:
+        vote = flow.states[state].vote
+        assert vote is not None
+        unit = self.office.units[self.unit_for(plan.unit, vote.council)]
+        ballot = self.service.show(plan.id)["ballot"] or {}
+        if ballot.get("round") != plan.round_seen:
+            plan.round_seen = ballot.get("round", 0)
+            plan.voted = set()
+            # strong candidates' sessions are full; others see a member or two absent
+            plan.absent = set() if plan.strength >= 0.99 else {
+                m for m in unit.council if self.rng.random() < 0.06}
+            plan.written_day = day + timedelta(days=self.rng.randint(3, 8))
+            plan.close_day = day + timedelta(days=self.rng.randint(10, 20))
+        for member in unit.council:
+            if member in plan.voted or member == plan.person or member in plan.absent:
+                continue
+            if self.rng.random() > ACT["vote"]:
+                continue
+            choice = "yes" if self.rng.random() < plan.strength else self.rng.choice(
+                ["no", "no", "abstain"])
+            plan.voted.add(member)
+            result = self.service.vote(Actor(member), plan.id, choice)
+            if result.get("closed"):
+                return
+        secretariat = self.actor_for(vote.close_by, plan.unit)
+        if secretariat is None:
+            return
+        if plan.written_day and day >= plan.written_day:
+            for member in sorted(plan.absent):
+                if self.rng.random() < 0.5:  # some absent members send a written opinion
+                    plan.absent.discard(member)
+                    plan.voted.add(member)
+                    choice = "yes" if self.rng.random() < plan.strength else "no"
+                    result = self.service.vote(secretariat, plan.id, choice, written_for=member)
+                    if result.get("closed"):
+                        return
+            plan.written_day = None
+        if plan.close_day and day >= plan.close_day:
+            self._fire(plan, secretariat, "close_vote")
+
+    def confirmations(self, plan: Plan, flow: FlowSpec, state: str) -> None:
+        spec = flow.states[state].confirmations
+        assert spec is not None
+        waiting = {c["key"] for c in self.service.show(plan.id)["confirmations"]
+                   if c["decision"] is None}
+        for key, roles in spec.items:
+            if key not in waiting or self.rng.random() > ACT["confirm"]:
+                continue
+            actor = self.actor_for(roles, plan.unit)
+            if actor is None:
+                continue
+            negative = key == plan.negative and not self.negative_used
+            decision = "no" if negative else "yes"
+            self.negative_used |= negative
+            result = self.service.confirm(actor, plan.id, key, decision,
+                                          "Vi phạm quy định về môi trường năm 2025"
+                                          if negative else None)
+            if result["state"] != state:
+                return
+
+    def maybe_object(self, plan: Plan, day: date) -> None:
+        if plan.objection is not None or self.rng.random() > 0.12:
+            return
+        uphold = not self.upheld_used and plan.flow != "anh-hung-lao-dong"
+        self.upheld_used |= uphold
+        plan.objection = "uphold" if uphold else "dismiss"
+        filed = self.service.object(PUBLIC, plan.id, self.rng.choice(OBJECTIONS),
+                                    name="Một người dân", contact="0912 000 000")
+        self.objections.append((filed["id"], plan.id, plan.objection,
+                                day + timedelta(days=self.rng.randint(2, 9))))
+
+    def resolve_objections(self, day: date) -> None:
+        left = []
+        for objection_id, item_id, outcome, due in self.objections:
+            if day < due:
+                left.append((objection_id, item_id, outcome, due))
+                continue
+            plan = self.plans[item_id]
+            secretariat = Actor(self.office.units[self.unit_for(plan.unit, "province")]
+                                .secretariat)
+            if outcome == "uphold":
+                self.service.resolve(secretariat, objection_id, "upheld",
+                                     "Xác minh: phản ánh đúng; không đề nghị khen thưởng")
+            else:
+                self.service.resolve(secretariat, objection_id, "dismissed",
+                                     "Xác minh: không có căn cứ")
+        self.objections = left

@@ -1,0 +1,224 @@
+"""The directory of units and people: the file format and scope resolution in the unit tree.
+
+``award directory load FILE`` reads a file like::
+
+    units:
+      - {id: VN, name: "Trung ương", level: central}
+      - {id: BN, name: "Tỉnh Bắc Ninh", level: province, parent: VN}
+    people:
+      - {login: lan, name: "Nguyễn Thị Lan", roles: [officer@BN-SGD]}
+    awards:
+      - {person: lan, award: LDTT, year: 2025}
+
+Parsing is strict and located; the store applies the result idempotently. :class:`UnitTree`
+resolves a flow's ``ROLE@SCOPE`` to a unit: ``unit`` is the nominating unit, ``parent`` its
+parent, a level name the nearest ancestor-or-self of that level.
+
+Must not import the store, jinja2, typer or apscheduler.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from workflow.flow.spec import LEVELS, NAME_RE
+from workflow.yamlnodes import Node, Problems, parse_yaml, read_definition
+
+__all__ = ["DirectoryData", "PersonEntry", "PriorAward", "UnitEntry", "UnitTree", "parse_directory"]
+
+UNIT_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+LOGIN_RE = re.compile(r"[a-z0-9][a-z0-9_.-]*")
+GRANT_RE = re.compile(r"([a-z][a-z0-9_]*)@([A-Za-z0-9][A-Za-z0-9_.-]*)")
+
+
+@dataclass(frozen=True)
+class UnitEntry:
+    id: str
+    name: str
+    level: str
+    parent: str | None
+
+
+@dataclass(frozen=True)
+class PersonEntry:
+    login: str
+    name: str
+    roles: tuple[tuple[str, str], ...]  # (role, unit id)
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class PriorAward:
+    person: str
+    award: str
+    year: int
+
+
+@dataclass(frozen=True)
+class DirectoryData:
+    units: tuple[UnitEntry, ...]
+    people: tuple[PersonEntry, ...]
+    awards: tuple[PriorAward, ...]
+
+
+class UnitTree:
+    """Units by id with parent links; resolves scopes."""
+
+    def __init__(self, units: Iterable[UnitEntry]) -> None:
+        self.units: dict[str, UnitEntry] = {u.id: u for u in units}
+
+    def __contains__(self, unit_id: object) -> bool:
+        return unit_id in self.units
+
+    def ancestors(self, unit_id: str) -> list[str]:
+        """The unit itself, then its parent, up to the root."""
+        chain: list[str] = []
+        current: str | None = unit_id
+        while current is not None and current in self.units and current not in chain:
+            chain.append(current)
+            current = self.units[current].parent
+        return chain
+
+    def resolve(self, unit_id: str, scope: str) -> str | None:
+        if scope == "unit":
+            return unit_id if unit_id in self.units else None
+        if scope == "parent":
+            unit = self.units.get(unit_id)
+            return unit.parent if unit else None
+        for candidate in self.ancestors(unit_id):
+            if self.units[candidate].level == scope:
+                return candidate
+        return None
+
+    def descendants(self, unit_id: str) -> set[str]:
+        children: dict[str, list[str]] = {}
+        for unit in self.units.values():
+            if unit.parent:
+                children.setdefault(unit.parent, []).append(unit.id)
+        out: set[str] = set()
+        stack = [unit_id]
+        while stack:
+            for child in children.get(stack.pop(), []):
+                if child not in out:
+                    out.add(child)
+                    stack.append(child)
+        return out
+
+
+def load_directory(path: Path, award_codes: Iterable[str] = ()) -> DirectoryData:
+    return parse_directory(read_definition(path), str(path), award_codes)
+
+
+def parse_directory(
+    text: str,
+    file: str,
+    award_codes: Iterable[str] = (),
+    existing_units: Mapping[str, UnitEntry] | None = None,
+) -> DirectoryData:
+    """Parse and check a directory file; units may also refer to ``existing_units``."""
+    root = parse_yaml(text, file)
+    p = Problems()
+    top = p.mapping(root, "a directory file") if root is not None else None
+    if top is None:
+        if root is None:
+            p.add_at(file, 1, 1, "empty directory file")
+        p.raise_if_any()
+        raise AssertionError
+    p.keys(top, "the directory", ["units", "people", "awards"])
+    known = dict(existing_units or {})
+    units = _units(p.sequence(top.get("units"), "units"), p, known)
+    people = _people(p.sequence(top.get("people"), "people"), p, known)
+    logins = {person.login for person in people}
+    codes = list(award_codes)
+    awards: list[PriorAward] = []
+    for item in p.sequence(top.get("awards"), "awards"):
+        body = p.mapping(item, "an award")
+        if body is None:
+            continue
+        p.keys(body, "an award", ["person", "award", "year"], required=["person", "award", "year"])
+        person = p.string(body.get("person"), "person")
+        if person and person not in logins:
+            p.add(body.get("person") or body, f"person {person!r} is not in this file's people")
+        code = (p.choice(body.get("award"), "award", codes) if codes
+                else p.string(body.get("award"), "award"))
+        year = p.integer(body.get("year"), "year", minimum=1900)
+        if person and code and year:
+            awards.append(PriorAward(person, code, year))
+    p.raise_if_any()
+    return DirectoryData(tuple(units), tuple(people), tuple(dict.fromkeys(awards)))
+
+
+def _units(items: list[Node], p: Problems, known: dict[str, UnitEntry]) -> list[UnitEntry]:
+    out: list[UnitEntry] = []
+    nodes: dict[str, Node] = {}
+    for item in items:
+        body = p.mapping(item, "a unit")
+        if body is None:
+            continue
+        p.keys(body, "a unit", ["id", "name", "level", "parent"], required=["id", "name", "level"])
+        uid = p.string(body.get("id"), "unit id", pattern=UNIT_ID_RE,
+                       hint="letters, digits, '.', '_' and '-'")
+        name = p.string(body.get("name"), "unit name")
+        level = p.choice(body.get("level"), "unit level", LEVELS)
+        parent = p.string(body.get("parent"), "unit parent")
+        if uid is None or name is None or level is None:
+            continue
+        if uid in nodes:
+            p.add(item, f"unit {uid!r} is listed twice (first at line {nodes[uid].line})")
+            continue
+        nodes[uid] = item
+        unit = UnitEntry(uid, name, level, parent)
+        out.append(unit)
+        known[uid] = unit
+    for unit in out:
+        if unit.parent is not None and unit.parent not in known:
+            p.add(nodes[unit.id], f"unit {unit.id!r}: parent {unit.parent!r} is not a known unit")
+    for unit in out:
+        seen: set[str] = set()
+        current: str | None = unit.id
+        while current is not None and current in known:
+            if current in seen:
+                p.add(nodes[unit.id], f"unit {unit.id!r}: its parents form a cycle")
+                break
+            seen.add(current)
+            current = known[current].parent
+    return out
+
+
+def _people(items: list[Node], p: Problems, units: Mapping[str, UnitEntry]) -> list[PersonEntry]:
+    out: list[PersonEntry] = []
+    seen: dict[str, int] = {}
+    for item in items:
+        body = p.mapping(item, "a person")
+        if body is None:
+            continue
+        p.keys(body, "a person", ["login", "name", "roles", "email"], required=["login", "name"])
+        login = p.string(body.get("login"), "login", pattern=LOGIN_RE,
+                         hint="lowercase letters, digits, '.', '_' and '-'")
+        name = p.string(body.get("name"), "name")
+        email = p.string(body.get("email"), "email")
+        roles: list[tuple[str, str]] = []
+        for role_node in p.sequence(body.get("roles"), "roles", single_ok=True):
+            text = p.string(role_node, "role", hint="write ROLE@UNIT_ID, e.g. officer@BN-SGD")
+            if text is None:
+                continue
+            match = GRANT_RE.fullmatch(text)
+            if not match or not NAME_RE.fullmatch(match.group(1)):
+                p.add(role_node, f"role {text!r} is not ROLE@UNIT_ID (e.g. officer@BN-SGD)")
+                continue
+            role, unit = match.groups()
+            if unit not in units:
+                p.add(role_node, f"role {text!r}: unit {unit!r} is not a known unit")
+                continue
+            roles.append((role, unit))
+        if login is None or name is None:
+            continue
+        if login in seen:
+            p.add(item, f"person {login!r} is listed twice (first at line {seen[login]})")
+            continue
+        seen[login] = item.line
+        out.append(PersonEntry(login, name, tuple(dict.fromkeys(roles)), email))
+    return out

@@ -1,0 +1,96 @@
+"""APScheduler wiring only: it triggers sweeps; correctness lives in the database.
+
+``award scheduler`` runs a blocking scheduler with two jobs: a sweep every ``interval``
+seconds (reminders, escalations, timer fires, notice windows) and a daily digest of overdue
+items per unit at 07:00 local time. Any number of these processes, on any number of machines,
+may run against one PostgreSQL database: timers are claimed with ``FOR UPDATE SKIP LOCKED`` and
+acted on in the same transaction that marks them done, and digests are deduplicated by key, so
+every step happens exactly once whether one scheduler runs or ten, and a process killed
+mid-sweep loses nothing (its transaction rolls back; the next sweep redoes the work).
+SIGINT and SIGTERM stop it cleanly after the running sweep.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable
+from types import FrameType
+from typing import Any
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from workflow.clock import SystemClock
+from workflow.errors import AwardError
+from workflow.service import Service
+
+__all__ = ["run_scheduler"]
+
+
+def run_scheduler(service: Service, interval: float, report: Callable[[str], None],
+                  digest_hour: int = 7, max_sweeps: int | None = None) -> dict[str, int]:
+    """Run until SIGINT/SIGTERM (or ``max_sweeps`` sweeps); returns the summed counts."""
+    tz = service.deps.display_tz
+    scheduler = BlockingScheduler(timezone=tz)
+    totals: dict[str, int] = {"sweeps": 0}
+    # Held while a job talks to the database: stopping waits for it, so a sweep is never cut
+    # off half-way and the store is never closed under it.
+    working = threading.Lock()
+    stopping = threading.Event()
+
+    def sweep() -> None:
+        with working:
+            if stopping.is_set():
+                return
+            try:
+                counts = service.escalate()
+            except AwardError as exc:  # the database went away for a moment: next interval
+                report(f"sweep failed: {exc.message}")
+                return
+            totals["sweeps"] += 1
+            for key, value in counts.items():
+                totals[key] = totals.get(key, 0) + value
+            done = totals["sweeps"]
+        if counts.get("claimed"):
+            report("sweep: " + ", ".join(f"{k} {v}" for k, v in counts.items() if v))
+        if max_sweeps is not None and done >= max_sweeps:
+            stopping.set()
+            scheduler.shutdown(wait=False)
+
+    def digest() -> None:
+        with working:
+            if stopping.is_set():
+                return
+            try:
+                result = service.digest()
+            except AwardError as exc:
+                report(f"digest failed: {exc.message}")
+                return
+        report(f"digest: {result['messages']} message(s) for {result['units']} unit(s)")
+
+    # APScheduler runs on wall-clock time (when to sweep); what is due is decided by the
+    # engine's clock inside the sweep, so AWARD_NOW replays still work.
+    scheduler.add_job(sweep, IntervalTrigger(seconds=interval), id="sweep", max_instances=1,
+                      coalesce=True, next_run_time=SystemClock().now().astimezone(tz))
+    scheduler.add_job(digest, CronTrigger(hour=digest_hour, minute=0, timezone=tz),
+                      id="digest", max_instances=1, coalesce=True)
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        report(f"received {signal.Signals(signum).name}; stopping after the running sweep")
+        stopping.set()
+        scheduler.shutdown(wait=False)
+
+    previous: dict[signal.Signals, Any] = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        previous[sig] = signal.signal(sig, stop)
+    report(f"scheduler started: sweep every {interval:g}s, digest daily at {digest_hour:02d}:00")
+    try:
+        scheduler.start()
+        stopping.set()
+        with working:  # the running sweep, if any, finishes before we report and close
+            return dict(totals)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -1,0 +1,196 @@
+"""What every use case needs: dependencies, the acting person, role checks, guard context.
+
+:class:`Deps` is built once per process by :mod:`workflow.bootstrap`. :meth:`Deps.run` runs
+one use case as one unit of work and retries it from the start when the store reports a
+transient lock failure (SQLite's stale snapshot, PostgreSQL's serialization failure).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from workflow.calendar import WorkingCalendar
+from workflow.catalogue import Facts
+from workflow.clock import Clock
+from workflow.definitions import Definitions
+from workflow.directory import UnitTree
+from workflow.documents import Renderer
+from workflow.errors import Conflict, NotFound, PermissionDenied
+from workflow.flow.registry import GuardRegistry
+from workflow.flow.spec import FlowSpec, RoleRef
+from workflow.machine import CompiledFlow
+from workflow.store import Busy, NominationRow, Store, Tx
+
+__all__ = ["SYSTEM", "Actor", "Deps", "ItemContext"]
+
+T = TypeVar("T")
+MAX_ATTEMPTS = 12
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a person from the directory, the system (timers), or the public."""
+
+    login: str
+    system: bool = False
+
+    @property
+    def public(self) -> bool:
+        return self.login == "public"
+
+
+SYSTEM = Actor("system", system=True)
+PUBLIC = Actor("public")
+
+
+@dataclass
+class Deps:
+    store: Store
+    definitions: Definitions
+    clock: Clock
+    renderer: Renderer
+    guards: GuardRegistry
+    display_tz: ZoneInfo
+    _compiled: dict[str, CompiledFlow] = field(default_factory=dict)
+    _tree: tuple[int, UnitTree] | None = None
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def run(self, work: Callable[[Tx], T], *, immediate: bool = False) -> T:
+        """Run ``work`` in one transaction; retry on transient lock failures."""
+        for attempt in range(MAX_ATTEMPTS):
+            try:
+                return self.store.run(work, immediate=immediate)
+            except Busy:
+                if attempt == MAX_ATTEMPTS - 1:
+                    raise Conflict("the database stayed busy; try again") from None
+                time.sleep(min(0.2, 0.002 * 2**attempt) * (0.5 + random.random()))
+        raise AssertionError("unreachable")
+
+    # ---- flows ---------------------------------------------------------------------------
+
+    def compiled(self, tx: Tx, version: str) -> CompiledFlow:
+        """The compiled machine of a flow version: from the files, else from the store."""
+        machine = self._compiled.get(version)
+        if machine is not None:
+            return machine
+        spec = next((f for f in self.definitions.flows.values() if f.version == version), None)
+        if spec is None:
+            stored = tx.flow_version(version)
+            if stored is None:
+                raise NotFound(f"flow version {version[:12]} is not stored", version=version)
+            spec = self.definitions.parse_stored(stored[2], stored[1])
+        machine = CompiledFlow(spec, self.guards)
+        self._compiled[version] = machine
+        return machine
+
+    def calendar(self, flow: FlowSpec) -> WorkingCalendar:
+        return self.definitions.calendar(flow.calendar)
+
+    # ---- directory -----------------------------------------------------------------------
+
+    def tree(self, tx: Tx) -> UnitTree:
+        generation = tx.directory_generation()
+        if self._tree is None or self._tree[0] != generation:
+            self._tree = (generation, UnitTree(tx.units()))
+        return self._tree[1]
+
+    def resolve(self, tx: Tx, unit_id: str, scope: str) -> str | None:
+        if scope == "unit":
+            return unit_id  # the nominating unit, checked when the item was created
+        return self.tree(tx).resolve(unit_id, scope)
+
+    def holds_any(self, tx: Tx, actor: Actor, roles: tuple[RoleRef, ...], unit_id: str) -> bool:
+        for ref in roles:
+            target = self.resolve(tx, unit_id, ref.scope)
+            if target is not None and tx.has_role(actor.login, ref.role, target):
+                return True
+        return False
+
+    def authorize(
+        self, tx: Tx, actor: Actor, roles: tuple[RoleRef, ...], unit_id: str, what: str
+    ) -> None:
+        """Raise :class:`PermissionDenied` unless ``actor`` holds one of ``roles``."""
+        if self.holds_any(tx, actor, roles, unit_id):
+            return
+        needed = []
+        for ref in roles:
+            target = self.resolve(tx, unit_id, ref.scope)
+            needed.append(f"{ref.role} at {target}" if target else f"{ref} (no such unit)")
+        raise PermissionDenied(
+            f"{actor.login} may not {what}: needs {' or '.join(needed) or 'a role'}",
+            actor=actor.login,
+            needs=[str(r) for r in roles],
+        )
+
+    def recipients(self, tx: Tx, roles: tuple[RoleRef, ...], unit_id: str) -> list[str]:
+        """Logins holding any of ``roles`` for an item of ``unit_id``."""
+        out: list[str] = []
+        for ref in roles:
+            target = self.resolve(tx, unit_id, ref.scope)
+            if target is not None:
+                out.extend(x for x in tx.holders(ref.role, target) if x not in out)
+        return out
+
+
+class ItemContext:
+    """The :class:`~workflow.flow.registry.GuardContext` of one item, read lazily."""
+
+    def __init__(self, deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec) -> None:
+        self._deps = deps
+        self._tx = tx
+        self._item = item
+        self._flow = flow
+
+    @property
+    def fields(self) -> Mapping[str, Any]:
+        return self._item.fields
+
+    @property
+    def required_fields(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self._flow.fields.values() if f.required)
+
+    def documents(self) -> set[str]:
+        return self._tx.document_types(self._item.id)
+
+    def open_objections(self) -> int:
+        return self._tx.open_objections(self._item.id)
+
+    def eligibility(self, award: str) -> str | None:
+        spec = self._deps.definitions.catalogue.get(award)
+        if spec is None:
+            return f"award {award} is not in the catalogue"
+        history = (tuple(self._tx.history(self._item.person_login))
+                   if self._item.person_login else ())
+        if spec.rule is not None and not self._item.person_login and _reads_history(spec):
+            return f"{award} needs the nominee's history; nominate with --person LOGIN"
+        facts = Facts(history=history, fields=self._item.fields, year=nomination_year(
+            self._item, self._deps.calendar(self._flow)))
+        reason = spec.check(facts)
+        return None if reason is None else f"{award}: {reason}"
+
+
+def _reads_history(award: Any) -> bool:
+    rule = award.rule
+    stack = [rule]
+    while stack:
+        node = stack.pop()
+        if node.kind in ("held", "streak", "count"):
+            return True
+        stack.extend(node.children)
+    return False
+
+
+def nomination_year(item: NominationRow, calendar: WorkingCalendar) -> int:
+    """The year a nomination is for: its ``year`` field, else the year it was created."""
+    year = item.fields.get("year")
+    if isinstance(year, int):
+        return year
+    return calendar.local_date(item.created_at).year

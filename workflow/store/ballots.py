@@ -1,0 +1,170 @@
+"""Ballot rounds, the roll (participation) and the ballot box.
+
+Secrecy is a property of the schema, not of the code that reads it: ``participation`` holds
+(round, member, voted, recused) — no time, no choice; ``ballot`` holds (round, random id,
+choice) — no member, no time, and on SQLite no rowid, so rows sit in random-id order rather
+than casting order. Every cast rewrites its round's box in a fresh random order (new ids),
+so on PostgreSQL too nothing live in the table (physical order, transaction ids) follows the
+casting.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from workflow.store.raw import Raw
+
+__all__ = ["BallotRepo", "RoundRow"]
+
+
+@dataclass
+class RoundRow:
+    id: int
+    nomination_id: int
+    state: str
+    entry_no: int
+    council_unit: str
+    secret: bool
+    roll_size: int
+    roll_hash: str
+    rule: dict[str, Any]
+    status: str
+    opened_at: datetime
+    closed_at: datetime | None
+    result: dict[str, Any] | None
+
+
+_ROUND_COLUMNS = ("id, nomination_id, state, entry_no, council_unit, secret, roll_size, "
+                  "roll_hash, rule, status, opened_at, closed_at, result")
+
+
+def _round(row: tuple[Any, ...]) -> RoundRow:
+    (id_, nom, state, entry, unit, secret, size, roll_hash, rule, status, opened, closed,
+     result) = row
+    return RoundRow(id_, nom, state, entry, unit, bool(secret), size, roll_hash,
+                    json.loads(rule), status, Raw.time_in(opened),  # type: ignore[arg-type]
+                    Raw.time_in(closed), json.loads(result) if result else None)
+
+
+class BallotRepo:
+    def __init__(self, raw: Raw) -> None:
+        self.raw = raw
+
+    def open_round(self, nomination_id: int, state: str, entry_no: int, council_unit: str,
+                   secret: bool, roll: list[str], roll_hash: str, rule: dict[str, Any],
+                   at: datetime) -> int:
+        raw = self.raw
+        row = raw.one(
+            "INSERT INTO ballot_round (nomination_id, state, entry_no, council_unit, secret, "
+            "roll_size, roll_hash, rule, status, opened_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+            "'open', ?) RETURNING id",
+            (nomination_id, state, entry_no, council_unit, secret, len(roll), roll_hash,
+             json.dumps(rule, sort_keys=True), raw.time_out(at)))
+        assert row is not None
+        round_id = int(row[0])
+        raw.many("INSERT INTO participation (round_id, member_login, voted, recused) "
+                 "VALUES (?, ?, ?, ?)", [(round_id, member, False, False) for member in roll])
+        return round_id
+
+    def latest(self, nomination_id: int, *, lock: bool = False) -> RoundRow | None:
+        sql = (f"SELECT {_ROUND_COLUMNS} FROM ballot_round WHERE nomination_id = ? "
+               "ORDER BY id DESC LIMIT 1")
+        if lock and self.raw.pg:
+            sql += " FOR UPDATE"  # serialises casts and the close of one round
+        row = self.raw.one(sql, (nomination_id,))
+        return _round(row) if row else None
+
+    def rounds(self, nomination_id: int) -> list[RoundRow]:
+        rows = self.raw.all(f"SELECT {_ROUND_COLUMNS} FROM ballot_round WHERE nomination_id = ? "
+                            "ORDER BY id", (nomination_id,))
+        return [_round(r) for r in rows]
+
+    def member(self, round_id: int, login: str) -> tuple[bool, bool] | None:
+        """``(voted, recused)`` of a roll member, or ``None`` if not on the roll."""
+        row = self.raw.one("SELECT voted, recused FROM participation WHERE round_id = ? AND "
+                           "member_login = ?", (round_id, login))
+        return (bool(row[0]), bool(row[1])) if row else None
+
+    def roll(self, round_id: int) -> list[tuple[str, bool, bool]]:
+        """``(member, voted, recused)`` for the whole roll, by login."""
+        rows = self.raw.all("SELECT member_login, voted, recused FROM participation "
+                            "WHERE round_id = ? ORDER BY member_login", (round_id,))
+        return [(r[0], bool(r[1]), bool(r[2])) for r in rows]
+
+    def mark_voted(self, round_id: int, login: str) -> bool:
+        """Flag the member as having voted; ``False`` if they already had (or are recused)."""
+        return self.raw.run(
+            "UPDATE participation SET voted = ? WHERE round_id = ? AND member_login = ? "
+            "AND voted = ? AND recused = ?", (True, round_id, login, False, False)) == 1
+
+    def recuse(self, round_id: int, login: str) -> bool:
+        return self.raw.run(
+            "UPDATE participation SET recused = ? WHERE round_id = ? AND member_login = ? "
+            "AND voted = ? AND recused = ?", (True, round_id, login, False, False)) == 1
+
+    def drop(self, round_id: int, choice: str) -> None:
+        """Put a ballot in the box, then rewrite the whole box (see :meth:`reshuffle`).
+
+        The rewrite is what keeps a ballot from being joined to its voter while the round is
+        open: on PostgreSQL a row written in the voter's transaction would share its ``xmin``
+        with the voter's participation row and sit in casting order; after the rewrite every
+        live ballot carries the same transaction id and a fresh position and id.
+        """
+        self.raw.run("INSERT INTO ballot (round_id, id, choice) VALUES (?, ?, ?)",
+                     (round_id, secrets.token_hex(16), choice))
+        self.reshuffle(round_id)
+
+    def record_written(self, round_id: int, login: str, choice: str, by: str) -> None:
+        self.raw.run("INSERT INTO written_ballot (round_id, member_login, choice, recorded_by) "
+                     "VALUES (?, ?, ?, ?)", (round_id, login, choice, by))
+
+    def progress(self, round_id: int) -> tuple[int, int, int]:
+        """``(roll, voted, recused)`` counts."""
+        row = self.raw.one(
+            "SELECT count(*), coalesce(sum(CASE WHEN voted THEN 1 ELSE 0 END), 0), "
+            "coalesce(sum(CASE WHEN recused THEN 1 ELSE 0 END), 0) FROM participation "
+            "WHERE round_id = ?", (round_id,))
+        assert row is not None
+        return int(row[0]), int(row[1]), int(row[2])
+
+    def tally(self, round_id: int) -> dict[str, int]:
+        counts = {"yes": 0, "no": 0, "abstain": 0}
+        for choice, count in self.raw.all(
+                "SELECT choice, count(*) FROM ballot WHERE round_id = ? GROUP BY choice",
+                (round_id,)):
+            counts[choice] = int(count)
+        written = self.raw.one(
+            "SELECT count(*), coalesce(sum(CASE WHEN choice = 'yes' THEN 1 ELSE 0 END), 0) "
+            "FROM written_ballot WHERE round_id = ?", (round_id,))
+        counts["written"] = int(written[0]) if written else 0
+        counts["written_yes"] = int(written[1]) if written else 0
+        return counts
+
+    def reshuffle(self, round_id: int) -> None:
+        """Rewrite the box in a random order with fresh ids (see the module docstring).
+
+        Old row versions stay on disk until VACUUM reclaims them (autovacuum does, soon).
+        """
+        choices = [r[0] for r in self.raw.all("SELECT choice FROM ballot WHERE round_id = ?",
+                                              (round_id,))]
+        random.SystemRandom().shuffle(choices)
+        self.raw.run("DELETE FROM ballot WHERE round_id = ?", (round_id,))
+        if choices:
+            self.raw.many("INSERT INTO ballot (round_id, id, choice) VALUES (?, ?, ?)",
+                          [(round_id, secrets.token_hex(16), c) for c in choices])
+
+    def rekey(self, nomination_id: int, old_entry: int, new_entry: int) -> None:
+        """An open round follows its item back from a hold into the resumed state entry."""
+        self.raw.run("UPDATE ballot_round SET entry_no = ? WHERE nomination_id = ? AND "
+                     "entry_no = ? AND status = 'open'", (new_entry, nomination_id, old_entry))
+
+    def close(self, round_id: int, at: datetime, result: dict[str, Any], status: str = "closed"
+              ) -> None:
+        self.raw.run("UPDATE ballot_round SET status = ?, closed_at = ?, result = ? "
+                     "WHERE id = ?", (status, self.raw.time_out(at),
+                                      json.dumps(result, sort_keys=True), round_id))

@@ -1,0 +1,84 @@
+"""Driver-level statements for the hot path.
+
+Building and compiling SQLAlchemy statements costs more than executing them on SQLite, so the
+few statements every transition runs (read the item, check a role, compare-and-set, extend the
+audit chain) go straight to the DB-API cursor of the unit of work's own connection — same
+transaction, same commit. SQL is written once with ``?`` placeholders and translated for
+psycopg. Times are stored exactly as SQLAlchemy's ``DateTime`` stores them on each backend,
+so Core and driver-level code read each other's rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+__all__ = ["Raw", "TransactionLost"]
+
+
+class TransactionLost(RuntimeError):
+    """A driver-level write was attempted with no transaction open."""
+
+_SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"
+
+
+class Raw:
+    def __init__(self, conn: Connection, dialect: str) -> None:
+        dbapi = conn.connection.dbapi_connection
+        assert dbapi is not None
+        self._dbapi = dbapi
+        self._cursor = dbapi.cursor()
+        self.pg = dialect == "postgresql"
+        self._sql: dict[str, str] = {}
+
+    def _q(self, sql: str) -> str:
+        if not self.pg:
+            return sql
+        text = self._sql.get(sql)
+        if text is None:
+            text = self._sql[sql] = sql.replace("?", "%s")
+        return text
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+        self._cursor.execute(self._q(sql), params)
+        row = self._cursor.fetchone()
+        return None if row is None else tuple(row)
+
+    def all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        self._cursor.execute(self._q(sql), params)
+        return [tuple(r) for r in self._cursor.fetchall()]
+
+    def run(self, sql: str, params: Sequence[Any] = ()) -> int:
+        self._guard()
+        self._cursor.execute(self._q(sql), params)
+        return int(self._cursor.rowcount)
+
+    def many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        self._guard()
+        self._cursor.executemany(self._q(sql), list(rows))
+
+    def _guard(self) -> None:
+        """Writes happen inside the unit of work's transaction or not at all: SQLite's driver
+        is in autocommit mode (we issue BEGIN ourselves), so a write after the transaction was
+        lost (a connection reset under us) would commit on its own."""
+        if not self.pg and not self._dbapi.in_transaction:
+            raise TransactionLost("the unit of work's transaction is gone; nothing was written")
+
+    def time_out(self, value: datetime | None) -> Any:
+        """An aware datetime as the column stores it (naive UTC text on SQLite)."""
+        if value is None:
+            return None
+        value = value.astimezone(UTC)
+        return value if self.pg else value.replace(tzinfo=None).strftime(_SQLITE_TIME)
+
+    @staticmethod
+    def time_in(value: Any) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -1,0 +1,287 @@
+"""SQLModel tables: the schema of the embedded (SQLite) and scale-out (PostgreSQL) store.
+
+Times are UTC ``DateTime`` columns (SQLModel's aware ``UTCDateTime``), except the audit log's
+``at``, which is stored as the exact ISO text that was hashed. The secret-ballot tables carry
+no column that could link a member to a choice (see :class:`Participation` and :class:`Ballot`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+__all__ = [
+    "AuditEntry",
+    "Ballot",
+    "BallotRound",
+    "Confirmation",
+    "Document",
+    "FlowVersion",
+    "Meta",
+    "Nomination",
+    "Notice",
+    "NoticeItem",
+    "Objection",
+    "Outbox",
+    "Participation",
+    "Person",
+    "PriorAward",
+    "RenderedDocument",
+    "RoleGrant",
+    "Timer",
+    "Unit",
+    "WrittenBallot",
+    "metadata",
+]
+
+
+class Meta(SQLModel, table=True):
+    """Small key/value facts: schema version, directory generation."""
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class Unit(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=64)
+    name: str
+    level: str = Field(max_length=32)
+    parent_id: str | None = Field(default=None, max_length=64, index=True)
+
+
+class Person(SQLModel, table=True):
+    login: str = Field(primary_key=True, max_length=64)
+    name: str
+    email: str | None = None
+    password_hash: str | None = None
+
+
+class RoleGrant(SQLModel, table=True):
+    __tablename__ = "role_grant"
+    login: str = Field(primary_key=True, max_length=64)
+    role: str = Field(primary_key=True, max_length=64)
+    unit_id: str = Field(primary_key=True, max_length=64)
+    __table_args__ = (Index("ix_role_grant_unit_role", "unit_id", "role"),)
+
+
+class PriorAward(SQLModel, table=True):
+    """A nominee's history: imported prior awards and awards the engine granted."""
+
+    __tablename__ = "prior_award"
+    id: int | None = Field(default=None, primary_key=True)
+    login: str = Field(max_length=64, index=True)
+    award: str = Field(max_length=32)
+    year: int
+    ad_hoc: bool = False
+    source: str = Field(default="imported", max_length=16)  # imported | granted
+    nomination_id: int | None = None
+    __table_args__ = (UniqueConstraint("login", "award", "year", "source"),)
+
+
+class FlowVersion(SQLModel, table=True):
+    """The exact text of every flow version an item ever started on."""
+
+    __tablename__ = "flow_version"
+    version: str = Field(primary_key=True, max_length=64)
+    flow_id: str = Field(max_length=64, index=True)
+    path: str
+    source: str = Field(sa_column=Column(Text, nullable=False))
+    stored_at: datetime
+
+
+class Nomination(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    flow_id: str = Field(max_length=64)
+    flow_version: str = Field(max_length=64)
+    state: str = Field(max_length=64)
+    version: int = 1  # optimistic concurrency: every change bumps it
+    unit_id: str = Field(max_length=64)
+    nominee: str
+    person_login: str | None = Field(default=None, max_length=64)
+    fields: str = Field(sa_column=Column(Text, nullable=False))  # canonical JSON
+    created_at: datetime
+    created_by: str = Field(max_length=64)
+    entered_at: datetime  # entry into the current state
+    entry_no: int = 1  # counts state entries; timers belong to one entry
+    due_at: datetime | None = None  # SLA due time of the current state (None while paused)
+    final: bool = False
+    outcome: str | None = Field(default=None, max_length=16)
+    hold_data: str | None = Field(default=None, sa_column=Column(Text))  # paused state, JSON
+    __table_args__ = (
+        Index("ix_nomination_state", "flow_id", "state"),
+        Index("ix_nomination_unit", "unit_id"),
+        Index("ix_nomination_due", "due_at"),
+        Index("ix_nomination_person", "person_login"),
+    )
+
+
+class Document(SQLModel, table=True):
+    """A dossier attachment; the content is kept so the dossier is self-contained."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    nomination_id: int = Field(index=True)
+    doctype: str = Field(max_length=64)
+    filename: str
+    sha256: str = Field(max_length=64)
+    size: int
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    attached_at: datetime
+    attached_by: str = Field(max_length=64)
+
+
+class RenderedDocument(SQLModel, table=True):
+    """A document rendered on state entry (``render:``) or a ballot's minutes."""
+
+    __tablename__ = "rendered_document"
+    id: int | None = Field(default=None, primary_key=True)
+    nomination_id: int = Field(index=True)
+    template: str
+    sha256: str = Field(max_length=64)
+    content: str = Field(sa_column=Column(Text, nullable=False))
+    rendered_at: datetime
+
+
+class AuditEntry(SQLModel, table=True):
+    """Append-only, hash-chained: ``hash = H(prev_hash ‖ canonical entry)``."""
+
+    __tablename__ = "audit_entry"
+    seq: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    at: str = Field(max_length=40)
+    actor: str = Field(max_length=64)
+    action: str = Field(max_length=32)
+    nomination: str | None = Field(default=None, max_length=32, index=True)
+    from_state: str | None = Field(default=None, max_length=64)
+    to_state: str | None = Field(default=None, max_length=64)
+    payload: str = Field(sa_column=Column(Text, nullable=False))  # canonical JSON, hashed as is
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
+class BallotRound(SQLModel, table=True):
+    __tablename__ = "ballot_round"
+    id: int | None = Field(default=None, primary_key=True)
+    nomination_id: int = Field(index=True)
+    state: str = Field(max_length=64)
+    entry_no: int
+    council_unit: str = Field(max_length=64)
+    secret: bool = True
+    roll_size: int
+    roll_hash: str = Field(max_length=64)
+    rule: str = Field(sa_column=Column(Text, nullable=False))  # JSON: threshold, of, quorum
+    status: str = Field(default="open", max_length=16)  # open | closed
+    opened_at: datetime
+    closed_at: datetime | None = None
+    result: str | None = Field(default=None, sa_column=Column(Text))  # JSON tally when closed
+
+
+class Participation(SQLModel, table=True):
+    """Who is on the roll and whether they have voted — no time, no choice."""
+
+    round_id: int = Field(primary_key=True)
+    member_login: str = Field(primary_key=True, max_length=64)
+    voted: bool = False
+    recused: bool = False
+
+
+class Ballot(SQLModel, table=True):
+    """The ballot box: a random id and a choice — no member, no time, no casting order.
+
+    On SQLite the table is WITHOUT ROWID, so rows are kept in random-id order, not in the
+    order they were cast.
+    """
+
+    round_id: int = Field(primary_key=True)
+    id: str = Field(primary_key=True, max_length=32)
+    choice: str = Field(max_length=8)
+    __table_args__ = {"sqlite_with_rowid": False}
+
+
+class WrittenBallot(SQLModel, table=True):
+    """An absent member's written ballot, recorded by the secretariat: not secret by nature."""
+
+    __tablename__ = "written_ballot"
+    round_id: int = Field(primary_key=True)
+    member_login: str = Field(primary_key=True, max_length=64)
+    choice: str = Field(max_length=8)
+    recorded_by: str = Field(max_length=64)
+
+
+class Objection(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    nomination_id: int = Field(index=True)
+    notice_id: int | None = None
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    name: str | None = None
+    contact: str | None = None  # personal data: kept here only, never in the audit log
+    filed_by: str | None = Field(default=None, max_length=64)
+    filed_at: datetime
+    status: str = Field(default="open", max_length=16)  # open | dismissed | upheld
+    resolved_at: datetime | None = None
+    resolved_by: str | None = Field(default=None, max_length=64)
+    resolution: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class Notice(SQLModel, table=True):
+    """One public notice per flow, council unit and window day (a batch of nominees)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    flow_id: str = Field(max_length=64)
+    unit_id: str = Field(max_length=64)
+    day: str = Field(max_length=10)  # local date the window opened
+    starts_at: datetime
+    ends_at: datetime
+    template: str
+    html: str = Field(sa_column=Column(Text, nullable=False))
+    sha256: str = Field(max_length=64)
+    audit_seq: int
+    audit_hash: str = Field(max_length=64)
+    __table_args__ = (UniqueConstraint("flow_id", "unit_id", "day"),)
+
+
+class NoticeItem(SQLModel, table=True):
+    __tablename__ = "notice_item"
+    notice_id: int = Field(primary_key=True)
+    nomination_id: int = Field(primary_key=True, index=True)
+
+
+class Confirmation(SQLModel, table=True):
+    nomination_id: int = Field(primary_key=True)
+    entry_no: int = Field(primary_key=True)
+    key: str = Field(primary_key=True, max_length=64)
+    decision: str = Field(max_length=8)  # yes | no
+    actor: str = Field(max_length=64)
+    comment: str | None = None
+    at: datetime
+
+
+class Timer(SQLModel, table=True):
+    """A due action of one state entry: an escalation step, the SLA due or a notice window."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    nomination_id: int = Field(index=True)
+    entry_no: int
+    kind: str = Field(max_length=16)  # step | window
+    step: int = 0
+    due_at: datetime
+    status: str = Field(default="pending", max_length=16)  # pending | done | cancelled | paused
+    payload: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    __table_args__ = (
+        Index("ix_timer_pending_due", "due_at", postgresql_where=text("status = 'pending'"),
+              sqlite_where=text("status = 'pending'")),
+    )
+
+
+class Outbox(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime
+    kind: str = Field(max_length=16)  # reminder | escalation | notice | digest
+    recipient: str = Field(max_length=64)
+    nomination_id: int | None = Field(default=None, index=True)
+    subject: str
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    dedupe: str | None = Field(default=None, max_length=128, unique=True)
+
+
+metadata = SQLModel.metadata

@@ -1,0 +1,80 @@
+"""Small protections of the web layer: CSRF tokens and an in-memory rate limit.
+
+* Every session carries a random CSRF token; every form POST must send it back
+  (``csrf_token``), every session-authenticated API write sends it as ``X-CSRF-Token``.
+* :class:`RateLimit` counts attempts per key (a client address) in a sliding window. It is
+  per process and kept in memory: enough to slow down a script hammering the public objection
+  form or the sign-in page from one address; a deployment behind several processes should
+  also limit at its reverse proxy.
+
+Rate windows use a monotonic timer, not :mod:`workflow.clock`: they measure how fast requests
+arrive, not the legal time of the domain (which ``AWARD_NOW`` may hold still).
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+
+__all__ = ["CSRF_FIELD", "CSRF_HEADER", "RateLimit", "new_token", "same_token"]
+
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def same_token(sent: object, expected: object) -> bool:
+    """Constant-time comparison; anything but two non-empty strings fails."""
+    if not isinstance(sent, str) or not isinstance(expected, str) or not sent or not expected:
+        return False
+    return secrets.compare_digest(sent.encode(), expected.encode())
+
+
+class RateLimit:
+    """At most ``limit`` hits per ``window`` seconds for each key."""
+
+    MAX_KEYS = 50_000  # bound the memory a flood of distinct addresses can take
+
+    def __init__(self, limit: int, window: float,
+                 timer: Callable[[], float] = time.monotonic) -> None:
+        self.limit = limit
+        self.window = window
+        self._timer = timer
+        self._hits: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def hit(self, key: str) -> bool:
+        """Record an attempt; False if the key is over its limit (the attempt is refused and
+        not counted)."""
+        now = self._timer()
+        with self._lock:
+            hits = self._hits.get(key)
+            if hits is None:
+                if len(self._hits) >= self.MAX_KEYS:
+                    self._prune(now)
+                hits = self._hits[key] = deque()
+            while hits and hits[0] <= now - self.window:
+                hits.popleft()
+            if len(hits) >= self.limit:
+                return False
+            hits.append(now)
+            return True
+
+    def retry_after(self, key: str) -> int:
+        """Seconds until ``key`` may try again (0: now)."""
+        now = self._timer()
+        with self._lock:
+            hits = self._hits.get(key)
+            if not hits or len(hits) < self.limit:
+                return 0
+            return max(1, int(hits[0] + self.window - now + 0.999))
+
+    def _prune(self, now: float) -> None:
+        for key in [k for k, v in self._hits.items() if not v or v[-1] <= now - self.window]:
+            del self._hits[key]
