@@ -29,6 +29,7 @@ from sqlalchemy import Connection, create_engine, text
 from tests.conftest import DIRECTORY, Cli, make_service
 from workflow.service import Actor, Service
 from workflow.store.audit import GENESIS, AuditWriter, Chain, verify
+from workflow.store.db import make_engine
 from workflow.store.raw import Raw
 from workflow.store.tables import metadata
 
@@ -714,7 +715,7 @@ relaxed = settings(max_examples=40, deadline=None,
 @contextmanager
 def chain_db(items: list[Any], key: str | None) -> Iterator[Connection]:
     """A fresh in-memory database holding ``items`` appended by AuditWriter in one go."""
-    engine = create_engine("sqlite://")
+    engine = make_engine("sqlite://")  # the store's engine: it opens the transaction itself
     try:
         metadata.create_all(engine, tables=[metadata.tables["audit_entry"]])
         with engine.begin() as conn:
