@@ -660,9 +660,9 @@ def test_an_open_ballot_is_audited_with_its_choice(env: Env) -> None:
     assert audit(env, item, "vote_opened")[0]["payload"]["secret"] is False
 
 
+# xmin is a PostgreSQL system column; SQLite has no per-row transaction id to join on
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 def test_open_round_rows_cannot_be_joined_on_postgresql(env: Env) -> None:
-    if not env.db_url.startswith("postgresql"):
-        pytest.skip("xmin is a PostgreSQL system column; SQLite has no per-row transaction id")
     item = open_vote(env)
     env.cli.ok("vote", item, "yes", user="c1")
     env.cli.ok("vote", item, "no", user="c2")

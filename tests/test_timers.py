@@ -668,11 +668,11 @@ def totals_of(proc: Proc) -> dict[str, int]:
     return result
 
 
+# The multi-node story (FOR UPDATE SKIP LOCKED) is PostgreSQL's; SQLite runs
+# test_two_schedulers_on_sqlite_act_on_each_step_exactly_once instead.
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 def test_three_schedulers_on_postgresql_act_on_each_step_exactly_once(
         db_url: str, tmp_path: Path, db: Db) -> None:
-    if not db_url.startswith("postgresql"):
-        pytest.skip("the multi-node story (FOR UPDATE SKIP LOCKED) is PostgreSQL's; SQLite runs "
-                    "test_two_schedulers_on_sqlite_act_on_each_step_exactly_once instead")
     due, not_due = 3000, 500
     flows = bulk_items(db_url, tmp_path, due + not_due, due)
     assert pending_due(db, due) == due
