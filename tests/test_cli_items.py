@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from tests.conftest import Cli
@@ -149,6 +150,18 @@ def test_human_output_errors_are_one_line(cli: Cli) -> None:
     assert run.exit_code == 5
     assert run.stderr.strip() == "error: no nomination 42"
     assert "Traceback" not in run.stdout + run.stderr
+
+
+def test_json_flag_works_after_the_command_too(cli: Cli) -> None:
+    item = nominate(cli)
+    before = cli.ok("show", item)
+    after = json.loads(cli("show", item, "--json", json_out=False).stdout)
+    assert after == before
+    run = cli("show", "42", "--json", json_out=False)
+    assert run.exit_code == 5
+    assert json.loads(run.stdout)["error"]["type"] == "NotFound"
+    human = cli("show", item, json_out=False)
+    assert human.exit_code == 0 and not human.stdout.lstrip().startswith("{")
 
 
 def test_list_filters_and_limit(cli: Cli, dossier: Path) -> None:

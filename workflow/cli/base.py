@@ -8,6 +8,7 @@ touch the database.
 from __future__ import annotations
 
 import functools
+import inspect
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -87,21 +88,37 @@ def _root(
     ctx.call_on_close(ctx.obj.close)
 
 
+_JSON_PARAM = "_json_output"
+
+
+def _with_json_option(fn: Callable[..., Any]) -> inspect.Signature:
+    """``fn``'s signature plus ``--json``, so ``award show ID --json`` works like
+    ``award --json show ID``: people put the flag after the command as often as before it."""
+    sig = inspect.signature(fn)
+    extra = inspect.Parameter(
+        _JSON_PARAM, inspect.Parameter.KEYWORD_ONLY, annotation=bool,
+        default=typer.Option(False, "--json", help="print one JSON document"))
+    return sig.replace(parameters=[*sig.parameters.values(), extra])
+
+
 def command(group: typer.Typer, name: str | None = None, **kwargs: Any) -> Callable[[F], F]:
     """Register a command whose :class:`AwardError` s print cleanly and set the exit code."""
 
     def decorate(fn: F) -> F:
         @functools.wraps(fn)
         def wrapper(*args: Any, **kw: Any) -> Any:
+            as_json = kw.pop(_JSON_PARAM, False)
             # typer hands over its own click context class: recognise it by behaviour
             ctx = next((a for a in [*args, *kw.values()] if hasattr(a, "find_root")), None)
             st = state(ctx) if ctx is not None else State()
+            st.as_json = st.as_json or as_json
             try:
                 return fn(*args, **kw)
             except AwardError as exc:
                 st.out.error(exc)
                 raise typer.Exit(exc.exit_code) from None
 
+        wrapper.__signature__ = _with_json_option(fn)  # type: ignore[attr-defined]
         group.command(name, **kwargs)(wrapper)
         return fn
 
