@@ -8,6 +8,7 @@ or tables on stdout and errors one line on stderr. Exit codes come from the erro
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -19,12 +20,23 @@ from workflow.errors import AwardError
 
 __all__ = ["Output"]
 
+PIPED_WIDTH = 160
+
+
+def _width(stream: Any) -> int | None:
+    """Rich assumes 80 columns when output is piped, and folds wide tables to fit; a file or
+    a pager has no such limit, so give tables room there (``COLUMNS`` still wins)."""
+    if os.environ.get("COLUMNS") or (hasattr(stream, "isatty") and stream.isatty()):
+        return None
+    return PIPED_WIDTH
+
 
 class Output:
     def __init__(self, as_json: bool) -> None:
         self.as_json = as_json
-        self.console = Console(highlight=False, soft_wrap=True)
-        self.err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+        self.console = Console(highlight=False, soft_wrap=True, width=_width(sys.stdout))
+        self.err_console = Console(stderr=True, highlight=False, soft_wrap=True,
+                                   width=_width(sys.stderr))
 
     def json(self, data: Any) -> None:
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
@@ -45,8 +57,9 @@ class Output:
     def table(self, columns: list[str], rows: Iterable[Iterable[Any]], title: str | None = None
               ) -> None:
         table = Table(title=title, show_lines=False, header_style="bold")
-        for col in columns:
-            table.add_column(col, overflow="fold")
+        for i, col in enumerate(columns):
+            # the first column names the row (an id, a flow): keep it whole, fold the others
+            table.add_column(col, overflow="fold", no_wrap=i == 0)
         for row in rows:
             table.add_row(*["" if v is None else str(v) for v in row])
         self.console.print(table)
