@@ -456,6 +456,19 @@ def test_of_present_does_not_mix_written_yes_into_the_in_person_share(env: Env) 
 # --- 5. closing, quorum, revote, auto-close ------------------------------------------------
 
 
+def test_fire_close_vote_and_recuse_print_one_line_without_json(env: Env) -> None:
+    item = open_vote(env)
+    run = env.cli("fire", item, "recuse", user="c1", json_out=False)
+    assert run.exit_code == 0, run.stderr
+    assert run.stdout.strip() == f"{item}: voting --recuse--> voting"
+    env.cli.ok("vote", item, "yes", user="c2")
+    run = env.cli("fire", item, "close_vote", user="sec", json_out=False)
+    assert run.exit_code == 0, run.stderr
+    assert run.stdout.strip() == (f"{item}: voting --close_vote--> adjourned (failed: quorum "
+                                  "not met: 1 of 5 cast, 2/3 needs 4)")
+    assert [e["action"] for e in audit(env, item, "vote_closed")] == ["vote_closed"]
+
+
 def test_close_vote_quorum_failure_and_a_new_round(env: Env) -> None:
     item = open_vote(env)
     [first] = round_ids(env, item)

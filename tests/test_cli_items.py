@@ -29,6 +29,22 @@ def test_init_and_directory_load_are_idempotent(cli: Cli) -> None:
     assert loaded["units"] == 7
 
 
+def test_an_add_on_directory_file_may_refer_to_what_is_loaded(cli: Cli, tmp_path: Path
+                                                                 ) -> None:
+    addon = tmp_path / "addon.yaml"
+    addon.write_text("people:\n  - {login: moi, name: Người Mới, roles: [council_member@BN-SGD]}\n"
+                     "awards:\n  - {person: an, award: LDTT, year: 2023}\n", encoding="utf-8")
+    loaded = cli.ok("directory", "load", str(addon))
+    assert loaded["changed"]["people"] == 1 and loaded["changed"]["roles"] == 1
+    assert loaded["changed"]["awards"] == 1  # a prior award of a person already loaded
+    before = audit_count(cli)
+    addon.write_text("people:\n  - {login: khac, name: Khác, roles: [officer@NOWHERE]}\n",
+                     encoding="utf-8")
+    error = cli.fails(1, "directory", "load", str(addon))
+    assert "role 'officer@NOWHERE': unit 'NOWHERE' is not a known unit" in error["message"]
+    assert audit_count(cli) == before
+
+
 def test_nominate_prints_the_new_item(cli: Cli) -> None:
     item = cli.ok("nominate", FLOW, "--unit", "BN-SGD", "--nominee", "Nguyễn Văn An",
                   "--person", "an", "--set", "year=2026", user="lan")
@@ -162,6 +178,25 @@ def test_json_flag_works_after_the_command_too(cli: Cli) -> None:
     assert json.loads(run.stdout)["error"]["type"] == "NotFound"
     human = cli("show", item, json_out=False)
     assert human.exit_code == 0 and not human.stdout.lstrip().startswith("{")
+
+
+def test_usage_mistakes_get_one_line_and_exit_2(cli: Cli) -> None:
+    item = nominate(cli)
+    before = audit_count(cli)
+    cases = [(["show", item, "--bogus"], "No such option: --bogus (see 'award show --help')"),
+             (["show"], "Missing argument 'ID'. (see 'award show --help')"),
+             (["nosuch"], "No such command 'nosuch'. (see 'award --help')"),
+             (["resolve", "1", "upheld"], "Missing option '--comment'."),
+             (["nominate", FLOW, "--unit", "BN-SGD", "--nominee", "A", "--set", "year"],
+              "--set 'year': write KEY=VALUE")]
+    for argv, message in cases:
+        human = cli(*argv, user="lan", json_out=False)
+        assert human.exit_code == 2, (argv, human.stderr)
+        assert human.stderr.count("\n") == 1 and human.stderr.startswith("error: ")
+        assert message in human.stderr, human.stderr
+        error = cli.fails(2, *argv, user="lan")
+        assert error["type"] == "UsageError" and message in error["message"]
+    assert audit_count(cli) == before
 
 
 def test_list_filters_and_limit(cli: Cli, dossier: Path) -> None:

@@ -607,6 +607,10 @@ def test_upheld_objection_goes_to_the_first_rejected_final_state(env: Env) -> No
     for who in (None, "off"):
         refused(env, 4, ["object", item, "--text", "Thêm"], user=who, now=at("03-06"),
                 error_type="NotAllowed")
+    # a refused nominee gets no award decision, not even on request
+    refused(env, 4, ["render", item, "decision.html.j2"], now=at("03-06"),
+            message=f"nomination {item} has no decision.html.j2: the flow issues it on entering "
+                    "awarded; the item is in refused", error_type="NotAllowed")
     assert sweep(env, at("03-17", "08:00:00")) == counts()
 
 
@@ -844,6 +848,7 @@ def test_notice_and_decision_render_hostile_text_literally(env: Env, tmp_path: P
         assert template == "decision.html.j2" and sha(content) == digest
         assert f"seq {fired['seq']}, <code>{fired['hash']}</code>" in content
         assert f"--anchor {fired['seq']}:{fired['hash']}" in content
+        assert "Decided by: Giám đốc Sở" in content  # the person who decided, by name
         for needle in must:
             assert needle in content, needle
         assert "<script" not in content and "<class" not in content

@@ -117,8 +117,10 @@ def parse_directory(
     file: str,
     award_codes: Iterable[str] = (),
     existing_units: Mapping[str, UnitEntry] | None = None,
+    existing_logins: Iterable[str] = (),
 ) -> DirectoryData:
-    """Parse and check a directory file; units may also refer to ``existing_units``."""
+    """Parse and check a directory file; units, roles and prior awards may also refer to
+    ``existing_units`` and ``existing_logins`` (what the store already holds)."""
     root = parse_yaml(text, file)
     p = Problems()
     top = p.mapping(root, "a directory file") if root is not None else None
@@ -131,7 +133,7 @@ def parse_directory(
     known = dict(existing_units or {})
     units = _units(p.sequence(top.get("units"), "units"), p, known)
     people = _people(p.sequence(top.get("people"), "people"), p, known)
-    logins = {person.login for person in people}
+    logins = {person.login for person in people} | set(existing_logins)
     codes = list(award_codes)
     awards: list[PriorAward] = []
     for item in p.sequence(top.get("awards"), "awards"):
@@ -141,7 +143,8 @@ def parse_directory(
         p.keys(body, "an award", ["person", "award", "year"], required=["person", "award", "year"])
         person = p.string(body.get("person"), "person")
         if person and person not in logins:
-            p.add(body.get("person") or body, f"person {person!r} is not in this file's people")
+            p.add(body.get("person") or body,
+                  f"person {person!r} is not in this file's people or the directory")
         code = (p.choice(body.get("award"), "award", codes) if codes
                 else p.string(body.get("award"), "award"))
         year = p.integer(body.get("year"), "year", minimum=1900)

@@ -10,11 +10,13 @@ from __future__ import annotations
 import functools
 import inspect
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import typer
+from typer.core import TyperGroup
 
 from workflow.bootstrap import Settings, build_service
 from workflow.cli.output import Output
@@ -25,8 +27,50 @@ __all__ = ["State", "app", "command", "state"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+def _click_class(name: str) -> type[Exception]:
+    """Click's exception classes, whether typer vendors click or depends on it."""
+    return next(c for c in typer.BadParameter.__mro__ if c.__name__ == name)
+
+
+_ClickException = _click_class("ClickException")
+_ClickUsageError = _click_class("UsageError")
+
+
+class _OneLineErrors(TyperGroup):
+    """Click's own usage errors (unknown option, bad choice, missing argument) as one line, or
+    a JSON error document under ``--json``, like every other error: not click's usage block."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        names = ("args", "prog_name", "complete_var", "standalone_mode")
+        params: dict[str, Any] = dict(zip(names, args, strict=False))
+        params.update(kwargs)
+        if not params.get("standalone_mode", True):
+            return super().main(**params)
+        argv = list(sys.argv[1:] if params.get("args") is None else params["args"])
+        params.update(args=argv, standalone_mode=False)
+        try:
+            code = super().main(**params)
+        except _ClickException as exc:
+            ctx = getattr(exc, "ctx", None)
+            if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
+                sys.stderr.write(ctx.get_help() + "\n")  # bare ``award``: the help, as click does
+                sys.exit(2)
+            hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+            message = " ".join(exc.format_message().split()) + hint  # type: ignore[attr-defined]
+            error = (UsageError(message) if isinstance(exc, _ClickUsageError)
+                     else AwardError(message))
+            as_json = "--json" in argv[:argv.index("--")] if "--" in argv else "--json" in argv
+            Output(as_json).error(error)
+            sys.exit(getattr(exc, "exit_code", 1))
+        except typer.Abort:
+            sys.stderr.write("aborted\n")
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
 app = typer.Typer(
     name="award",
+    cls=_OneLineErrors,
     help="Award nomination and review workflow engine: YAML flows, council secret ballots, "
     "public notice, tamper-evident audit.",
     no_args_is_help=True,

@@ -98,6 +98,7 @@ def fire(
     result = st.service().fire(st.actor(), nomination, trigger, comment, expect_version)
     st.out.emit(result, lambda r: st.out.line(
         f"{r['id']}: {r['from']} --{r['trigger']}--> {r['state']}"
+        + (f" ({r['reason']})" if r.get("reason") else "")
         + (f" (due {r['due_at']})" if r.get("due_at") else "")))
 
 

@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from workflow.errors import InvalidInput
+from workflow.errors import InvalidInput, UsageError
 from workflow.flow.spec import FieldSpec, FlowSpec
 from workflow.yamlnodes import suggest
 
@@ -37,7 +37,7 @@ def parse_assignments(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise InvalidInput(f"--set {pair!r}: write KEY=VALUE", value=pair)
+            raise UsageError(f"--set {pair!r}: write KEY=VALUE", value=pair)
         out[key.strip()] = value
     return out
 

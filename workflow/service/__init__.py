@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
-from workflow.directory import load_directory
+from workflow.directory import parse_directory
 from workflow.errors import DefinitionError, NotAllowed, NotFound, Problem
 from workflow.flow.describe import describe
 from workflow.flow.graph import render_graph
@@ -30,6 +30,7 @@ from workflow.store.audit import (
     verify,
     verify_rows,
 )
+from workflow.yamlnodes import read_definition
 
 __all__ = ["PUBLIC", "SYSTEM", "Actor", "Deps", "Service"]
 
@@ -67,9 +68,13 @@ class Service:
             hide_password=True)}
 
     def load_directory(self, path: Path) -> dict[str, Any]:
-        data = load_directory(path, self.deps.definitions.catalogue.codes())
+        text = read_definition(path)
+        codes = self.deps.definitions.catalogue.codes()
 
         def work(tx: Any) -> dict[str, Any]:
+            # a file may add people to units and people already loaded (an add-on file)
+            data = parse_directory(text, str(path), codes, {u.id: u for u in tx.units()},
+                                   tx.logins())
             counts = tx.apply_directory(data)
             if any(counts.values()):
                 tx.audit.append(self.deps.now(), "admin", "imported", None, None, None, {
@@ -342,6 +347,13 @@ class Service:
                 return {"nomination": str(item.id), "template": template,
                         "notice": str(published.id), "sha256": published.sha256,
                         "text": tx.notices.html(published.id) or ""}
+            issuing = [s.name for s in machine.spec.states.values() if template in s.render]
+            if issuing and template not in {d["template"] for d in tx.rendered(item.id)}:
+                # a decision is issued on entry into its state, never for an item that did
+                # not get there (a rejected nominee gets no award decision)
+                raise NotAllowed(
+                    f"nomination {item.id} has no {template}: the flow issues it on entering "
+                    f"{', '.join(issuing)}; the item is in {item.state}", template=template)
             extra: dict[str, Any] = {}
             if template == ballots.MINUTES:
                 round_id = ballots.latest_closed(tx, item)

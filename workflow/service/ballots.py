@@ -175,14 +175,21 @@ def _maybe_autoclose(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec, st
 
 def fire_builtin(deps: Deps, tx: Tx, actor: Actor, item: NominationRow, flow: FlowSpec,
                  trigger: str, comment: str | None) -> dict[str, Any]:
-    """``award fire ID close_vote`` and ``award fire ID recuse``."""
+    """``award fire ID close_vote`` and ``award fire ID recuse``, reported like any other
+    fired trigger (``from``, ``trigger``, ``state``) plus what the ballot adds."""
+    before = item.state
     if trigger == "recuse":
-        return recuse(deps, tx, actor, str(item.id), comment)
-    state, current = _open_round(tx, item, flow, "close the vote")
-    assert state.vote is not None
-    deps.authorize(tx, actor, state.vote.close_by, item.unit_id,
-                   f"close the vote on nomination {item.id}")
-    return close(deps, tx, actor, item, flow, state, current)
+        result = recuse(deps, tx, actor, str(item.id), comment)
+    else:
+        state, current = _open_round(tx, item, flow, "close the vote")
+        assert state.vote is not None
+        deps.authorize(tx, actor, state.vote.close_by, item.unit_id,
+                       f"close the vote on nomination {item.id}")
+        result = close(deps, tx, actor, item, flow, state, current)
+    result.setdefault("from", before)
+    result.setdefault("state", before)
+    result["trigger"] = trigger
+    return result
 
 
 def close(deps: Deps, tx: Tx, actor: Actor, item: NominationRow, flow: FlowSpec,

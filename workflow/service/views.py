@@ -125,6 +125,7 @@ def item_context(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec) -> dic
     tree = deps.tree(tx)
     unit = tree.units.get(item.unit_id)
     state = flow.states[item.state]
+    entered_by = tx.entered_by(item.id, item.state) or item.created_by
     return {
         "item": {
             "id": str(item.id),
@@ -135,6 +136,9 @@ def item_context(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec) -> dic
             "state_label": dict(state.label) or {"vi": item.state, "en": item.state},
             "entered_at": iso(item.entered_at, tz),
             "created_at": iso(item.created_at, tz),
+            # who took the item into its current state: in an awarded state, the decider
+            "entered_by": {"login": entered_by,
+                           "name": tx.people_names([entered_by]).get(entered_by, entered_by)},
             "unit": {"id": item.unit_id, "name": unit.name if unit else item.unit_id,
                      "level": unit.level if unit else ""},
         },

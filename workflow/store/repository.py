@@ -362,6 +362,9 @@ class Tx:
         row = self.conn.execute(select(PERSON).where(PERSON.c.login == login)).first()
         return dict(row._mapping) if row else None
 
+    def logins(self) -> list[str]:
+        return [r[0] for r in self.raw.all("SELECT login FROM person")]
+
     def people_names(self, logins: Iterable[str]) -> dict[str, str]:
         wanted = list(set(logins))
         if not wanted:
@@ -370,6 +373,14 @@ class Tx:
             select(PERSON.c.login, PERSON.c.name).where(PERSON.c.login.in_(wanted))
         )
         return {r[0]: r[1] for r in rows}
+
+    def entered_by(self, nomination_id: int, state: str) -> str | None:
+        """Who moved the item into ``state`` most recently (from its audit entries)."""
+        row = self.raw.one(
+            "SELECT actor FROM audit_entry WHERE nomination = ? AND to_state = ? "
+            "AND (from_state IS NULL OR from_state <> to_state) ORDER BY seq DESC LIMIT 1",
+            (str(nomination_id), state))
+        return None if row is None else str(row[0])
 
     def apply_directory(self, data: DirectoryData) -> dict[str, int]:
         """Upsert units, people, grants and prior awards; return what changed."""
