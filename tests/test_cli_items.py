@@ -213,6 +213,11 @@ def test_list_filters_and_limit(cli: Cli, dossier: Path) -> None:
     late = cli.ok("list", "--overdue", now="2026-02-27T08:00:00+07:00")
     assert [i["id"] for i in late] == [ids[0]] and late[0]["overdue"] is True
     assert cli.ok("list", "--overdue", now="2026-02-26T23:00:00+07:00") == []
+    # a filter naming nothing that exists is a mistake, not an empty answer
+    assert "did you mean 'bang-khen-tinh'" in cli.fails(5, "list", "--flow", "bang-khen-tin")[
+        "message"]
+    assert cli.fails(5, "list", "--unit", "NOPE")["message"] == "no unit 'NOPE' in the directory"
+    assert cli.fails(5, "outbox", "--nomination", "999")["message"] == "no nomination 999"
 
 
 def test_expect_version_detects_a_concurrent_change(cli: Cli, dossier: Path) -> None:

@@ -675,16 +675,34 @@ def test_objection_held_across_the_window_end_resumes_with_the_window_left(env: 
     assert show(env, item, at("03-04"))["hold"]["timers"] == [
         {"kind": "window", "step": 0, "remaining": 8, "working": True, "expired": False}]
     assert sweep(env, at("03-17", "08:00:00")) == counts()
+    # while the objection holds the item its window is stopped, not over
+    [board] = env.cli.ok("notices", now=at("03-17"))
+    assert (board["status"], board["extended_to"]) == ("open", None)
+    assert board["nominees"][0]["window_open"] is True
+    assert show(env, item, at("03-17"))["window"] == {"ends_at": None, "open": True,
+                                                      "paused": True}
     assert env.cli.ok("resolve", "1", "dismissed", "--comment", "Không có cơ sở", user="sec",
                       now=at("03-23"))["state"] == "notice"
     assert timers(env, item) == [("window", 0, "2026-04-02T23:59:59+07:00")]
     assert [e["action"] for e in audit(env, item)][-2:] == ["objection_resolved", "resumed"]
     assert len(audit(env, action="notice_published")) == 1  # resuming does not republish
+    # the board tells the public the truth: this nominee's window runs on past the published end
+    [board] = env.cli.ok("notices", now=at("03-23"))
+    assert (board["ends_at"], board["extended_to"], board["status"]) == (
+        "2026-03-16T23:59:59+07:00", "2026-04-02T23:59:59+07:00", "open")
+    [nominee] = board["nominees"]
+    assert (nominee["window_open"], nominee["window_ends_at"]) == (
+        True, "2026-04-02T23:59:59+07:00")
+    assert show(env, item, at("03-23"))["window"] == {"ends_at": "2026-04-02T23:59:59+07:00",
+                                                      "open": True, "paused": False}
+    human = env.cli("show", item, json_out=False, now=at("03-23")).stdout
+    assert "state     notice, notice window ends 2026-04-02T23:59:59+07:00\n" in human
     assert sweep(env, at("04-02", "23:00:00")) == counts()
     assert show(env, item, at("04-02", "23:00:00"))["state"] == "notice"
     assert sweep(env, at("04-03", "00:00:30")) == counts(claimed=1, windows=1)
     moved = show(env, item, at("04-03"))
     assert (moved["state"], moved["due_at"]) == ("council_review", "2026-04-10T23:59:59+07:00")
+    assert env.cli.ok("notices", now=at("04-03"))[0]["status"] == "closed"
     assert audit(env, item)[-1]["payload"]["trigger"] == "@then"
 
 

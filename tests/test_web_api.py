@@ -261,7 +261,8 @@ def test_public_views_leak_no_private_data(scene: Scene) -> None:
         assert "HTXS" not in html
     for notice in notices:
         for entry in notice["nominees"]:
-            assert set(entry) == {"id", "nominee", "unit", "unit_name", "window_open"}
+            assert set(entry) == {"id", "nominee", "unit", "unit_name", "window_open",
+                                "window_ends_at"}
     assert "fields" not in nominee and "state" not in nominee and "history" not in nominee
     assert nominee["window_open"] is True
     assert nominee["window_ends_at"] == "2026-03-23T23:59:59+07:00"

@@ -15,7 +15,8 @@ from workflow.cli.base import app, command, state
 def demo(
     ctx: typer.Context,
     folder: Path = typer.Option(Path("award-demo"), "--out",
-                                help="folder for the demo database and documents (replaced)"),
+                                help="folder for the demo database and documents: new, empty, "
+                                "or an earlier demo's (replaced)"),
     seed: int = typer.Option(2025, "--seed", help="random seed (the run is deterministic)"),
 ) -> None:
     """Run one annual award cycle on a fresh SQLite database, verify its audit chain and
@@ -50,7 +51,7 @@ def demo(
         out.line(f"documents written to {result.folder}/: {docs['notices']} notices, "
                  f"{docs['minutes']} council minutes, {docs['decisions']} decisions "
                  f"(plus summary.json, audit.jsonl and demo.db) in {seconds}s")
-        out.line("next: award --db " + result.database + " list --state on_hold   |   "
+        out.line("next: award --db " + result.database + " list --flow anh-hung-lao-dong   |   "
                  "award --db " + result.database + " show 1   |   award --db "
                  + result.database + " audit verify")
 

@@ -111,6 +111,15 @@ def _show_human(st: Any, r: dict[str, Any]) -> None:
         state_line += f" (final: {r['outcome']})"
     if r["due_at"]:
         state_line += f", due {r['due_at']}" + (" OVERDUE" if r["overdue"] else "")
+    window = r.get("window")
+    if window:
+        if window["paused"]:
+            state_line += ", notice window paused by an objection"
+        elif window["ends_at"]:
+            state_line += f", notice window ends {window['ends_at']}" + (
+                "" if window["open"] else " (ended)")
+        else:
+            state_line += ", notice window ended"
     out.line(state_line)
     if r["allowed"]:
         out.line(f"  allowed   {', '.join(r['allowed'])}")

@@ -49,7 +49,8 @@ def notices(
         st.out.json(rows)
         return
     st.out.table(["id", "unit", "flow", "window", "status", "nominees"],
-                 ([r["id"], r["unit_name"], r["flow"], f"{r['starts_at']} → {r['ends_at']}",
+                 ([r["id"], r["unit_name"], r["flow"], f"{r['starts_at']} → {r['ends_at']}"
+                   + (f" (extended to {r['extended_to']})" if r["extended_to"] else ""),
                    r["status"], ", ".join(f"{n['id']} {n['nominee']}" for n in r["nominees"])]
                   for r in rows))
 

@@ -24,6 +24,7 @@ from workflow.bootstrap import Settings, build_service
 from workflow.clock import FixedClock
 from workflow.demo.cycle import Cycle
 from workflow.demo.office import build_office, write_directory
+from workflow.errors import InvalidInput
 from workflow.service import Service
 
 __all__ = ["DemoResult", "run_demo"]
@@ -45,10 +46,28 @@ class DemoResult:
     days: int
 
 
-def run_demo(folder: Path, say: Callable[[str], None], seed: int = 2025) -> DemoResult:
-    if folder.exists():
+MARKER = ".award-demo"  # marks a folder the demo wrote, so a rerun may replace it
+
+
+def _fresh_folder(folder: Path) -> None:
+    """Empty ``folder`` for a run: only a folder an earlier demo wrote is ever replaced."""
+    if folder.exists() and not folder.is_dir():
+        raise InvalidInput(f"--out {folder}: is a file; give a folder for the demo's output")
+    if folder.is_dir() and any(folder.iterdir()):
+        if not ((folder / MARKER).exists() or (folder / "demo.db").exists()):
+            raise InvalidInput(f"--out {folder}: the folder has other files in it; give a new "
+                               "or empty folder (the demo replaces only its own output)")
         shutil.rmtree(folder)
-    folder.mkdir(parents=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / MARKER).write_text("written by award demo; rerunning it replaces this "
+                                     "folder\n", encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInput(f"--out {folder}: cannot write there: {exc.strerror}") from None
+
+
+def run_demo(folder: Path, say: Callable[[str], None], seed: int = 2025) -> DemoResult:
+    _fresh_folder(folder)
     db = f"sqlite:///{folder / 'demo.db'}"
     clock = FixedClock(datetime(2026, 1, 2, 2, 0).astimezone())
     settings = Settings.from_env(db=db)

@@ -203,6 +203,8 @@ class Service:
         nom = int(nomination_id) if nomination_id and nomination_id.isdigit() else None
         if nomination_id is not None and nom is None:
             raise NotFound(f"no nomination {nomination_id!r}")
+        if nom is not None:
+            self.deps.run(lambda tx: items.load(self.deps, tx, nom))
         tz = self.deps.display_tz
         for row in self._paged(lambda tx, after, size: tx.outbox.page(
                 after, size, nom, recipient, kind), lambda row: int(row[0]), limit):
@@ -264,8 +266,18 @@ class Service:
     def list(self, *, state: str | None = None, flow: str | None = None,
              unit: str | None = None, overdue: bool = False, limit: int | None = None
              ) -> Iterator[dict[str, Any]]:
-        """Stream matching items page by page (never all in memory)."""
+        """Stream matching items page by page (never all in memory). A flow or unit that
+        does not exist is an error, not an empty list (a typo must not look like "none")."""
         now = self.deps.now()
+
+        def check(tx: Tx) -> None:
+            if flow is not None and flow not in self.deps.definitions.flows \
+                    and not tx.flow_stored(flow):
+                self.deps.definitions.flow(flow)  # raises NotFound, with the known flows
+            if unit is not None and unit not in self.deps.tree(tx).units:
+                raise NotFound(f"no unit {unit!r} in the directory", unit=unit)
+
+        self.deps.run(check)
         for row in self._paged(lambda tx, after, size: tx.list_nominations(
                 state=state, flow=flow, unit=unit, overdue_at=now if overdue else None,
                 after_id=after, limit=size), lambda row: row.id, limit):
@@ -554,15 +566,13 @@ class Service:
         tree = self.deps.tree(tx)
         spec = self.deps.definitions.flows.get(view["flow"])
         award = self.deps.definitions.catalogue.get(spec.award) if spec else None
-        now = self.deps.now()
         nominees = []
         for entry in view["nominees"]:
-            item, machine = items.load(self.deps, tx, entry["id"])
-            unit = tree.units.get(item.unit_id)
+            unit = tree.units.get(entry["unit"])
             nominees.append({
-                "id": str(item.id), "nominee": item.nominee, "unit": item.unit_id,
-                "unit_name": unit.name if unit else item.unit_id,
-                "window_open": notices.window_open(self.deps, tx, item, machine.spec, now)})
+                "id": entry["id"], "nominee": entry["nominee"], "unit": entry["unit"],
+                "unit_name": unit.name if unit else entry["unit"],
+                "window_open": entry["window_open"], "window_ends_at": entry["window_ends_at"]})
         return {
             "id": view["id"], "flow": view["flow"],
             "title": dict(spec.title) if spec else {"vi": view["flow"]},
@@ -570,6 +580,7 @@ class Service:
             "award_title": dict(award.title) if award else None,
             "unit": view["unit"], "unit_name": view["unit_name"], "day": view["day"],
             "starts_at": view["starts_at"], "ends_at": view["ends_at"],
+            "extended_to": view["extended_to"],
             "status": view["status"], "sha256": view["sha256"],
             "audit_head": view["audit_head"], "nominees": nominees,
         }

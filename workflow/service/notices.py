@@ -279,6 +279,20 @@ def window_ended(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec) -> boo
 # ---- views -----------------------------------------------------------------------------------
 
 
+def window_view(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec, now: datetime
+                ) -> dict[str, Any] | None:
+    """The public notice window of an item on notice (or held from one): when it ends (none
+    while a hold has stopped it) and whether the public may object now."""
+    state = flow.states[item.state]
+    held_from_notice = state.type == "hold" and item.hold_data is not None and flow.states.get(
+        str(item.hold_data.get("origin")), state).type == "notice"
+    if state.type != "notice" and not held_from_notice:
+        return None
+    due = tx.window_due(item.id, item.entry_no) if state.type == "notice" else None
+    return {"ends_at": iso(due, deps.display_tz) if due is not None else None,
+            "open": window_open(deps, tx, item, flow, now), "paused": held_from_notice}
+
+
 def objections_view(deps: Deps, tx: Tx, item: NominationRow) -> list[dict[str, Any]]:
     """Objections of an item without the objector's personal data."""
     tz = deps.display_tz
@@ -296,17 +310,33 @@ def notices_view(deps: Deps, tx: Tx, after_id: int, limit: int) -> list[dict[str
     tree = deps.tree(tx)
     for notice in tx.notices.page(after_id, limit):
         nominees = []
+        still_open = False
+        extended: datetime | None = None
         for nomination_id in tx.notices.items(notice.id):
             other = tx.nomination(nomination_id)
-            if other is not None:
-                nominees.append({"id": str(other.id), "nominee": other.nominee,
-                                 "unit": other.unit_id, "state": other.state})
+            if other is None:
+                continue
+            # A hold stops a nominee's window and resuming gives back the days it had left,
+            # so one nominee may stay open for objections after the published end.
+            flow = deps.compiled(tx, other.flow_version).spec
+            is_open = window_open(deps, tx, other, flow, now)
+            due = (tx.window_due(other.id, other.entry_no)
+                   if flow.states[other.state].type == "notice" else None)
+            if due is not None and due > notice.ends_at:
+                extended = max(extended or due, due)
+            still_open = still_open or is_open
+            nominees.append({"id": str(other.id), "nominee": other.nominee,
+                             "unit": other.unit_id, "state": other.state,
+                             "window_open": is_open,
+                             "window_ends_at": iso(due, tz) if due is not None else None})
         unit = tree.units.get(notice.unit_id)
         out.append({
             "id": str(notice.id), "flow": notice.flow_id, "unit": notice.unit_id,
             "unit_name": unit.name if unit else notice.unit_id, "day": notice.day,
             "starts_at": iso(notice.starts_at, tz), "ends_at": iso(notice.ends_at, tz),
-            "status": "open" if notice.starts_at <= now <= notice.ends_at else "closed",
+            "extended_to": iso(extended, tz) if extended is not None else None,
+            "status": "open" if notice.starts_at <= now and (
+                now <= notice.ends_at or still_open) else "closed",
             "nominees": nominees, "sha256": notice.sha256,
             "audit_head": {"seq": notice.audit_seq, "hash": notice.audit_hash},
         })

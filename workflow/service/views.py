@@ -111,6 +111,7 @@ def item_detail(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec) -> dict
         if h["action"] in ("reminded", "escalated", "refused")
         or (h["action"] == "fired" and "timer" in h["payload"])  # a step that fired
     ]
+    data["window"] = notices.window_view(deps, tx, item, flow, now)
     data["objections"] = notices.objections_view(deps, tx, item)
     data["ballot"] = ballots.ballot_view(deps, tx, item)
     data["confirmations"] = confirmations.view(deps, tx, item, flow)

@@ -453,6 +453,11 @@ class Tx:
             self.conn.execute(insert(FLOWV).values(
                 version=version, flow_id=flow_id, path=path, source=source, stored_at=to_db(now)))
 
+    def flow_stored(self, flow_id: str) -> bool:
+        """Whether any version of ``flow_id`` was ever used here (its file may be gone)."""
+        return self.raw.one("SELECT 1 FROM flow_version WHERE flow_id = ? LIMIT 1",
+                            (flow_id,)) is not None
+
     def flow_version(self, version: str) -> tuple[str, str, str] | None:
         """``(flow_id, path, source)`` of a stored version."""
         row = self.conn.execute(select(FLOWV.c.flow_id, FLOWV.c.path, FLOWV.c.source).where(

@@ -52,6 +52,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "notice.flow": ("Quy trình", "Procedure"),
     "notice.window": ("Thời gian lấy ý kiến", "Comment window"),
     "notice.window_range": ("Từ {start} đến hết {end}", "From {start} to the end of {end}"),
+    "notice.extended": ("gia hạn đến hết {end} do tạm dừng để xem xét kiến nghị",
+                        "extended to the end of {end}: paused while an objection was examined"),
     "notice.status": ("Trạng thái", "Status"),
     "notice.open": ("Đang lấy ý kiến", "Open for comment"),
     "notice.closed": ("Đã kết thúc", "Closed"),

@@ -1,0 +1,87 @@
+"""``award demo``: the showcase a newcomer runs first, driven through the CLI as they would.
+
+The demo builds its own embedded SQLite database in the folder it is given, so these tests
+run once, not per backend.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import Cli
+
+SIX_FLOWS = {"chien-si-thi-dua-co-so", "bang-khen-tinh", "khen-thuong-dot-xuat",
+             "huan-chuong-lao-dong-hang-ba", "anh-hung-lao-dong", "doanh-nghiep"}
+
+
+@pytest.fixture(scope="module")
+def demo_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Three runs: two with the default seed (into fresh folders), one with another seed."""
+    root = tmp_path_factory.mktemp("demo")
+    cli = Cli(f"sqlite:///{root / 'unused.db'}")
+    return {name: (root / name, cli.ok("demo", "--out", str(root / name), *extra))
+            for name, extra in (("a", ()), ("b", ()), ("other", ("--seed", "7")))}
+
+
+def test_the_demo_runs_a_whole_cycle_and_verifies_its_audit(demo_runs: dict[str, Any]) -> None:
+    folder, result = demo_runs["a"]
+    flows = {f["flow"]: f for f in result["flows"]}
+    assert set(flows) == SIX_FLOWS
+    assert sum(f["nominated"] for f in flows.values()) >= 200  # "a few hundred nominations"
+    assert all(f["awarded"] > 0 for f in flows.values())
+    assert sum(f["rejected"] for f in flows.values()) > 0
+    assert result["sweeps"]["escalated"] > 0 and result["sweeps"]["reminded"] > 0
+    assert result["sweeps"]["failed"] == 0
+    audit = result["audit"]
+    assert audit["ok"] is True and audit["entries"] > 1000
+    assert audit["head"]["seq"] == audit["entries"]
+    with sqlite3.connect(folder / "demo.db") as db:
+        outcomes = dict(db.execute("SELECT status, count(*) FROM objection GROUP BY status"))
+        failed_votes = db.execute(
+            "SELECT count(*) FROM audit_entry WHERE action = 'vote_closed' "
+            "AND payload LIKE '%\"passed\":false%'").fetchone()[0]
+        returned = db.execute("SELECT count(*) FROM audit_entry WHERE action = 'fired' "
+                              "AND payload LIKE '%\"trigger\":\"return\"%'").fetchone()[0]
+    assert outcomes.get("upheld", 0) >= 1 and outcomes.get("dismissed", 0) >= 1
+    assert failed_votes > 0 and returned > 0
+    # the documents it names are on disk
+    for kind, count in result["documents"].items():
+        assert count > 0
+        assert len(list((folder / kind).glob("*.html"))) == count, kind
+    assert (folder / "summary.json").is_file() and (folder / "audit.jsonl").is_file()
+
+
+def test_the_demo_is_deterministic_for_a_seed(demo_runs: dict[str, Any]) -> None:
+    (folder_a, a), (folder_b, b), (_, other) = demo_runs["a"], demo_runs["b"], demo_runs["other"]
+    assert a["audit"]["head"] == b["audit"]["head"]
+    assert (a["flows"], a["stages"], a["documents"]) == (b["flows"], b["stages"], b["documents"])
+    assert (folder_a / "audit.jsonl").read_bytes() == (folder_b / "audit.jsonl").read_bytes()
+    assert other["audit"]["head"] != a["audit"]["head"]
+
+
+def test_the_demo_audit_verifies_with_the_cli_on_its_database(demo_runs: dict[str, Any]
+                                                              ) -> None:
+    folder, result = demo_runs["a"]
+    cli = Cli(f"sqlite:///{folder / 'demo.db'}")
+    verified = cli.ok("audit", "verify")
+    assert verified["ok"] is True and verified["head"] == result["audit"]["head"]
+    shown = cli.ok("show", "1")
+    assert shown["history"][0]["action"] == "created"
+
+
+def test_the_demo_replaces_only_its_own_output(tmp_path: Path) -> None:
+    cli = Cli(f"sqlite:///{tmp_path / 'unused.db'}")
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "precious.txt").write_text("keep me", encoding="utf-8")
+    error = cli.fails(1, "demo", "--out", str(mine))
+    assert "has other files in it" in error["message"]
+    assert [p.name for p in mine.iterdir()] == ["precious.txt"]
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x", encoding="utf-8")
+    assert "is a file" in cli.fails(1, "demo", "--out", str(a_file))["message"]
+    assert a_file.read_text(encoding="utf-8") == "x"
