@@ -243,3 +243,5 @@ def test_database_that_cannot_be_opened(tmp_path: Path) -> None:
 def test_uninitialised_database_says_to_run_init(bare_cli: Cli) -> None:
     error = bare_cli.fails(1, "list")
     assert "award init" in error["message"]
+    # the long-running scheduler says so at once instead of failing every sweep
+    assert "award init" in bare_cli.fails(1, "scheduler", "--interval", "0.1")["message"]

@@ -149,9 +149,11 @@ def scheduler(
     from workflow.scheduler import run_scheduler
 
     st = state(ctx)
-    totals = run_scheduler(st.service(), interval, st.out.progress, max_sweeps=max_sweeps)
+    service = st.service()
+    service.audit_head()  # a database that cannot be opened (or has no schema) fails now
+    totals = run_scheduler(service, interval, st.out.progress, max_sweeps=max_sweeps)
     st.out.emit(totals, lambda t: st.out.line(
-        "stopped: " + ", ".join(f"{k} {v}" for k, v in t.items() if v)))
+        "stopped: " + (", ".join(f"{k} {v}" for k, v in t.items() if v) or "nothing was due")))
 
 
 @command(app, "digest")
