@@ -22,7 +22,6 @@ __all__ = ["Raw", "TransactionLost"]
 class TransactionLost(RuntimeError):
     """A driver-level write was attempted with no transaction open."""
 
-_SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"
 
 
 class Raw:
@@ -72,7 +71,8 @@ class Raw:
         if value is None:
             return None
         value = value.astimezone(UTC)
-        return value if self.pg else value.replace(tzinfo=None).strftime(_SQLITE_TIME)
+        # SQLAlchemy's SQLite DateTime text: zero-padded, always with microseconds
+        return value if self.pg else value.replace(tzinfo=None).isoformat(" ", "microseconds")
 
     @staticmethod
     def time_in(value: Any) -> datetime | None:
