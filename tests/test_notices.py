@@ -623,10 +623,15 @@ def test_upheld_without_a_hold_state_goes_to_on_upheld(env: Env) -> None:
     obj(env, item, "Sai sót hồ sơ", now=at("03-04"))
     dismissed = obj(env, item, "Ý kiến không có cơ sở", now=at("03-04"))
     assert show(env, item, at("03-04"))["state"] == "notice"
+    # the notice was published by the parent unit P: its secretariat examines objections to
+    # it, not the nominating unit's own staff
+    refused(env, 3, ["resolve", dismissed["id"], "dismissed", "--comment", "Không có cơ sở"],
+            user="sec", now=at("03-05"),
+            message="sec may not resolve objection 2: needs secretariat at P or above")
     # dismissing one while the window is open changes nothing else
     assert env.cli.ok("resolve", dismissed["id"], "dismissed", "--comment", "Không có cơ sở",
-                      user="sec", now=at("03-05"))["state"] == "notice"
-    assert env.cli.ok("resolve", "1", "upheld", "--comment", "Đúng", user="sec",
+                      user="psec", now=at("03-05"))["state"] == "notice"
+    assert env.cli.ok("resolve", "1", "upheld", "--comment", "Đúng", user="psec",
                       now=at("03-05"))["state"] == "withdrawn"
     assert show(env, item, at("03-05"))["outcome"] == "withdrawn"
     assert timers(env, item) == []
@@ -657,7 +662,7 @@ def test_window_end_moves_on_or_waits_for_the_last_objection(env: Env) -> None:
     assert len(audit(env, objected, "notice_waiting")) == 1
 
     obj(env, objected, "Khiếu nại bổ sung", now=at("03-18"), user="sec")
-    assert env.cli.ok("resolve", "1", "dismissed", "--comment", "Không đúng", user="sec",
+    assert env.cli.ok("resolve", "1", "dismissed", "--comment", "Không đúng", user="psec",
                       now=at("03-19"))["state"] == "notice"
     assert [e["action"] for e in audit(env, objected)][-1] == "objection_resolved"
     last = env.cli.ok("resolve", "2", "dismissed", "--comment", "Không đúng", user="psec",

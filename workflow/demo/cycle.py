@@ -192,7 +192,8 @@ class Cycle:
                 elif state.type == "confirmations":
                     self.confirmations(plan, flow, item["state"])
                 elif state.type == "notice":
-                    self.maybe_object(plan, day)
+                    assert state.notice is not None
+                    self.maybe_object(plan, day, state.notice.publisher)
                 elif state.type == "task":
                     self.task(plan, flow, item["state"])
             except AwardError as exc:
@@ -334,7 +335,7 @@ class Cycle:
             if result["state"] != state:
                 return
 
-    def maybe_object(self, plan: Plan, day: date) -> None:
+    def maybe_object(self, plan: Plan, day: date, publisher: str) -> None:
         if plan.objection is not None or self.rng.random() > 0.12:
             return
         uphold = not self.upheld_used and plan.flow != "anh-hung-lao-dong"
@@ -342,18 +343,18 @@ class Cycle:
         plan.objection = "uphold" if uphold else "dismiss"
         filed = self.service.object(PUBLIC, plan.id, self.rng.choice(OBJECTIONS),
                                     name="Một người dân", contact="0912 000 000")
-        self.objections.append((filed["id"], plan.id, plan.objection,
+        # the secretariat of the unit that published the notice examines the objection
+        examiner = self.office.units[self.unit_for(plan.unit, publisher)].secretariat
+        self.objections.append((filed["id"], examiner, plan.objection,
                                 day + timedelta(days=self.rng.randint(2, 9))))
 
     def resolve_objections(self, day: date) -> None:
         left = []
-        for objection_id, item_id, outcome, due in self.objections:
+        for objection_id, examiner, outcome, due in self.objections:
             if day < due:
-                left.append((objection_id, item_id, outcome, due))
+                left.append((objection_id, examiner, outcome, due))
                 continue
-            plan = self.plans[item_id]
-            secretariat = Actor(self.office.units[self.unit_for(plan.unit, "province")]
-                                .secretariat)
+            secretariat = Actor(examiner)
             if outcome == "uphold":
                 self.service.resolve(secretariat, objection_id, "upheld",
                                      "Xác minh: phản ánh đúng; không đề nghị khen thưởng")

@@ -629,8 +629,8 @@ class Service:
 
     def objections_to_resolve(self, actor: Actor, limit: int = 200
                               ) -> tuple[dict[str, Any], ...]:
-        """Open objections on items where ``actor`` is the secretariat (at the unit or above),
-        oldest first, without the objector's personal data."""
+        """Open objections ``actor`` examines as secretariat (see notices.may_resolve), oldest
+        first, without the objector's personal data."""
         def work(tx: Tx) -> tuple[dict[str, Any], ...]:
             tree = self.deps.tree(tx)
             units: set[str] = set()
@@ -643,8 +643,10 @@ class Service:
             for objection_id, nomination_id in tx.open_objections_in(sorted(units), limit):
                 row = tx.notices.objection(objection_id)
                 item = tx.nomination(nomination_id)
-                if row is None or item is None:
-                    continue
+                if row is None or item is None or not notices.may_resolve(
+                        self.deps, tx, actor.login, item,
+                        self.deps.compiled(tx, item.flow_version).spec, row.notice_id)[0]:
+                    continue  # examined by a higher body's secretariat
                 out.append({"id": str(objection_id), "nomination": str(item.id),
                             "nominee": item.nominee, "unit": item.unit_id, "state": item.state,
                             "filed_at": iso(row.filed_at, tz), "by": row.filed_by or "public",

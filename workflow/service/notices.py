@@ -134,6 +134,38 @@ def window_open(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec, now: da
     return False
 
 
+def _examining_unit(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec,
+                    notice_id: int | None) -> str:
+    """Whose secretariat examines an objection: the unit that published the notice it was
+    filed against, else the council that holds the item's stage (a vote's council unit, or
+    where the stage's secretariat acts); never merely the nominating unit's own staff when a
+    higher body runs the stage."""
+    notice = tx.notices.get(notice_id) if notice_id is not None else None
+    if notice is not None:
+        return notice.unit_id
+    stage = flow.states[item.state]
+    if stage.type == "hold" and item.hold_data:
+        stage = flow.states.get(str(item.hold_data.get("origin")), stage)
+    if stage.vote is not None:
+        council = deps.resolve(tx, item.unit_id, stage.vote.council)
+        if council is not None:
+            return council
+    tree = deps.tree(tx)
+    units = [deps.resolve(tx, item.unit_id, ref.scope) for t in flow.transitions_from(stage.name)
+             for ref in t.by.roles if ref.role == "secretariat"]
+    known = [u for u in units if u is not None]
+    # the highest of them: the body that runs the stage
+    return min(known, key=lambda u: len(tree.ancestors(u))) if known else item.unit_id
+
+
+def may_resolve(deps: Deps, tx: Tx, login: str, item: NominationRow, flow: FlowSpec,
+                notice_id: int | None) -> tuple[bool, str]:
+    """Whether ``login`` is the secretariat that examines this objection (at the examining
+    unit or above), and that unit."""
+    unit = _examining_unit(deps, tx, item, flow, notice_id)
+    return any(tx.has_role(login, "secretariat", u) for u in deps.tree(tx).ancestors(unit)), unit
+
+
 def file_objection(deps: Deps, tx: Tx, actor: Actor | None, nomination_id: str, text: str,
                    name: str | None = None, contact: str | None = None) -> dict[str, Any]:
     from workflow.service.items import load
@@ -226,9 +258,10 @@ def resolve(deps: Deps, tx: Tx, actor: Actor, objection_id: str, outcome: str, c
         raise NotFound(f"no objection {objection_id}", id=objection_id)
     item, machine = load(deps, tx, objection.nomination_id)
     flow = machine.spec
-    if not _is_staff(deps, tx, actor, item, ("secretariat",)):
+    allowed, unit = may_resolve(deps, tx, actor.login, item, flow, objection.notice_id)
+    if not allowed:
         raise PermissionDenied(f"{actor.login} may not resolve objection {key}: needs "
-                               f"secretariat at {item.unit_id} or above", actor=actor.login)
+                               f"secretariat at {unit} or above", actor=actor.login)
     if objection.status != "open":
         raise NotAllowed(f"objection {key} is already {objection.status}", status=objection.status)
     comment = nfc((comment or "").strip())
