@@ -667,6 +667,25 @@ def test_an_auditor_reads_a_timeline_verifies_and_exports(scene: Scene, tmp_path
     assert [e["seq"] for e in entries] == [e["seq"] for e in scene.service.audit_log(a)]
 
 
+def test_a_unit_auditor_reads_its_timelines_but_not_the_whole_chain(scene: Scene,
+                                                                     tmp_path: Path) -> None:
+    a = scene.ids["A"]
+    addon = tmp_path / "auditor.yaml"
+    addon.write_text("people:\n  - {login: ktbn, name: Kiểm toán tỉnh, roles: [auditor@BN]}\n",
+                     encoding="utf-8")
+    scene.service.load_directory(addon)
+    scene.service.set_password("ktbn", PASSWORD)
+    with scene.client() as client:
+        sign_in(client, "ktbn")
+        assert client.get(f"/items/{a}/timeline").status_code == 200
+        assert client.get("/api/audit/verify").json()["ok"] is True
+        assert client.get("/audit/export").status_code == 403
+        refused = client.get("/api/audit/export")
+    assert refused.status_code == 403
+    assert refused.json()["error"]["message"] == (
+        "ktbn may not export the whole audit trail: needs auditor at VN")
+
+
 def test_only_auditors_reach_the_audit_pages(scene: Scene) -> None:
     a = scene.ids["A"]
     with scene.client() as client:

@@ -482,6 +482,22 @@ class Service:
                 f"{actor.login} may not see nomination {item.id}: no role at "
                 f"{item.unit_id} or a unit above it", actor=actor.login)
 
+    def check_whole_audit(self, actor: Actor) -> None:
+        """The whole chain names every unit's items: exporting it over the web takes an
+        auditor at a top unit of the directory (one with no parent)."""
+        from workflow.errors import PermissionDenied
+
+        def work(tx: Tx) -> None:
+            tree = self.deps.tree(tx)
+            tops = [u for u in tree.units.values() if u.parent is None]
+            if not any(r == "auditor" and tree.units.get(u) in tops
+                       for r, u in tx.roles_of(actor.login)):
+                raise PermissionDenied(
+                    f"{actor.login} may not export the whole audit trail: needs auditor at "
+                    f"{' or '.join(u.id for u in tops) or 'the top unit'}", actor=actor.login)
+
+        self.deps.run(work)
+
     def check_visible(self, actor: Actor, nomination_id: str) -> None:
         """NotFound, or PermissionDenied unless ``actor`` holds a role at the item's unit or a
         unit above it (so an interface refuses a stranger before saying anything about the

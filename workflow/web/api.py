@@ -263,6 +263,7 @@ def audit_export(request: Request, who: Who, format: str = "jsonl") -> Streaming
     from workflow.web.staff import export_response
 
     _auditor(request, who)
+    web(request).service.check_whole_audit(who)
     return export_response(web(request).service, format)
 
 

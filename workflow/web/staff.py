@@ -401,7 +401,8 @@ def audit_verify(request: Request) -> HTMLResponse:
 
 @router.get("/audit/export")
 def audit_export(request: Request, format: str = "jsonl") -> StreamingResponse:
-    _auditor(request)
+    who = _auditor(request)
+    web(request).service.check_whole_audit(who)
     return export_response(web(request).service, format)
 
 
