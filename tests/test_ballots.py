@@ -673,6 +673,26 @@ def test_an_open_ballot_is_audited_with_its_choice(env: Env) -> None:
     assert audit(env, item, "vote_opened")[0]["payload"]["secret"] is False
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_closed_round_leaves_no_history_of_its_box_in_the_sqlite_files(env: Env) -> None:
+    """A long-running server (the web ballot page) keeps SQLite's write-ahead log open, and the
+    log holds the box as it was after each cast: closing the round empties it."""
+    item = open_vote(env)
+    service = make_service(env.db_url, flow_dirs=[env.flows])
+    try:
+        path = Path(env.db_url.removeprefix("sqlite:///"))
+        wal = path.with_name(path.name + "-wal")
+        for member, choice in zip(U_MEMBERS[:4], ["yes", "no", "abstain", "yes"], strict=True):
+            service.vote(Actor(member), item, choice)
+            assert wal.stat().st_size > 0  # the casts sit in the log while the round is open
+        closed = service.fire(Actor("sec"), item, "close_vote")
+        assert closed["tally"]["cast"] == 4
+        assert wal.stat().st_size == 0
+        assert service.deps.store.run(lambda tx: tx.raw.one("PRAGMA secure_delete")) == (1,)
+    finally:
+        service.deps.store.close()
+
+
 # xmin is a PostgreSQL system column; SQLite has no per-row transaction id to join on
 @pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 def test_open_round_rows_cannot_be_joined_on_postgresql(env: Env) -> None:

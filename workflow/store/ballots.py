@@ -5,7 +5,9 @@ Secrecy is a property of the schema, not of the code that reads it: ``participat
 choice) — no member, no time, and on SQLite no rowid, so rows sit in random-id order rather
 than casting order. Every cast rewrites its round's box in a fresh random order (new ids),
 so on PostgreSQL too nothing live in the table (physical order, transaction ids) follows the
-casting.
+casting. Successive versions of the box do, and SQLite keeps them in its write-ahead log: when
+a round closes (or is abandoned) the store empties that log (``Store.scrub_log``), and deleted
+cells are zeroed (``secure_delete``), so afterwards only the shuffled box is on disk.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ def _round(row: tuple[Any, ...]) -> RoundRow:
 class BallotRepo:
     def __init__(self, raw: Raw) -> None:
         self.raw = raw
+        self.closed_a_round = False
 
     def open_round(self, nomination_id: int, state: str, entry_no: int, council_unit: str,
                    secret: bool, roll: list[str], roll_hash: str, rule: dict[str, Any],
@@ -165,6 +168,7 @@ class BallotRepo:
 
     def close(self, round_id: int, at: datetime, result: dict[str, Any], status: str = "closed"
               ) -> None:
+        self.closed_a_round = True  # the store scrubs its log once this commits
         self.raw.run("UPDATE ballot_round SET status = ?, closed_at = ?, result = ? "
                      "WHERE id = ?", (status, self.raw.time_out(at),
                                       json.dumps(result, sort_keys=True), round_id))

@@ -84,6 +84,8 @@ def _configure_sqlite(engine: Engine) -> None:
         # index pages, and fewer, larger checkpoints cost less per commit.
         cur.execute("PRAGMA wal_autocheckpoint = 10000")
         cur.execute("PRAGMA foreign_keys = ON")
+        # deleted cells are zeroed, not left in free space (ballot boxes are rewritten)
+        cur.execute("PRAGMA secure_delete = ON")
         cur.close()
 
     @event.listens_for(engine, "begin")

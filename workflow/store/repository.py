@@ -188,6 +188,24 @@ class Store:
                 self._opened.append(conn)
         return conn
 
+    def _after_commit(self, tx: Tx) -> None:
+        ballots = tx.__dict__.get("ballots")  # only if the unit of work touched ballots
+        if ballots is not None and ballots.closed_a_round:
+            self.scrub_log()
+
+    def scrub_log(self) -> bool:
+        """Fold SQLite's write-ahead log into the database and empty it, so no earlier page
+        images stay on disk (with ``secure_delete`` the freed cells are zeroed too). After a
+        ballot round closes this leaves only its shuffled box, not the box as it was after
+        each cast. Best effort: a reader still holding an old snapshot keeps its frames until it
+        ends, which the result reports (False). PostgreSQL's own log is the server's."""
+        if self.dialect != "sqlite":
+            return True
+        driver = self._conn().connection.driver_connection
+        assert driver is not None
+        busy, _frames, _done = driver.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        return not busy
+
     def close(self) -> None:
         """Close every connection this store opened, in any thread, and the pool."""
         with self._lock:
@@ -210,12 +228,14 @@ class Store:
         conn = self._conn()
         try:
             driver = self._begin(conn, immediate)
+            tx = Tx(conn, self.chain, self.dialect)
             try:
-                result = work(Tx(conn, self.chain, self.dialect))
+                result = work(tx)
                 _commit(conn, driver)
             except BaseException:
                 _rollback(conn, driver)
                 raise
+            self._after_commit(tx)
             return result
         except DRIVER_ERRORS as exc:
             raise self._translate(exc, conn) from exc
@@ -228,12 +248,14 @@ class Store:
         conn = self._conn()
         try:
             driver = self._begin(conn, immediate)
+            tx = Tx(conn, self.chain, self.dialect)
             try:
-                yield Tx(conn, self.chain, self.dialect)
+                yield tx
                 _commit(conn, driver)
             except BaseException:
                 _rollback(conn, driver)
                 raise
+            self._after_commit(tx)
         except DRIVER_ERRORS as exc:
             raise self._translate(exc, conn) from exc
 
