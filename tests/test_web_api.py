@@ -322,6 +322,27 @@ def test_objection_form_needs_the_csrf_token(scene: Scene) -> None:
     assert scene.service.show(d1)["objections"] == []
 
 
+def test_a_body_without_a_length_is_cut_off_at_the_limit(scene: Scene) -> None:
+    app = create_app(scene.service, secret_key="k", max_body=64 * 1024)
+    a, d1 = scene.ids["A"], scene.ids["D1"]
+
+    def body() -> Iterator[bytes]:  # chunked: no Content-Length to refuse up front
+        boundary = b"--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a\"\r\n\r\n"
+        yield boundary
+        for _ in range(64):
+            yield b"0" * 16 * 1024
+
+    headers = {"content-type": "multipart/form-data; boundary=x"}
+    with TestClient(app) as client:
+        page = client.post(f"/items/{a}/documents", content=body(), headers=headers)
+        api = client.post(f"/api/items/{d1}/objections", content=body(),
+                          headers={"content-type": "application/json"})
+    assert page.status_code == 413 and api.status_code == 413
+    assert error_of(api) == {"type": "InvalidInput",
+                             "message": "the request is too large (50 MiB at most)"}
+    assert scene.service.show(d1)["objections"] == []
+
+
 def test_public_objections_are_rate_limited_per_address(scene: Scene) -> None:
     app = create_app(scene.service, secret_key="k", objection_limit=(2, 600.0))
     d1, d2, d3 = scene.ids["D1"], scene.ids["D2"], scene.ids["D3"]

@@ -48,6 +48,7 @@ log = logging.getLogger("workflow.web")
 SESSION_COOKIE = "award_session"
 SESSION_SECONDS = 12 * 3600
 MAX_BODY = 55 * 1024 * 1024  # a 50 MiB document plus the form around it
+TOO_LARGE = "the request is too large (50 MiB at most)"
 PAGE_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; "
             "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
@@ -74,7 +75,7 @@ _KNOWN = {"error.403", "error.404", "error.409", "error.422", "error.429", "erro
 def create_app(service: Service, *, secret_key: str | None = None, secure_cookies: bool = False,
                objection_limit: tuple[int, float] = (5, 600.0),
                login_limit: tuple[int, float] = (10, 600.0),
-               templates: Path | None = None) -> FastAPI:
+               templates: Path | None = None, max_body: int = MAX_BODY) -> FastAPI:
     """The web app on ``service``.
 
     ``secret_key`` signs session cookies (default: a key made once and kept in the database,
@@ -93,6 +94,8 @@ def create_app(service: Service, *, secret_key: str | None = None, secure_cookie
         openapi_url="/api/openapi.json",
         docs_url=None,
         redoc_url=None,
+        # also stops reading a chunked body that declares no length, before it is spooled
+        max_body_size=max_body,
     )
     app.state.web = Web(
         service=service,
@@ -107,8 +110,8 @@ def create_app(service: Service, *, secret_key: str | None = None, secure_cookie
     async def headers(request: Request,
                       call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         length = request.headers.get("content-length", "")
-        if length.isdigit() and int(length) > MAX_BODY:
-            return _json_error(413, "InvalidInput", "the request is too large (50 MiB at most)")
+        if length.isdigit() and int(length) > max_body:
+            return _json_error(413, "InvalidInput", TOO_LARGE)
         response = await call_next(request)
         response.headers.setdefault("Content-Security-Policy", PAGE_CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -172,9 +175,11 @@ def create_app(service: Service, *, secret_key: str | None = None, secure_cookie
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        detail = TOO_LARGE if exc.status_code == 413 else str(exc.detail)
         if _is_api(request):
-            return _json_error(exc.status_code, "HTTPError", str(exc.detail))
-        return _error_page(request, exc.status_code, str(exc.detail))
+            return _json_error(exc.status_code, "InvalidInput" if exc.status_code == 413
+                               else "HTTPError", detail)
+        return _error_page(request, exc.status_code, detail)
 
     @app.exception_handler(Exception)
     async def internal(request: Request, exc: Exception) -> Response:
