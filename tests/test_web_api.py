@@ -405,9 +405,17 @@ def test_sign_in_sets_a_protected_cookie_and_sign_out_ends_it(scene: Scene) -> N
         assert "secure" not in cookie.lower()
         page = client.get("/me")
         assert "Nguyễn Thị Lan" in page.text and "officer@BN-SGD" in page.text
+        copied = client.cookies.get("award_session")
         out = post(client, "/logout", csrf_of(page.text))
         assert out.status_code == 303
         assert client.get("/me", follow_redirects=False).status_code == 303
+    # a copy of the cookie taken before signing out is worth nothing after it
+    with scene.client() as thief:
+        thief.cookies.set("award_session", copied)
+        assert thief.get("/api/me").status_code == 401
+    with scene.client() as client:  # signing in again works
+        sign_in(client, "lan")
+        assert client.get("/api/me").status_code == 200
 
 
 def test_secure_cookies_and_no_open_redirect(scene: Scene) -> None:

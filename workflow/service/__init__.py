@@ -436,7 +436,8 @@ class Service:
 
     def signed_in(self, login: str, stamp: str | None) -> dict[str, Any] | None:
         """The person behind a session, or None if the login is gone, has no password, or the
-        password changed since (``stamp``); ``stamp=None`` skips that check."""
+        password changed or the person signed out since (``stamp``); ``stamp=None`` skips
+        that check."""
         import hashlib
         import hmac
 
@@ -444,13 +445,22 @@ class Service:
             row = tx.person(login)
             if row is None or not row.get("password_hash"):
                 return None
-            current = hashlib.sha256(row["password_hash"].encode()).hexdigest()[:32]
+            # signing out anywhere draws a new epoch, which ends every session of the person
+            epoch = tx.meta(f"session_epoch:{login}") or ""
+            current = hashlib.sha256(f"{row['password_hash']}\n{epoch}".encode()).hexdigest()[:32]
             if stamp is not None and not hmac.compare_digest(current, stamp):
                 return None
             return {"login": row["login"], "name": row["name"], "email": row["email"],
                     "roles": [f"{r}@{u}" for r, u in tx.roles_of(login)], "stamp": current}
 
         return self.deps.run(work)
+
+    def sign_out(self, login: str) -> None:
+        """End every web session of ``login`` (the cookies are signed, not stored: what
+        changes is the stamp they must carry)."""
+        import secrets
+
+        self.deps.run(lambda tx: tx.set_meta(f"session_epoch:{login}", secrets.token_hex(8)))
 
     def web_secret(self) -> str:
         """The key that signs web session cookies: made once, kept in the database, so every

@@ -153,6 +153,9 @@ def login(
 
 @router.post("/logout")
 def logout(request: Request) -> Response:
+    login = request.session.get("login")
+    if isinstance(login, str):
+        web(request).service.sign_out(login)  # a copied cookie must not outlive the sign-out
     request.session.clear()
     request.session["csrf"] = new_token()
     flash(request, t_for(request)("logout.done"))
