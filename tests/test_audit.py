@@ -558,7 +558,8 @@ def test_service_with_audit_key_writes_and_verifies_a_keyed_chain(
     try:
         keyed.init()
         keyed.load_directory(DIRECTORY)
-        item = keyed.nominate(Actor("lan"), FLOW, "BN-SGD", "An", "an", {"year": "2026"})["id"]
+        item = keyed.nominate(Actor("lan"), FLOW, "BN-SGD", "Nguyễn Văn An", "an",
+                               {"year": "2026"})["id"]
         keyed.attach(Actor("lan"), item, "to_trinh", dossier)
         report = keyed.audit_verify()
         assert (report.ok, report.entries, report.first_bad_seq) == (True, 3, None)

@@ -10,8 +10,11 @@ from tests.conftest import Cli
 FLOW = "chien-si-thi-dua-co-so"
 
 
+NAMES = {"an": "Nguyễn Văn An", "bich": "Lý Thị Bích"}  # as definitions/directory.sample.yaml
+
+
 def nominate(cli: Cli, person: str = "an", rating: str = "HTXS") -> str:
-    item = cli.ok("nominate", FLOW, "--unit", "BN-SGD", "--nominee", "Nguyễn Văn An",
+    item = cli.ok("nominate", FLOW, "--unit", "BN-SGD", "--nominee", NAMES[person],
                   "--person", person, "--set", "year=2026", "--set", f"rating={rating}",
                   user="lan")
     return str(item["id"])
@@ -130,6 +133,25 @@ def test_eligibility_guard_says_which_rule_failed(cli: Cli, dossier: Path) -> No
     assert "rating eq 'HTXS'" in error["message"] and "initiative present" in error["message"]
     cli.ok("update", item, "--set", "initiative=SK-2026-01", user="lan")
     assert cli.ok("fire", item, "accept", user="thu")["state"] == "voting"
+
+
+def test_the_person_named_must_be_the_nominee(cli: Cli) -> None:
+    before = audit_count(cli)
+    error = cli.fails(1, "nominate", FLOW, "--unit", "BN-SGD", "--nominee", "Trần Văn Khác",
+                      "--person", "an", "--set", "year=2026", user="lan")
+    assert error["message"] == ("the nominee 'Trần Văn Khác' is not 'an', who is 'Nguyễn Văn An' "
+                                "in the directory; give the name as the directory has it")
+    assert audit_count(cli) == before
+    # case, spacing and Unicode normal form aside, the names agree
+    decomposed = "nguyễn  văn an".replace("ễ", "e\u0302\u0303")
+    cli.ok("nominate", FLOW, "--unit", "BN-SGD", "--nominee", decomposed, "--person", "an",
+           "--set", "year=2026", user="lan")
+    # without --nominee the directory's name is taken
+    named = cli.ok("nominate", FLOW, "--unit", "BN-SGD", "--person", "bich", "--set",
+                   "year=2026", user="lan")
+    assert named["nominee"] == "Lý Thị Bích"
+    assert "must not be empty" in cli.fails(1, "nominate", FLOW, "--unit", "BN-SGD",
+                                            user="lan")["message"]
 
 
 def test_bad_input_gets_a_clean_error(cli: Cli, tmp_path: Path) -> None:

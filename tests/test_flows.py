@@ -75,7 +75,7 @@ def test_cstdcs_happy_path_awards_and_records_history(cli: Cli, dossier: Path) -
     assert [d["template"] for d in shown["rendered"]] == ["minutes.html.j2", "decision.html.j2"]
     assert "granted" in actions(cli, item)
     # the award now counts in the nominee's history: a provincial certificate becomes possible
-    bk = cli.ok("nominate", "bang-khen-tinh", "--unit", "BN-SGD", "--nominee", "An",
+    bk = cli.ok("nominate", "bang-khen-tinh", "--unit", "BN-SGD", "--nominee", "Nguyễn Văn An",
                 "--person", "an", "--set", "year=2026", "--set", "rating=HTXS", user="lan")
     assert bk["state"] == "draft"
 
@@ -111,8 +111,9 @@ def test_cstdcs_return_unanswered_expires(cli: Cli, dossier: Path) -> None:
 # ---- bằng khen tỉnh ---------------------------------------------------------------------------
 
 def test_bang_khen_tinh_happy_path(cli: Cli, dossier: Path) -> None:
-    item = str(cli.ok("nominate", "bang-khen-tinh", "--unit", "BN-SGD", "--nominee", "An",
-                      "--person", "an", "--set", "year=2025", "--set", "rating=HTXS",
+    item = str(cli.ok("nominate", "bang-khen-tinh", "--unit", "BN-SGD",
+                      "--nominee", "Nguyễn Văn An", "--person", "an", "--set", "year=2025",
+                      "--set", "rating=HTXS",
                       user="lan", now=DAY1)["id"])
     attach_all(cli, item, "lan", dossier, "to_trinh", "bao_cao")
     fire(cli, item, "propose", "lan", now=DAY1)
@@ -134,7 +135,7 @@ def test_bang_khen_tinh_happy_path(cli: Cli, dossier: Path) -> None:
 
 def test_bang_khen_tinh_not_eligible_is_refused_then_expires(cli: Cli, dossier: Path) -> None:
     # bich has no CSTĐCS streak and declares no initiatives: the province's check refuses
-    item = str(cli.ok("nominate", "bang-khen-tinh", "--unit", "BN-SGD", "--nominee", "Bích",
+    item = str(cli.ok("nominate", "bang-khen-tinh", "--unit", "BN-SGD", "--nominee", "Lý Thị Bích",
                       "--person", "bich", "--set", "year=2025", "--set", "rating=HTT",
                       user="lan", now=DAY1)["id"])
     attach_all(cli, item, "lan", dossier, "to_trinh", "bao_cao", "bien_ban")

@@ -43,7 +43,8 @@ def nominate(
     ctx: typer.Context,
     flow: str = typer.Argument(..., help="flow id (award flows list)"),
     unit: str = typer.Option(..., "--unit", help="the nominating unit's id"),
-    nominee: str = typer.Option(..., "--nominee", help="the nominee's name"),
+    nominee: str = typer.Option("", "--nominee", help="the nominee's name (default with "
+                                "--person: the name in the directory)"),
     person: str | None = typer.Option(None, "--person", help="the nominee's login, for history"),
     set_: list[str] = typer.Option([], "--set", help="a field: KEY=VALUE (repeat)",
                                    metavar="KEY=VALUE"),

@@ -47,17 +47,33 @@ def proposer_roles(flow: FlowSpec) -> tuple[RoleRef, ...]:
     return tuple(roles)
 
 
+def _name_key(name: str) -> str:
+    """A name compared as people write it: NFC, case and spacing aside."""
+    return " ".join(nfc(name).casefold().split())
+
+
 def nominate(deps: Deps, tx: Tx, actor: Actor, flow_id: str, unit: str, nominee: str,
              person: str | None, values: dict[str, Any]) -> dict[str, Any]:
     flow = deps.definitions.flow(flow_id)
-    nominee = nfc(nominee)
+    nominee = nfc(nominee or "")
+    if not nominee.strip() and person is not None and (known := tx.person(person)) is not None:
+        nominee = nfc(known["name"])  # a person of the directory is named as it names them
     if not nominee.strip():
-        raise InvalidInput("--nominee must not be empty")
+        raise InvalidInput("the nominee's name must not be empty (--nominee, or --person LOGIN "
+                           "to take the name from the directory)")
     tree = deps.tree(tx)
     if unit not in tree:
         raise NotFound(f"no unit {unit!r} in the directory", unit=unit)
-    if person is not None and tx.person(person) is None:
-        raise NotFound(f"no person {person!r} in the directory", person=person)
+    if person is not None:
+        row = tx.person(person)
+        if row is None:
+            raise NotFound(f"no person {person!r} in the directory", person=person)
+        # the login ties the item to a history (eligibility, recusal, awards granted): it must
+        # be the person named, not whoever an officer picks
+        if _name_key(row["name"]) != _name_key(nominee):
+            raise InvalidInput(
+                f"the nominee {nominee.strip()!r} is not {person!r}, who is {row['name']!r} in "
+                "the directory; give the name as the directory has it", person=person)
     fields = coerce_all(flow, values)
     deps.authorize(tx, actor, proposer_roles(flow), unit, f"nominate in {flow.id!r} at {unit}")
     now = deps.now()
