@@ -322,6 +322,17 @@ def test_objection_form_needs_the_csrf_token(scene: Scene) -> None:
     assert scene.service.show(d1)["objections"] == []
 
 
+def test_the_public_cannot_tell_unpublished_items_from_missing_ones(scene: Scene) -> None:
+    a = scene.ids["A"]  # in the council's hands, never on a public notice
+    with scene.client() as client:
+        unpublished = client.get(f"/api/nominees/{a}")
+        missing = client.get("/api/nominees/99999")
+        page = client.get(f"/nominees/{a}")
+    assert unpublished.status_code == missing.status_code == page.status_code == 404
+    assert error_of(unpublished)["message"] == f"no nominee {a} on a public notice"
+    assert error_of(missing)["message"] == "no nominee 99999 on a public notice"
+
+
 def test_a_body_without_a_length_is_cut_off_at_the_limit(scene: Scene) -> None:
     app = create_app(scene.service, secret_key="k", max_body=64 * 1024)
     a, d1 = scene.ids["A"], scene.ids["D1"]

@@ -633,12 +633,18 @@ class Service:
 
     def public_nominee(self, nomination_id: str) -> dict[str, Any]:
         """A nominee as the public sees them: only items that were on a public notice."""
+        # the same answer for an item never published as for no item at all: the public
+        # learns nothing of nominations that were not put before it
+        hidden = NotFound(f"no nominee {nomination_id} on a public notice", id=str(nomination_id))
+
         def work(tx: Tx) -> dict[str, Any]:
-            item, machine = items.load(self.deps, tx, nomination_id)
+            try:
+                item, machine = items.load(self.deps, tx, nomination_id)
+            except NotFound:
+                raise hidden from None
             notice = tx.notices.latest_for(item.id)
             if notice is None:
-                raise NotFound(f"nomination {item.id} is not on a public notice",
-                               id=str(item.id))
+                raise hidden
             view = self._public_notice(tx, notice.id)
             assert view is not None
             flow = machine.spec
