@@ -88,6 +88,10 @@ def load_definitions(
         template_exists=template_exists or (lambda name: True),
         guards=guards or default_guards(),
     )
+    for extra in extra_flow_dirs:
+        if not Path(extra).is_dir():  # a typo in AWARD_FLOWS must not pass for "no flows"
+            raise DefinitionError([Problem(str(extra), 1, 1, "flow folder does not exist "
+                                           "(check AWARD_FLOWS)")])
     dirs = [home / "flows", *extra_flow_dirs]
     flows: dict[str, FlowSpec] = {}
     broken: dict[str, DefinitionError] = {}

@@ -56,6 +56,10 @@ class Renderer:
             return False
         return (self.folder / name).is_file()
 
+    def names(self) -> list[str]:
+        """The document templates one may name (``*.j2`` at the top of the folder)."""
+        return sorted(p.name for p in self.folder.glob("*.j2") if p.is_file())
+
     def render(self, name: str, context: Mapping[str, Any]) -> str:
         if not self.exists(name):
             raise NotFound(f"no template {name!r} in {self.folder}", template=name)

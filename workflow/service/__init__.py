@@ -30,7 +30,7 @@ from workflow.store.audit import (
     verify,
     verify_rows,
 )
-from workflow.yamlnodes import read_definition
+from workflow.yamlnodes import read_definition, suggest
 
 __all__ = ["PUBLIC", "SYSTEM", "Actor", "Deps", "Service"]
 
@@ -348,7 +348,9 @@ class Service:
         def work(tx: Any) -> dict[str, Any]:
             item, machine = items.load(self.deps, tx, nomination_id)
             if not self.deps.renderer.exists(template):
-                raise NotFound(f"no template {template!r}", template=template)
+                known = self.deps.renderer.names()
+                raise NotFound(f"no template {template!r}{suggest(template, known)}; "
+                               f"templates: {', '.join(known)}", template=template)
             notice_templates = {s.notice.template for s in machine.spec.states.values()
                                 if s.notice is not None}
             if template in notice_templates:
