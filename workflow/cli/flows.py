@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -34,21 +35,34 @@ def flows_list(ctx: typer.Context) -> None:
          if f["ok"] else [f["id"], "BROKEN", f["error"], ""] for f in flows))
 
 
+def _plain(value: Any) -> str:
+    """A state's settings as a person reads them: ``sla: working_days 5; escalate: …``."""
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_plain(v)}" if not isinstance(v, bool) else k
+                         for k, v in value.items() if v not in (None, False, [], {}))
+    if isinstance(value, list | tuple):
+        return (" | " if any(isinstance(v, dict) for v in value) else ", ").join(
+            _plain(v) for v in value)
+    return str(value)
+
+
 @command(flows_app, "show")
 def flows_show(ctx: typer.Context, flow: str = typer.Argument(..., metavar="FLOW")) -> None:
     """One flow, every state, rule and transition."""
     st = state(ctx)
     data = st.service().flow_show(flow)
 
-    def human(d: dict[str, object]) -> None:
+    def human(d: dict[str, Any]) -> None:
         out = st.out
-        out.line(f"{d['id']} — {d['title']}  version {str(d['version'])[:12]}")
+        title = " / ".join(dict.fromkeys(d["title"].values()))
+        out.line(f"{d['id']} — {title}  version {str(d['version'])[:12]}")
         out.line(f"  award {d['award']}, nominee {d['nominee']}, calendar {d['calendar']}, "
-                 f"decider {', '.join(d['decider'])}")  # type: ignore[arg-type]
-        for name, s in d["states"].items():  # type: ignore[attr-defined]
-            extras = {k: v for k, v in s.items() if k not in ("type", "label")}
-            out.line(f"  state {name} [{s['type']}] {extras if extras else ''}")
-        for t in d["transitions"]:  # type: ignore[attr-defined]
+                 f"decider {', '.join(d['decider'])}")
+        for name, s in d["states"].items():
+            kind = "final" if s.get("final") else s["type"]
+            extras = {k: v for k, v in s.items() if k not in ("type", "label", "final")}
+            out.line(f"  state {name} [{kind}] {_plain(extras)}".rstrip())
+        for t in d["transitions"]:
             req = f" require {', '.join(t['require'])}" if t["require"] else ""
             out.line(f"  {'/'.join(t['from'])} --{t['trigger']}--> {t['to']} by {t['by']}{req}")
 

@@ -134,7 +134,10 @@ class GuardCall:
     arg: Any = None
 
     def __str__(self) -> str:
-        return self.name if self.arg is None else f"{self.name}: {self.arg}"
+        if self.arg is None:
+            return self.name
+        arg = ", ".join(map(str, self.arg)) if isinstance(self.arg, tuple | list) else self.arg
+        return f"{self.name}: {arg}"
 
 
 @dataclass(frozen=True)
