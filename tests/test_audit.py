@@ -187,6 +187,9 @@ def assert_intact(cli: Cli, count: int, head_hash: str, *, anchor: str | None = 
     assert report_of(run) == {"ok": True, "entries": count,
                               "head": {"seq": count, "hash": head_hash},
                               "first_bad_seq": None, "problem": None}
+    if anchor:  # the human form says the anchor held
+        human = cli(*args, json_out=False).stdout
+        assert f"; entry {int(anchor.split(':')[0])} matches the anchor" in human
 
 
 # ---- 1. every change appends one entry, in the same transaction ---------------------------
@@ -591,7 +594,8 @@ def test_anchors(cli: Cli, dossier: Path, subtests: pytest.Subtests) -> None:
     for pattern in MALFORMED_ANCHORS:
         anchor = pattern.format(h=hashes[5], h63=hashes[5][:63])
         with subtests.test(anchor):
-            message = f"--anchor {anchor!r}: write SEQ:HASH as printed on a notice or decision"
+            message = (f"--anchor {anchor!r}: write SEQ:HASH as printed on a notice or decision "
+                       "(the hash is 64 hexadecimal characters)")
             error = cli.fails(1, "audit", "verify", "--anchor", anchor)
             assert error == {"type": "InvalidInput", "message": message}
             if pattern in ("x", "6:{h63}"):  # the human form: one line on stderr

@@ -46,7 +46,8 @@ def _anchor(text: str | None) -> tuple[int, str] | None:
         return None
     match = _ANCHOR.fullmatch(text)
     if match is None:
-        raise InvalidInput(f"--anchor {text!r}: write SEQ:HASH as printed on a notice or decision")
+        raise InvalidInput(f"--anchor {text!r}: write SEQ:HASH as printed on a notice or decision "
+                           "(the hash is 64 hexadecimal characters)")
     return int(match.group(1)), match.group(2).lower()
 
 
@@ -76,7 +77,9 @@ def audit_verify(
         st.out.json(data)
     elif report.ok:
         st.out.line(f"ok: {report.entries:,} entries verified in {elapsed:.2f}s; head seq "
-                    f"{report.head_seq} {report.head_hash}")
+                    f"{report.head_seq} {report.head_hash}"
+                    + (f"; entry {anchor.split(':')[0].lstrip('0')} matches the anchor"
+                       if anchor else ""))
     else:
         st.out.err_console.print(f"error: audit chain broken at seq {report.first_bad_seq}: "
                                  f"{report.problem}", markup=False)
