@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from tests.conftest import Cli
+from workflow.service import Actor, Service
 
 FLOW = "chien-si-thi-dua-co-so"
 
@@ -142,6 +143,10 @@ def test_the_person_named_must_be_the_nominee(cli: Cli) -> None:
     assert error["message"] == ("the nominee 'Trần Văn Khác' is not 'an', who is 'Nguyễn Văn An' "
                                 "in the directory; give the name as the directory has it")
     assert audit_count(cli) == before
+    # someone who may not nominate there learns nothing about the directory's names
+    error = cli.fails(3, "nominate", FLOW, "--unit", "BN-SGD", "--nominee", "Trần Văn Khác",
+                      "--person", "an", "--set", "year=2026", user="thu")
+    assert "Nguyễn Văn An" not in error["message"]
     # case, spacing and Unicode normal form aside, the names agree
     decomposed = "nguyễn  văn an".replace("ễ", "e\u0302\u0303")
     cli.ok("nominate", FLOW, "--unit", "BN-SGD", "--nominee", decomposed, "--person", "an",
@@ -267,3 +272,17 @@ def test_uninitialised_database_says_to_run_init(bare_cli: Cli) -> None:
     assert "award init" in error["message"]
     # the long-running scheduler says so at once instead of failing every sweep
     assert "award init" in bare_cli.fails(1, "scheduler", "--interval", "0.1")["message"]
+
+
+def test_who_decided_ignores_a_return_from_a_hold(service: Service) -> None:
+    """A decision names whoever moved the item into its state, not the secretariat whose
+    dismissal of an objection brought it back there."""
+    item = service.nominate(Actor("lan"), FLOW, "BN-SGD", "Nguyễn Văn An", "an",
+                            {"year": "2026"})["id"]
+    now = service.deps.now()
+    with service.deps.store.transaction() as tx:
+        tx.audit.append(now, "minh", "fired", item, "draft", "submitted", {})
+        tx.audit.append(now, "thu", "held", item, "submitted", "on_hold", {})
+        tx.audit.append(now, "thu", "resumed", item, "on_hold", "submitted", {})
+        assert tx.entered_by(int(item), "submitted") == "minh"
+        assert tx.entered_by(int(item), "on_hold") == "thu"

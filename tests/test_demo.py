@@ -81,6 +81,13 @@ def test_the_demo_replaces_only_its_own_output(tmp_path: Path) -> None:
     error = cli.fails(1, "demo", "--out", str(mine))
     assert "has other files in it" in error["message"]
     assert [p.name for p in mine.iterdir()] == ["precious.txt"]
+    # a folder that merely holds a demo.db is not the demo's, and links are not followed
+    (mine / "demo.db").write_bytes(b"")
+    assert "has other files in it" in cli.fails(1, "demo", "--out", str(mine))["message"]
+    link = tmp_path / "link"
+    link.symlink_to(mine)
+    assert "is a symbolic link" in cli.fails(1, "demo", "--out", str(link))["message"]
+    assert sorted(p.name for p in mine.iterdir()) == ["demo.db", "precious.txt"]
     a_file = tmp_path / "a-file"
     a_file.write_text("x", encoding="utf-8")
     assert "is a file" in cli.fails(1, "demo", "--out", str(a_file))["message"]

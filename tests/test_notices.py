@@ -84,6 +84,30 @@ transitions:
   - {trigger: reject, from: council_review, to: rejected, by: decider}
 """
 
+# two public notices in turn: the unit's own, then the parent unit's
+NOTICE_TWICE = """\
+flow: nt-twice
+title: {vi: "Công khai hai lần", en: "Two notices"}
+award: LDTT
+nominee: individual
+calendar: vn
+decider: unit_head@unit
+states:
+  draft: {initial: true}
+  local_notice:
+    type: notice
+    notice: {working_days: 5, then: upper_notice}
+  upper_notice:
+    type: notice
+    notice: {working_days: 5, then: council_review, publisher: parent}
+  council_review: {sla: {working_days: 5}}
+  awarded: {final: true, outcome: awarded}
+  rejected: {final: true, outcome: rejected}
+transitions:
+  - {trigger: submit, from: draft, to: local_notice, by: officer@unit}
+  - {trigger: award, from: council_review, to: awarded, by: decider}
+"""
+
 CONFIRM_HOLD = """\
 flow: cf-hold
 title: {vi: "Xác nhận song song", en: "Parallel confirmations"}
@@ -171,7 +195,7 @@ def env(db_url: str, tmp_path: Path) -> Iterator[Env]:
     flows = tmp_path / "flows"
     flows.mkdir()
     for name, body in (("nt-hold", NOTICE_HOLD), ("nt-plain", NOTICE_PLAIN),
-                       ("cf-hold", CONFIRM_HOLD)):
+                       ("cf-hold", CONFIRM_HOLD), ("nt-twice", NOTICE_TWICE)):
         (flows / f"{name}.yaml").write_text(body, encoding="utf-8")
     directory = tmp_path / "directory.yaml"
     directory.write_text(DIRECTORY_YAML, encoding="utf-8")
@@ -713,6 +737,18 @@ def test_objection_held_across_the_window_end_resumes_with_the_window_left(env: 
     assert (moved["state"], moved["due_at"]) == ("council_review", "2026-04-10T23:59:59+07:00")
     assert env.cli.ok("notices", now=at("04-03"))[0]["status"] == "closed"
     assert audit(env, item)[-1]["payload"]["trigger"] == "@then"
+
+
+def test_an_earlier_notice_is_not_held_open_by_a_later_one(env: Env) -> None:
+    item = submitted(env, "nt-twice", now=MON)  # local window: Mar 3-9, 5 working days
+    assert sweep(env, at("03-10", "08:00:00")) == counts(claimed=1, windows=1)
+    assert show(env, item, at("03-10"))["state"] == "upper_notice"
+    local, upper = env.cli.ok("notices", now=at("03-11"))
+    assert (local["unit"], upper["unit"]) == ("U", "P")
+    assert (local["status"], local["extended_to"]) == ("closed", None)
+    assert local["nominees"][0]["window_open"] is False
+    assert local["nominees"][0]["window_ends_at"] is None
+    assert upper["status"] == "open" and upper["nominees"][0]["window_open"] is True
 
 
 def test_a_window_that_ended_before_the_hold_is_not_reopened(env: Env) -> None:

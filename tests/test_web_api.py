@@ -424,9 +424,12 @@ def test_sign_in_sets_a_protected_cookie_and_sign_out_ends_it(scene: Scene) -> N
     with scene.client() as thief:
         thief.cookies.set("award_session", copied)
         assert thief.get("/api/me").status_code == 401
-    with scene.client() as client:  # signing in again works
-        sign_in(client, "lan")
-        assert client.get("/api/me").status_code == 200
+        with scene.client() as client:  # signing in again works
+            sign_in(client, "lan")
+            assert client.get("/api/me").status_code == 200
+            # and the dead copy cannot sign the person out of the new session
+            assert post(thief, "/logout", csrf_of(thief.get("/login").text)).status_code == 303
+            assert client.get("/api/me").status_code == 200
 
 
 def test_secure_cookies_and_no_open_redirect(scene: Scene) -> None:

@@ -50,15 +50,18 @@ MARKER = ".award-demo"  # marks a folder the demo wrote, so a rerun may replace 
 
 
 def _fresh_folder(folder: Path) -> None:
-    """Empty ``folder`` for a run: only a folder an earlier demo wrote is ever replaced."""
+    """Empty ``folder`` for a run: only a folder an earlier demo wrote (it holds the marker
+    file) is ever replaced, and never through a symbolic link."""
+    if folder.is_symlink():
+        raise InvalidInput(f"--out {folder}: is a symbolic link; give the folder itself")
     if folder.exists() and not folder.is_dir():
         raise InvalidInput(f"--out {folder}: is a file; give a folder for the demo's output")
-    if folder.is_dir() and any(folder.iterdir()):
-        if not ((folder / MARKER).exists() or (folder / "demo.db").exists()):
-            raise InvalidInput(f"--out {folder}: the folder has other files in it; give a new "
-                               "or empty folder (the demo replaces only its own output)")
-        shutil.rmtree(folder)
     try:
+        if folder.is_dir() and any(folder.iterdir()):
+            if not (folder / MARKER).is_file():
+                raise InvalidInput(f"--out {folder}: the folder has other files in it; give a "
+                                   "new or empty folder (the demo replaces only its own output)")
+            shutil.rmtree(folder)
         folder.mkdir(parents=True, exist_ok=True)
         (folder / MARKER).write_text("written by award demo; rerunning it replaces this "
                                      "folder\n", encoding="utf-8")

@@ -535,7 +535,9 @@ class Service:
             data["actions"] = items.available(self.deps, tx, actor, item, flow)
             data["may_attach"] = not item.final and self.deps.holds_any(
                 tx, actor, items._editors(flow, item.state), item.unit_id)
-            data["may_resolve"] = notices._is_staff(self.deps, tx, actor, item, ("secretariat",))
+            for objection in data["objections"]:  # examined by the body that published it
+                objection["may_resolve"] = objection["status"] == "open" and notices.may_resolve(
+                    self.deps, tx, actor.login, item, flow, objection["notice"])[0]
             data["may_complain"] = not item.final and notices._is_staff(self.deps, tx, actor,
                                                                         item)
             data["may_audit"] = self._sees(tx, actor, item.unit_id, "auditor")
@@ -672,19 +674,26 @@ class Service:
                 if role == "secretariat":
                     units.add(unit)
                     units |= tree.descendants(unit)
-            out = []
+            out: list[dict[str, Any]] = []
             tz = self.deps.display_tz
-            for objection_id, nomination_id in tx.open_objections_in(sorted(units), limit):
-                row = tx.notices.objection(objection_id)
-                item = tx.nomination(nomination_id)
-                if row is None or item is None or not notices.may_resolve(
-                        self.deps, tx, actor.login, item,
-                        self.deps.compiled(tx, item.flow_version).spec, row.notice_id)[0]:
-                    continue  # examined by a higher body's secretariat
-                out.append({"id": str(objection_id), "nomination": str(item.id),
-                            "nominee": item.nominee, "unit": item.unit_id, "state": item.state,
-                            "filed_at": iso(row.filed_at, tz), "by": row.filed_by or "public",
-                            "text": row.text})
+            after = 0
+            # page on: objections a higher body examines are skipped, not counted
+            while len(out) < limit and (page := tx.open_objections_in(sorted(units), limit,
+                                                                       after)):
+                for objection_id, nomination_id in page:
+                    after = objection_id
+                    row = tx.notices.objection(objection_id)
+                    item = tx.nomination(nomination_id)
+                    if row is None or item is None or not notices.may_resolve(
+                            self.deps, tx, actor.login, item,
+                            self.deps.compiled(tx, item.flow_version).spec, row.notice_id)[0]:
+                        continue
+                    out.append({"id": str(objection_id), "nomination": str(item.id),
+                                "nominee": item.nominee, "unit": item.unit_id,
+                                "state": item.state, "filed_at": iso(row.filed_at, tz),
+                                "by": row.filed_by or "public", "text": row.text})
+                    if len(out) == limit:
+                        break
             return tuple(out)
 
         return self.deps.run(work)

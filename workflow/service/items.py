@@ -64,6 +64,8 @@ def nominate(deps: Deps, tx: Tx, actor: Actor, flow_id: str, unit: str, nominee:
     tree = deps.tree(tx)
     if unit not in tree:
         raise NotFound(f"no unit {unit!r} in the directory", unit=unit)
+    # who may nominate here comes first: the checks below name people of the directory
+    deps.authorize(tx, actor, proposer_roles(flow), unit, f"nominate in {flow.id!r} at {unit}")
     if person is not None:
         row = tx.person(person)
         if row is None:
@@ -75,7 +77,6 @@ def nominate(deps: Deps, tx: Tx, actor: Actor, flow_id: str, unit: str, nominee:
                 f"the nominee {nominee.strip()!r} is not {person!r}, who is {row['name']!r} in "
                 "the directory; give the name as the directory has it", person=person)
     fields = coerce_all(flow, values)
-    deps.authorize(tx, actor, proposer_roles(flow), unit, f"nominate in {flow.id!r} at {unit}")
     now = deps.now()
     tx.keep_flow_version(flow.version, flow.id, flow.path, flow.source, now)
     initial = flow.states[flow.initial]

@@ -352,9 +352,11 @@ def notices_view(deps: Deps, tx: Tx, after_id: int, limit: int) -> list[dict[str
             # A hold stops a nominee's window and resuming gives back the days it had left,
             # so one nominee may stay open for objections after the published end.
             flow = deps.compiled(tx, other.flow_version).spec
-            is_open = window_open(deps, tx, other, flow, now)
+            latest = tx.notices.latest_for(other.id)
+            current = latest is not None and latest.id == notice.id  # not a later notice's
+            is_open = current and window_open(deps, tx, other, flow, now)
             due = (tx.window_due(other.id, other.entry_no)
-                   if flow.states[other.state].type == "notice" else None)
+                   if current and flow.states[other.state].type == "notice" else None)
             if due is not None and due > notice.ends_at:
                 extended = max(extended or due, due)
             still_open = still_open or is_open

@@ -28,11 +28,19 @@ from workflow.errors import Conflict, StoreUnavailable
 from workflow.store import tables
 from workflow.store.audit import AuditWriter, Chain
 from workflow.store.ballots import BallotRepo
-from workflow.store.db import Busy, check_connect, is_busy, is_missing_schema
+from workflow.store.db import (
+    SQLITE_BUSY_TIMEOUT_MS,
+    Busy,
+    check_connect,
+    is_busy,
+    is_missing_schema,
+)
 from workflow.store.notices import NoticeRepo, OutboxRepo
 from workflow.store.raw import Raw, TransactionLost
 
 __all__ = ["DocumentRow", "NominationRow", "Store", "Tx", "from_db", "to_db"]
+
+SCRUB_WAIT_MS = 200  # how long emptying the log after a ballot round waits for readers
 
 SCHEMA_VERSION = "1"
 # SQLAlchemy wraps driver errors; the driver-level hot path (raw.py) raises them bare.
@@ -203,7 +211,13 @@ class Store:
             return True
         driver = self._conn().connection.driver_connection
         assert driver is not None
-        busy, _frames, _done = driver.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        # wait briefly, not the whole busy timeout: a long reader (an export) must not stall
+        # the writers queued behind the checkpoint; the next round's close tries again
+        driver.execute(f"PRAGMA busy_timeout = {SCRUB_WAIT_MS}")
+        try:
+            busy, _frames, _done = driver.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        finally:
+            driver.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         return not busy
 
     def close(self) -> None:
@@ -348,9 +362,9 @@ class Tx:
         return None if row is None else str(row[0])
 
     def set_meta(self, key: str, value: str) -> None:
-        if self.conn.execute(update(META).where(META.c.key == key).values(value=value)).rowcount:
-            return
-        self.conn.execute(insert(META).values(key=key, value=value))
+        # one statement, so two first writers of a key cannot both insert it
+        self.raw.run("INSERT INTO meta (key, value) VALUES (?, ?) "
+                     "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
 
     def directory_generation(self) -> int:
         return int(self.meta("directory_generation") or 0)
@@ -397,10 +411,12 @@ class Tx:
         return {r[0]: r[1] for r in rows}
 
     def entered_by(self, nomination_id: int, state: str) -> str | None:
-        """Who moved the item into ``state`` most recently (from its audit entries)."""
+        """Who moved the item into ``state`` most recently (from its audit entries); a return
+        from a hold is not a move someone decided, so it does not count."""
         row = self.raw.one(
             "SELECT actor FROM audit_entry WHERE nomination = ? AND to_state = ? "
-            "AND (from_state IS NULL OR from_state <> to_state) ORDER BY seq DESC LIMIT 1",
+            "AND (from_state IS NULL OR from_state <> to_state) AND action <> 'resumed' "
+            "ORDER BY seq DESC LIMIT 1",
             (str(nomination_id), state))
         return None if row is None else str(row[0])
 
@@ -717,13 +733,15 @@ class Tx:
                                 (before_id, limit))
         return [int(r[0]) for r in rows]
 
-    def open_objections_in(self, units: list[str], limit: int) -> list[tuple[int, int]]:
+    def open_objections_in(self, units: list[str], limit: int, after_id: int = 0
+                           ) -> list[tuple[int, int]]:
         """``(objection id, nomination id)`` of open objections on items of these units."""
         if not units:
             return []
         rows = self.conn.execute(
             select(OBJECTION.c.id, OBJECTION.c.nomination_id)
             .join(NOM, NOM.c.id == OBJECTION.c.nomination_id)
-            .where(OBJECTION.c.status == "open", NOM.c.unit_id.in_(units))
+            .where(OBJECTION.c.status == "open", NOM.c.unit_id.in_(units),
+                   OBJECTION.c.id > after_id)
             .order_by(OBJECTION.c.id).limit(limit))
         return [(int(r[0]), int(r[1])) for r in rows]

@@ -153,9 +153,9 @@ def login(
 
 @router.post("/logout")
 def logout(request: Request) -> Response:
-    login = request.session.get("login")
-    if isinstance(login, str):
-        web(request).service.sign_out(login)  # a copied cookie must not outlive the sign-out
+    signed_in = person(request)  # a live session only: a dead copied cookie signs nobody out
+    if signed_in is not None:
+        web(request).service.sign_out(signed_in["login"])  # a copied cookie dies with it
     request.session.clear()
     request.session["csrf"] = new_token()
     flash(request, t_for(request)("logout.done"))
