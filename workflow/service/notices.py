@@ -17,6 +17,7 @@ being verified).
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -119,19 +120,43 @@ def _is_staff(deps: Deps, tx: Tx, actor: Actor | None, item: NominationRow,
                for unit in deps.tree(tx).ancestors(item.unit_id) for role in roles)
 
 
-def window_open(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec, now: datetime) -> bool:
-    """Whether the public may object now: during the window, and also while an objection has
-    paused it (a hold does not close the window; it is only stopped)."""
+def _stage(flow: FlowSpec, item: NominationRow) -> StateSpec:
+    """The state whose rules apply to ``item``: through a hold, the state it paused."""
+    state = flow.states[item.state]
+    if state.type == "hold" and item.hold_data:
+        return flow.states.get(str(item.hold_data.get("origin")), state)
+    return state
+
+
+@dataclass(frozen=True)
+class Window:
+    """The public notice window of an item on notice, or held from one."""
+
+    ends_at: datetime | None  # None while a hold has stopped it (or without a window timer)
+    open: bool  # whether the public may object now
+    paused: bool  # held from the notice state
+
+
+def notice_window(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec, now: datetime
+                  ) -> Window | None:
+    """The window of ``item``, or None if it is neither on notice nor held from one. A hold
+    does not close the window, it only stops it: a window with time left stays open."""
     state = flow.states[item.state]
     if state.type == "notice":
         due = tx.window_due(item.id, item.entry_no)
-        return due is not None and now <= due
-    if state.type == "hold" and item.hold_data:
-        origin = flow.states.get(str(item.hold_data.get("origin")))
-        if origin is not None and origin.type == "notice":
-            return any(t["kind"] == "window" and not t.get("expired")
-                       for t in item.hold_data.get("timers", []))
-    return False
+        return Window(due, due is not None and now <= due, paused=False)
+    if state.type == "hold" and _stage(flow, item).type == "notice":
+        assert item.hold_data is not None
+        left = any(t["kind"] == "window" and not t.get("expired")
+                   for t in item.hold_data.get("timers", []))
+        return Window(None, left, paused=True)
+    return None
+
+
+def window_open(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec, now: datetime) -> bool:
+    """Whether the public may object now (see :func:`notice_window`)."""
+    window = notice_window(deps, tx, item, flow, now)
+    return window is not None and window.open
 
 
 def _examining_unit(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec,
@@ -143,9 +168,7 @@ def _examining_unit(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec,
     notice = tx.notices.get(notice_id) if notice_id is not None else None
     if notice is not None:
         return notice.unit_id
-    stage = flow.states[item.state]
-    if stage.type == "hold" and item.hold_data:
-        stage = flow.states.get(str(item.hold_data.get("origin")), stage)
+    stage = _stage(flow, item)
     if stage.vote is not None:
         council = deps.resolve(tx, item.unit_id, stage.vote.council)
         if council is not None:
@@ -316,14 +339,11 @@ def window_view(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec, now: da
                 ) -> dict[str, Any] | None:
     """The public notice window of an item on notice (or held from one): when it ends (none
     while a hold has stopped it) and whether the public may object now."""
-    state = flow.states[item.state]
-    held_from_notice = state.type == "hold" and item.hold_data is not None and flow.states.get(
-        str(item.hold_data.get("origin")), state).type == "notice"
-    if state.type != "notice" and not held_from_notice:
+    window = notice_window(deps, tx, item, flow, now)
+    if window is None:
         return None
-    due = tx.window_due(item.id, item.entry_no) if state.type == "notice" else None
-    return {"ends_at": iso(due, deps.display_tz) if due is not None else None,
-            "open": window_open(deps, tx, item, flow, now), "paused": held_from_notice}
+    return {"ends_at": iso(window.ends_at, deps.display_tz) if window.ends_at else None,
+            "open": window.open, "paused": window.paused}
 
 
 def objections_view(deps: Deps, tx: Tx, item: NominationRow) -> list[dict[str, Any]]:
@@ -353,10 +373,11 @@ def notices_view(deps: Deps, tx: Tx, after_id: int, limit: int) -> list[dict[str
             # so one nominee may stay open for objections after the published end.
             flow = deps.compiled(tx, other.flow_version).spec
             latest = tx.notices.latest_for(other.id)
-            current = latest is not None and latest.id == notice.id  # not a later notice's
-            is_open = current and window_open(deps, tx, other, flow, now)
-            due = (tx.window_due(other.id, other.entry_no)
-                   if current and flow.states[other.state].type == "notice" else None)
+            # only the nominee's latest notice: a later notice's window is not this one's
+            window = (notice_window(deps, tx, other, flow, now)
+                      if latest is not None and latest.id == notice.id else None)
+            is_open = window is not None and window.open
+            due = window.ends_at if window is not None else None
             if due is not None and due > notice.ends_at:
                 extended = max(extended or due, due)
             still_open = still_open or is_open
