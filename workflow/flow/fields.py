@@ -7,6 +7,7 @@ checked against the flow's :class:`~workflow.flow.spec.FieldSpec` and stored as 
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -21,6 +22,11 @@ from workflow.yamlnodes import suggest
 __all__ = ["coerce", "coerce_all", "nfc", "parse_assignments"]
 
 _INT = re.compile(r"[-+]?[0-9]+")
+#: Numbers a field may hold: 64-bit integers, and decimals of the same magnitude. A value is
+#: checked against this and the field's ``min``/``max`` *before* it becomes a Python number,
+#: so "1e30000000" is refused at once instead of building a 30-million-digit integer.
+LIMIT = 2**63 - 1
+MAX_NUMBER_TEXT = 64  # characters of a number as typed; more is not a number anyone means
 _TRUE = {"true", "yes", "1", "có", "co"}
 _FALSE = {"false", "no", "0", "không", "khong"}
 
@@ -68,18 +74,29 @@ def coerce(spec: FieldSpec, raw: Any) -> Any:
                                field=spec.name)
         return string
     if spec.type == "integer":
-        if isinstance(text, bool) or not (isinstance(text, int) or _INT.fullmatch(str(text))):
-            raise InvalidInput(f"{what} must be an integer, got {raw!r}", field=spec.name)
-        return _bounded(spec, int(text))
+        if isinstance(text, int) and not isinstance(text, bool):
+            return _bounded(spec, Decimal(text))
+        if isinstance(text, str) and len(text) > MAX_NUMBER_TEXT:
+            raise InvalidInput(f"{what} must be an integer of at most {MAX_NUMBER_TEXT} "
+                               "characters", field=spec.name)
+        if not (isinstance(text, str) and _INT.fullmatch(text)):
+            raise InvalidInput(f"{what} must be an integer, got {_echo(raw)}", field=spec.name)
+        return _bounded(spec, Decimal(text))
     if spec.type == "number":
-        try:
-            number = Decimal(str(text))
-        except InvalidOperation:
-            raise InvalidInput(f"{what} must be a number, got {raw!r}", field=spec.name) from None
+        if isinstance(text, float):
+            number = Decimal(repr(text)) if math.isfinite(text) else Decimal("NaN")
+        elif isinstance(text, int) or len(text) <= MAX_NUMBER_TEXT:
+            try:
+                number = Decimal(text)
+            except InvalidOperation:
+                raise InvalidInput(f"{what} must be a number, got {_echo(raw)}",
+                                   field=spec.name) from None
+        else:
+            raise InvalidInput(f"{what} must be a number of at most {MAX_NUMBER_TEXT} "
+                               "characters", field=spec.name)
         if not number.is_finite():
             raise InvalidInput(f"{what} must be a finite number", field=spec.name)
-        exact = number == number.to_integral_value()
-        return _bounded(spec, int(number) if exact else float(number))
+        return _bounded(spec, number)
     if spec.type == "boolean":
         if isinstance(text, bool):
             return text
@@ -104,11 +121,30 @@ def coerce(spec: FieldSpec, raw: Any) -> Any:
     return str(text)
 
 
-def _bounded(spec: FieldSpec, value: int | float) -> int | float:
-    if spec.min is not None and value < spec.min:
-        raise InvalidInput(f"field {spec.name!r} must be at least {spec.min}, got {value}",
-                           field=spec.name)
-    if spec.max is not None and value > spec.max:
-        raise InvalidInput(f"field {spec.name!r} must be at most {spec.max}, got {value}",
-                           field=spec.name)
-    return value
+def _bounded(spec: FieldSpec, value: Decimal) -> int | float:
+    """``value`` as stored (an int when it is whole, else a float), once it is known to lie
+    within the field's bounds and the 64-bit range; Decimal compares without converting."""
+    if value.adjusted() > 18 or value.copy_abs() > LIMIT:  # no arithmetic on huge exponents
+        _out_of_range(spec)
+    if spec.min is not None and value < Decimal(repr(spec.min)):
+        raise InvalidInput(f"field {spec.name!r} must be at least {spec.min}, got "
+                           f"{_echo(value)}", field=spec.name)
+    if spec.max is not None and value > Decimal(repr(spec.max)):
+        raise InvalidInput(f"field {spec.name!r} must be at most {spec.max}, got "
+                           f"{_echo(value)}", field=spec.name)
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value)
+
+
+def _out_of_range(spec: FieldSpec) -> None:
+    low = spec.min if spec.min is not None else -LIMIT
+    high = spec.max if spec.max is not None else LIMIT
+    raise InvalidInput(f"field {spec.name!r} is out of range: allowed {low} to {high}",
+                       field=spec.name)
+
+
+def _echo(value: Any) -> str:
+    """A value for an error message, cut short: a message must not carry a megabyte back."""
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 40 else text[:37] + "…"

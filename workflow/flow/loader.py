@@ -11,6 +11,7 @@ Must not import the store, jinja2, typer or apscheduler.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from collections.abc import Callable, Iterable
 from collections.abc import Mapping as AbcMapping
@@ -20,6 +21,7 @@ from typing import Any
 
 from workflow.errors import DefinitionError, Problem
 from workflow.flow import spec as sp
+from workflow.flow.fields import LIMIT as NUMBER_LIMIT
 from workflow.flow.registry import GuardRegistry, LoadEnv, default_guards
 from workflow.flow.validation import Located, validate_graph
 from workflow.voting import BASES, VoteRule, parse_share
@@ -244,7 +246,10 @@ class _Builder:
         if isinstance(node, Scalar) and isinstance(node.value, int | float) and not isinstance(
             node.value, bool
         ):
-            return node.value
+            if math.isfinite(node.value) and abs(node.value) <= NUMBER_LIMIT:
+                return node.value
+            self.p.add(node, f"{what} must lie between -{NUMBER_LIMIT} and {NUMBER_LIMIT}")
+            return None
         self.p.add(node, f"{what} must be a number")
         return None
 

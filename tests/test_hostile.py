@@ -1,0 +1,109 @@
+"""Reproductions of attacks found by adversarial passes, one per finding, on both stores.
+
+Each test replays the hostile input as an attacker would send it (a web request, a command,
+a file) and checks the engine answers with a clean error and stays usable.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import argon2
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.conftest import ROOT, Cli
+from workflow.service import Actor, Service
+from workflow.web import create_app
+
+HUGE_NUMBERS = ["1e30000000", "-1e30000000", "9" * 5000, "1" + "0" * 4400, "1e400",
+                "Infinity", "NaN", "9223372036854775808"]
+
+
+@pytest.fixture
+def api(service: Service, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+    """The web API on the sample directory, with ``dn`` (an enterprise's officer) signed in
+    by HTTP Basic."""
+    monkeypatch.setattr(argon2, "PasswordHasher", functools.partial(
+        argon2.PasswordHasher, time_cost=1, memory_cost=1024, parallelism=1))
+    service.set_password("dn", "mật-khẩu-thử")
+    with TestClient(create_app(service, secret_key="k" * 32)) as client:
+        client.auth = ("dn", "mật-khẩu-thử")
+        yield client
+
+
+def _nominate_enterprise(client: TestClient, growth: Any) -> Any:
+    return client.post("/api/items", json={
+        "flow": "doanh-nghiep", "unit": "BN-DN-VIGLACERA", "nominee": "Viglacera",
+        "fields": {"year": 2026, "rating": "HTXS", "tax_id": "2300100000",
+                   "revenue_growth": growth}})
+
+
+@pytest.mark.parametrize("value", HUGE_NUMBERS)
+def test_a_huge_number_is_refused_at_once_and_the_server_keeps_answering(
+        api: TestClient, value: str) -> None:
+    """High 1: "1e30000000" made the number check build a 30-million-digit integer and the
+    server stopped answering for minutes. The value is bounded before it is converted."""
+    done: dict[str, Any] = {}
+    worker = threading.Thread(target=lambda: done.update(r=_nominate_enterprise(api, value)))
+    worker.start()
+    worker.join(timeout=30)  # a generous bound: the fix answers in milliseconds
+    assert not worker.is_alive(), "the number check did not return"
+    response = done["r"]
+    assert response.status_code == 422, response.text
+    message = response.json()["error"]["message"]
+    assert "revenue_growth" in message and len(message) < 200
+    assert api.get("/healthz").status_code == 200
+
+
+def test_json_numbers_beyond_64_bits_and_non_finite_floats_are_refused(api: TestClient) -> None:
+    for value in (10**19, -(10**19), 10**4000):
+        assert _nominate_enterprise(api, value).status_code == 422
+    for literal in ("1e400", "-1e400", "1" * 5000):  # what a hand-written body may hold
+        body = ('{"flow": "doanh-nghiep", "unit": "BN-DN-VIGLACERA", "nominee": "V", '
+                '"fields": {"year": 2026, "revenue_growth": ' + literal + '}}')
+        response = api.post("/api/items", content=body,
+                            headers={"content-type": "application/json"})
+        assert response.status_code in (400, 422), (literal[:10], response.text)
+    created = _nominate_enterprise(api, 12.5)
+    assert created.status_code == 201
+    assert api.get(f"/api/items/{created.json()['id']}").json()["fields"][
+        "revenue_growth"] == 12.5
+
+
+@pytest.mark.parametrize("value", HUGE_NUMBERS)
+def test_award_update_refuses_a_huge_number(cli: Cli, value: str) -> None:
+    item = cli.ok("nominate", "doanh-nghiep", "--unit", "BN-DN-VIGLACERA", "--nominee",
+                  "Viglacera", "--set", "year=2026", user="dn")["id"]
+    error = cli.fails(1, "update", item, "--set", f"revenue_growth={value}", user="dn")
+    assert error["type"] == "InvalidInput" and "revenue_growth" in error["message"]
+    assert len(error["message"]) < 200
+    assert cli.fails(1, "update", item, "--set", f"year={value}", user="dn")["type"] == \
+        "InvalidInput"
+    assert cli.ok("show", item)["fields"] == {"year": 2026}
+
+
+def test_integer_fields_keep_their_bounds_and_their_type(service: Service) -> None:
+    officer = Actor("dn")
+    item = service.nominate(officer, "doanh-nghiep", "BN-DN-VIGLACERA", "Viglacera", None,
+                            {"year": "2026", "revenue_growth": "1e3"})
+    assert service.show(item["id"])["fields"] == {"year": 2026, "revenue_growth": 1000}
+    for year in ("1999", "2101", "2026.0", "+", "1_000", "２０２６"):
+        with pytest.raises(Exception) as caught:
+            service.update(officer, item["id"], {"year": year})
+        assert type(caught.value).__name__ == "InvalidInput", year
+
+
+@pytest.mark.parametrize("bound", ["1e999", "-.inf", ".nan", "99999999999999999999"])
+def test_a_field_bound_beyond_64_bits_is_a_load_error(tmp_path: Any, bound: str) -> None:
+    cli = Cli(f"sqlite:///{tmp_path / 'unused.db'}")  # validating needs no database
+    source = (ROOT / "definitions" / "flows" / "doanh-nghiep.yaml").read_text(encoding="utf-8")
+    flow = tmp_path / "doanh-nghiep.yaml"
+    flow.write_text(source.replace("min: 2000, max: 2100", f"min: {bound}, max: 2100"),
+                    encoding="utf-8")
+    run = cli("flows", "validate", str(flow), json_out=False)
+    assert run.exit_code == 1
+    assert "doanh-nghiep.yaml:21:48: field 'year' min must " in run.stdout  # a number, in range
