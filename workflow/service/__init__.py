@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
 from workflow.directory import parse_directory
-from workflow.errors import DefinitionError, NotAllowed, NotFound, Problem
+from workflow.errors import DefinitionError, NotAllowed, NotFound, Problem, StoreUnavailable
 from workflow.flow.describe import describe
 from workflow.flow.graph import render_graph
 from workflow.flow.loader import load_flow
@@ -66,6 +66,12 @@ class Service:
         created = self.deps.store.create_schema()
         return {"created": created, "database": self.deps.store.engine.url.render_as_string(
             hide_password=True)}
+
+    def health(self) -> None:
+        """Raise :class:`~workflow.errors.StoreUnavailable` unless one unit of work can read
+        the award schema now (a connection is borrowed and returned like any request's)."""
+        if self.deps.run(lambda tx: tx.meta("schema")) is None:
+            raise StoreUnavailable("the database has no award schema; run `award init`")
 
     def load_directory(self, path: Path) -> dict[str, Any]:
         text = read_definition(path)

@@ -2,8 +2,8 @@
 
 :class:`Store` owns the engine and hands out :class:`Tx` objects, one per use case. A
 ``Tx`` commits once at the end or not at all; a transient lock failure inside it raises
-:class:`~workflow.store.db.Busy` so the caller can retry the whole use case. Each process
-thread keeps one connection (the hot path must not pay for a pool checkout per step).
+:class:`~workflow.store.db.Busy` so the caller can retry the whole use case. Each unit of
+work borrows a connection from the pool and returns it when it ends.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import json
 import sqlite3
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from typing import Any, TypeVar
 import psycopg
 from sqlalchemy import Connection, Engine, Table, and_, func, insert, select, update
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from workflow.catalogue import HistoryEntry
 from workflow.directory import DirectoryData, UnitEntry
@@ -170,38 +170,42 @@ class DocumentRow:
 
 
 class Store:
-    """The engine plus per-thread connections; builds :class:`Tx` units of work."""
+    """The engine and its connection pool; builds :class:`Tx` units of work.
+
+    Each unit of work borrows a connection from the pool and gives it back when it ends, so
+    however many threads a web server runs, a burst waits for a free connection instead of
+    keeping one per thread for ever (which exhausted the pool and failed every later request).
+    """
 
     def __init__(self, engine: Engine, chain: Chain) -> None:
         self.engine = engine
         self.chain = chain
         self.dialect = engine.dialect.name
-        self._local = threading.local()
-        self._opened: list[Connection] = []  # every thread's connection, closed by close()
-        self._lock = threading.Lock()
 
-    def _conn(self) -> Connection:
-        conn: Connection | None = getattr(self._local, "conn", None)
-        if conn is None or conn.closed or conn.invalidated:
-            try:
-                conn = self.engine.connect()
-            except (OperationalError, DBAPIError) as exc:
-                raise StoreUnavailable(
-                    f"cannot open database "
-                    f"{self.engine.url.render_as_string(hide_password=True)}: "
-                    f"{str(getattr(exc, 'orig', exc)).strip().splitlines()[0]}",
-                ) from None
-            self._local.conn = conn
-            with self._lock:
-                self._opened.append(conn)
-        return conn
+    @contextmanager
+    def _borrow(self) -> Iterator[Connection]:
+        try:
+            conn = self.engine.connect()
+        except (OperationalError, DBAPIError) as exc:
+            raise StoreUnavailable(
+                f"cannot open database "
+                f"{self.engine.url.render_as_string(hide_password=True)}: "
+                f"{str(getattr(exc, 'orig', exc)).strip().splitlines()[0]}",
+            ) from None
+        except PoolTimeout:
+            raise StoreUnavailable("the database is busy: every connection is in use; "
+                                   "try again in a moment") from None
+        try:
+            yield conn
+        finally:
+            conn.close()  # back to the pool (a connection that broke is discarded)
 
-    def _after_commit(self, tx: Tx) -> None:
+    def _after_commit(self, tx: Tx, conn: Connection) -> None:
         ballots = tx.__dict__.get("ballots")  # only if the unit of work touched ballots
         if ballots is not None and ballots.closed_a_round:
-            self.scrub_log()
+            self.scrub_log(conn)
 
-    def scrub_log(self) -> bool:
+    def scrub_log(self, conn: Connection | None = None) -> bool:
         """Fold SQLite's write-ahead log into the database and empty it, so no earlier page
         images stay on disk (with ``secure_delete`` the freed cells are zeroed too). After a
         ballot round closes this leaves only its shuffled box, not the box as it was after
@@ -209,7 +213,10 @@ class Store:
         ends, which the result reports (False). PostgreSQL's own log is the server's."""
         if self.dialect != "sqlite":
             return True
-        driver = self._conn().connection.driver_connection
+        if conn is None:
+            with self._borrow() as own:
+                return self.scrub_log(own)
+        driver = conn.connection.driver_connection
         assert driver is not None
         # wait briefly, not the whole busy timeout: a long reader (an export) must not stall
         # the writers queued behind the checkpoint; the next round's close tries again
@@ -221,13 +228,7 @@ class Store:
         return not busy
 
     def close(self) -> None:
-        """Close every connection this store opened, in any thread, and the pool."""
-        with self._lock:
-            opened, self._opened = self._opened, []
-        for conn in opened:
-            if not conn.closed:
-                conn.close()
-        self._local = threading.local()
+        """Close the pool's connections (units of work in flight keep theirs until they end)."""
         self.engine.dispose()
 
     def check(self) -> None:
@@ -239,39 +240,39 @@ class Store:
         ``immediate`` takes SQLite's write lock up front (sweeps). Transient lock failures
         raise :class:`Busy`; the caller decides whether to retry.
         """
-        conn = self._conn()
-        try:
-            driver = self._begin(conn, immediate)
-            tx = Tx(conn, self.chain, self.dialect)
+        with self._borrow() as conn:
             try:
-                result = work(tx)
-                _commit(conn, driver)
-            except BaseException:
-                _rollback(conn, driver)
-                raise
-            self._after_commit(tx)
-            return result
-        except DRIVER_ERRORS as exc:
-            raise self._translate(exc, conn) from exc
-        except TransactionLost as exc:
-            raise StoreUnavailable(str(exc)) from None
+                driver = self._begin(conn, immediate)
+                tx = Tx(conn, self.chain, self.dialect)
+                try:
+                    result = work(tx)
+                    _commit(conn, driver)
+                except BaseException:
+                    _rollback(conn, driver)
+                    raise
+                self._after_commit(tx, conn)
+                return result
+            except DRIVER_ERRORS as exc:
+                raise self._translate(exc, conn) from exc
+            except TransactionLost as exc:
+                raise StoreUnavailable(str(exc)) from None
 
     @contextmanager
     def transaction(self, *, immediate: bool = False) -> Iterator[Tx]:
         """:meth:`run` as a context manager (for scripts and tests)."""
-        conn = self._conn()
-        try:
-            driver = self._begin(conn, immediate)
-            tx = Tx(conn, self.chain, self.dialect)
+        with self._borrow() as conn:
             try:
-                yield tx
-                _commit(conn, driver)
-            except BaseException:
-                _rollback(conn, driver)
-                raise
-            self._after_commit(tx)
-        except DRIVER_ERRORS as exc:
-            raise self._translate(exc, conn) from exc
+                driver = self._begin(conn, immediate)
+                tx = Tx(conn, self.chain, self.dialect)
+                try:
+                    yield tx
+                    _commit(conn, driver)
+                except BaseException:
+                    _rollback(conn, driver)
+                    raise
+                self._after_commit(tx, conn)
+            except DRIVER_ERRORS as exc:
+                raise self._translate(exc, conn) from exc
 
     def _begin(self, conn: Connection, immediate: bool) -> Any:
         """Open the transaction on the driver connection and return that connection.
@@ -301,8 +302,7 @@ class Store:
 
     def create_schema(self) -> bool:
         """Create missing tables (idempotent); ``True`` if anything was created."""
-        conn = self._conn()
-        with conn.begin():
+        with self._borrow() as conn, conn.begin():
             before = set(self.engine.dialect.get_table_names(conn))
             tables.metadata.create_all(conn)
             if conn.execute(select(META.c.value).where(META.c.key == "schema")).first() is None:
@@ -311,8 +311,7 @@ class Store:
         return not set(tables.metadata.tables) <= before
 
     def schema_ready(self) -> bool:
-        conn = self._conn()
-        with conn.begin():
+        with self._borrow() as conn, conn.begin():
             return "nomination" in set(self.engine.dialect.get_table_names(conn))
 
 

@@ -189,8 +189,13 @@ def create_app(service: Service, *, secret_key: str | None = None, secure_cookie
         return _error_page(request, 500, t_for(request)("error.500"))
 
     @app.get("/healthz", include_in_schema=False)
-    def healthz() -> dict[str, bool]:
-        return {"ok": True}
+    def healthz() -> JSONResponse:
+        # a real unit of work on the store: a server that cannot use its database is not up
+        try:
+            app.state.web.service.health()
+        except AwardError as exc:
+            return JSONResponse({"ok": False, "error": exc.message}, status_code=503)
+        return JSONResponse({"ok": True})
 
     @app.get("/static/web.css", include_in_schema=False)
     def stylesheet() -> FileResponse:
