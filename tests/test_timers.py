@@ -478,7 +478,7 @@ def test_outbox_json_shape_and_filters(tcli: Cli) -> None:
     assert tcli.ok("outbox", "--to", "tinh") == []
     assert len(tcli.ok("outbox", "--limit", "4")) == 4
     assert tcli.fails(5, "outbox", "--nomination", "abc") == {
-        "type": "NotFound", "message": "no nomination 'abc'"}
+        "type": "NotFound", "message": "no nomination 'abc'", "id": "abc"}
 
 
 # ---- 4. digest -------------------------------------------------------------------------------

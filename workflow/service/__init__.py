@@ -19,6 +19,7 @@ from workflow.errors import DefinitionError, NotAllowed, NotFound, Problem, Stor
 from workflow.flow.describe import describe
 from workflow.flow.graph import render_graph
 from workflow.flow.loader import load_flow
+from workflow.ids import decimal, parse_id, shorten
 from workflow.service import ballots, confirmations, items, notices, timers
 from workflow.service.context import PUBLIC, SYSTEM, Actor, Deps
 from workflow.service.views import audit_view, iso, item_detail, item_summary
@@ -195,20 +196,15 @@ class Service:
                            lambda row: int(row["id"]), limit)
 
     def notice_html(self, notice_id: str) -> str:
-        try:
-            key = int(notice_id)
-        except ValueError:
-            raise NotFound(f"no notice {notice_id!r}") from None
+        key = parse_id(notice_id, "notice")
         html = self.deps.run(lambda tx: tx.notices.html(key))
         if html is None:
-            raise NotFound(f"no notice {notice_id}", id=notice_id)
+            raise NotFound(f"no notice {key}", id=str(key))
         return html
 
     def outbox(self, nomination_id: str | None = None, recipient: str | None = None,
                kind: str | None = None, limit: int | None = None) -> Iterator[dict[str, Any]]:
-        nom = int(nomination_id) if nomination_id and nomination_id.isdigit() else None
-        if nomination_id is not None and nom is None:
-            raise NotFound(f"no nomination {nomination_id!r}")
+        nom = None if nomination_id is None else parse_id(nomination_id, "nomination")
         if nom is not None:
             self.deps.run(lambda tx: items.load(self.deps, tx, nom))
         tz = self.deps.display_tz
@@ -296,10 +292,11 @@ class Service:
             nomination_id, after_seq=after, limit=size), lambda row: int(row["seq"]))
 
     def audit_log(self, nomination_id: str | None = None) -> Iterator[dict[str, Any]]:
-        if nomination_id is not None:
-            self.deps.run(lambda tx: items.load(self.deps, tx, nomination_id))
+        only = None
+        if nomination_id is not None:  # entries name the item as it is stored ("007" is 7)
+            only = str(self.deps.run(lambda tx: items.load(self.deps, tx, nomination_id))[0].id)
         tz = self.deps.display_tz
-        for row in self._audit_rows(nomination_id):
+        for row in self._audit_rows(only):
             yield audit_view(row, tz)
 
     def audit_verify(self, progress: Callable[[int], None] | None = None,
@@ -632,24 +629,26 @@ class Service:
         return self.deps.run(work)
 
     def public_notice(self, notice_id: str) -> dict[str, Any]:
-        try:
-            key = int(notice_id)
-        except ValueError:
-            raise NotFound(f"no notice {notice_id!r}") from None
+        key = parse_id(notice_id, "notice")
         view = self.deps.run(lambda tx: self._public_notice(tx, key))
         if view is None:
-            raise NotFound(f"no notice {notice_id}", id=notice_id)
+            raise NotFound(f"no notice {key}", id=str(key))
         return view
 
     def public_nominee(self, nomination_id: str) -> dict[str, Any]:
         """A nominee as the public sees them: only items that were on a public notice."""
         # the same answer for an item never published as for no item at all: the public
         # learns nothing of nominations that were not put before it
-        hidden = NotFound(f"no nominee {nomination_id} on a public notice", id=str(nomination_id))
+        key = decimal(nomination_id)
+        named = str(key) if key else repr(shorten(nomination_id))
+        hidden = NotFound(f"no nominee {named} on a public notice",
+                          id=str(key) if key else shorten(nomination_id))
 
         def work(tx: Tx) -> dict[str, Any]:
+            if not key:
+                raise hidden
             try:
-                item, machine = items.load(self.deps, tx, nomination_id)
+                item, machine = items.load(self.deps, tx, key)
             except NotFound:
                 raise hidden from None
             notice = tx.notices.latest_for(item.id)
@@ -725,9 +724,10 @@ def read_export(path: Path) -> Iterator[tuple[Any, ...]]:
                 raise InvalidInput(f"{path.name}: not an audit export (header "
                                    f"{', '.join(EXPORT_COLUMNS)})")
             for number, row in enumerate(reader, start=2):
-                if len(row) != len(EXPORT_COLUMNS) or not row[0].isdigit():
+                seq = decimal(row[0]) if len(row) == len(EXPORT_COLUMNS) else None
+                if seq is None:  # str.isdigit() would pass '²', which int() then refuses
                     raise InvalidInput(f"{path.name}:{number}: not an audit entry row")
-                yield (int(row[0]), *[v or None for v in row[1:7]], row[7], row[8], row[9])
+                yield (seq, *[v or None for v in row[1:7]], row[7], row[8], row[9])
             return
         for number, line in enumerate(handle, start=1):
             if not line.strip():

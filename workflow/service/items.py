@@ -15,6 +15,7 @@ from typing import Any
 from workflow.errors import Conflict, InvalidInput, NotAllowed, NotFound, PermissionDenied
 from workflow.flow.fields import coerce_all, nfc
 from workflow.flow.spec import FlowSpec, RoleRef, TransitionSpec
+from workflow.ids import parse_id
 from workflow.machine import CompiledFlow
 from workflow.service.context import Actor, Deps, ItemContext
 from workflow.service.moves import Moved, enter_state, move
@@ -28,14 +29,10 @@ MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 
 def load(deps: Deps, tx: Tx, nomination_id: str | int, *, lock: bool = False
          ) -> tuple[NominationRow, CompiledFlow]:
-    try:
-        key = int(str(nomination_id))
-    except ValueError:
-        raise NotFound(f"no nomination {nomination_id!r} (ids are numbers)",
-                       id=str(nomination_id)) from None
+    key = parse_id(nomination_id, "nomination")
     item = tx.nomination(key, lock=lock)
     if item is None:
-        raise NotFound(f"no nomination {nomination_id}", id=str(nomination_id))
+        raise NotFound(f"no nomination {key}", id=str(key))
     return item, deps.compiled(tx, item.flow_version)
 
 

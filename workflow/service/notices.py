@@ -24,6 +24,7 @@ from typing import Any
 from workflow.errors import InvalidInput, NotAllowed, NotFound, PermissionDenied
 from workflow.flow.fields import nfc
 from workflow.flow.spec import INTERNAL, FlowSpec, StateSpec
+from workflow.ids import parse_id
 from workflow.service import timers
 from workflow.service.context import SYSTEM, Actor, Deps, ItemContext
 from workflow.service.views import iso
@@ -272,13 +273,10 @@ def resolve(deps: Deps, tx: Tx, actor: Actor, objection_id: str, outcome: str, c
 
     if outcome not in ("dismissed", "upheld"):
         raise InvalidInput(f"outcome {outcome!r}: use dismissed or upheld")
-    try:
-        key = int(objection_id)
-    except ValueError:
-        raise NotFound(f"no objection {objection_id!r}") from None
+    key = parse_id(objection_id, "objection")
     objection = tx.notices.objection(key, lock=True)
     if objection is None:
-        raise NotFound(f"no objection {objection_id}", id=objection_id)
+        raise NotFound(f"no objection {key}", id=str(key))
     item, machine = load(deps, tx, objection.nomination_id)
     flow = machine.spec
     allowed, unit = may_resolve(deps, tx, actor.login, item, flow, objection.notice_id)

@@ -26,6 +26,7 @@ from workflow.web.context import (
     rate_limit,
     web,
 )
+from workflow.web.params import BodyVersion, Cursor, Number
 from workflow.web.security import CSRF_HEADER, same_token
 
 __all__ = ["router"]
@@ -63,7 +64,7 @@ class NominateBody(Strict):
 class FireBody(Strict):
     trigger: str = Field(max_length=64)
     comment: str | None = Field(default=None, max_length=10_000)
-    expect_version: int | None = None
+    expect_version: BodyVersion = None
 
 
 class VoteBody(Strict):
@@ -112,7 +113,7 @@ def me(request: Request, who: Who) -> dict[str, Any]:
 
 @router.get("/items")
 def list_items(request: Request, who: Who, state: str | None = None, flow: str | None = None,
-               before: int | None = None, limit: int = 100) -> list[dict[str, Any]]:
+               before: Cursor = None, limit: Number = 100) -> list[dict[str, Any]]:
     """Items at the caller's units and below, newest first (page with ``before``)."""
     return list(web(request).service.items_for(who, state=state, flow=flow, before=before,
                                                limit=max(1, min(limit, 500))))
@@ -221,7 +222,7 @@ def queue(request: Request, who: Who) -> list[dict[str, Any]]:
 
 
 @router.get("/notices")
-def notices(request: Request, before: int | None = None, limit: int = 50
+def notices(request: Request, before: Cursor = None, limit: Number = 50
             ) -> list[dict[str, Any]]:
     return list(web(request).service.public_notices(before=before,
                                                     limit=max(1, min(limit, 200))))

@@ -28,6 +28,7 @@ from workflow.web.context import (
     t_for,
     web,
 )
+from workflow.web.params import Cursor
 from workflow.web.security import new_token
 
 __all__ = ["router"]
@@ -39,7 +40,7 @@ NOTICE_DOCUMENT_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src d
 
 
 @router.get("/")
-def board(request: Request, before: int | None = None) -> HTMLResponse:
+def board(request: Request, before: Cursor = None) -> HTMLResponse:
     t = t_for(request)
     limit = 50
     notices = web(request).service.public_notices(before=before, limit=limit)

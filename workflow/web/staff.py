@@ -34,6 +34,7 @@ from workflow.web.context import (
     web,
 )
 from workflow.web.i18n import pick, trigger_label
+from workflow.web.params import Cursor, FormVersion, Number
 
 __all__ = ["MAX_UPLOAD", "export_response", "read_upload", "router", "safe_filename"]
 
@@ -118,7 +119,7 @@ def _names(request: Request, view: dict[str, Any]) -> dict[str, Any]:
 
 @router.get("/items")
 def items(request: Request, state: str | None = None, flow: str | None = None,
-          before: int | None = None) -> HTMLResponse:
+          before: Cursor = None) -> HTMLResponse:
     who = actor(request)
     service = web(request).service
     limit = 50
@@ -166,7 +167,7 @@ def fire(
     nomination_id: str,
     trigger: Annotated[str, Form(max_length=64)],
     comment: Annotated[str, Form(max_length=10_000)] = "",
-    expect_version: Annotated[int | None, Form()] = None,
+    expect_version: FormVersion = None,
     back: Annotated[str, Form(max_length=16)] = "item",
 ) -> Response:
     who = _acting_on(request, nomination_id)
@@ -431,7 +432,7 @@ def export_response(service: Service, fmt: str) -> StreamingResponse:
 
 
 @router.get("/audit/item")
-def audit_item(request: Request, id: int) -> Response:
+def audit_item(request: Request, id: Number) -> Response:
     _auditor(request)
     return RedirectResponse(f"/items/{id}/timeline", status_code=303)
 
