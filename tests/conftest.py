@@ -31,6 +31,22 @@ DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 NOW = "2026-02-12T09:00:00+07:00"  # a Thursday just before Tết 2026
 
 
+@pytest.fixture(scope="session", autouse=True)
+def installation_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One installation key file for the whole run (never the developer's own key), shared
+    by in-process services and the servers and commands the tests start."""
+    path = tmp_path_factory.mktemp("key") / "secret.key"
+    saved = {k: os.environ.get(k) for k in ("AWARD_KEY_FILE", "AWARD_SECRET")}
+    os.environ["AWARD_KEY_FILE"] = str(path)
+    os.environ.pop("AWARD_SECRET", None)
+    yield path
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
 def pg_base_url() -> str | None:
     value = os.environ.get("AWARD_TEST_PG", "").strip()
     if not value or value.lower() in ("0", "no", "false"):

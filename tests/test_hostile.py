@@ -6,16 +6,23 @@ a file) and checks the engine answers with a clean error and stays usable.
 
 from __future__ import annotations
 
+import base64
 import functools
+import hashlib
+import json
+import stat
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import argon2
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import ROOT, Cli
+from tests.conftest import ROOT, Cli, make_service
+from workflow.errors import Misconfigured
+from workflow.keys import KeySource
 from workflow.service import Actor, Service
 from workflow.web import create_app
 
@@ -107,3 +114,103 @@ def test_a_field_bound_beyond_64_bits_is_a_load_error(tmp_path: Any, bound: str)
     run = cli("flows", "validate", str(flow), json_out=False)
     assert run.exit_code == 1
     assert "doanh-nghiep.yaml:21:48: field 'year' min must " in run.stdout  # a number, in range
+
+
+# ---- High 3: sessions cannot be forged by someone who can read the database ------------------
+
+def _every_stored_text(service: Service) -> set[str]:
+    """Every text value in every table, as someone holding the database files reads them."""
+    from workflow.store import tables
+
+    found: set[str] = set()
+    for table in tables.metadata.tables:
+        for row in service.deps.run(lambda tx, t=table: tx.raw.all(f"SELECT * FROM {t}")):
+            found |= {v for v in row if isinstance(v, str)}
+            found |= {v.decode("latin-1") for v in row if isinstance(v, bytes)}
+    return found
+
+
+def test_reading_the_database_gives_nothing_to_forge_a_session_with(api: TestClient,
+                                                                   service: Service) -> None:
+    from itsdangerous import TimestampSigner
+
+    page = api.get("/login").text
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    signed_in = api.post("/login", data={"login": "dn", "password": "mật-khẩu-thử",
+                                         "csrf_token": token, "next": "/me"},
+                         follow_redirects=False)
+    assert signed_in.status_code == 303
+    api.auth = None  # from now on only the cookie speaks for the browser
+    assert api.get("/api/me").status_code == 200
+    cookie = api.cookies["award_session"]
+    session_token = json.loads(base64.b64decode(cookie.split(".")[0] + "=="))["token"]
+    stored = _every_stored_text(service)
+    # neither the browser's token nor the key that signs cookies is in the database
+    assert not any(session_token in value for value in stored)
+    assert not any(service.session_key() in value for value in stored)
+    # a cookie signed with anything the database holds, carrying what the database knows
+    # of the person's session (its hash, the password hash's digest), is refused
+    hashed = service.deps.run(lambda tx: tx.raw.one(
+        "SELECT token_hash FROM web_session WHERE login = 'dn'"))[0]
+    password_hash = service.deps.run(lambda tx: tx.person("dn"))["password_hash"]
+    stamp = hashlib.sha256(f"{password_hash}\n".encode()).hexdigest()[:32]
+    payload = base64.b64encode(json.dumps({"token": hashed, "login": "dn",
+                                           "stamp": stamp}).encode())
+    for candidate in sorted(stored):
+        forged = TimestampSigner(candidate).sign(payload).decode()
+        with TestClient(api.app) as thief:
+            thief.cookies.set("award_session", forged)
+            assert thief.get("/api/me").status_code == 401
+
+
+def test_a_session_ends_on_sign_out_and_on_a_new_password(api: TestClient,
+                                                          service: Service) -> None:
+    first = service.open_session("dn", 3600)
+    second = service.open_session("dn", 3600)
+    assert service.session_person(first)["login"] == "dn"  # type: ignore[index]
+    service.sign_out("dn")
+    assert service.session_person(first) is None and service.session_person(second) is None
+    third = service.open_session("dn", 3600)
+    service.set_password("dn", "một-mật-khẩu-mới")
+    assert service.session_person(third) is None
+    assert service.session_person("not-a-token") is None
+
+
+def test_award_init_creates_the_sqlite_file_for_its_owner_only(tmp_path: Path) -> None:
+    database = tmp_path / "award.db"
+    Cli(f"sqlite:///{database}").ok("init")
+    assert stat.S_IMODE(database.stat().st_mode) == 0o600
+    for log in (tmp_path / "award.db-wal", tmp_path / "award.db-shm"):
+        assert not log.exists() or stat.S_IMODE(log.stat().st_mode) == 0o600
+    older = tmp_path / "older.db"  # a database made by an earlier release, readable by all
+    Cli(f"sqlite:///{older}").ok("init")
+    older.chmod(0o644)
+    Cli(f"sqlite:///{older}").ok("init")
+    assert stat.S_IMODE(older.stat().st_mode) == 0o600
+
+
+def test_the_key_file_is_made_once_for_its_owner_only(tmp_path: Path) -> None:
+    path = tmp_path / "conf" / "award" / "secret.key"
+    first = KeySource(path=path)
+    key = first.key()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert KeySource(path=path).key() == key and len(key) == 32
+    assert KeySource(path=path).derive("a") != KeySource(path=path).derive("b")
+    with pytest.raises(Misconfigured, match="at least 32 characters"):
+        KeySource(secret="short").key()
+    path.write_text("not hex\n")
+    with pytest.raises(Misconfigured, match="cannot read the key file"):
+        KeySource(path=path).key()
+
+
+def test_a_process_with_another_key_is_refused(service: Service, tmp_path: Path,
+                                               db_url: str) -> None:
+    service.session_key()  # the database now knows the run's key by its fingerprint
+    other = make_service(db_url)
+    other.deps.keys = KeySource(secret="x" * 40)
+    try:
+        with pytest.raises(Misconfigured, match="another installation key"):
+            other.session_key()
+    finally:
+        other.deps.store.close()

@@ -954,14 +954,17 @@ def test_pages_are_accessible_by_structure(scene: Scene) -> None:
 # ---- set-up commands and the layering -------------------------------------------------------
 
 
-def test_the_session_key_is_made_once_and_kept_in_the_database(scene: Scene, db_url: str
-                                                               ) -> None:
-    first = scene.service.web_secret()
+def test_every_process_with_the_installation_key_signs_the_same_cookies(scene: Scene,
+                                                                        db_url: str) -> None:
+    first = scene.service.session_key()
     again = make_service(db_url)
     try:
-        assert again.web_secret() == first and len(first) >= 40
+        assert again.session_key() == first and len(first) == 64
     finally:
         again.deps.store.close()
+    stored = scene.service.deps.run(lambda tx: tx.raw.all("SELECT key, value FROM meta"))
+    assert first not in {value for _key, value in stored}
+    assert "web_secret" not in {key for key, _value in stored}
 
 
 def test_award_passwd_sets_a_real_argon2_hash(db_url: str) -> None:

@@ -116,7 +116,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     url = f"http://127.0.0.1:{port}"
     log = folder / "server.log"
     env = {**os.environ, "AWARD_DB": db, "AWARD_NOW": WEB_NOW, "AWARD_FLOWS": str(flows)}
-    env.pop("AWARD_SECRET", None)  # the key is made once and kept in the database
+    env.pop("AWARD_SECRET", None)  # the key file the whole run shares (conftest)
     with log.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "workflow", "serve", "--host", "127.0.0.1", "--port",

@@ -41,8 +41,7 @@ def served(db_url: str, tmp_path: Path) -> Iterator[tuple[str, Cli]]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = tmp_path / "server.log"
-    env = {**os.environ, "AWARD_DB": db_url, "AWARD_NOW": NOW, "AWARD_FLOWS": "",
-           "AWARD_SECRET": "s" * 40}
+    env = {**os.environ, "AWARD_DB": db_url, "AWARD_NOW": NOW, "AWARD_FLOWS": ""}
     with log.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "workflow", "serve", "--host", "127.0.0.1", "--port",

@@ -2,7 +2,7 @@
 
 Nothing is built at import time. Entry points call :func:`build_service` with
 :class:`Settings` (``AWARD_DB``, ``AWARD_NOW``, ``AWARD_FLOWS``, ``AWARD_AUDIT_KEY``,
-``AWARD_HOME``; command-line options override them).
+``AWARD_HOME``, ``AWARD_SECRET``/``AWARD_KEY_FILE``; command-line options override them).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from workflow.clock import Clock, clock_from_env
 from workflow.definitions import load_definitions
 from workflow.documents import Renderer
 from workflow.flow.registry import GuardRegistry, default_guards
+from workflow.keys import KeySource
 from workflow.service import Service
 from workflow.service.context import Deps
 from workflow.store import Chain, Store, make_engine
@@ -50,6 +51,7 @@ class Settings:
     audit_key: str | None = None
     home: Path = field(default_factory=find_home)
     clock: Clock = field(default_factory=clock_from_env)
+    keys: KeySource = field(default_factory=KeySource.from_env)
 
     @classmethod
     def from_env(cls, db: str | None = None, user: str | None = None) -> Settings:
@@ -61,6 +63,7 @@ class Settings:
             audit_key=os.environ.get("AWARD_AUDIT_KEY") or None,
             home=find_home(),
             clock=clock_from_env(),
+            keys=KeySource.from_env(),
         )
 
 
@@ -75,5 +78,5 @@ def build_service(settings: Settings, guards: GuardRegistry | None = None) -> Se
     tz = calendar.tz if calendar else ZoneInfo("UTC")
     store = Store(make_engine(settings.db_url), Chain(settings.audit_key))
     deps = Deps(store=store, definitions=definitions, clock=settings.clock, renderer=renderer,
-                guards=guards, display_tz=tz)
+                guards=guards, display_tz=tz, keys=settings.keys)
     return Service(deps)

@@ -8,6 +8,7 @@ the class to an exit code (``error.exit_code``) and never show a traceback::
     ├── InvalidInput                 1  a bad value, file or reference supplied by the user
     │   └── DefinitionError          1  flow, catalogue, calendar, directory files (Problems)
     ├── StoreUnavailable             1  the database URL cannot be opened
+    ├── Misconfigured                1  the installation's key or settings are unusable
     ├── UsageError                   2  a command used wrongly (bad choice, missing option)
     ├── PermissionDenied             3  the actor lacks the role at the unit the step requires
     ├── NotAllowed                   4  not allowed now: state, closed window, double vote …
@@ -29,6 +30,7 @@ __all__ = [
     "DefinitionError",
     "GuardRefused",
     "InvalidInput",
+    "Misconfigured",
     "NotAllowed",
     "NotFound",
     "PermissionDenied",
@@ -84,6 +86,11 @@ class DefinitionError(InvalidInput):
         more = f" (and {len(ordered) - 1} more)" if len(ordered) > 1 else ""
         super().__init__(first + more, problems=[str(p) for p in ordered])
         self.problems = ordered
+
+
+class Misconfigured(AwardError):
+    """The installation cannot run as configured (a key that cannot be read, or that does not
+    match the one the database was used with)."""
 
 
 class StoreUnavailable(AwardError):

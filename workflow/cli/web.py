@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 
 import typer
@@ -20,15 +19,16 @@ def serve(
                                         help="mark cookies Secure (when served over HTTPS)"),
 ) -> None:
     """Serve the web interface (public notice board, objections, staff pages, /api) on the
-    same database and flows as the command line. Sessions are signed with $AWARD_SECRET, or
-    with a key made once and kept in the database."""
+    same database and flows as the command line. Session cookies are signed with the
+    installation key ($AWARD_SECRET, else the key file $AWARD_KEY_FILE, by default
+    ~/.config/award/secret.key, made on first use); the database keeps only hashes of session
+    tokens."""
     import uvicorn
 
     from workflow.web import create_app
 
     st = state(ctx)
-    web_app = create_app(st.service(), secret_key=os.environ.get("AWARD_SECRET") or None,
-                         secure_cookies=secure_cookies)
+    web_app = create_app(st.service(), secure_cookies=secure_cookies)
     st.out.progress(f"serving on http://{host}:{port}/ (Ctrl+C to stop)")
     uvicorn.run(web_app, host=host, port=port, log_level="info", server_header=False)
 

@@ -403,6 +403,7 @@ class Service:
         def work(tx: Tx) -> dict[str, Any]:
             if not tx.set_password_hash(login, digest):
                 raise NotFound(f"no person {login!r} in the directory", person=login)
+            tx.end_sessions(login)  # a new password signs the person out everywhere
             tx.audit.append(self.deps.now(), "admin", "password_set", None, None, None,
                             {"login": login})
             return {"login": login, "set": True}
@@ -440,9 +441,9 @@ class Service:
         return PasswordHasher().hash("not a password of anyone")
 
     def signed_in(self, login: str, stamp: str | None) -> dict[str, Any] | None:
-        """The person behind a session, or None if the login is gone, has no password, or the
-        password changed or the person signed out since (``stamp``); ``stamp=None`` skips
-        that check."""
+        """The person, or None if the login is gone, has no password, or the password changed
+        since ``stamp`` was taken (``stamp=None`` skips that check; a cache of HTTP Basic
+        credentials uses the stamp to notice a changed password)."""
         import hashlib
         import hmac
 
@@ -450,9 +451,7 @@ class Service:
             row = tx.person(login)
             if row is None or not row.get("password_hash"):
                 return None
-            # signing out anywhere draws a new epoch, which ends every session of the person
-            epoch = tx.meta(f"session_epoch:{login}") or ""
-            current = hashlib.sha256(f"{row['password_hash']}\n{epoch}".encode()).hexdigest()[:32]
+            current = hashlib.sha256(row["password_hash"].encode()).hexdigest()[:32]
             if stamp is not None and not hmac.compare_digest(current, stamp):
                 return None
             return {"login": row["login"], "name": row["name"], "email": row["email"],
@@ -460,20 +459,36 @@ class Service:
 
         return self.deps.run(work)
 
+    def open_session(self, login: str, seconds: int) -> str:
+        """A new web session for ``login``: a random token for the browser's cookie, of which
+        the database keeps only the SHA-256 (reading it does not let anyone sign in)."""
+        import hashlib
+        import secrets
+        from datetime import timedelta
+
+        token = secrets.token_urlsafe(32)
+        digest = hashlib.sha256(token.encode()).hexdigest()
+        now = self.deps.now()
+        self.deps.run(lambda tx: tx.add_session(digest, login, now,
+                                                now + timedelta(seconds=seconds)))
+        return token
+
+    def session_person(self, token: str) -> dict[str, Any] | None:
+        """The person signed in with ``token``, or None (unknown, expired or signed out)."""
+        import hashlib
+
+        digest = hashlib.sha256(token.encode()).hexdigest()
+        login = self.deps.run(lambda tx: tx.session_login(digest, self.deps.now()))
+        return None if login is None else self.signed_in(login, None)
+
     def sign_out(self, login: str) -> None:
-        """End every web session of ``login`` (the cookies are signed, not stored: what
-        changes is the stamp they must carry)."""
-        import secrets
+        """End every web session of ``login``, on every device (a copied cookie dies too)."""
+        self.deps.run(lambda tx: tx.end_sessions(login))
 
-        self.deps.run(lambda tx: tx.set_meta(f"session_epoch:{login}", secrets.token_hex(8)))
-
-    def web_secret(self) -> str:
-        """The key that signs web session cookies: made once, kept in the database, so every
-        ``award serve`` process on the same database accepts the same sessions."""
-        import secrets
-
-        candidate = secrets.token_urlsafe(48)
-        return self.deps.run(lambda tx: tx.meta_setdefault("web_secret", candidate))
+    def session_key(self) -> str:
+        """The key that signs the web session cookie (kept outside the database, see
+        :mod:`workflow.keys`; every process given the same key accepts the same cookies)."""
+        return self.deps.run(lambda tx: self.deps.key(tx, "web-session")).hex()
 
     def _sees(self, tx: Tx, actor: Actor, unit_id: str, role: str | None = None) -> bool:
         """Whether ``actor`` holds a role (``role``, or any) at the unit or above it."""

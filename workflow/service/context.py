@@ -21,9 +21,10 @@ from workflow.clock import Clock
 from workflow.definitions import Definitions
 from workflow.directory import UnitTree
 from workflow.documents import Renderer
-from workflow.errors import Conflict, NotFound, PermissionDenied
+from workflow.errors import Conflict, Misconfigured, NotFound, PermissionDenied
 from workflow.flow.registry import GuardRegistry
 from workflow.flow.spec import FlowSpec, RoleRef
+from workflow.keys import KeySource
 from workflow.machine import CompiledFlow
 from workflow.store import Busy, NominationRow, Store, Tx
 
@@ -57,8 +58,10 @@ class Deps:
     renderer: Renderer
     guards: GuardRegistry
     display_tz: ZoneInfo
+    keys: KeySource = field(default_factory=KeySource.from_env)
     _compiled: dict[str, CompiledFlow] = field(default_factory=dict)
     _tree: tuple[int, UnitTree] | None = None
+    _key_checked: bool = False
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -73,6 +76,22 @@ class Deps:
                     raise Conflict("the database stayed busy; try again") from None
                 time.sleep(min(0.2, 0.002 * 2**attempt) * (0.5 + random.random()))
         raise AssertionError("unreachable")
+
+    def key(self, tx: Tx, purpose: str) -> bytes:
+        """The subkey for ``purpose``, once this database is known to be used with the same
+        installation key: the first process to need a key records its fingerprint, and a
+        process with another key is refused (its ballots and sessions would not be readable
+        by the others)."""
+        if not self._key_checked:
+            mine = self.keys.fingerprint()
+            stored = tx.meta_setdefault("key_fingerprint", mine)
+            if stored != mine:
+                raise Misconfigured(
+                    f"this database is used with another installation key (fingerprint "
+                    f"{stored}; this process has {mine}); give every process the same "
+                    f"AWARD_SECRET or AWARD_KEY_FILE", expected=stored, found=mine)
+            self._key_checked = True
+        return self.keys.derive(purpose)
 
     # ---- flows ---------------------------------------------------------------------------
 

@@ -9,7 +9,9 @@ so the service can retry the whole unit of work. Nothing here runs at import tim
 
 from __future__ import annotations
 
+import os
 import sqlite3
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect
@@ -18,7 +20,8 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, Operati
 
 from workflow.errors import StoreUnavailable
 
-__all__ = ["Busy", "is_busy", "is_missing_schema", "make_engine", "normalise_url"]
+__all__ = ["Busy", "is_busy", "is_missing_schema", "make_engine", "normalise_url",
+           "secure_sqlite_files"]
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 _SQLITE_BUSY_CODES = {5, 6, 517, 261}  # BUSY, LOCKED, BUSY_SNAPSHOT, BUSY_RECOVERY
@@ -70,6 +73,34 @@ def check_connect(engine: Engine) -> None:
         raise StoreUnavailable(
             f"cannot open database {engine.url.render_as_string(hide_password=True)}: "
             f"{_first_line(exc)}", url=str(engine.url)) from None
+
+
+def secure_sqlite_files(engine: Engine) -> None:
+    """Make the SQLite database (and its log files) readable by its owner only: it holds
+    password hashes, objectors' contact data and the ballot boxes. A missing file is created
+    empty with mode 0600 before SQLite opens it (SQLite gives its log files the same mode)."""
+    if engine.dialect.name != "sqlite":
+        return
+    database = engine.url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise StoreUnavailable(f"cannot create database file {str(path)!r}: {exc.strerror}",
+                               url=str(engine.url)) from None
+    for each in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            if each.stat().st_mode & 0o077:
+                each.chmod(0o600)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise StoreUnavailable(f"cannot restrict {str(each)!r} to its owner: "
+                                   f"{exc.strerror}", url=str(engine.url)) from None
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import psycopg
-from sqlalchemy import Connection, Engine, Table, and_, func, insert, select, update
+from sqlalchemy import Connection, Engine, Table, and_, delete, func, insert, select, update
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -34,6 +34,7 @@ from workflow.store.db import (
     check_connect,
     is_busy,
     is_missing_schema,
+    secure_sqlite_files,
 )
 from workflow.store.notices import NoticeRepo, OutboxRepo
 from workflow.store.raw import Raw, TransactionLost
@@ -302,12 +303,16 @@ class Store:
 
     def create_schema(self) -> bool:
         """Create missing tables (idempotent); ``True`` if anything was created."""
+        secure_sqlite_files(self.engine)
         with self._borrow() as conn, conn.begin():
             before = set(self.engine.dialect.get_table_names(conn))
             tables.metadata.create_all(conn)
             if conn.execute(select(META.c.value).where(META.c.key == "schema")).first() is None:
                 conn.execute(insert(META).values(key="schema", value=SCHEMA_VERSION))
                 conn.execute(insert(META).values(key="directory_generation", value="0"))
+            # earlier releases kept the session-signing key here, where anyone who could read
+            # the database could forge a session; the key now lives outside it (workflow.keys)
+            conn.execute(delete(META).where(META.c.key == "web_secret"))
         return not set(tables.metadata.tables) <= before
 
     def schema_ready(self) -> bool:
@@ -699,6 +704,23 @@ class Tx:
         """Store a person's password hash; False if there is no such person."""
         return self.raw.run("UPDATE person SET password_hash = ? WHERE login = ?",
                             (password_hash, login)) == 1
+
+    def add_session(self, token_hash: str, login: str, created: datetime, expires: datetime
+                    ) -> None:
+        raw = self.raw
+        raw.run("DELETE FROM web_session WHERE expires_at <= ?", (raw.time_out(created),))
+        raw.run("INSERT INTO web_session (token_hash, login, created_at, expires_at) "
+                "VALUES (?, ?, ?, ?)", (token_hash, login, raw.time_out(created),
+                                        raw.time_out(expires)))
+
+    def session_login(self, token_hash: str, now: datetime) -> str | None:
+        """Who signed in with the token of this hash, if the session is still live."""
+        row = self.raw.one("SELECT login FROM web_session WHERE token_hash = ? AND "
+                           "expires_at > ?", (token_hash, self.raw.time_out(now)))
+        return None if row is None else str(row[0])
+
+    def end_sessions(self, login: str) -> int:
+        return self.raw.run("DELETE FROM web_session WHERE login = ?", (login,))
 
     def meta_setdefault(self, key: str, value: str) -> str:
         """The meta value under ``key``, storing ``value`` first if there is none (the first

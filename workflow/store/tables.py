@@ -32,6 +32,7 @@ __all__ = [
     "RoleGrant",
     "Timer",
     "Unit",
+    "WebSession",
     "WrittenBallot",
     "metadata",
 ]
@@ -56,6 +57,17 @@ class Person(SQLModel, table=True):
     name: str
     email: str | None = None
     password_hash: str | None = None
+
+
+class WebSession(SQLModel, table=True):
+    """A signed-in browser. Only the SHA-256 of its random token is kept, so reading this
+    table does not let anyone present the token."""
+
+    __tablename__ = "web_session"
+    token_hash: str = Field(primary_key=True, max_length=64)
+    login: str = Field(max_length=64, index=True)
+    created_at: datetime
+    expires_at: datetime
 
 
 class RoleGrant(SQLModel, table=True):

@@ -39,14 +39,13 @@ from workflow.web.context import (
     t_for,
 )
 from workflow.web.i18n import LANGS
-from workflow.web.security import RateLimit
+from workflow.web.security import SESSION_SECONDS, RateLimit
 
 __all__ = ["create_app"]
 
 log = logging.getLogger("workflow.web")
 
 SESSION_COOKIE = "award_session"
-SESSION_SECONDS = 12 * 3600
 MAX_BODY = 55 * 1024 * 1024  # a 50 MiB document plus the form around it
 TOO_LARGE = "the request is too large (50 MiB at most)"
 PAGE_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; "
@@ -78,13 +77,13 @@ def create_app(service: Service, *, secret_key: str | None = None, secure_cookie
                templates: Path | None = None, max_body: int = MAX_BODY) -> FastAPI:
     """The web app on ``service``.
 
-    ``secret_key`` signs session cookies (default: a key made once and kept in the database,
-    so every process on it shares sessions); ``secure_cookies`` adds the ``Secure`` flag (serve
-    over HTTPS). ``objection_limit`` and ``login_limit`` are ``(attempts, seconds)`` per client
-    address for the public objection form and failed sign-ins.
+    ``secret_key`` signs session cookies (default: derived from the installation key, kept
+    outside the database, see :mod:`workflow.keys`); ``secure_cookies`` adds the ``Secure``
+    flag (serve over HTTPS). ``objection_limit`` and ``login_limit`` are ``(attempts,
+    seconds)`` per client address for the public objection form and failed sign-ins.
     """
     folder = templates or find_home() / "templates" / "web"
-    key = secret_key or service.web_secret()
+    key = secret_key or service.session_key()
     app = FastAPI(
         title="Award workflow engine",
         description="Nominations, council ballots, public notices and the audit chain. "

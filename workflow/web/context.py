@@ -232,12 +232,11 @@ def person(request: Request) -> dict[str, Any] | None:
             raise BasicAuthFailed()
         request.state.via = "basic"
     else:
-        login, stamp = request.session.get("login"), request.session.get("stamp")
-        if isinstance(login, str) and isinstance(stamp, str):
-            found = web(request).service.signed_in(login, stamp)
-            if found is None:  # the password changed or the person is gone: sign out
-                request.session.pop("login", None)
-                request.session.pop("stamp", None)
+        token = request.session.get("token")
+        if isinstance(token, str) and token:
+            found = web(request).service.session_person(token)
+            if found is None:  # signed out, expired, a new password, or the person is gone
+                request.session.pop("token", None)
     request.state.person = found
     request.state.person_known = True
     return found

@@ -29,7 +29,7 @@ from workflow.web.context import (
     web,
 )
 from workflow.web.params import Cursor
-from workflow.web.security import new_token
+from workflow.web.security import SESSION_SECONDS, new_token
 
 __all__ = ["router"]
 
@@ -145,9 +145,9 @@ def login(
         return page(request, "login.html.j2",
                     {"next": safe_next(next), "error": t("login.failed"), "login": login},
                     status=401, title=t("login.title"))
+    token = web(request).service.open_session(found["login"], SESSION_SECONDS)
     request.session.clear()  # a new session on sign-in (no fixation)
-    request.session.update({"login": found["login"], "stamp": found["stamp"],
-                            "csrf": new_token()})
+    request.session.update({"token": token, "csrf": new_token()})
     flash(request, t("login.welcome", name=found["name"]))
     return RedirectResponse(safe_next(next), status_code=303)
 

@@ -19,8 +19,10 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-__all__ = ["CSRF_FIELD", "CSRF_HEADER", "RateLimit", "new_token", "same_token"]
+__all__ = ["CSRF_FIELD", "CSRF_HEADER", "SESSION_SECONDS", "RateLimit", "new_token",
+           "same_token"]
 
+SESSION_SECONDS = 12 * 3600  # a signed-in browser's session lasts a working day at most
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 
