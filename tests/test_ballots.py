@@ -27,7 +27,10 @@ from sqlalchemy import Engine, create_engine, inspect, text
 
 from tests.conftest import Cli, make_service
 from workflow.errors import AwardError
+from workflow.keys import KeySource
 from workflow.service import Actor, Service
+from workflow.service.ballots import BALLOT_KEY
+from workflow.store.ballots import unseal
 
 # --- definitions ---------------------------------------------------------------------------
 
@@ -204,7 +207,10 @@ def participation(env: Env, round_id: int) -> dict[str, tuple[bool, bool]]:
 
 
 def ballots(env: Env, round_id: int) -> list[tuple[str, str]]:
-    return env.rows("SELECT id, choice FROM ballot WHERE round_id = :r", r=round_id)
+    """The box as the tally reads it: each choice unsealed with the installation key."""
+    key = KeySource.from_env().derive(BALLOT_KEY)
+    return [(i, unseal(key, round_id, c)) for i, c in
+            env.rows("SELECT id, choice FROM ballot WHERE round_id = :r", r=round_id)]
 
 
 # --- 1. the round opens with a frozen roll -------------------------------------------------
@@ -693,6 +699,70 @@ def test_a_closed_round_leaves_no_history_of_its_box_in_the_sqlite_files(env: En
         assert service.deps.store.run(lambda tx: tx.raw.one("PRAGMA secure_delete")) == (1,)
     finally:
         service.deps.store.close()
+
+
+#: a ballot row as SQLite lays it out: its 32-hex-digit id right before its choice
+PLAIN_BALLOT = re.compile(rb"[0-9a-f]{32}(yes|no|abstain)(?![A-Za-z0-9_\-])")
+
+
+@pytest.mark.parametrize("sealed", [True, False], ids=["sealed", "plaintext-control"])
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_reader_during_the_close_leaves_no_readable_ballot_in_the_log(
+        env: Env, sealed: bool, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """The attack: while another connection reads, the close cannot empty the write-ahead
+    log, which keeps the box as it was after each cast; diffing those versions against the
+    audit's ``vote_cast`` order named every member's choice. Ballots are sealed, so the files
+    hold no readable choice at all; the control run without sealing shows the detector works."""
+    import sqlite3
+
+    if not sealed:
+        monkeypatch.setattr("workflow.store.ballots.seal", lambda _k, _r, choice: choice)
+    item = open_vote(env)
+    service = make_service(env.db_url, flow_dirs=[env.flows])
+    path = Path(env.db_url.removeprefix("sqlite:///"))
+    reader = sqlite3.connect(path, isolation_level=None)
+    try:
+        for member, choice in zip(U_MEMBERS[:4], ["yes", "no", "abstain", "yes"], strict=True):
+            if member == "c4":  # a long read (an export, a report) is running at the close
+                reader.execute("BEGIN")
+                reader.execute("SELECT count(*) FROM audit_entry").fetchone()
+            service.vote(Actor(member), item, choice)
+        with caplog.at_level("WARNING", logger="workflow.store"):
+            closed = service.fire(Actor("sec"), item, "close_vote")
+        assert closed["tally"]["yes"] == 2 and closed["tally"]["cast"] == 4
+        wal = path.with_name(path.name + "-wal")
+        assert wal.stat().st_size > 0  # the reader kept the log from being emptied ...
+        assert "still holds" in caplog.text  # ... and the store said so
+        on_disk = path.read_bytes() + wal.read_bytes()
+        found = PLAIN_BALLOT.findall(on_disk)
+        if sealed:
+            assert found == [], found
+        else:
+            assert len(found) >= 4  # every version of the box, readable: the old defect
+    finally:
+        reader.close()
+        service.deps.store.close()
+
+
+def test_sealed_ballots_all_look_alike(env: Env) -> None:
+    item = open_vote(env)
+    for member, choice in zip(U_MEMBERS[:3], ["yes", "no", "abstain"], strict=True):
+        env.cli.ok("vote", item, choice, user=member)
+    stored = [c for (c,) in env.rows("SELECT choice FROM ballot")]
+    assert len(stored) == 3 and len({len(c) for c in stored}) == 1
+    assert not set(stored) & {"yes", "no", "abstain"}
+    assert sorted(c for _i, c in ballots(env, round_ids(env, item)[0])) == ["abstain", "no",
+                                                                            "yes"]
+
+
+def test_a_round_cannot_be_tallied_with_another_installation_key(env: Env) -> None:
+    item = open_vote(env)
+    env.cli.ok("vote", item, "yes", user="c1")
+    other = env.cli("fire", item, "close_vote", user="sec", env={"AWARD_SECRET": "o" * 40})
+    assert other.exit_code == 1 and "another installation key" in other.json()["error"][
+        "message"]
+    assert env.cli.ok("fire", item, "close_vote", user="sec")["tally"]["yes"] == 1
 
 
 # xmin is a PostgreSQL system column; SQLite has no per-row transaction id to join on

@@ -30,6 +30,7 @@ __all__ = ["CHOICES", "ballot_view", "cast", "close", "fire_builtin", "on_enter"
 
 CHOICES = ("yes", "no", "abstain")
 MINUTES = "minutes.html.j2"
+BALLOT_KEY = "ballot"  # the purpose of the subkey that seals ballots (workflow.keys)
 
 
 def _rule_dict(state: StateSpec) -> dict[str, Any]:
@@ -123,7 +124,7 @@ def cast(deps: Deps, tx: Tx, actor: Actor, nomination_id: str, choice: str,
                                member=member)
     if voted or not tx.ballots.mark_voted(current.id, member):
         raise NotAllowed(f"{member} has already voted in this round", member=member)
-    tx.ballots.drop(current.id, choice)
+    tx.ballots.drop(current.id, choice, deps.key(tx, BALLOT_KEY))
     now = deps.now()
     payload: dict[str, Any] = {"round": current.id, "member": member,
                                "written": written_for is not None}
@@ -197,7 +198,7 @@ def close(deps: Deps, tx: Tx, actor: Actor, item: NominationRow, flow: FlowSpec,
     """Tally, record, move to pass/fail/no_quorum, render the minutes."""
     vote = state.vote
     assert vote is not None
-    counts_raw = tx.ballots.tally(current.id)
+    counts_raw = tx.ballots.tally(current.id, deps.key(tx, BALLOT_KEY))
     _roll, _voted, recused = tx.ballots.progress(current.id)
     cast_total = counts_raw["yes"] + counts_raw["no"] + counts_raw["abstain"]
     counts = Counts(members=current.roll_size, yes=counts_raw["yes"], no=counts_raw["no"],

@@ -5,13 +5,22 @@ Secrecy is a property of the schema, not of the code that reads it: ``participat
 choice) — no member, no time, and on SQLite no rowid, so rows sit in random-id order rather
 than casting order. Every cast rewrites its round's box in a fresh random order (new ids),
 so on PostgreSQL too nothing live in the table (physical order, transaction ids) follows the
-casting. Successive versions of the box do, and SQLite keeps them in its write-ahead log: when
-a round closes (or is abandoned) the store empties that log (``Store.scrub_log``), and deleted
-cells are zeroed (``secure_delete``), so afterwards only the shuffled box is on disk.
+casting.
+
+Successive versions of the box do follow the casting, and they outlive it: in SQLite's
+write-ahead log (above all while another connection reads, which keeps the log from being
+emptied) and in PostgreSQL's dead row versions until a vacuum. So every choice is **sealed**
+(AES-GCM, a fresh nonce, the round id as associated data) under a key held outside the
+database (:mod:`workflow.keys`): all sealed choices look alike, and whoever holds only the
+database files — live, copied, or any earlier version of them — cannot tell a yes from a no.
+The tally unseals them. As hygiene the store still empties SQLite's log when a round closes
+(``Store.scrub_log``) and zeroes deleted cells (``secure_delete``).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import random
 import secrets
@@ -19,9 +28,36 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from workflow.errors import Misconfigured
 from workflow.store.raw import Raw
 
-__all__ = ["BallotRepo", "RoundRow"]
+__all__ = ["BallotRepo", "RoundRow", "seal", "unseal"]
+
+#: one byte per choice, so every sealed ballot has the same length
+_CODES = {"yes": b"y", "no": b"n", "abstain": b"a"}
+_CHOICES = {code: choice for choice, code in _CODES.items()}
+
+
+def seal(key: bytes, round_id: int, choice: str) -> str:
+    nonce = secrets.token_bytes(12)
+    sealed = AESGCM(key).encrypt(nonce, _CODES[choice], str(round_id).encode())
+    return base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
+
+
+def unseal(key: bytes, round_id: int, stored: str) -> str:
+    if stored in _CODES:  # a ballot cast before sealing existed (an upgraded database)
+        return stored
+    try:
+        blob = base64.urlsafe_b64decode(stored)
+        return _CHOICES[AESGCM(key).decrypt(blob[:12], blob[12:], str(round_id).encode())]
+    except (InvalidTag, binascii.Error, ValueError, KeyError):
+        raise Misconfigured(
+            f"a ballot of round {round_id} cannot be opened with this installation's key; "
+            "close the round with the key it was cast under (AWARD_SECRET or AWARD_KEY_FILE)",
+            round=round_id) from None
 
 
 @dataclass
@@ -110,8 +146,9 @@ class BallotRepo:
             "UPDATE participation SET recused = ? WHERE round_id = ? AND member_login = ? "
             "AND voted = ? AND recused = ?", (True, round_id, login, False, False)) == 1
 
-    def drop(self, round_id: int, choice: str) -> None:
-        """Put a ballot in the box, then rewrite the whole box (see :meth:`reshuffle`).
+    def drop(self, round_id: int, choice: str, key: bytes) -> None:
+        """Seal a ballot and put it in the box, then rewrite the whole box (see
+        :meth:`reshuffle`).
 
         The rewrite is what keeps a ballot from being joined to its voter while the round is
         open: on PostgreSQL a row written in the voter's transaction would share its ``xmin``
@@ -119,7 +156,7 @@ class BallotRepo:
         live ballot carries the same transaction id and a fresh position and id.
         """
         self.raw.run("INSERT INTO ballot (round_id, id, choice) VALUES (?, ?, ?)",
-                     (round_id, secrets.token_hex(16), choice))
+                     (round_id, secrets.token_hex(16), seal(key, round_id, choice)))
         self.reshuffle(round_id)
 
     def record_written(self, round_id: int, login: str, choice: str, by: str) -> None:
@@ -135,12 +172,11 @@ class BallotRepo:
         assert row is not None
         return int(row[0]), int(row[1]), int(row[2])
 
-    def tally(self, round_id: int) -> dict[str, int]:
+    def tally(self, round_id: int, key: bytes) -> dict[str, int]:
         counts = {"yes": 0, "no": 0, "abstain": 0}
-        for choice, count in self.raw.all(
-                "SELECT choice, count(*) FROM ballot WHERE round_id = ? GROUP BY choice",
-                (round_id,)):
-            counts[choice] = int(count)
+        for (stored,) in self.raw.all("SELECT choice FROM ballot WHERE round_id = ?",
+                                      (round_id,)):
+            counts[unseal(key, round_id, stored)] += 1
         written = self.raw.one(
             "SELECT count(*), coalesce(sum(CASE WHEN choice = 'yes' THEN 1 ELSE 0 END), 0) "
             "FROM written_ballot WHERE round_id = ?", (round_id,))

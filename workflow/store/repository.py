@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -41,7 +42,9 @@ from workflow.store.raw import Raw, TransactionLost
 
 __all__ = ["DocumentRow", "NominationRow", "Store", "Tx", "from_db", "to_db"]
 
-SCRUB_WAIT_MS = 200  # how long emptying the log after a ballot round waits for readers
+SCRUB_WAIT_MS = 200  # how long each try at emptying the log after a round waits for readers
+SCRUB_ATTEMPTS = 3
+log = logging.getLogger("workflow.store")
 
 SCHEMA_VERSION = "1"
 # SQLAlchemy wraps driver errors; the driver-level hot path (raw.py) raises them bare.
@@ -208,10 +211,13 @@ class Store:
 
     def scrub_log(self, conn: Connection | None = None) -> bool:
         """Fold SQLite's write-ahead log into the database and empty it, so no earlier page
-        images stay on disk (with ``secure_delete`` the freed cells are zeroed too). After a
-        ballot round closes this leaves only its shuffled box, not the box as it was after
-        each cast. Best effort: a reader still holding an old snapshot keeps its frames until it
-        ends, which the result reports (False). PostgreSQL's own log is the server's."""
+        images stay on disk (with ``secure_delete`` the freed cells are zeroed too).
+
+        Hygiene, not the secrecy of the ballot itself (ballots are sealed, see
+        :mod:`workflow.store.ballots`). A reader holding an old snapshot keeps the log from
+        being emptied; the scrub tries a few times, briefly (a long reader must not stall the
+        writers queued behind it), then says so in the log and leaves the rest to the next
+        close. PostgreSQL's own log is the server's."""
         if self.dialect != "sqlite":
             return True
         if conn is None:
@@ -219,14 +225,18 @@ class Store:
                 return self.scrub_log(own)
         driver = conn.connection.driver_connection
         assert driver is not None
-        # wait briefly, not the whole busy timeout: a long reader (an export) must not stall
-        # the writers queued behind the checkpoint; the next round's close tries again
         driver.execute(f"PRAGMA busy_timeout = {SCRUB_WAIT_MS}")
         try:
-            busy, _frames, _done = driver.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            for _attempt in range(SCRUB_ATTEMPTS):
+                busy, frames, _done = driver.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                if not busy:
+                    return True
         finally:
             driver.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-        return not busy
+        log.warning("the write-ahead log still holds %s pages after a ballot round closed: "
+                    "another connection is reading; the ballots in it are sealed, and the "
+                    "next close empties it", frames)
+        return False
 
     def close(self) -> None:
         """Close the pool's connections (units of work in flight keep theirs until they end)."""

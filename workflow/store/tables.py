@@ -198,15 +198,17 @@ class Participation(SQLModel, table=True):
 
 
 class Ballot(SQLModel, table=True):
-    """The ballot box: a random id and a choice — no member, no time, no casting order.
+    """The ballot box: a random id and a sealed choice — no member, no time, no casting order.
 
-    On SQLite the table is WITHOUT ROWID, so rows are kept in random-id order, not in the
-    order they were cast.
+    ``choice`` is sealed (AES-GCM) under a key held outside the database, so the box — and any
+    earlier version of it left in a log or a dead row — does not show how anyone voted to
+    someone holding only the database files. On SQLite the table is WITHOUT ROWID, so rows are
+    kept in random-id order, not in the order they were cast.
     """
 
     round_id: int = Field(primary_key=True)
     id: str = Field(primary_key=True, max_length=32)
-    choice: str = Field(max_length=8)
+    choice: str = Field(max_length=64)
     __table_args__ = {"sqlite_with_rowid": False}
 
 
