@@ -160,8 +160,8 @@ def make_service(db_url: str, now: str = NOW, **settings: Any) -> Service:
 def service(db_url: str) -> Iterator[Service]:
     """A service on an initialised database with the sample directory loaded."""
     svc = make_service(db_url)
-    svc.init()
-    svc.load_directory(DIRECTORY)
+    svc.setup.init()
+    svc.setup.load_directory(DIRECTORY)
     yield svc
     svc.deps.store.close()
 

@@ -28,7 +28,7 @@ from sqlalchemy import Connection, create_engine, text
 
 from tests.conftest import DIRECTORY, Cli, make_service
 from workflow.service import Actor, Service
-from workflow.store.audit import GENESIS, AuditWriter, Chain, verify
+from workflow.store.audit import GENESIS, AuditRepo, Chain, VerifyReport, verify_rows
 from workflow.store.db import make_engine
 from workflow.store.raw import Raw
 from workflow.store.tables import metadata
@@ -325,31 +325,31 @@ def _thaw_audit(db_url: str) -> None:
 def test_a_change_whose_audit_entry_fails_is_rolled_back(
         service: Service, db_url: str, dossier: Path) -> None:
     lan, thu = Actor("lan"), Actor("thu")
-    item = service.nominate(lan, FLOW, "BN-SGD", "Nguyễn Văn An", "an",
+    item = service.items.nominate(lan, FLOW, "BN-SGD", "Nguyễn Văn An", "an",
                             {"year": "2026", "rating": "HTXS"})["id"]
-    service.attach(lan, item, "to_trinh", dossier)
+    service.items.attach(lan, item, "to_trinh", dossier)
     _freeze_audit(db_url)
     with pytest.raises(Exception, match="audit frozen"):
-        service.attach(lan, item, "bao_cao", dossier)
+        service.items.attach(lan, item, "bao_cao", dossier)
     with pytest.raises(Exception, match="audit frozen"):
-        service.nominate(lan, FLOW, "BN-SGD", "Trần Văn B", None, {"year": "2026"})
+        service.items.nominate(lan, FLOW, "BN-SGD", "Trần Văn B", None, {"year": "2026"})
     _thaw_audit(db_url)
-    shown = service.show(item)
+    shown = service.items.show(item)
     assert [d["type"] for d in shown["documents"]] == ["to_trinh"]
-    assert [i["id"] for i in service.list()] == [item]
-    service.attach(lan, item, "bao_cao", dossier)
-    service.fire(lan, item, "submit")
+    assert [i["id"] for i in service.items.find()] == [item]
+    service.items.attach(lan, item, "bao_cao", dossier)
+    service.items.fire(lan, item, "submit")
     _freeze_audit(db_url)
     with pytest.raises(Exception, match="audit frozen"):
-        service.fire(thu, item, "accept")
+        service.items.fire(thu, item, "accept")
     _thaw_audit(db_url)
-    shown = service.show(item)
+    shown = service.items.show(item)
     assert shown["state"] == "submitted"
     assert [h["action"] for h in shown["history"]] == ["created", "attached", "attached",
                                                          "fired"]
-    assert service.audit_verify().ok is True
-    assert service.audit_head()["seq"] == 5
-    assert service.fire(thu, item, "accept")["seq"] == 6
+    assert service.audit.verify().ok is True
+    assert service.audit.head()["seq"] == 5
+    assert service.items.fire(thu, item, "accept")["seq"] == 6
 
 
 # ---- 2. verify and head on an untouched chain ---------------------------------------------
@@ -559,16 +559,16 @@ def test_service_with_audit_key_writes_and_verifies_a_keyed_chain(
     keyed = make_service(db_url, audit_key="k1")
     plain = make_service(db_url)
     try:
-        keyed.init()
-        keyed.load_directory(DIRECTORY)
-        item = keyed.nominate(Actor("lan"), FLOW, "BN-SGD", "Nguyễn Văn An", "an",
+        keyed.setup.init()
+        keyed.setup.load_directory(DIRECTORY)
+        item = keyed.items.nominate(Actor("lan"), FLOW, "BN-SGD", "Nguyễn Văn An", "an",
                                {"year": "2026"})["id"]
-        keyed.attach(Actor("lan"), item, "to_trinh", dossier)
-        report = keyed.audit_verify()
+        keyed.items.attach(Actor("lan"), item, "to_trinh", dossier)
+        report = keyed.audit.verify()
         assert (report.ok, report.entries, report.first_bad_seq) == (True, 3, None)
-        assert keyed.audit_head() == {"seq": 3, "hash": report.head_hash}
+        assert keyed.audit.head() == {"seq": 3, "hash": report.head_hash}
         assert report.head_hash == db_rows(db_url)[2]["hash"]
-        bad = plain.audit_verify()
+        bad = plain.audit.verify()
         assert (bad.ok, bad.entries, bad.first_bad_seq, bad.problem) == (
             False, 0, 1, EDITED.format(k=1))
     finally:
@@ -719,12 +719,12 @@ relaxed = settings(max_examples=40, deadline=None,
 
 @contextmanager
 def chain_db(items: list[Any], key: str | None) -> Iterator[Connection]:
-    """A fresh in-memory database holding ``items`` appended by AuditWriter in one go."""
+    """A fresh in-memory database holding ``items`` appended by the store's AuditRepo in one go."""
     engine = make_engine("sqlite://")  # the store's engine: it opens the transaction itself
     try:
         metadata.create_all(engine, tables=[metadata.tables["audit_entry"]])
         with engine.begin() as conn:
-            writer = AuditWriter(Raw(conn, "sqlite"), Chain(key))
+            writer = AuditRepo(Raw(conn, "sqlite"), Chain(key))
             for seq, (at, actor, action, nom, frm, to, payload) in enumerate(items, start=1):
                 appended = writer.append(at, actor, action, nom, frm, to, payload)
                 assert appended.seq == seq
@@ -732,6 +732,13 @@ def chain_db(items: list[Any], key: str | None) -> Iterator[Connection]:
             yield conn
     finally:
         engine.dispose()
+
+
+def verify(conn: Connection, chain: Chain, anchor: tuple[int, str] | None = None
+           ) -> VerifyReport:
+    """The store's check over the rows as stored (what ``award audit verify`` streams)."""
+    rows = conn.execute(text(f"SELECT {', '.join(COLUMNS)} FROM audit_entry ORDER BY seq"))
+    return verify_rows((tuple(r) for r in rows), chain, anchor=anchor)
 
 
 def check(conn: Connection, key: str | None) -> tuple[bool, int | None, int]:

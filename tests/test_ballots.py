@@ -29,7 +29,7 @@ from tests.conftest import Cli, make_service
 from workflow.errors import AwardError
 from workflow.keys import KeySource
 from workflow.service import Actor, Service
-from workflow.service.ballots import BALLOT_KEY
+from workflow.service.lifecycle.vote import BALLOT_KEY
 from workflow.store.ballots import unseal
 
 # --- definitions ---------------------------------------------------------------------------
@@ -308,7 +308,7 @@ def test_an_invalid_choice_is_a_usage_error_and_writes_nothing(env: Env) -> None
     service = env.service()
     try:
         with pytest.raises(AwardError) as caught:
-            service.vote(Actor("c2"), item, "maybe")
+            service.items.vote(Actor("c2"), item, "maybe")
         assert caught.value.exit_code == 2
         assert caught.value.message == "choice 'maybe' is not one of yes, no, abstain"
     finally:
@@ -576,7 +576,7 @@ def test_thresholds_over_whole_councils(env: Env, unit: str, flow: str, threshol
     yes = required - short
     service = env.service()
     try:
-        results = [service.vote(Actor(m), item, "yes" if i < yes else "no")
+        results = [service.items.vote(Actor(m), item, "yes" if i < yes else "no")
                    for i, m in enumerate(members)]
     finally:
         service.deps.store.close()
@@ -691,9 +691,9 @@ def test_a_closed_round_leaves_no_history_of_its_box_in_the_sqlite_files(env: En
         path = Path(env.db_url.removeprefix("sqlite:///"))
         wal = path.with_name(path.name + "-wal")
         for member, choice in zip(U_MEMBERS[:4], ["yes", "no", "abstain", "yes"], strict=True):
-            service.vote(Actor(member), item, choice)
+            service.items.vote(Actor(member), item, choice)
             assert wal.stat().st_size > 0  # the casts sit in the log while the round is open
-        closed = service.fire(Actor("sec"), item, "close_vote")
+        closed = service.items.fire(Actor("sec"), item, "close_vote")
         assert closed["tally"]["cast"] == 4
         assert wal.stat().st_size == 0
         assert service.deps.store.run(lambda tx: tx.raw.one("PRAGMA secure_delete")) == (1,)
@@ -727,9 +727,9 @@ def test_a_reader_during_the_close_leaves_no_readable_ballot_in_the_log(
             if member == "c4":  # a long read (an export, a report) is running at the close
                 reader.execute("BEGIN")
                 reader.execute("SELECT count(*) FROM audit_entry").fetchone()
-            service.vote(Actor(member), item, choice)
+            service.items.vote(Actor(member), item, choice)
         with caplog.at_level("WARNING", logger="workflow.store"):
-            closed = service.fire(Actor("sec"), item, "close_vote")
+            closed = service.items.fire(Actor("sec"), item, "close_vote")
         assert closed["tally"]["yes"] == 2 and closed["tally"]["cast"] == 4
         wal = path.with_name(path.name + "-wal")
         assert wal.stat().st_size > 0  # the reader kept the log from being emptied ...
@@ -848,7 +848,7 @@ def test_sixteen_members_voting_at_once(env: Env) -> None:
     def cast(member: str, service: Service) -> None:
         barrier.wait(timeout=30)
         try:
-            outcomes[member] = service.vote(Actor(member), item, choices[member])
+            outcomes[member] = service.items.vote(Actor(member), item, choices[member])
         except Exception as exc:  # reported below with the member's name
             outcomes[member] = exc
 
@@ -932,8 +932,8 @@ def test_decisions_match_a_fraction_reference(tmp_path: Path) -> None:
     directory = tmp_path / "councils.yaml"
     directory.write_text(hypothesis_directory(), encoding="utf-8")
     service = make_service(f"sqlite:///{tmp_path / 'prop.db'}", flow_dirs=[flows])
-    service.init()
-    service.load_directory(directory)
+    service.setup.init()
+    service.setup.load_directory(directory)
     sec = Actor("sec")
 
     @settings(max_examples=25, deadline=None, database=None,
@@ -944,18 +944,18 @@ def test_decisions_match_a_fraction_reference(tmp_path: Path) -> None:
         size = len(roll)
         logins = [f"h{size}-{i:02d}" for i in range(size)]
         nominee = logins[roll.index("recuse")] if nominee_recused else None
-        item = service.nominate(sec, flow, f"H{size}", "M" if nominee else "Nominee",
+        item = service.items.nominate(sec, flow, f"H{size}", "M" if nominee else "Nominee",
                                 person=nominee)["id"]
-        opened = service.fire(sec, item, "open")
+        opened = service.items.fire(sec, item, "open")
         result: dict[str, Any] | None = None
         for login, standing in zip(logins, roll, strict=True):
             if standing == "recuse" and login != nominee:
-                result = service.recuse(Actor(login), item)
+                result = service.items.recuse(Actor(login), item)
         for login, standing in zip(logins, roll, strict=True):
             if standing in ("yes", "no", "abstain"):
-                result = service.vote(Actor(login), item, standing)
+                result = service.items.vote(Actor(login), item, standing)
             elif standing.startswith("w-"):
-                result = service.vote(sec, item, standing[2:], written_for=login)
+                result = service.items.vote(sec, item, standing[2:], written_for=login)
         # the last eligible act closes the round; with the nominee as the whole council it
         # closes as it opens
         auto_closed = "absent" not in roll
@@ -964,8 +964,8 @@ def test_decisions_match_a_fraction_reference(tmp_path: Path) -> None:
         else:
             assert bool(result["closed"]) is auto_closed, (case, result)
         if not auto_closed:
-            service.fire(sec, item, "close_vote")
-        shown = service.show(item)
+            service.items.fire(sec, item, "close_vote")
+        shown = service.items.show(item)
         tally = shown["ballot"]
         counts = Counter(s.removeprefix("w-") for s in roll)
         written = sum(s.startswith("w-") for s in roll)
@@ -980,7 +980,7 @@ def test_decisions_match_a_fraction_reference(tmp_path: Path) -> None:
 
     try:
         check()
-        assert service.audit_verify().ok
+        assert service.audit.verify().ok
     finally:
         service.deps.store.close()
 

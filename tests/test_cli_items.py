@@ -277,12 +277,12 @@ def test_uninitialised_database_says_to_run_init(bare_cli: Cli) -> None:
 def test_who_decided_ignores_a_return_from_a_hold(service: Service) -> None:
     """A decision names whoever moved the item into its state, not the secretariat whose
     dismissal of an objection brought it back there."""
-    item = service.nominate(Actor("lan"), FLOW, "BN-SGD", "Nguyễn Văn An", "an",
+    item = service.items.nominate(Actor("lan"), FLOW, "BN-SGD", "Nguyễn Văn An", "an",
                             {"year": "2026"})["id"]
     now = service.deps.now()
     with service.deps.store.transaction() as tx:
         tx.audit.append(now, "minh", "fired", item, "draft", "submitted", {})
         tx.audit.append(now, "thu", "held", item, "submitted", "on_hold", {})
         tx.audit.append(now, "thu", "resumed", item, "on_hold", "submitted", {})
-        assert tx.entered_by(int(item), "submitted") == "minh"
-        assert tx.entered_by(int(item), "on_hold") == "thu"
+        assert tx.items.entered_by(int(item), "submitted") == "minh"
+        assert tx.items.entered_by(int(item), "on_hold") == "thu"

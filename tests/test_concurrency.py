@@ -48,8 +48,8 @@ def _race_services(db_url: str, tmp_path: Path, barrier: threading.Barrier) -> l
         return guards
 
     services = [make_service(db_url, flow_dirs=[flows], guards=registry()) for _ in range(2)]
-    services[0].init()
-    services[0].load_directory(DIRECTORY)
+    services[0].setup.init()
+    services[0].setup.load_directory(DIRECTORY)
     return services
 
 
@@ -57,12 +57,12 @@ def test_two_actors_fire_the_same_item_at_once(db_url: str, tmp_path: Path) -> N
     barrier = threading.Barrier(2)
     first, second = _race_services(db_url, tmp_path, barrier)
     try:
-        item = first.nominate(Actor("thu"), "race", "BN-SGD", "Nguyễn Văn An")["id"]
+        item = first.items.nominate(Actor("thu"), "race", "BN-SGD", "Nguyễn Văn An")["id"]
         outcomes: dict[str, Any] = {}
 
         def act(name: str, service: Any, trigger: str) -> None:
             try:
-                outcomes[name] = service.fire(Actor("thu"), item, trigger)
+                outcomes[name] = service.items.fire(Actor("thu"), item, trigger)
             except AwardError as exc:
                 outcomes[name] = exc
 
@@ -77,10 +77,10 @@ def test_two_actors_fire_the_same_item_at_once(db_url: str, tmp_path: Path) -> N
         assert isinstance(winner, dict), outcomes
         assert isinstance(loser, Conflict), outcomes
         assert loser.exit_code == 6
-        shown = first.show(item)
+        shown = first.items.show(item)
         assert shown["state"] == winner["state"]
         assert [h["action"] for h in shown["history"]] == ["created", "fired"]
-        assert first.audit_verify().ok
+        assert first.audit.verify().ok
     finally:
         for service in (first, second):
             service.deps.store.close()

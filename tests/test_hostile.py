@@ -36,7 +36,7 @@ def api(service: Service, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClien
     by HTTP Basic."""
     monkeypatch.setattr(argon2, "PasswordHasher", functools.partial(
         argon2.PasswordHasher, time_cost=1, memory_cost=1024, parallelism=1))
-    service.set_password("dn", "mật-khẩu-thử")
+    service.accounts.set_password("dn", "mật-khẩu-thử")
     with TestClient(create_app(service, secret_key="k" * 32)) as client:
         client.auth = ("dn", "mật-khẩu-thử")
         yield client
@@ -95,12 +95,12 @@ def test_award_update_refuses_a_huge_number(cli: Cli, value: str) -> None:
 
 def test_integer_fields_keep_their_bounds_and_their_type(service: Service) -> None:
     officer = Actor("dn")
-    item = service.nominate(officer, "doanh-nghiep", "BN-DN-VIGLACERA", "Viglacera", None,
+    item = service.items.nominate(officer, "doanh-nghiep", "BN-DN-VIGLACERA", "Viglacera", None,
                             {"year": "2026", "revenue_growth": "1e3"})
-    assert service.show(item["id"])["fields"] == {"year": 2026, "revenue_growth": 1000}
+    assert service.items.show(item["id"])["fields"] == {"year": 2026, "revenue_growth": 1000}
     for year in ("1999", "2101", "2026.0", "+", "1_000", "２０２６"):
         with pytest.raises(Exception) as caught:
-            service.update(officer, item["id"], {"year": year})
+            service.items.update(officer, item["id"], {"year": year})
         assert type(caught.value).__name__ == "InvalidInput", year
 
 
@@ -147,12 +147,12 @@ def test_reading_the_database_gives_nothing_to_forge_a_session_with(api: TestCli
     stored = _every_stored_text(service)
     # neither the browser's token nor the key that signs cookies is in the database
     assert not any(session_token in value for value in stored)
-    assert not any(service.session_key() in value for value in stored)
+    assert not any(service.accounts.session_key() in value for value in stored)
     # a cookie signed with anything the database holds, carrying what the database knows
     # of the person's session (its hash, the password hash's digest), is refused
     hashed = service.deps.run(lambda tx: tx.raw.one(
         "SELECT token_hash FROM web_session WHERE login = 'dn'"))[0]
-    password_hash = service.deps.run(lambda tx: tx.person("dn"))["password_hash"]
+    password_hash = service.deps.run(lambda tx: tx.directory.person("dn"))["password_hash"]
     stamp = hashlib.sha256(f"{password_hash}\n".encode()).hexdigest()[:32]
     payload = base64.b64encode(json.dumps({"token": hashed, "login": "dn",
                                            "stamp": stamp}).encode())
@@ -165,15 +165,16 @@ def test_reading_the_database_gives_nothing_to_forge_a_session_with(api: TestCli
 
 def test_a_session_ends_on_sign_out_and_on_a_new_password(api: TestClient,
                                                           service: Service) -> None:
-    first = service.open_session("dn", 3600)
-    second = service.open_session("dn", 3600)
-    assert service.session_person(first)["login"] == "dn"  # type: ignore[index]
-    service.sign_out("dn")
-    assert service.session_person(first) is None and service.session_person(second) is None
-    third = service.open_session("dn", 3600)
-    service.set_password("dn", "một-mật-khẩu-mới")
-    assert service.session_person(third) is None
-    assert service.session_person("not-a-token") is None
+    first = service.accounts.open_session("dn", 3600)
+    second = service.accounts.open_session("dn", 3600)
+    assert service.accounts.session_person(first)["login"] == "dn"  # type: ignore[index]
+    service.accounts.sign_out("dn")
+    assert service.accounts.session_person(first) is None
+    assert service.accounts.session_person(second) is None
+    third = service.accounts.open_session("dn", 3600)
+    service.accounts.set_password("dn", "một-mật-khẩu-mới")
+    assert service.accounts.session_person(third) is None
+    assert service.accounts.session_person("not-a-token") is None
 
 
 def test_award_init_creates_the_sqlite_file_for_its_owner_only(tmp_path: Path) -> None:
@@ -206,11 +207,11 @@ def test_the_key_file_is_made_once_for_its_owner_only(tmp_path: Path) -> None:
 
 def test_a_process_with_another_key_is_refused(service: Service, tmp_path: Path,
                                                db_url: str) -> None:
-    service.session_key()  # the database now knows the run's key by its fingerprint
+    service.accounts.session_key()  # the database now knows the run's key by its fingerprint
     other = make_service(db_url)
     other.deps.keys = KeySource(secret="x" * 40)
     try:
         with pytest.raises(Misconfigured, match="another installation key"):
-            other.session_key()
+            other.accounts.session_key()
     finally:
         other.deps.store.close()

@@ -75,8 +75,10 @@ def test_only_documents_imports_jinja2_outside_the_web() -> None:
 def test_public_facades_are_pinned() -> None:
     assert sorted(workflow.service.__all__) == ["Actor", "Deps", "PUBLIC", "SYSTEM", "Service"]
     assert sorted(workflow.store.__all__) == [
-        "Busy", "Chain", "NominationRow", "Store", "Tx", "VerifyReport", "make_engine",
-        "normalise_url"]
+        "BallotRoundRow", "Busy", "Chain", "DATABASE_ERRORS", "DocumentRow", "EXPORT_COLUMNS",
+        "GENESIS", "NominationRow", "NoticeRow", "ObjectionRow", "OutboxRow", "RenderedRow",
+        "Store", "TimerRow", "Tx", "VerifyReport", "make_engine", "normalise_url",
+        "verify_rows"]
     assert workflow.__all__ == sorted(workflow.__all__)
     for name in workflow.__all__:
         assert hasattr(workflow, name)

@@ -33,8 +33,8 @@ from workflow.bench import BENCH_DIRECTORY, SWEEP_FLOW, _fill
 from workflow.calendar import load_calendar
 from workflow.clock import parse_instant
 from workflow.flow.spec import EscalationStep, Sla
-from workflow.service.timers import step_days, step_due
-from workflow.store.audit import AuditWriter
+from workflow.service.lifecycle.timed import step_days, step_due
+from workflow.store.audit import AuditRepo
 
 # ---- definitions of this file ----------------------------------------------------------------
 
@@ -523,9 +523,9 @@ def test_concurrent_digests_write_each_message_once_without_error(
     now = "2026-02-27T07:00:00+07:00"
     services = [make_service(db_url, now=now, flow_dirs=[flows]) for _ in range(2)]
     waited = threading.local()
-    original_append = AuditWriter.append
+    original_append = AuditRepo.append
 
-    def append(self: AuditWriter, at: Any, actor: str, action: str, *rest: Any) -> Any:
+    def append(self: AuditRepo, at: Any, actor: str, action: str, *rest: Any) -> Any:
         # the first to get here has written its messages: keep its unit of work open a moment
         # so the other one surely reads the dedupe keys before this one commits
         if action == "digest" and not getattr(waited, "slept", False):
@@ -533,12 +533,12 @@ def test_concurrent_digests_write_each_message_once_without_error(
             time.sleep(0.5)
         return original_append(self, at, actor, action, *rest)
 
-    monkeypatch.setattr(AuditWriter, "append", append)
+    monkeypatch.setattr(AuditRepo, "append", append)
     outcomes: list[Any] = []
 
     def run(service: Any) -> None:
         try:
-            outcomes.append(service.digest())
+            outcomes.append(service.timers.digest())
         except Exception as exc:  # the outcome is what is asserted
             outcomes.append(exc)
 
@@ -570,9 +570,9 @@ def bulk_items(db_url: str, tmp_path: Path, items: int, due: int) -> Path:
     (folder / "directory.yaml").write_text(BENCH_DIRECTORY, encoding="utf-8")
     service = make_service(db_url, now=BULK_NOW, flow_dirs=[folder / "flows"])
     try:
-        service.init()
-        service.load_directory(folder / "directory.yaml")
-        _fill(service, items, due, parse_instant(BULK_NOW), None)
+        service.setup.init()
+        service.setup.load_directory(folder / "directory.yaml")
+        _fill(service, db_url, items, due, parse_instant(BULK_NOW), None)
     finally:
         service.deps.store.close()
     return folder / "flows"

@@ -89,55 +89,55 @@ def build_scene(service: Service, clock: FixedClock, folder: Path,
 
     def dossier(who: Actor, item: str, *types: str) -> None:
         for doctype in types:
-            service.attach(who, item, doctype, doc)
+            service.items.attach(who, item, doctype, doc)
 
-    service.init()
-    service.load_directory(DIRECTORY)
+    service.setup.init()
+    service.setup.load_directory(DIRECTORY)
     # F: submitted before Tết and never checked: overdue on 16 March
     at("2026-02-12T09:00:00+07:00")
-    ids["F"] = service.nominate(lan, "chien-si-thi-dua-co-so", "BN-SGD", "Lý Thị Bích", "bich",
-                                {"year": 2026, "rating": "HTXS"})["id"]
+    ids["F"] = service.items.nominate(lan, "chien-si-thi-dua-co-so", "BN-SGD", "Lý Thị Bích",
+                                      "bich", {"year": 2026, "rating": "HTXS"})["id"]
     dossier(lan, ids["F"], "to_trinh", "bao_cao")
-    service.fire(lan, ids["F"], "submit")
+    service.items.fire(lan, ids["F"], "submit")
     # C: on a notice whose window ended on 2 March
     at("2026-02-23T09:00:00+07:00")
-    ids["C"] = service.nominate(lan, "cong-khai-thu", "BN-SGD", "Hoàng Văn Cũ", None,
+    ids["C"] = service.items.nominate(lan, "cong-khai-thu", "BN-SGD", "Hoàng Văn Cũ", None,
                                 {"year": 2026, "rating": "HTT"})["id"]
-    service.fire(lan, ids["C"], "submit")
+    service.items.fire(lan, ids["C"], "submit")
     # A: in the council's secret ballot, three of five members have voted
     at("2026-03-10T09:00:00+07:00")
-    ids["A"] = service.nominate(lan, "chien-si-thi-dua-co-so", "BN-SGD", "Nguyễn Văn An", "an",
-                                {"year": 2026, "rating": "HTXS"})["id"]
+    ids["A"] = service.items.nominate(lan, "chien-si-thi-dua-co-so", "BN-SGD", "Nguyễn Văn An",
+                                      "an", {"year": 2026, "rating": "HTXS"})["id"]
     dossier(lan, ids["A"], "to_trinh", "bao_cao")
-    service.fire(lan, ids["A"], "submit")
-    service.fire(thu, ids["A"], "accept")
+    service.items.fire(lan, ids["A"], "submit")
+    service.items.fire(thu, ids["A"], "accept")
     for member in ("minh", "nam", "binh"):
-        service.vote(Actor(member), ids["A"], "yes")
+        service.items.vote(Actor(member), ids["A"], "yes")
     # G: submitted last Friday, waiting for the dossier check
     at("2026-03-13T09:00:00+07:00")
-    ids["G"] = service.nominate(lan, "chien-si-thi-dua-co-so", "BN-SGD", "Trần Văn Mới", None,
+    ids["G"] = service.items.nominate(lan, "chien-si-thi-dua-co-so", "BN-SGD", "Trần Văn Mới", None,
                                 {"year": 2026, "rating": "HTT"})["id"]
     dossier(lan, ids["G"], "to_trinh", "bao_cao")
-    service.fire(lan, ids["G"], "submit")
+    service.items.fire(lan, ids["G"], "submit")
     # H: a Labour Order on the province's public notice after the agencies confirmed
-    ids["H"] = service.nominate(lan, "huan-chuong-lao-dong-hang-ba", "BN-SGD", "Lê Văn Cường",
+    ids["H"] = service.items.nominate(lan, "huan-chuong-lao-dong-hang-ba", "BN-SGD", "Lê Văn Cường",
                                 "cuong", {"year": 2026, "years_good": 6,
                                           "years_excellent": 2})["id"]
     dossier(lan, ids["H"], "to_trinh", "bao_cao", "bien_ban")
-    service.fire(lan, ids["H"], "submit")
-    service.fire(hung, ids["H"], "accept")
+    service.items.fire(lan, ids["H"], "submit")
+    service.items.fire(hung, ids["H"], "accept")
     for who, key in (("thue", "tax"), ("bhxh", "social_insurance"),
                      ("thanhtra", "inspectorate")):
-        service.confirm(Actor(who), ids["H"], key, "yes")
+        service.items.confirm(Actor(who), ids["H"], key, "yes")
     # D1-D3: this morning's notice at the department, open until the 23rd
     at("2026-03-16T08:00:00+07:00")
     for key, name in (("D1", "Lê Thị Hồng"), ("D2", "Phạm Văn Đức"), ("D3", "Vũ Minh Khoa")):
-        ids[key] = service.nominate(lan, "cong-khai-thu", "BN-SGD", name, None,
+        ids[key] = service.items.nominate(lan, "cong-khai-thu", "BN-SGD", name, None,
                                     {"year": 2026, "rating": "HTXS",
                                      "note": f"ghi chú nội bộ {key}"})["id"]
-        service.fire(lan, ids[key], "submit")
+        service.items.fire(lan, ids[key], "submit")
     # B: a draft of the school's officer (another unit, below the department)
-    ids["B"] = service.nominate(mai, "chien-si-thi-dua-co-so", "BN-THPT-LTT", "Đặng Thị Yến",
+    ids["B"] = service.items.nominate(mai, "chien-si-thi-dua-co-so", "BN-THPT-LTT", "Đặng Thị Yến",
                                 "yen", {"year": 2026})["id"]
     if passwords:
         set_passwords(service)
@@ -147,10 +147,10 @@ def build_scene(service: Service, clock: FixedClock, folder: Path,
 
 def set_passwords(service: Service) -> None:
     """One hash for everybody (the same test password): hashing is the slow part."""
-    service.set_password(STAFF[0], PASSWORD)
-    digest = service.deps.run(lambda tx: tx.person(STAFF[0]))["password_hash"]
+    service.accounts.set_password(STAFF[0], PASSWORD)
+    digest = service.deps.run(lambda tx: tx.directory.person(STAFF[0]))["password_hash"]
     for login in STAFF[1:]:
-        service.deps.run(lambda tx, who=login: tx.set_password_hash(who, digest))
+        service.deps.run(lambda tx, who=login: tx.accounts.set_password_hash(who, digest))
 
 
 @pytest.fixture
@@ -281,7 +281,7 @@ def test_citizen_files_an_objection_and_gets_only_a_receipt(scene: Scene) -> Non
         assert response.status_code == 303
         assert response.headers["location"] == "/receipt"
         receipt = client.get("/receipt")
-    objections = scene.service.show(d1)["objections"]
+    objections = scene.service.items.show(d1)["objections"]
     assert len(objections) == 1
     number = objections[0]["id"]
     found = re.search(r'data-testid="receipt-number">(\d+)<', receipt.text)
@@ -289,7 +289,7 @@ def test_citizen_files_an_objection_and_gets_only_a_receipt(scene: Scene) -> Non
     # nothing else about it: not the text, not the contact, not what happened to the item
     for secret in ("chưa hoàn thành", "0912", "tam_dung", "Tạm dừng"):
         assert secret not in receipt.text
-    entries = [e for e in scene.service.audit_log(d1) if e["action"] == "objection_filed"]
+    entries = [e for e in scene.service.audit.log(d1) if e["action"] == "objection_filed"]
     assert entries[-1]["actor"] == "public"
     assert "0912" not in json.dumps(entries)  # contact details never reach the audit log
 
@@ -308,7 +308,7 @@ def test_objection_after_the_window_is_refused(scene: Scene) -> None:
         api = client.post(f"/api/items/{old}/objections", json={"text": "Quá hạn rồi"})
         assert api.status_code == 409
         assert error_of(api)["type"] == "NotAllowed"
-    assert scene.service.show(old)["objections"] == []
+    assert scene.service.items.show(old)["objections"] == []
 
 
 def test_objection_form_needs_the_csrf_token(scene: Scene) -> None:
@@ -319,7 +319,7 @@ def test_objection_form_needs_the_csrf_token(scene: Scene) -> None:
         wrong = post(client, f"/nominees/{d1}/object", "forged-token", text="Mã giả")
     assert missing.status_code == 403 and wrong.status_code == 403
     assert "Vui lòng tải lại trang" in missing.text
-    assert scene.service.show(d1)["objections"] == []
+    assert scene.service.items.show(d1)["objections"] == []
 
 
 def test_the_public_cannot_tell_unpublished_items_from_missing_ones(scene: Scene) -> None:
@@ -351,7 +351,7 @@ def test_a_body_without_a_length_is_cut_off_at_the_limit(scene: Scene) -> None:
     assert page.status_code == 413 and api.status_code == 413
     assert error_of(api) == {"type": "InvalidInput",
                              "message": "the request is too large (50 MiB at most)"}
-    assert scene.service.show(d1)["objections"] == []
+    assert scene.service.items.show(d1)["objections"] == []
 
 
 def test_public_objections_are_rate_limited_per_address(scene: Scene) -> None:
@@ -365,7 +365,7 @@ def test_public_objections_are_rate_limited_per_address(scene: Scene) -> None:
     assert codes == [303, 303, 429]
     assert api.status_code == 429 and error_of(api)["type"] == "RateLimited"
     assert int(api.headers["retry-after"]) > 0
-    assert scene.service.show(d3)["objections"] == []
+    assert scene.service.items.show(d3)["objections"] == []
 
 
 def test_script_in_an_objection_is_shown_as_text(scene: Scene) -> None:
@@ -446,7 +446,7 @@ def test_a_changed_password_ends_existing_sessions(scene: Scene) -> None:
     with scene.client() as client:
         sign_in(client, "lan")
         assert client.get("/queue").status_code == 200
-        scene.service.set_password("lan", "mot-mat-khau-moi")
+        scene.service.accounts.set_password("lan", "mot-mat-khau-moi")
         again = client.get("/queue", follow_redirects=False)
     assert again.status_code == 303 and again.headers["location"] == "/login?next=/queue"
 
@@ -470,7 +470,7 @@ def test_buttons_are_exactly_the_triggers_the_engine_allows(scene: Scene) -> Non
     with scene.client() as client:
         sign_in(client, "mai")
         html = client.get(f"/items/{b}").text
-    available = scene.service.available(Actor("mai"), b)
+    available = scene.service.items.available(Actor("mai"), b)
     expected = {a["trigger"]: a["ok"] for a in available if a["action"] == "fire"}
     assert triggers_on(html) == expected == {"submit": False, "withdraw": True}
     refused = next(a for a in available if a["trigger"] == "submit")
@@ -498,8 +498,8 @@ def test_an_officer_cannot_act_on_another_units_item(scene: Scene) -> None:
         assert client.get(f"/items/{a}").status_code == 403
         assert post(client, f"/items/{a}/fire", token, trigger="withdraw",
                     comment="x").status_code == 403
-    assert scene.service.show(b)["state"] == "draft"
-    assert scene.service.show(b)["documents"] == []
+    assert scene.service.items.show(b)["state"] == "draft"
+    assert scene.service.items.show(b)["documents"] == []
 
 
 def test_the_nomination_form_is_generated_from_the_flows_fields(scene: Scene) -> None:
@@ -550,25 +550,25 @@ def test_an_officer_nominates_attaches_and_submits_through_the_forms(scene: Scen
         assert uploaded.status_code == 303
         page = client.get(f"/items/{item}").text
         fired = post(client, f"/items/{item}/fire", csrf_of(page), trigger="submit",
-                     comment="", expect_version=str(scene.service.show(item)["version"]))
+                     comment="", expect_version=str(scene.service.items.show(item)["version"]))
         assert fired.status_code == 303
-    shown = scene.service.show(item)
+    shown = scene.service.items.show(item)
     assert shown["state"] == "cong_khai"
     assert shown["fields"] == {"year": 2026, "rating": "HTXS", "note": "Hai sáng kiến"}
     [document] = shown["documents"]
     assert document["file"] == "to trinh.pdf"
     assert document["sha256"] == hashlib.sha256(content).hexdigest()
-    attached = [e for e in scene.service.audit_log(item) if e["action"] == "attached"]
+    attached = [e for e in scene.service.audit.log(item) if e["action"] == "attached"]
     assert attached[0]["payload"]["sha256"] == document["sha256"]
-    assert any(n["id"] == item for x in scene.service.public_notices() for n in x["nominees"])
+    assert any(n["id"] == item for x in scene.service.public.board() for n in x["nominees"])
 
 
 def test_a_stale_form_is_a_conflict(scene: Scene) -> None:
     g = scene.ids["G"]
     with scene.client() as client:
         token = sign_in(client, "thu")
-        version = scene.service.show(g)["version"]
-        scene.service.fire(Actor("thu"), g, "return", "Thiếu bản sao")
+        version = scene.service.items.show(g)["version"]
+        scene.service.items.fire(Actor("thu"), g, "return", "Thiếu bản sao")
         stale = post(client, f"/items/{g}/fire", token, trigger="return", comment="lần hai",
                      expect_version=str(version))
     assert stale.status_code == 409
@@ -616,7 +616,7 @@ def test_a_council_member_votes_without_seeing_a_tally_then_reads_the_minutes(
     assert minutes.status_code == 200
     assert "BIÊN BẢN" in minutes.text and "ĐẠT — PASSED" in minutes.text
     assert "sandbox" in minutes.headers["content-security-policy"]
-    assert scene.service.show(a)["state"] == "pending_decision"
+    assert scene.service.items.show(a)["state"] == "pending_decision"
 
 
 def test_the_queue_puts_overdue_items_first_with_due_dates(scene: Scene) -> None:
@@ -635,8 +635,8 @@ def test_the_queue_puts_overdue_items_first_with_due_dates(scene: Scene) -> None
 
 def test_the_secretariat_resolves_an_objection(scene: Scene) -> None:
     d1 = scene.ids["D1"]
-    receipt = scene.service.object(Actor("public"), d1, "Chưa đủ tiêu chuẩn")["id"]
-    assert scene.service.show(d1)["state"] == "tam_dung"
+    receipt = scene.service.items.file_objection(Actor("public"), d1, "Chưa đủ tiêu chuẩn")["id"]
+    assert scene.service.items.show(d1)["state"] == "tam_dung"
     with scene.client() as client:
         token = sign_in(client, "thu")
         queue = client.get("/queue").text
@@ -649,7 +649,7 @@ def test_the_secretariat_resolves_an_objection(scene: Scene) -> None:
         done = post(client, f"/objections/{receipt}/resolve", token, outcome="dismissed",
                     comment="Đã xác minh: không có cơ sở")
         assert done.status_code == 303 and done.headers["location"] == f"/items/{d1}"
-    shown = scene.service.show(d1)
+    shown = scene.service.items.show(d1)
     assert shown["state"] == "cong_khai"
     assert shown["objections"][0]["status"] == "dismissed"
     with scene.client() as client:
@@ -660,8 +660,8 @@ def test_the_secretariat_resolves_an_objection(scene: Scene) -> None:
 
 def test_a_decider_sees_their_decision_in_the_queue(scene: Scene) -> None:
     a = scene.ids["A"]
-    scene.service.vote(Actor("hoa"), a, "yes")
-    scene.service.fire(Actor("thu"), a, "close_vote")
+    scene.service.items.vote(Actor("hoa"), a, "yes")
+    scene.service.items.fire(Actor("thu"), a, "close_vote")
     with scene.client() as client:
         token = sign_in(client, "minh")
         rows = client.get("/api/queue").json()
@@ -674,7 +674,7 @@ def test_a_decider_sees_their_decision_in_the_queue(scene: Scene) -> None:
         assert no_comment.status_code == 422
         done = post(client, f"/items/{a}/fire", token, trigger="award")
         assert done.status_code == 303
-    assert scene.service.show(a)["state"] == "awarded"
+    assert scene.service.items.show(a)["state"] == "awarded"
 
 
 # ---- auditors -------------------------------------------------------------------------------
@@ -693,21 +693,21 @@ def test_an_auditor_reads_a_timeline_verifies_and_exports(scene: Scene, tmp_path
         csv_export = client.get("/audit/export?format=csv")
         api = client.get("/api/audit/verify").json()
         entries = client.get(f"/api/items/{a}/audit").json()
-    for entry in scene.service.audit_log(a):
+    for entry in scene.service.audit.log(a):
         assert entry["hash"] in timeline
-    for document in scene.service.show(a)["documents"]:
+    for document in scene.service.items.show(a)["documents"]:
         assert document["sha256"] in timeline
     assert "vote_cast" in timeline
     assert "Chuỗi nhật ký nguyên vẹn" in verified
-    assert api["ok"] is True and api["entries"] == scene.service.audit_head()["seq"]
+    assert api["ok"] is True and api["entries"] == scene.service.audit.head()["seq"]
     assert export.status_code == 200
     assert export.headers["content-disposition"] == 'attachment; filename="audit-export.jsonl"'
     saved = tmp_path / "export.jsonl"
     saved.write_bytes(export.content)
     assert len(saved.read_text(encoding="utf-8").splitlines()) == api["entries"]
-    assert scene.service.verify_export(saved).ok
+    assert scene.service.audit.verify_export(saved).ok
     assert csv_export.text.startswith("seq,")
-    assert [e["seq"] for e in entries] == [e["seq"] for e in scene.service.audit_log(a)]
+    assert [e["seq"] for e in entries] == [e["seq"] for e in scene.service.audit.log(a)]
 
 
 def test_a_unit_auditor_reads_its_timelines_but_not_the_whole_chain(scene: Scene,
@@ -716,8 +716,8 @@ def test_a_unit_auditor_reads_its_timelines_but_not_the_whole_chain(scene: Scene
     addon = tmp_path / "auditor.yaml"
     addon.write_text("people:\n  - {login: ktbn, name: Kiểm toán tỉnh, roles: [auditor@BN]}\n",
                      encoding="utf-8")
-    scene.service.load_directory(addon)
-    scene.service.set_password("ktbn", PASSWORD)
+    scene.service.setup.load_directory(addon)
+    scene.service.accounts.set_password("ktbn", PASSWORD)
     with scene.client() as client:
         sign_in(client, "ktbn")
         assert client.get(f"/items/{a}/timeline").status_code == 200
@@ -741,7 +741,7 @@ def test_only_auditors_reach_the_audit_pages(scene: Scene) -> None:
         assert client.get("/api/audit/verify").status_code == 403
         assert client.get(f"/api/items/{a}/audit").status_code == 403
         head = client.get("/api/audit/head").json()  # public: notices embed it
-    assert head == scene.service.audit_head()
+    assert head == scene.service.audit.head()
 
 
 # ---- the JSON API ---------------------------------------------------------------------------
@@ -749,7 +749,7 @@ def test_only_auditors_reach_the_audit_pages(scene: Scene) -> None:
 
 def test_api_errors_map_to_statuses_with_a_json_body(scene: Scene) -> None:
     a, b = scene.ids["A"], scene.ids["B"]
-    version = scene.service.show(b)["version"]
+    version = scene.service.items.show(b)["version"]
     with scene.client() as client:
         cases = [
             (client.get("/api/items/999", auth=basic("lan")), 404, "NotFound"),
@@ -779,7 +779,7 @@ def test_api_errors_map_to_statuses_with_a_json_body(scene: Scene) -> None:
         for response, status, kind in cases:
             assert response.status_code == status, (response.request.url, response.text)
             assert error_of(response)["type"] == kind, response.text
-    assert scene.service.show(b)["state"] == "draft"
+    assert scene.service.items.show(b)["state"] == "draft"
 
 
 def test_api_use_cases_with_http_basic(scene: Scene) -> None:
@@ -817,9 +817,9 @@ def test_api_use_cases_with_http_basic(scene: Scene) -> None:
                                auth=basic("thu"), json={"outcome": "upheld",
                                                         "comment": "Có cơ sở"})
         assert resolved.json()["state"] == "khong_khen"
-        notice = client.get(f"/api/notices/{scene.service.public_nominee(h)['notice']['id']}")
+        notice = client.get(f"/api/notices/{scene.service.public.nominee(h)['notice']['id']}")
         assert [n["nominee"] for n in notice.json()["nominees"]] == ["Lê Văn Cường"]
-    assert scene.service.show(a)["ballot"]["status"] == "closed"
+    assert scene.service.items.show(a)["ballot"]["status"] == "closed"
 
 
 def test_api_session_writes_need_the_csrf_header(scene: Scene) -> None:
@@ -865,7 +865,7 @@ def test_every_form_post_checks_the_csrf_token(scene: Scene) -> None:
             response = client.post(path, data={"trigger": "close_vote", "choice": "yes"},
                                    follow_redirects=False)
             assert response.status_code == 403, (route.path, response.status_code)
-    assert scene.service.show(scene.ids["A"])["ballot"]["status"] == "open"
+    assert scene.service.items.show(scene.ids["A"])["ballot"]["status"] == "open"
 
 
 # ---- language and accessibility -------------------------------------------------------------
@@ -875,7 +875,7 @@ def test_vietnamese_first_english_on_request_and_remembered(scene: Scene) -> Non
     with scene.client() as client:
         first = client.get("/")
         english = client.get("/?lang=en")
-        notice = scene.service.public_nominee(scene.ids["D1"])["notice"]["id"]
+        notice = scene.service.public.nominee(scene.ids["D1"])["notice"]["id"]
         kept = client.get(f"/notices/{notice}")
         back = client.get("/?lang=vi")
     assert "Bảng thông báo công khai" in first.text and '<html lang="vi">' in first.text
@@ -930,7 +930,7 @@ def check_page(html: str) -> None:
 
 def test_pages_are_accessible_by_structure(scene: Scene) -> None:
     a, d1 = scene.ids["A"], scene.ids["D1"]
-    notice = scene.service.public_nominee(d1)["notice"]["id"]
+    notice = scene.service.public.nominee(d1)["notice"]["id"]
     public = ["/", f"/notices/{notice}", f"/nominees/{d1}", f"/nominees/{d1}/object", "/login",
               "/receipt", "/nominees/999"]
     staff = {"lan": ["/me", "/items", f"/items/{a}", "/nominate",
@@ -956,10 +956,10 @@ def test_pages_are_accessible_by_structure(scene: Scene) -> None:
 
 def test_every_process_with_the_installation_key_signs_the_same_cookies(scene: Scene,
                                                                         db_url: str) -> None:
-    first = scene.service.session_key()
+    first = scene.service.accounts.session_key()
     again = make_service(db_url)
     try:
-        assert again.session_key() == first and len(first) == 64
+        assert again.accounts.session_key() == first and len(first) == 64
     finally:
         again.deps.store.close()
     stored = scene.service.deps.run(lambda tx: tx.raw.all("SELECT key, value FROM meta"))
@@ -979,11 +979,11 @@ def test_award_passwd_sets_a_real_argon2_hash(db_url: str) -> None:
     assert json.loads(result.stdout) == {"login": "lan", "set": True}
     service = make_service(db_url)
     try:
-        stored = service.deps.run(lambda tx: tx.person("lan"))["password_hash"]
+        stored = service.deps.run(lambda tx: tx.directory.person("lan"))["password_hash"]
         assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
-        assert service.authenticate("lan", "mot-mat-khau-dai") is not None
-        assert service.authenticate("lan", "mot-mat-khau-sai") is None
-        entry = list(service.audit_log())[-1]
+        assert service.accounts.authenticate("lan", "mot-mat-khau-dai") is not None
+        assert service.accounts.authenticate("lan", "mot-mat-khau-sai") is None
+        entry = list(service.audit.log())[-1]
         assert entry["action"] == "password_set" and entry["payload"] == {"login": "lan"}
         assert "argon2" not in json.dumps(entry)
     finally:
@@ -1036,7 +1036,7 @@ def test_the_web_layer_reaches_the_engine_through_the_service_only() -> None:
 
 def test_times_on_pages_are_local(scene: Scene) -> None:
     f = scene.ids["F"]
-    due = scene.service.show(f)["due_at"]
+    due = scene.service.items.show(f)["due_at"]
     assert datetime.fromisoformat(due).utcoffset().total_seconds() == 7 * 3600  # type: ignore[union-attr]
     with scene.client() as client:
         sign_in(client, "thu")

@@ -218,7 +218,7 @@ def test_a_citizen_files_an_objection_and_gets_a_receipt(new_page: Any, server: 
     assert page.get_by_test_id("receipt-number").inner_text() == number
     service = make_service(server.db)
     try:
-        objections = service.show(server.ids["D1"])["objections"]
+        objections = service.items.show(server.ids["D1"])["objections"]
     finally:
         service.deps.store.close()
     assert [o["id"] for o in objections] == [number]

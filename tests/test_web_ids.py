@@ -156,12 +156,12 @@ def site(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Site]:
     monkeypatch.setattr(argon2, "PasswordHasher", functools.partial(
         argon2.PasswordHasher, time_cost=1, memory_cost=1024, parallelism=1))
     service = make_service(db_url)
-    service.init()
-    service.load_directory(DIRECTORY)
-    item = service.nominate(Actor("lan"), "khen-thuong-dot-xuat", "BN-SGD", "Lê Thị Hồng", None,
-                            {"deed": "Cứu người trong lũ"})["id"]
+    service.setup.init()
+    service.setup.load_directory(DIRECTORY)
+    item = service.items.nominate(Actor("lan"), "khen-thuong-dot-xuat", "BN-SGD", "Lê Thị Hồng",
+                                  None, {"deed": "Cứu người trong lũ"})["id"]
     for login in (STAFF, SCRIPT):
-        service.set_password(login, PASSWORD)
+        service.accounts.set_password(login, PASSWORD)
     # no rate limit: each hostile value must reach the code that reads it
     app = create_app(service, secret_key="secret-for-tests", objection_limit=(10**9, 600.0))
     log: list[logging.LogRecord] = []

@@ -159,10 +159,10 @@ def test_healthz_answers_for_an_initialised_database_only(db_url: str) -> None:
     service = make_service(db_url)
     try:
         with pytest.raises(Exception) as caught:
-            service.health()
+            service.setup.health()
         assert type(caught.value).__name__ == "StoreUnavailable"
-        service.init()
-        service.health()
+        service.setup.init()
+        service.setup.health()
     finally:
         service.deps.store.close()
 

@@ -23,6 +23,7 @@ from typing import Any
 from workflow.bootstrap import Settings, build_service
 from workflow.clock import FixedClock
 from workflow.service import Actor, Service
+from workflow.store import Chain, Store, make_engine
 
 __all__ = ["RawBaseline", "bench_ballots", "bench_sweep", "bench_transitions"]
 
@@ -155,8 +156,8 @@ def _bench_service(folder: Path, db_url: str | None, members: int = 0) -> Servic
     settings.flow_dirs = [flows]
     settings.clock = FixedClock(BENCH_NOW)
     service = build_service(settings)
-    service.init()
-    service.load_directory(directory)
+    service.setup.init()
+    service.setup.load_directory(directory)
     return service
 
 
@@ -171,7 +172,7 @@ def bench_transitions(n: int = 5000, db_url: str | None = None, items: int = 100
         indexed = RawBaseline(folder / "indexed.db", items, indexed=True)
         try:
             actor = Actor("officer")
-            ids = [service.nominate(actor, "bench-ping-pong", "B", f"Bench {i}",
+            ids = [service.items.nominate(actor, "bench-ping-pong", "B", f"Bench {i}",
                                     values={"year": 2026})["id"] for i in range(items)]
             states = dict.fromkeys(ids, "a")
             done = {"engine": 0, "baseline": 0, "indexed": 0}
@@ -179,7 +180,7 @@ def bench_transitions(n: int = 5000, db_url: str | None = None, items: int = 100
             def engine_step(_: int) -> None:
                 item = ids[done["engine"] % items]
                 trigger = "ping" if states[item] == "a" else "pong"
-                states[item] = service.fire(actor, item, trigger)["state"]
+                states[item] = service.items.fire(actor, item, trigger)["state"]
                 done["engine"] += 1
 
             def baseline_step(_: int) -> None:
@@ -205,11 +206,11 @@ def bench_transitions(n: int = 5000, db_url: str | None = None, items: int = 100
                 left -= size
                 if progress:
                     progress(f"  {n - left}/{n} transitions each")
-            verified = service.audit_verify()
+            verified = service.audit.verify()
         finally:
             baseline.close()
             indexed.close()
-            service.deps.store.close()
+            service.close()
     engine_tps = n / engine_s
     baseline_tps = n / baseline_s
     indexed_tps = n / indexed_s
@@ -239,23 +240,23 @@ def bench_ballots(n: int = 2000, db_url: str | None = None, members: int = 25,
             secretariat = Actor("officer")
             ids = []
             for i in range(rounds):
-                item = service.nominate(secretariat, "bench-ballot", "B", f"Bench {i}")["id"]
-                service.fire(secretariat, item, "open")
+                item = service.items.nominate(secretariat, "bench-ballot", "B", f"Bench {i}")["id"]
+                service.items.fire(secretariat, item, "open")
                 ids.append(item)
             voters = [Actor(f"m{i:03d}") for i in range(members)]
             choices = ("yes", "yes", "no", "abstain")
             closed = 0
             started = time.perf_counter()
             for count in range(n):
-                result = service.vote(voters[count % members], ids[count // members],
+                result = service.items.vote(voters[count % members], ids[count // members],
                                       choices[count % len(choices)])
                 closed += bool(result.get("closed"))
                 if progress and (count + 1) % 1000 == 0:
                     progress(f"  {count + 1}/{n} ballots")
             seconds = time.perf_counter() - started
-            verified = service.audit_verify()
+            verified = service.audit.verify()
         finally:
-            service.deps.store.close()
+            service.close()
     return {
         "n": n,
         "members": members,
@@ -286,7 +287,7 @@ transitions:
 """
 
 
-def _fill(service: Service, items: int, due: int, now: datetime,
+def _fill(service: Service, url: str, items: int, due: int, now: datetime,
           progress: Callable[[str], None] | None) -> None:
     """Bulk-load ``items`` waiting items, each with one escalation timer; ``due`` of them due.
 
@@ -295,47 +296,51 @@ def _fill(service: Service, items: int, due: int, now: datetime,
     """
     from datetime import timedelta
 
-    spec = service.deps.definitions.flow("bench-sweep")
-    store = service.deps.store
+    spec = service.definitions.flow("bench-sweep")
+    store = Store(make_engine(url), Chain(None))  # the harness's own, for the bulk load
     chunk = 50_000
     entered = now - timedelta(days=10)
     sla_due = now - timedelta(hours=1)
     later = now + timedelta(days=30)
     fields = '{"year":2026}'
-    with store.transaction() as tx:
-        tx.keep_flow_version(spec.version, spec.id, spec.path, spec.source, now)
-        start = tx.count_nominations() + 1
-    done = 0
-    while done < items:
-        size = min(chunk, items - done)
-        first = start + done
-
-        def rows(first: int = first, size: int = size) -> list[tuple[Any, ...]]:
-            return [(first + i, spec.id, spec.version, "waiting", 1, "B", f"Bench {first + i}",
-                     fields, entered, "officer", entered, 1,
-                     sla_due if first + i - start < due else later, False)
-                    for i in range(size)]
-
+    try:
         with store.transaction() as tx:
-            raw = tx.raw
-            batch = rows()
-            raw.many("INSERT INTO nomination (id, flow_id, flow_version, state, version, unit_id, "
-                     "nominee, fields, created_at, created_by, entered_at, entry_no, due_at, "
-                     "final) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     [(*r[:8], raw.time_out(r[8]), r[9], raw.time_out(r[10]), r[11],
-                       raw.time_out(r[12]), r[13]) for r in batch])
-            raw.many("INSERT INTO timer (nomination_id, entry_no, kind, step, due_at, status, "
-                     "payload) VALUES (?, 1, 'step', 0, ?, 'pending', '{}')",
-                     [(r[0], raw.time_out(r[12])) for r in batch])
-        done += size
-        if progress:
-            progress(f"  loaded {done:,}/{items:,} items")
-    if store.dialect == "postgresql":
-        with store.transaction() as tx:
-            tx.raw.one("SELECT setval(pg_get_serial_sequence('nomination', 'id'), "
-                       "(SELECT max(id) FROM nomination))")
-            tx.raw.run("ANALYZE timer")
-            tx.raw.run("ANALYZE nomination")
+            tx.flows.keep(spec.version, spec.id, spec.path, spec.source, now)
+            start = tx.items.count() + 1
+        done = 0
+        while done < items:
+            size = min(chunk, items - done)
+            first = start + done
+
+            def rows(first: int = first, size: int = size) -> list[tuple[Any, ...]]:
+                return [(first + i, spec.id, spec.version, "waiting", 1, "B", f"Bench {first + i}",
+                         fields, entered, "officer", entered, 1,
+                         sla_due if first + i - start < due else later, False)
+                        for i in range(size)]
+
+            with store.transaction() as tx:
+                raw = tx.raw
+                batch = rows()
+                raw.many("INSERT INTO nomination (id, flow_id, flow_version, state, version, "
+                         "unit_id, nominee, fields, created_at, created_by, entered_at, "
+                         "entry_no, due_at, final) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         [(*r[:8], raw.time_out(r[8]), r[9], raw.time_out(r[10]), r[11],
+                           raw.time_out(r[12]), r[13]) for r in batch])
+                raw.many("INSERT INTO timer (nomination_id, entry_no, kind, step, due_at, status, "
+                         "payload) VALUES (?, 1, 'step', 0, ?, 'pending', '{}')",
+                         [(r[0], raw.time_out(r[12])) for r in batch])
+            done += size
+            if progress:
+                progress(f"  loaded {done:,}/{items:,} items")
+        if store.dialect == "postgresql":
+            with store.transaction() as tx:
+                tx.raw.one("SELECT setval(pg_get_serial_sequence('nomination', 'id'), "
+                           "(SELECT max(id) FROM nomination))")
+                tx.raw.run("ANALYZE timer")
+                tx.raw.run("ANALYZE nomination")
+    finally:
+        store.close()
 
 
 def bench_sweep(sizes: tuple[int, ...] = (100_000, 1_000_000), due: int = 1000,
@@ -355,21 +360,21 @@ def bench_sweep(sizes: tuple[int, ...] = (100_000, 1_000_000), due: int = 1000,
             try:
                 if db_url and items != sizes[0]:
                     raise ValueError("--db with several sizes would mix them; give one size")
-                clock = service.deps.clock
+                clock = service.clock
                 assert isinstance(clock, FixedClock)
                 now = clock.now() + timedelta(days=40)
                 if progress:
                     progress(f"{items:,} items, {due:,} due…")
                 started = time.perf_counter()
-                _fill(service, items, due, now, progress)
+                _fill(service, url, items, due, now, progress)
                 built = time.perf_counter() - started
                 clock.set(now)
                 started = time.perf_counter()
-                counts = service.escalate()
+                counts = service.timers.escalate()
                 seconds = time.perf_counter() - started
-                again = service.escalate()
+                again = service.timers.escalate()
             finally:
-                service.deps.store.close()
+                service.close()
         results[str(items)] = {
             "items": items, "due": due, "sweep_s": round(seconds, 3),
             "ms_per_step": round(seconds / max(due, 1) * 1000, 3),

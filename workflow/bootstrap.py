@@ -18,7 +18,7 @@ from workflow.documents import Renderer
 from workflow.flow.registry import GuardRegistry, default_guards
 from workflow.keys import KeySource
 from workflow.service import Service
-from workflow.service.context import Deps
+from workflow.service.base import Deps
 from workflow.store import Chain, Store, make_engine
 
 __all__ = ["DEFAULT_DB", "Settings", "build_service", "find_home"]

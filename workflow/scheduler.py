@@ -32,7 +32,7 @@ __all__ = ["run_scheduler"]
 def run_scheduler(service: Service, interval: float, report: Callable[[str], None],
                   digest_hour: int = 7, max_sweeps: int | None = None) -> dict[str, int]:
     """Run until SIGINT/SIGTERM (or ``max_sweeps`` sweeps); returns the summed counts."""
-    tz = service.deps.display_tz
+    tz = service.display_tz
     scheduler = BlockingScheduler(timezone=tz)
     totals: dict[str, int] = {"sweeps": 0}
     # Held while a job talks to the database: stopping waits for it, so a sweep is never cut
@@ -45,7 +45,7 @@ def run_scheduler(service: Service, interval: float, report: Callable[[str], Non
             if stopping.is_set():
                 return
             try:
-                counts = service.escalate()
+                counts = service.timers.escalate()
             except AwardError as exc:  # the database went away for a moment: next interval
                 report(f"sweep failed: {exc.message}")
                 return
@@ -64,7 +64,7 @@ def run_scheduler(service: Service, interval: float, report: Callable[[str], Non
             if stopping.is_set():
                 return
             try:
-                result = service.digest()
+                result = service.timers.digest()
             except AwardError as exc:
                 report(f"digest failed: {exc.message}")
                 return

@@ -29,7 +29,7 @@ def audit_log(
 ) -> None:
     """Audit entries (all, or one item's), oldest first."""
     st = state(ctx)
-    entries = st.service().audit_log(nomination)
+    entries = st.service().audit.log(nomination)
     if st.as_json:
         st.out.json(list(entries))
         return
@@ -65,9 +65,9 @@ def audit_verify(
     started = time.perf_counter()
     show = sys.stderr.isatty() and not st.as_json
     if export is not None:
-        report = st.service().verify_export(export, _anchor(anchor))
+        report = st.service().audit.verify_export(export, _anchor(anchor))
     else:
-        report = st.service().audit_verify(
+        report = st.service().audit.verify(
             progress=(lambda n: st.out.progress(f"  verified {n:,} entries…")) if show else None,
             anchor=_anchor(anchor))
     elapsed = time.perf_counter() - started
@@ -91,7 +91,7 @@ def audit_verify(
 def audit_head(ctx: typer.Context) -> None:
     """The head seq and hash (embed them to make a later truncation visible)."""
     st = state(ctx)
-    head = st.service().audit_head()
+    head = st.service().audit.head()
     st.out.emit(head, lambda h: st.out.line(f"{h['seq']} {h['hash'] or '-'}"))
 
 
@@ -108,12 +108,12 @@ def audit_export(
     if out is None and st.as_json:
         columns = ("seq", "at", "actor", "action", "nomination", "from", "to", "payload",
                    "prev_hash", "hash")
-        st.out.json([dict(zip(columns, row, strict=True)) for row in service.audit_stored()])
+        st.out.json([dict(zip(columns, row, strict=True)) for row in service.audit.stored()])
         return
     if out is None:
-        service.audit_export(fmt.value, sys.stdout)
+        service.audit.export(fmt.value, sys.stdout)
         return
     with out.open("w", encoding="utf-8", newline="") as handle:
-        count = service.audit_export(fmt.value, handle)
+        count = service.audit.export(fmt.value, handle)
     st.out.emit({"out": str(out), "entries": count, "format": fmt.value},
                 lambda r: st.out.line(f"wrote {r['entries']} entries to {r['out']}"))

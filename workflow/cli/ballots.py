@@ -23,7 +23,7 @@ def vote(
     st = state(ctx)
     if written != (for_ is not None):
         raise UsageError("--written and --for LOGIN go together")
-    result = st.service().vote(st.actor(), nomination, choice, for_)
+    result = st.service().items.vote(st.actor(), nomination, choice, for_)
 
     def human(r: dict[str, object]) -> None:
         who = f"written ballot of {r['member']}" if r["written"] else "your ballot"
@@ -44,7 +44,7 @@ def recuse(
 ) -> None:
     """Declare a conflict of interest: you stay on the roll but cannot vote."""
     st = state(ctx)
-    result = st.service().recuse(st.actor(), nomination, comment)
+    result = st.service().items.recuse(st.actor(), nomination, comment)
     st.out.emit(result, lambda r: st.out.line(
         f"{r['member']} recused from nomination {r['id']} (round {r['round']})"
         + (f"; the round closed → {r['state']}" if r.get("closed") else "")))

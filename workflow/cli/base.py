@@ -107,7 +107,7 @@ class State:
 
     def close(self) -> None:
         if self._service is not None:
-            self._service.deps.store.close()
+            self._service.close()
             self._service = None
 
 

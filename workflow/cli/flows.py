@@ -25,7 +25,7 @@ class GraphFormat(StrEnum):
 def flows_list(ctx: typer.Context) -> None:
     """Flows: id, version, title, states (and files that failed to load)."""
     st = state(ctx)
-    flows = st.service().flows()
+    flows = st.service().setup.flows()
     if st.as_json:
         st.out.json(flows)
         return
@@ -50,7 +50,7 @@ def _plain(value: Any) -> str:
 def flows_show(ctx: typer.Context, flow: str = typer.Argument(..., metavar="FLOW")) -> None:
     """One flow, every state, rule and transition."""
     st = state(ctx)
-    data = st.service().flow_show(flow)
+    data = st.service().setup.flow_show(flow)
 
     def human(d: dict[str, Any]) -> None:
         out = st.out
@@ -76,7 +76,7 @@ def flows_validate(
 ) -> None:
     """Check flow files; exit 1 with one file:line:col: message per problem."""
     st = state(ctx)
-    problems = st.service().validate(paths)
+    problems = st.service().setup.validate(paths)
     if st.as_json:
         st.out.json({"ok": not problems, "problems": [str(p) for p in problems]})
     elif not problems:
@@ -96,7 +96,7 @@ def flows_graph(
 ) -> None:
     """Diagram text of a flow (Mermaid stateDiagram or Graphviz dot)."""
     st = state(ctx)
-    text = st.service().flow_graph(flow, fmt.value)
+    text = st.service().setup.flow_graph(flow, fmt.value)
     if st.as_json:
         st.out.json({"flow": flow, "format": fmt.value, "text": text})
     else:

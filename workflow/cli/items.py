@@ -20,7 +20,7 @@ app.add_typer(directory_app, name="directory")
 def init(ctx: typer.Context) -> None:
     """Create the database schema (idempotent)."""
     st = state(ctx)
-    result = st.service().init()
+    result = st.service().setup.init()
     st.out.emit(result, lambda r: st.out.line(
         f"{'created' if r['created'] else 'schema already present in'} {r['database']}"))
 
@@ -32,7 +32,7 @@ def directory_load(
 ) -> None:
     """Load units, people, roles and prior awards (idempotent)."""
     st = state(ctx)
-    result = st.service().load_directory(file)
+    result = st.service().setup.load_directory(file)
     st.out.emit(result, lambda r: st.out.line(
         f"{r['file']}: {r['units']} units, {r['people']} people, {r['awards']} prior awards; "
         f"changed: " + ", ".join(f"{k} {v}" for k, v in r["changed"].items())))
@@ -51,7 +51,7 @@ def nominate(
 ) -> None:
     """Start a nomination in the flow's initial state."""
     st = state(ctx)
-    result = st.service().nominate(st.actor(), flow, unit, nominee, person,
+    result = st.service().items.nominate(st.actor(), flow, unit, nominee, person,
                                    parse_assignments(set_))
     st.out.emit(result, lambda r: st.out.line(f"nomination {r['id']} created in {r['state']}"))
 
@@ -67,7 +67,8 @@ def update(
 ) -> None:
     """Change a nomination's fields (checked against the flow)."""
     st = state(ctx)
-    result = st.service().update(st.actor(), nomination, parse_assignments(set_), expect_version)
+    result = st.service().items.update(st.actor(), nomination, parse_assignments(set_),
+                                       expect_version)
     st.out.emit(result, lambda r: st.out.line(f"nomination {r['id']} updated"))
 
 
@@ -80,7 +81,7 @@ def attach(
 ) -> None:
     """Add a document to the dossier (its sha256 is recorded)."""
     st = state(ctx)
-    result = st.service().attach(st.actor(), nomination, doctype, file)
+    result = st.service().items.attach(st.actor(), nomination, doctype, file)
     st.out.emit(result, lambda r: st.out.line(
         f"attached {r['file']} as {r['type']} to {r['nomination']} (sha256 {r['sha256']})"))
 
@@ -96,7 +97,7 @@ def fire(
 ) -> None:
     """Fire a transition as --as."""
     st = state(ctx)
-    result = st.service().fire(st.actor(), nomination, trigger, comment, expect_version)
+    result = st.service().items.fire(st.actor(), nomination, trigger, comment, expect_version)
     st.out.emit(result, lambda r: st.out.line(
         f"{r['id']}: {r['from']} --{r['trigger']}--> {r['state']}"
         + (f" ({r['reason']})" if r.get("reason") else "")
@@ -152,7 +153,7 @@ def _show_human(st: Any, r: dict[str, Any]) -> None:
 def show(ctx: typer.Context, nomination: str = typer.Argument(..., metavar="ID")) -> None:
     """An item: state, due time, fields, documents, history, ballot, objections."""
     st = state(ctx)
-    result = st.service().show(nomination)
+    result = st.service().items.show(nomination)
     st.out.emit(result, lambda r: _show_human(st, r))
 
 
@@ -167,7 +168,7 @@ def list_items(
 ) -> None:
     """Items, in id order (every match unless --limit)."""
     st = state(ctx)
-    rows = st.service().list(state=state_, flow=flow, unit=unit, overdue=overdue, limit=limit)
+    rows = st.service().items.find(state=state_, flow=flow, unit=unit, overdue=overdue, limit=limit)
     if st.as_json:
         st.out.json(list(rows))
         return
@@ -186,7 +187,7 @@ def render(
 ) -> None:
     """Render a document for an item (notice, minutes, decision …)."""
     st = state(ctx)
-    result = st.service().render(nomination, template)
+    result = st.service().items.render(nomination, template)
     if out is not None:
         out.write_text(result["text"], encoding="utf-8")
         summary = {k: v for k, v in result.items() if k != "text"} | {"out": str(out)}

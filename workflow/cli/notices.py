@@ -33,7 +33,7 @@ def notices(
     """Public notices: window, nominees, status."""
     st = state(ctx)
     if html is not None:
-        text = st.service().notice_html(html)
+        text = st.service().public.notice_html(html)
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         if out is not None:
             out.write_text(text, encoding="utf-8")
@@ -44,7 +44,7 @@ def notices(
         else:
             typer.echo(text, nl=False)
         return
-    rows = list(st.service().notices(limit))
+    rows = list(st.service().public.notices(limit))
     if st.as_json:
         st.out.json(rows)
         return
@@ -69,7 +69,7 @@ def object_(
     st = state(ctx)
     login = st.user
     actor = Actor(login) if login else PUBLIC
-    result = st.service().object(actor, nomination, text, name, contact)
+    result = st.service().items.file_objection(actor, nomination, text, name, contact)
     st.out.emit({"id": result["id"], "status": result["status"],
                  "nomination": result["nomination"], "held": result["held"]},
                 lambda r: st.out.line(
@@ -86,7 +86,7 @@ def resolve(
 ) -> None:
     """Resolve an objection (secretariat): dismissed resumes the item, upheld rejects it."""
     st = state(ctx)
-    result = st.service().resolve(st.actor(), objection, outcome.value, comment)
+    result = st.service().items.resolve(st.actor(), objection, outcome.value, comment)
     st.out.emit(result, lambda r: st.out.line(
         f"objection {r['id']} {r['status']}; nomination {r['nomination']} is {r['state']}"))
 
@@ -101,7 +101,7 @@ def confirm(
 ) -> None:
     """Sign off one confirmation of a confirmations state."""
     st = state(ctx)
-    result = st.service().confirm(st.actor(), nomination, key, decision.value, comment)
+    result = st.service().items.confirm(st.actor(), nomination, key, decision.value, comment)
     st.out.emit(result, lambda r: st.out.line(
         f"{r['key']}: {r['decision']} for nomination {r['id']} → {r['state']}"
         + (f" (waiting: {', '.join(r['waiting'])})" if r["waiting"] and "from" not in r
@@ -119,7 +119,7 @@ def outbox(
 ) -> None:
     """Messages produced: reminders, escalations, notices, digests."""
     st = state(ctx)
-    rows = st.service().outbox(nomination, recipient, kind, limit)
+    rows = st.service().timers.outbox(nomination, recipient, kind, limit)
     if st.as_json:
         st.out.json(list(rows))
         return
@@ -132,7 +132,7 @@ def outbox(
 def escalate(ctx: typer.Context) -> None:
     """One sweep at "now": reminders, escalations, timer fires, notice windows."""
     st = state(ctx)
-    counts = st.service().escalate()
+    counts = st.service().timers.escalate()
     st.out.emit(counts, lambda c: st.out.line(
         ", ".join(f"{k} {v}" for k, v in c.items())))
 
@@ -150,7 +150,7 @@ def scheduler(
 
     st = state(ctx)
     service = st.service()
-    service.audit_head()  # a database that cannot be opened (or has no schema) fails now
+    service.audit.head()  # a database that cannot be opened (or has no schema) fails now
     totals = run_scheduler(service, interval, st.out.progress, max_sweeps=max_sweeps)
     st.out.emit(totals, lambda t: st.out.line(
         "stopped: " + (", ".join(f"{k} {v}" for k, v in t.items() if v) or "nothing was due")))
@@ -160,6 +160,6 @@ def scheduler(
 def digest(ctx: typer.Context) -> None:
     """Write today's digest of overdue items to the outbox (idempotent per day)."""
     st = state(ctx)
-    result = st.service().digest()
+    result = st.service().timers.digest()
     st.out.emit(result, lambda r: st.out.line(
         f"{r['messages']} message(s) for {r['units']} unit(s), {r['overdue']} overdue item(s)"))

@@ -45,12 +45,12 @@ def passwd(
     hash; at least 8 characters)."""
     st = state(ctx)
     service = st.service()
-    if service.person(login) is None:
+    if service.accounts.person(login) is None:
         raise NotFound(f"no person {login!r} in the directory", person=login)
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = typer.prompt(f"New password for {login}", hide_input=True,
                                 confirmation_prompt=True, err=True)
-    result = service.set_password(login, password)
+    result = service.accounts.set_password(login, password)
     st.out.emit(result, lambda r: st.out.line(f"password set for {r['login']}"))

@@ -81,7 +81,7 @@ def run_demo(folder: Path, say: Callable[[str], None], seed: int = 2025) -> Demo
     try:
         return _run(service, clock, folder, db, say, random.Random(seed))
     finally:
-        service.deps.store.close()
+        service.close()
 
 
 def _run(service: Service, clock: FixedClock, folder: Path, db: str,
@@ -91,15 +91,15 @@ def _run(service: Service, clock: FixedClock, folder: Path, db: str,
     write_directory(office, directory)
     cycle = Cycle(service, clock, office, rng, say, folder)
     cycle.at(START, 8)
-    service.init()
-    loaded = service.load_directory(directory)
+    service.setup.init()
+    loaded = service.setup.load_directory(directory)
     say(f"province: {loaded['units']} units, {loaded['people']} people, "
         f"{loaded['awards']} prior awards")
     sweeps: dict[str, int] = {}
     day, days = START, 0
     while day <= END:
         cycle.at(day, 7)
-        for key, value in service.escalate().items():
+        for key, value in service.timers.escalate().items():
             sweeps[key] = sweeps.get(key, 0) + value
         if cycle.working(day):
             cycle.at(day, 9)
@@ -110,7 +110,7 @@ def _run(service: Service, clock: FixedClock, folder: Path, db: str,
             cycle.at(day, 10, rng.randint(0, 59))
             cycle.act(day)
         if day.weekday() == 0 or day == END:
-            open_items = sum(1 for i in service.list() if not i["final"])
+            open_items = sum(1 for i in service.items.find() if not i["final"])
             say(f"  {day.isoformat()}  {len(cycle.plans):>3} nominated, {open_items:>3} open, "
                 f"{sweeps.get('escalated', 0) + sweeps.get('reminded', 0):>4} reminders and "
                 f"escalations so far")
@@ -120,9 +120,9 @@ def _run(service: Service, clock: FixedClock, folder: Path, db: str,
         days += 1
     documents = _write_documents(service, folder)
     summary, stages = _summary(service)
-    report = service.audit_verify()
+    report = service.audit.verify()
     with (folder / "audit.jsonl").open("w", encoding="utf-8") as handle:
-        service.audit_export("jsonl", handle)
+        service.audit.export("jsonl", handle)
     (folder / "summary.json").write_text(json.dumps(
         {"flows": summary, "stages": stages, "audit": report.as_dict(), "sweeps": sweeps},
         ensure_ascii=False, indent=2), encoding="utf-8")
@@ -132,14 +132,14 @@ def _run(service: Service, clock: FixedClock, folder: Path, db: str,
 def _write_documents(service: Service, folder: Path) -> dict[str, int]:
     counts = {"notices": 0, "minutes": 0, "decisions": 0}
     (folder / "notices").mkdir(exist_ok=True)
-    for notice in service.notices():
+    for notice in service.public.notices():
         path = folder / "notices" / f"thong-bao-{notice['id']}.html"
-        path.write_text(service.notice_html(notice["id"]), encoding="utf-8")
+        path.write_text(service.public.notice_html(notice["id"]), encoding="utf-8")
         counts["notices"] += 1
     for sub in ("minutes", "decisions"):
         (folder / sub).mkdir(exist_ok=True)
-    for item in service.list():
-        for doc in service.rendered(item["id"]):
+    for item in service.items.find():
+        for doc in service.items.rendered(item["id"]):
             kind = "minutes" if doc["template"].startswith("minutes") else "decisions"
             name = f"{'bien-ban' if kind == 'minutes' else 'quyet-dinh'}-{item['id']}-{doc['id']}"
             (folder / kind / f"{name}.html").write_text(doc["content"], encoding="utf-8")
@@ -149,8 +149,8 @@ def _write_documents(service: Service, folder: Path) -> dict[str, int]:
 
 def _summary(service: Service) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     flows: dict[str, dict[str, Any]] = {}
-    hold_states = {f.id: f.hold_state for f in service.deps.definitions.flows.values()}
-    for item in service.list():
+    hold_states = {f.id: f.hold_state for f in service.definitions.flows.values()}
+    for item in service.items.find():
         row = flows.setdefault(item["flow"], {
             "flow": item["flow"], "nominated": 0, "awarded": 0, "rejected": 0, "withdrawn": 0,
             "on_hold": 0, "overdue": 0, "open": 0, "_days": []})
@@ -164,8 +164,8 @@ def _summary(service: Service) -> tuple[list[dict[str, Any]], list[dict[str, Any
     entered: dict[str, tuple[str, str, datetime]] = {}
     spans: dict[tuple[str, str], list[float]] = {}
     created: dict[str, datetime] = {}
-    flow_of = {i["id"]: i["flow"] for i in service.list()}
-    for entry in service.audit_log():
+    flow_of = {i["id"]: i["flow"] for i in service.items.find()}
+    for entry in service.audit.log():
         nom = entry["nomination"]
         if nom is None or entry["to"] is None or entry["from"] == entry["to"]:
             continue
@@ -177,8 +177,8 @@ def _summary(service: Service) -> tuple[list[dict[str, Any]], list[dict[str, Any
             spans.setdefault((previous[0], previous[1]), []).append(
                 (at - previous[2]).total_seconds() / 86400)
         entered[nom] = (flow_of[nom], entry["to"], at)
-        if entry["to"] in service.deps.definitions.flows[flow_of[nom]].states and \
-                service.deps.definitions.flows[flow_of[nom]].states[entry["to"]].final:
+        if entry["to"] in service.definitions.flows[flow_of[nom]].states and \
+                service.definitions.flows[flow_of[nom]].states[entry["to"]].final:
             flows[flow_of[nom]]["_days"].append((at - created[nom]).total_seconds() / 86400)
     summary = []
     for row in sorted(flows.values(), key=lambda r: r["flow"]):

@@ -74,11 +74,11 @@ class Cycle:
     # ---- time ----------------------------------------------------------------------------
 
     def at(self, day: date, hour: int = 9, minute: int = 0) -> None:
-        tz = self.service.deps.display_tz
+        tz = self.service.display_tz
         self.clock.set(datetime.combine(day, time(hour, minute), tz))
 
     def working(self, day: date) -> bool:
-        return self.service.deps.definitions.calendar("vn").is_working_day(day)
+        return self.service.definitions.calendar("vn").is_working_day(day)
 
     # ---- who is who ----------------------------------------------------------------------
 
@@ -117,7 +117,7 @@ class Cycle:
                  values: dict[str, Any], strength: float, **plan: Any) -> None:
         officer = Actor(self.office.units[unit_id].officer)
         try:
-            item = self.service.nominate(officer, flow_id, unit_id, nominee, person, values)
+            item = self.service.items.nominate(officer, flow_id, unit_id, nominee, person, values)
         except AwardError as exc:
             self.say(f"  (could not nominate {nominee}: {exc.message})")
             return
@@ -174,10 +174,10 @@ class Cycle:
     # ---- acting --------------------------------------------------------------------------
 
     def spec(self, plan: Plan) -> FlowSpec:
-        return self.service.deps.definitions.flow(plan.flow)
+        return self.service.definitions.flow(plan.flow)
 
     def act(self, day: date) -> None:
-        for item in self.service.list():
+        for item in self.service.items.find():
             if item["final"]:
                 continue
             plan = self.plans.get(item["id"])
@@ -202,7 +202,7 @@ class Cycle:
         self.resolve_objections(day)
 
     def _fire(self, plan: Plan, actor: Actor, trigger: str, comment: str | None = None) -> None:
-        moved = self.service.fire(actor, plan.id, trigger, comment)
+        moved = self.service.items.fire(actor, plan.id, trigger, comment)
         self.states[plan.id] = moved["state"]
 
     def task(self, plan: Plan, flow: FlowSpec, state: str) -> None:
@@ -216,7 +216,7 @@ class Cycle:
             if plan.never_fixes:
                 return  # the unit never answers: the return will expire
             if plan.flow == "chien-si-thi-dua-co-so":
-                self.service.update(Actor(self.office.units[plan.unit].officer), plan.id,
+                self.service.items.update(Actor(self.office.units[plan.unit].officer), plan.id,
                                     {"initiative": f"SK-2025-{self.rng.randint(100, 999)}"})
         options = [t for t in flow.transitions_from(state)
                    if t.by.roles and t.trigger not in ("withdraw", "expire")]
@@ -273,13 +273,13 @@ class Cycle:
                 continue
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(f"%PDF-1.4 hồ sơ {plan.id} — {doctype}\n".encode())
-            self.service.attach(officer, plan.id, doctype, path)
+            self.service.items.attach(officer, plan.id, doctype, path)
 
     def council(self, plan: Plan, flow: FlowSpec, state: str, day: date) -> None:
         vote = flow.states[state].vote
         assert vote is not None
         unit = self.office.units[self.unit_for(plan.unit, vote.council)]
-        ballot = self.service.show(plan.id)["ballot"] or {}
+        ballot = self.service.items.show(plan.id)["ballot"] or {}
         if ballot.get("round") != plan.round_seen:
             plan.round_seen = ballot.get("round", 0)
             plan.voted = set()
@@ -296,7 +296,7 @@ class Cycle:
             choice = "yes" if self.rng.random() < plan.strength else self.rng.choice(
                 ["no", "no", "abstain"])
             plan.voted.add(member)
-            result = self.service.vote(Actor(member), plan.id, choice)
+            result = self.service.items.vote(Actor(member), plan.id, choice)
             if result.get("closed"):
                 return
         secretariat = self.actor_for(vote.close_by, plan.unit)
@@ -308,7 +308,8 @@ class Cycle:
                     plan.absent.discard(member)
                     plan.voted.add(member)
                     choice = "yes" if self.rng.random() < plan.strength else "no"
-                    result = self.service.vote(secretariat, plan.id, choice, written_for=member)
+                    result = self.service.items.vote(secretariat, plan.id, choice,
+                                                     written_for=member)
                     if result.get("closed"):
                         return
             plan.written_day = None
@@ -318,7 +319,7 @@ class Cycle:
     def confirmations(self, plan: Plan, flow: FlowSpec, state: str) -> None:
         spec = flow.states[state].confirmations
         assert spec is not None
-        waiting = {c["key"] for c in self.service.show(plan.id)["confirmations"]
+        waiting = {c["key"] for c in self.service.items.show(plan.id)["confirmations"]
                    if c["decision"] is None}
         for key, roles in spec.items:
             if key not in waiting or self.rng.random() > ACT["confirm"]:
@@ -329,7 +330,7 @@ class Cycle:
             negative = key == plan.negative and not self.negative_used
             decision = "no" if negative else "yes"
             self.negative_used |= negative
-            result = self.service.confirm(actor, plan.id, key, decision,
+            result = self.service.items.confirm(actor, plan.id, key, decision,
                                           "Vi phạm quy định về môi trường năm 2025"
                                           if negative else None)
             if result["state"] != state:
@@ -341,7 +342,7 @@ class Cycle:
         uphold = not self.upheld_used and plan.flow != "anh-hung-lao-dong"
         self.upheld_used |= uphold
         plan.objection = "uphold" if uphold else "dismiss"
-        filed = self.service.object(PUBLIC, plan.id, self.rng.choice(OBJECTIONS),
+        filed = self.service.items.file_objection(PUBLIC, plan.id, self.rng.choice(OBJECTIONS),
                                     name="Một người dân", contact="0912 000 000")
         # the secretariat of the unit that published the notice examines the objection
         examiner = self.office.units[self.unit_for(plan.unit, publisher)].secretariat
@@ -356,9 +357,9 @@ class Cycle:
                 continue
             secretariat = Actor(examiner)
             if outcome == "uphold":
-                self.service.resolve(secretariat, objection_id, "upheld",
+                self.service.items.resolve(secretariat, objection_id, "upheld",
                                      "Xác minh: phản ánh đúng; không đề nghị khen thưởng")
             else:
-                self.service.resolve(secretariat, objection_id, "dismissed",
+                self.service.items.resolve(secretariat, objection_id, "dismissed",
                                      "Xác minh: không có căn cứ")
         self.objections = left

@@ -1,16 +1,52 @@
-"""The store adapter: SQLModel tables, the unit of work, the audit chain, database setup."""
+"""The store adapter: the schema, the unit of work, one repository per data area, the audit
+chain, and database setup.
 
-from workflow.store.audit import Chain, VerifyReport
+::
+
+    Store ─ run(work) / transaction()      one connection borrowed, one transaction
+      └─ Tx                                 the transaction's view of the data
+           meta, flows, directory, accounts, items, documents, timers, objections,
+           confirmations, notices, outbox, ballots   (one repository each)
+           audit                            the hash chain: append, read, verify
+           savepoint()                      a part undone alone if it raises
+
+Rows come back as the dataclasses of :mod:`workflow.store.rows`. Nothing above the store
+imports SQLAlchemy or a driver; their failures surface as ``DATABASE_ERRORS``, :class:`Busy`
+(retry the unit of work) or :class:`~workflow.errors.StoreUnavailable`.
+"""
+
+from workflow.store.audit import EXPORT_COLUMNS, GENESIS, Chain, VerifyReport, verify_rows
 from workflow.store.db import Busy, make_engine, normalise_url
-from workflow.store.repository import NominationRow, Store, Tx
+from workflow.store.rows import (
+    BallotRoundRow,
+    DocumentRow,
+    NominationRow,
+    NoticeRow,
+    ObjectionRow,
+    OutboxRow,
+    RenderedRow,
+    TimerRow,
+)
+from workflow.store.unit import DATABASE_ERRORS, Store, Tx
 
 __all__ = [
+    "DATABASE_ERRORS",
+    "EXPORT_COLUMNS",
+    "GENESIS",
+    "BallotRoundRow",
     "Busy",
     "Chain",
+    "DocumentRow",
     "NominationRow",
+    "NoticeRow",
+    "ObjectionRow",
+    "OutboxRow",
+    "RenderedRow",
     "Store",
+    "TimerRow",
     "Tx",
     "VerifyReport",
     "make_engine",
     "normalise_url",
+    "verify_rows",
 ]

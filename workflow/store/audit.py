@@ -17,23 +17,20 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-
-from sqlalchemy import Connection
 
 from workflow.store.raw import Raw
 
 __all__ = [
     "EXPORT_COLUMNS",
     "GENESIS",
-    "AuditWriter",
+    "AuditRepo",
     "Chain",
     "VerifyReport",
     "canonical_payload",
-    "verify",
     "verify_rows",
 ]
 
@@ -42,6 +39,11 @@ CHAIN_LOCK_KEY = 72_650_001  # arbitrary, fixed: the PostgreSQL advisory lock fo
 #: The stored form of an entry, as exported: exactly what was hashed, so exports verify.
 EXPORT_COLUMNS = ("seq", "at", "actor", "action", "nomination", "from", "to", "payload",
                   "prev_hash", "hash")
+
+_ENTRY_KEYS = ("seq", "at", "actor", "action", "nomination", "from_state", "to_state",
+               "payload", "prev_hash", "hash")
+_ENTRY = ", ".join(_ENTRY_KEYS)
+_SELECT = f"SELECT {_ENTRY} FROM audit_entry ORDER BY seq"
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
 _head_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
@@ -106,8 +108,9 @@ class AppendedEntry:
     hash: str
 
 
-class AuditWriter:
-    """Appends entries inside one transaction; remembers the head it already locked."""
+class AuditRepo:
+    """The chain inside one transaction: appends (remembering the head it already locked),
+    reads, and the whole-chain check."""
 
     _INSERT = (
         "INSERT INTO audit_entry (seq, at, actor, action, nomination, from_state, to_state, "
@@ -155,6 +158,36 @@ class AuditWriter:
         self._head = (seq, digest)
         return AppendedEntry(seq, digest)
 
+    def entries(self, nomination: str | None = None, *, after_seq: int = 0,
+                limit: int = 1000) -> list[dict[str, Any]]:
+        """Stored entries after ``after_seq`` (of one item, or all), oldest first."""
+        sql = f"SELECT {_ENTRY} FROM audit_entry WHERE seq > ?"
+        params: list[Any] = [after_seq]
+        if nomination is not None:
+            sql += " AND nomination = ?"
+            params.append(nomination)
+        rows = self._raw.all(sql + " ORDER BY seq LIMIT ?", (*params, limit))
+        return [dict(zip(_ENTRY_KEYS, r, strict=True)) for r in rows]
+
+    def latest(self) -> tuple[int, str] | None:
+        """``(seq, hash)`` of the last entry, without taking the chain lock."""
+        row = self._raw.one("SELECT seq, hash FROM audit_entry ORDER BY seq DESC LIMIT 1")
+        return (row[0], row[1]) if row else None
+
+    def verify(self, progress: Callable[[int], None] | None = None,
+               anchor: tuple[int, str] | None = None) -> VerifyReport:
+        """Recompute the whole chain; stop at the first break. ``anchor`` = a (seq, hash)
+        printed earlier (on a notice or decision) that must still be in the chain."""
+        return verify_rows(self._raw.stream(_SELECT, name="award_audit_verify"), self._chain,
+                           progress, anchor)
+
+    def snapshot(self) -> tuple[int, str] | None:
+        return self._head
+
+    def restore(self, head: tuple[int, str] | None) -> None:
+        """After a savepoint rolled back appends: forget the head they moved."""
+        self._head = head
+
 
 @dataclass(frozen=True)
 class VerifyReport:
@@ -175,40 +208,6 @@ class VerifyReport:
         }
 
 
-_SELECT = ("SELECT seq, at, actor, action, nomination, from_state, to_state, payload, "
-           "prev_hash, hash FROM audit_entry ORDER BY seq")
-
-
-def _rows(conn: Connection, batch: int = 20_000) -> Iterator[tuple[Any, ...]]:
-    """Stream rows through the driver cursor: the ORM would cost more than the hashing.
-
-    On PostgreSQL a named (server-side) cursor, so a long chain is never held in memory.
-    """
-    raw = conn.connection.dbapi_connection
-    assert raw is not None
-    # fetchmany on a named cursor pulls one batch at a time from the server
-    named = conn.dialect.name == "postgresql"
-    cursor = raw.cursor(name="award_audit_verify") if named else raw.cursor()
-    try:
-        cursor.execute(_SELECT)
-        while True:
-            rows = cursor.fetchmany(batch)
-            if not rows:
-                return
-            yield from rows
-    finally:
-        cursor.close()
-
-
-def verify(
-    conn: Connection,
-    chain: Chain,
-    progress: Callable[[int], None] | None = None,
-    anchor: tuple[int, str] | None = None,
-) -> VerifyReport:
-    """Recompute the whole chain; stop at the first break. ``anchor`` = a (seq, hash) printed
-    earlier (on a notice or decision) that must still be in the chain."""
-    return verify_rows(_rows(conn), chain, progress, anchor)
 
 
 def verify_rows(

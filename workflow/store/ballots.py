@@ -24,7 +24,6 @@ import binascii
 import json
 import random
 import secrets
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -33,8 +32,9 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from workflow.errors import Misconfigured
 from workflow.store.raw import Raw
+from workflow.store.rows import BallotRoundRow, columns, decoder
 
-__all__ = ["BallotRepo", "RoundRow", "seal", "unseal"]
+__all__ = ["BallotRepo", "seal", "unseal"]
 
 #: one byte per choice, so every sealed ballot has the same length
 _CODES = {"yes": b"y", "no": b"n", "abstain": b"a"}
@@ -60,33 +60,8 @@ def unseal(key: bytes, round_id: int, stored: str) -> str:
             round=round_id) from None
 
 
-@dataclass
-class RoundRow:
-    id: int
-    nomination_id: int
-    state: str
-    entry_no: int
-    council_unit: str
-    secret: bool
-    roll_size: int
-    roll_hash: str
-    rule: dict[str, Any]
-    status: str
-    opened_at: datetime
-    closed_at: datetime | None
-    result: dict[str, Any] | None
-
-
-_ROUND_COLUMNS = ("id, nomination_id, state, entry_no, council_unit, secret, roll_size, "
-                  "roll_hash, rule, status, opened_at, closed_at, result")
-
-
-def _round(row: tuple[Any, ...]) -> RoundRow:
-    (id_, nom, state, entry, unit, secret, size, roll_hash, rule, status, opened, closed,
-     result) = row
-    return RoundRow(id_, nom, state, entry, unit, bool(secret), size, roll_hash,
-                    json.loads(rule), status, Raw.time_in(opened),  # type: ignore[arg-type]
-                    Raw.time_in(closed), json.loads(result) if result else None)
+_ROUND = columns(BallotRoundRow)
+_round = decoder(BallotRoundRow)
 
 
 class BallotRepo:
@@ -110,16 +85,16 @@ class BallotRepo:
                  "VALUES (?, ?, ?, ?)", [(round_id, member, False, False) for member in roll])
         return round_id
 
-    def latest(self, nomination_id: int, *, lock: bool = False) -> RoundRow | None:
-        sql = (f"SELECT {_ROUND_COLUMNS} FROM ballot_round WHERE nomination_id = ? "
+    def latest(self, nomination_id: int, *, lock: bool = False) -> BallotRoundRow | None:
+        sql = (f"SELECT {_ROUND} FROM ballot_round WHERE nomination_id = ? "
                "ORDER BY id DESC LIMIT 1")
         if lock and self.raw.pg:
             sql += " FOR UPDATE"  # serialises casts and the close of one round
         row = self.raw.one(sql, (nomination_id,))
         return _round(row) if row else None
 
-    def rounds(self, nomination_id: int) -> list[RoundRow]:
-        rows = self.raw.all(f"SELECT {_ROUND_COLUMNS} FROM ballot_round WHERE nomination_id = ? "
+    def rounds(self, nomination_id: int) -> list[BallotRoundRow]:
+        rows = self.raw.all(f"SELECT {_ROUND} FROM ballot_round WHERE nomination_id = ? "
                             "ORDER BY id", (nomination_id,))
         return [_round(r) for r in rows]
 

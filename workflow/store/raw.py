@@ -10,13 +10,18 @@ so Core and driver-level code read each other's rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection
 
-__all__ = ["Raw", "TransactionLost"]
+__all__ = ["Raw", "TransactionLost", "placeholders"]
+
+
+def placeholders(values: Sequence[Any]) -> str:
+    """``?, ?, ?`` for an ``IN (…)`` list of ``values``."""
+    return ", ".join("?" for _ in values)
 
 
 class TransactionLost(RuntimeError):
@@ -50,10 +55,25 @@ class Raw:
         self._cursor.execute(self._q(sql), params)
         return [tuple(r) for r in self._cursor.fetchall()]
 
+    def stream(self, sql: str, *, name: str, batch: int = 20_000) -> Iterator[tuple[Any, ...]]:
+        """Rows a batch at a time; on PostgreSQL through a named (server-side) cursor, so a
+        million rows are never held in memory at once."""
+        cursor = self._dbapi.cursor(name=name) if self.pg else self._dbapi.cursor()
+        try:
+            cursor.execute(self._q(sql))
+            while rows := cursor.fetchmany(batch):
+                yield from rows
+        finally:
+            cursor.close()
+
     def run(self, sql: str, params: Sequence[Any] = ()) -> int:
         self._guard()
         self._cursor.execute(self._q(sql), params)
         return int(self._cursor.rowcount)
+
+    def execute(self, sql: str) -> None:
+        """A statement with no parameters and no result (savepoints)."""
+        self._cursor.execute(sql)
 
     def many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         self._guard()

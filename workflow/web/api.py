@@ -115,13 +115,13 @@ def me(request: Request, who: Who) -> dict[str, Any]:
 def list_items(request: Request, who: Who, state: str | None = None, flow: str | None = None,
                before: Cursor = None, limit: Number = 100) -> list[dict[str, Any]]:
     """Items at the caller's units and below, newest first (page with ``before``)."""
-    return list(web(request).service.items_for(who, state=state, flow=flow, before=before,
+    return list(web(request).service.staff.items_for(who, state=state, flow=flow, before=before,
                                                limit=max(1, min(limit, 500))))
 
 
 @router.post("/items", status_code=201)
 def nominate(request: Request, who: Who, body: NominateBody) -> dict[str, Any]:
-    return web(request).service.nominate(who, body.flow, body.unit, body.nominee, body.person,
+    return web(request).service.items.nominate(who, body.flow, body.unit, body.nominee, body.person,
                                          body.fields)
 
 
@@ -129,24 +129,24 @@ def nominate(request: Request, who: Who, body: NominateBody) -> dict[str, Any]:
 def nomination_options(request: Request, who: Who) -> list[dict[str, Any]]:
     """The flows the caller may start, the units they may nominate at, and each flow's
     fields and document types."""
-    return list(web(request).service.nomination_options(who))
+    return list(web(request).service.staff.nomination_options(who))
 
 
 @router.get("/items/{nomination_id}")
 def show(request: Request, who: Who, nomination_id: str) -> dict[str, Any]:
-    return web(request).service.item_view(who, nomination_id)
+    return web(request).service.staff.item_view(who, nomination_id)
 
 
 @router.get("/items/{nomination_id}/available")
 def available(request: Request, who: Who, nomination_id: str) -> list[dict[str, Any]]:
-    web(request).service.check_visible(who, nomination_id)
-    return web(request).service.available(who, nomination_id)
+    web(request).service.staff.check_visible(who, nomination_id)
+    return web(request).service.items.available(who, nomination_id)
 
 
 @router.post("/items/{nomination_id}/fire")
 def fire(request: Request, who: Who, nomination_id: str, body: FireBody) -> dict[str, Any]:
-    web(request).service.check_visible(who, nomination_id)
-    return web(request).service.fire(who, nomination_id, body.trigger, body.comment,
+    web(request).service.staff.check_visible(who, nomination_id)
+    return web(request).service.items.fire(who, nomination_id, body.trigger, body.comment,
                                      body.expect_version)
 
 
@@ -154,7 +154,7 @@ def fire(request: Request, who: Who, nomination_id: str, body: FireBody) -> dict
 def attach(request: Request, who: Who, nomination_id: str,
            doctype: Annotated[str, Form(max_length=64)],
            file: Annotated[UploadFile, File()]) -> dict[str, Any]:
-    web(request).service.check_visible(who, nomination_id)
+    web(request).service.staff.check_visible(who, nomination_id)
     import tempfile
     from pathlib import Path
 
@@ -162,26 +162,26 @@ def attach(request: Request, who: Who, nomination_id: str,
 
     with tempfile.TemporaryDirectory(prefix="award-upload-") as folder:
         path = read_upload(file, Path(folder))
-        return web(request).service.attach(who, nomination_id, doctype, path)
+        return web(request).service.items.attach(who, nomination_id, doctype, path)
 
 
 @router.post("/items/{nomination_id}/vote")
 def vote(request: Request, who: Who, nomination_id: str, body: VoteBody) -> dict[str, Any]:
-    web(request).service.check_visible(who, nomination_id)
-    return web(request).service.vote(who, nomination_id, body.choice, body.written_for)
+    web(request).service.staff.check_visible(who, nomination_id)
+    return web(request).service.items.vote(who, nomination_id, body.choice, body.written_for)
 
 
 @router.post("/items/{nomination_id}/recuse")
 def recuse(request: Request, who: Who, nomination_id: str, body: RecuseBody) -> dict[str, Any]:
-    web(request).service.check_visible(who, nomination_id)
-    return web(request).service.recuse(who, nomination_id, body.reason)
+    web(request).service.staff.check_visible(who, nomination_id)
+    return web(request).service.items.recuse(who, nomination_id, body.reason)
 
 
 @router.post("/items/{nomination_id}/confirm")
 def confirm(request: Request, who: Who, nomination_id: str, body: ConfirmBody
             ) -> dict[str, Any]:
-    web(request).service.check_visible(who, nomination_id)
-    return web(request).service.confirm(who, nomination_id, body.key, body.decision,
+    web(request).service.staff.check_visible(who, nomination_id)
+    return web(request).service.items.confirm(who, nomination_id, body.key, body.decision,
                                         body.comment)
 
 
@@ -193,7 +193,7 @@ def object_(request: Request, nomination_id: str, body: ObjectBody) -> dict[str,
     who = api_actor(request) if signed_in else PUBLIC
     if not signed_in:
         rate_limit(request, web(request).objections)
-    result = web(request).service.object(who, nomination_id, body.text, body.name,
+    result = web(request).service.items.file_objection(who, nomination_id, body.text, body.name,
                                          body.contact)
     if who is PUBLIC:
         return {"id": result["id"], "status": result["status"]}
@@ -203,19 +203,19 @@ def object_(request: Request, nomination_id: str, body: ObjectBody) -> dict[str,
 @router.post("/objections/{objection_id}/resolve")
 def resolve(request: Request, who: Who, objection_id: str, body: ResolveBody
             ) -> dict[str, Any]:
-    return web(request).service.resolve(who, objection_id, body.outcome, body.comment)
+    return web(request).service.items.resolve(who, objection_id, body.outcome, body.comment)
 
 
 @router.get("/objections")
 def objections(request: Request, who: Who) -> list[dict[str, Any]]:
     """Open objections the caller (as secretariat) may resolve."""
-    return list(web(request).service.objections_to_resolve(who))
+    return list(web(request).service.staff.objections_to_resolve(who))
 
 
 @router.get("/queue")
 def queue(request: Request, who: Who) -> list[dict[str, Any]]:
     """Items waiting on the caller: overdue first, then by due time."""
-    return web(request).service.queue(who)
+    return web(request).service.items.queue(who)
 
 
 # ---- public ---------------------------------------------------------------------------------
@@ -224,18 +224,18 @@ def queue(request: Request, who: Who) -> list[dict[str, Any]]:
 @router.get("/notices")
 def notices(request: Request, before: Cursor = None, limit: Number = 50
             ) -> list[dict[str, Any]]:
-    return list(web(request).service.public_notices(before=before,
+    return list(web(request).service.public.board(before=before,
                                                     limit=max(1, min(limit, 200))))
 
 
 @router.get("/notices/{notice_id}")
 def notice(request: Request, notice_id: str) -> dict[str, Any]:
-    return web(request).service.public_notice(notice_id)
+    return web(request).service.public.notice(notice_id)
 
 
 @router.get("/nominees/{nomination_id}")
 def nominee(request: Request, nomination_id: str) -> dict[str, Any]:
-    return web(request).service.public_nominee(nomination_id)
+    return web(request).service.public.nominee(nomination_id)
 
 
 # ---- audit ----------------------------------------------------------------------------------
@@ -244,7 +244,7 @@ def nominee(request: Request, nomination_id: str) -> dict[str, Any]:
 @router.get("/audit/head")
 def audit_head(request: Request) -> dict[str, Any]:
     """The head of the chain (public: notices and decisions embed it)."""
-    return web(request).service.audit_head()
+    return web(request).service.audit.head()
 
 
 def _auditor(request: Request, who: Actor) -> None:
@@ -256,7 +256,7 @@ def _auditor(request: Request, who: Actor) -> None:
 @router.get("/audit/verify")
 def audit_verify(request: Request, who: Who) -> dict[str, Any]:
     _auditor(request, who)
-    return web(request).service.audit_verify().as_dict()
+    return web(request).service.audit.verify().as_dict()
 
 
 @router.get("/audit/export")
@@ -264,14 +264,14 @@ def audit_export(request: Request, who: Who, format: str = "jsonl") -> Streaming
     from workflow.web.staff import export_response
 
     _auditor(request, who)
-    web(request).service.check_whole_audit(who)
+    web(request).service.audit.check_whole(who)
     return export_response(web(request).service, format)
 
 
 @router.get("/items/{nomination_id}/audit")
 def item_audit(request: Request, who: Who, nomination_id: str) -> list[dict[str, Any]]:
-    view = web(request).service.item_view(who, nomination_id)
+    view = web(request).service.staff.item_view(who, nomination_id)
     if not view["may_audit"]:
         raise PermissionDenied(f"{who.login} may not read the audit entries of nomination "
                                f"{view['id']}: needs auditor at {view['unit']} or above")
-    return list(web(request).service.audit_log(view["id"]))
+    return list(web(request).service.audit.log(view["id"]))

@@ -83,7 +83,7 @@ def create_app(service: Service, *, secret_key: str | None = None, secure_cookie
     seconds)`` per client address for the public objection form and failed sign-ins.
     """
     folder = templates or find_home() / "templates" / "web"
-    key = secret_key or service.session_key()
+    key = secret_key or service.accounts.session_key()
     app = FastAPI(
         title="Award workflow engine",
         description="Nominations, council ballots, public notices and the audit chain. "
@@ -191,7 +191,7 @@ def create_app(service: Service, *, secret_key: str | None = None, secure_cookie
     def healthz() -> JSONResponse:
         # a real unit of work on the store: a server that cannot use its database is not up
         try:
-            app.state.web.service.health()
+            app.state.web.service.setup.health()
         except AwardError as exc:
             return JSONResponse({"ok": False, "error": exc.message}, status_code=503)
         return JSONResponse({"ok": True})

@@ -122,10 +122,10 @@ class BasicCache:
         with self._lock:
             entry = self._entries.get(digest)
         if entry is not None and entry[0] > now:
-            found = service.signed_in(entry[1], entry[2])
+            found = service.accounts.signed_in(entry[1], entry[2])
             if found is not None:
                 return found
-        found = service.authenticate(login, password)
+        found = service.accounts.authenticate(login, password)
         with self._lock:
             if found is None:
                 self._entries.pop(digest, None)
@@ -234,7 +234,7 @@ def person(request: Request) -> dict[str, Any] | None:
     else:
         token = request.session.get("token")
         if isinstance(token, str) and token:
-            found = web(request).service.session_person(token)
+            found = web(request).service.accounts.session_person(token)
             if found is None:  # signed out, expired, a new password, or the person is gone
                 request.session.pop("token", None)
     request.state.person = found

@@ -43,7 +43,7 @@ NOTICE_DOCUMENT_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src d
 def board(request: Request, before: Cursor = None) -> HTMLResponse:
     t = t_for(request)
     limit = 50
-    notices = web(request).service.public_notices(before=before, limit=limit)
+    notices = web(request).service.public.board(before=before, limit=limit)
     current = [n for n in notices if n["status"] == "open"]
     past = [n for n in notices if n["status"] != "open"]
     older = notices[-1]["id"] if len(notices) == limit else None
@@ -53,7 +53,7 @@ def board(request: Request, before: Cursor = None) -> HTMLResponse:
 
 @router.get("/notices/{notice_id}")
 def notice(request: Request, notice_id: str) -> HTMLResponse:
-    view = web(request).service.public_notice(notice_id)
+    view = web(request).service.public.notice(notice_id)
     return page(request, "notice.html.j2", {"notice": view},
                 title=t_for(request)("notice.title", id=view["id"]))
 
@@ -61,13 +61,13 @@ def notice(request: Request, notice_id: str) -> HTMLResponse:
 @router.get("/notices/{notice_id}/document")
 def notice_document(request: Request, notice_id: str) -> HTMLResponse:
     """The notice exactly as published (its sha256 is on the notice page)."""
-    html = web(request).service.notice_html(notice_id)
+    html = web(request).service.public.notice_html(notice_id)
     return HTMLResponse(html, headers={"Content-Security-Policy": NOTICE_DOCUMENT_CSP})
 
 
 @router.get("/nominees/{nomination_id}")
 def nominee(request: Request, nomination_id: str) -> HTMLResponse:
-    view = web(request).service.public_nominee(nomination_id)
+    view = web(request).service.public.nominee(nomination_id)
     return page(request, "nominee.html.j2", {"nominee": view},
                 title=t_for(request)("nominee.title", name=view["nominee"]))
 
@@ -83,7 +83,7 @@ def _objection_page(request: Request, view: dict[str, object], status: int = 200
 
 @router.get("/nominees/{nomination_id}/object")
 def objection_form(request: Request, nomination_id: str) -> HTMLResponse:
-    view = web(request).service.public_nominee(nomination_id)
+    view = web(request).service.public.nominee(nomination_id)
     return _objection_page(request, view)
 
 
@@ -97,10 +97,11 @@ def objection_filed(
 ) -> Response:
     rate_limit(request, web(request).objections)
     service = web(request).service
-    view = service.public_nominee(nomination_id)
+    view = service.public.nominee(nomination_id)
     values = {"text": text, "name": name, "contact": contact}
     try:
-        result = service.object(PUBLIC, nomination_id, text, name or None, contact or None)
+        result = service.items.file_objection(PUBLIC, nomination_id, text, name or None,
+                                              contact or None)
     except AwardError as exc:
         still_open = bool(view["window_open"]) and not isinstance(exc, NotAllowed)
         return _objection_page(request, {**view, "window_open": still_open}, status_of(exc),
@@ -139,13 +140,13 @@ def login(
     key = client_key(request)
     if limit.retry_after(key):
         rate_limit(request, limit)  # raises: too many failed attempts from this address
-    found = web(request).service.authenticate(login.strip(), password)
+    found = web(request).service.accounts.authenticate(login.strip(), password)
     if found is None:
         limit.hit(key)
         return page(request, "login.html.j2",
                     {"next": safe_next(next), "error": t("login.failed"), "login": login},
                     status=401, title=t("login.title"))
-    token = web(request).service.open_session(found["login"], SESSION_SECONDS)
+    token = web(request).service.accounts.open_session(found["login"], SESSION_SECONDS)
     request.session.clear()  # a new session on sign-in (no fixation)
     request.session.update({"token": token, "csrf": new_token()})
     flash(request, t("login.welcome", name=found["name"]))
@@ -156,7 +157,7 @@ def login(
 def logout(request: Request) -> Response:
     signed_in = person(request)  # a live session only: a dead copied cookie signs nobody out
     if signed_in is not None:
-        web(request).service.sign_out(signed_in["login"])  # a copied cookie dies with it
+        web(request).service.accounts.sign_out(signed_in["login"])  # a copied cookie dies with it
     request.session.clear()
     request.session["csrf"] = new_token()
     flash(request, t_for(request)("logout.done"))
@@ -168,8 +169,8 @@ def me(request: Request) -> HTMLResponse:
     who = actor(request)
     service = web(request).service
     found = person(request)
-    queue = service.queue(who)
-    objections = service.objections_to_resolve(who)
+    queue = service.items.queue(who)
+    objections = service.staff.objections_to_resolve(who)
     return page(request, "me.html.j2", {"person": found, "queue": queue,
                                         "objections": objections},
                 title=t_for(request)("me.title"))

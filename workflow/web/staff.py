@@ -52,14 +52,14 @@ async def form_data(request: Request) -> FormData:
 
 def _item(request: Request, nomination_id: str) -> tuple[Actor, dict[str, Any]]:
     who = actor(request)
-    return who, web(request).service.item_view(who, nomination_id)
+    return who, web(request).service.staff.item_view(who, nomination_id)
 
 
 def _acting_on(request: Request, nomination_id: str) -> Actor:
     """The signed-in person, refused (403) before anything is said about an item they may not
     see; what they may do to it is then the use case's own check."""
     who = actor(request)
-    web(request).service.check_visible(who, nomination_id)
+    web(request).service.staff.check_visible(who, nomination_id)
     return who
 
 
@@ -79,7 +79,7 @@ class StateLabels:
     def __call__(self, flow: str, state: str) -> str:
         if flow not in self._flows:
             try:
-                self._flows[flow] = self.service.flow_show(flow)
+                self._flows[flow] = self.service.setup.flow_show(flow)
             except AwardError:
                 self._flows[flow] = {"states": {}, "title": {}}
         label = self._flows[flow]["states"].get(state, {}).get("label")
@@ -123,10 +123,10 @@ def items(request: Request, state: str | None = None, flow: str | None = None,
     who = actor(request)
     service = web(request).service
     limit = 50
-    rows = service.items_for(who, state=state or None, flow=flow or None, before=before,
+    rows = service.staff.items_for(who, state=state or None, flow=flow or None, before=before,
                              limit=limit)
     older = rows[-1]["id"] if len(rows) == limit else None
-    flows = [f for f in service.flows() if f.get("ok")]
+    flows = [f for f in service.setup.flows() if f.get("ok")]
     return page(request, "items.html.j2", {
         "rows": rows, "older": older, "flows": flows, "state": state or "", "flow": flow or "",
         "labels": _labels(request)}, title=t_for(request)("items.title"))
@@ -137,14 +137,14 @@ def queue(request: Request) -> HTMLResponse:
     who = actor(request)
     service = web(request).service
     return page(request, "queue.html.j2", {
-        "rows": service.queue(who), "objections": service.objections_to_resolve(who),
+        "rows": service.items.queue(who), "objections": service.staff.objections_to_resolve(who),
         "labels": _labels(request)}, title=t_for(request)("queue.title"))
 
 
 @router.get("/ballots")
 def ballots(request: Request) -> HTMLResponse:
     who = actor(request)
-    rows = [r for r in web(request).service.queue(who)
+    rows = [r for r in web(request).service.items.queue(who)
             if any(a["action"] in ("vote", "close_vote") for a in r["actions"])]
     return page(request, "ballots.html.j2", {"rows": rows, "labels": _labels(request)},
                 title=t_for(request)("ballots.title"))
@@ -171,7 +171,7 @@ def fire(
     back: Annotated[str, Form(max_length=16)] = "item",
 ) -> Response:
     who = _acting_on(request, nomination_id)
-    result = web(request).service.fire(who, nomination_id, trigger, comment or None,
+    result = web(request).service.items.fire(who, nomination_id, trigger, comment or None,
                                        expect_version)
     labels = _labels(request)
     flash(request, t_for(request)("item.fired",
@@ -212,7 +212,7 @@ def attach(
     who = _acting_on(request, nomination_id)
     with tempfile.TemporaryDirectory(prefix="award-upload-") as folder:
         path = read_upload(file, Path(folder))
-        result = web(request).service.attach(who, nomination_id, doctype, path)
+        result = web(request).service.items.attach(who, nomination_id, doctype, path)
     flash(request, t_for(request)("item.attached", file=result["file"],
                                   sha=result["sha256"][:16] + "…"))
     return RedirectResponse(f"/items/{nomination_id}", status_code=303)
@@ -227,7 +227,7 @@ def confirm(
     comment: Annotated[str, Form(max_length=10_000)] = "",
 ) -> Response:
     who = _acting_on(request, nomination_id)
-    web(request).service.confirm(who, nomination_id, key, decision, comment or None)
+    web(request).service.items.confirm(who, nomination_id, key, decision, comment or None)
     flash(request, t_for(request)("item.confirmed"))
     return RedirectResponse(f"/items/{nomination_id}", status_code=303)
 
@@ -240,7 +240,7 @@ def complain(
 ) -> Response:
     """A complaint registered by staff (officer or secretariat of the unit or above)."""
     who = _acting_on(request, nomination_id)
-    result = web(request).service.object(who, nomination_id, text)
+    result = web(request).service.items.file_objection(who, nomination_id, text)
     flash(request, t_for(request)("item.complained", id=result["id"]))
     return RedirectResponse(f"/items/{nomination_id}", status_code=303)
 
@@ -253,7 +253,7 @@ def resolve(
     comment: Annotated[str, Form(max_length=10_000)] = "",
 ) -> Response:
     who = actor(request)
-    result = web(request).service.resolve(who, objection_id, outcome, comment)
+    result = web(request).service.items.resolve(who, objection_id, outcome, comment)
     flash(request, t_for(request)("item.resolved", id=result["id"]))
     return RedirectResponse(f"/items/{result['nomination']}", status_code=303)
 
@@ -277,7 +277,7 @@ def vote(
     written_for: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
     who = _acting_on(request, nomination_id)
-    result = web(request).service.vote(who, nomination_id, choice, written_for or None)
+    result = web(request).service.items.vote(who, nomination_id, choice, written_for or None)
     t = t_for(request)
     flash(request, t("ballot.recorded") + (" " + t("ballot.closed_now")
                                            if result.get("closed") else ""))
@@ -291,7 +291,7 @@ def recuse(
     reason: Annotated[str, Form(max_length=2_000)] = "",
 ) -> Response:
     who = _acting_on(request, nomination_id)
-    web(request).service.recuse(who, nomination_id, reason or None)
+    web(request).service.items.recuse(who, nomination_id, reason or None)
     flash(request, t_for(request)("ballot.recused"))
     return RedirectResponse(f"/items/{nomination_id}/ballot", status_code=303)
 
@@ -302,11 +302,11 @@ def minutes(request: Request, nomination_id: str) -> HTMLResponse:
     (its sha256 is in the audit log), not a fresh rendering."""
     _item(request, nomination_id)  # who may see the item may read its minutes
     service = web(request).service
-    stored = [d for d in service.rendered(nomination_id) if d["template"] == MINUTES]
+    stored = [d for d in service.items.rendered(nomination_id) if d["template"] == MINUTES]
     if stored:
         text, digest = stored[-1]["content"], stored[-1]["sha256"]
     else:  # no round has closed: the engine says so (NotAllowed → 409)
-        result = service.render(nomination_id, MINUTES)
+        result = service.items.render(nomination_id, MINUTES)
         text, digest = result["text"], result["sha256"]
     return HTMLResponse(text, headers={"Content-Security-Policy": DOCUMENT_CSP,
                                        "X-Document-SHA256": digest})
@@ -318,17 +318,17 @@ def minutes(request: Request, nomination_id: str) -> HTMLResponse:
 @router.get("/nominate")
 def nominate_choose(request: Request) -> HTMLResponse:
     who = actor(request)
-    options = web(request).service.nomination_options(who)
+    options = web(request).service.staff.nomination_options(who)
     return page(request, "nominate_choose.html.j2", {"options": options},
                 title=t_for(request)("nominate.title"))
 
 
 def _option(request: Request, who: Actor, flow: str) -> dict[str, Any]:
-    for option in web(request).service.nomination_options(who):
+    for option in web(request).service.staff.nomination_options(who):
         if option["id"] == flow:
             return option
     service = web(request).service
-    service.flow_show(flow)  # NotFound for an unknown flow
+    service.setup.flow_show(flow)  # NotFound for an unknown flow
     raise PermissionDenied(f"{who.login} may not nominate in {flow!r} at any unit")
 
 
@@ -361,7 +361,7 @@ def nominate(request: Request, flow: str,
     values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
     fields = {f["name"]: _text(form, f"field.{f['name']}") for f in option["fields"]}
     try:
-        result = web(request).service.nominate(
+        result = web(request).service.items.nominate(
             who, flow, _text(form, "unit"), _text(form, "nominee"),
             _text(form, "person").strip() or None,
             {k: v for k, v in fields.items() if v.strip()})
@@ -385,7 +385,7 @@ def _auditor(request: Request) -> Actor:
 @router.get("/audit")
 def audit(request: Request) -> HTMLResponse:
     _auditor(request)
-    head = web(request).service.audit_head()
+    head = web(request).service.audit.head()
     return page(request, "audit.html.j2", {"head": head, "report": None},
                 title=t_for(request)("audit.title"))
 
@@ -394,8 +394,8 @@ def audit(request: Request) -> HTMLResponse:
 def audit_verify(request: Request) -> HTMLResponse:
     _auditor(request)
     service = web(request).service
-    report = service.audit_verify()
-    return page(request, "audit.html.j2", {"head": service.audit_head(),
+    report = service.audit.verify()
+    return page(request, "audit.html.j2", {"head": service.audit.head(),
                                            "report": report.as_dict()},
                 title=t_for(request)("audit.title"))
 
@@ -403,7 +403,7 @@ def audit_verify(request: Request) -> HTMLResponse:
 @router.get("/audit/export")
 def audit_export(request: Request, format: str = "jsonl") -> StreamingResponse:
     who = _auditor(request)
-    web(request).service.check_whole_audit(who)
+    web(request).service.audit.check_whole(who)
     return export_response(web(request).service, format)
 
 
@@ -416,7 +416,7 @@ def export_response(service: Service, fmt: str) -> StreamingResponse:
         raise InvalidInput(f"format {fmt!r}: use jsonl or csv")
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024, mode="w+b")  # noqa: SIM115
     text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
-    service.audit_export(fmt, text)
+    service.audit.export(fmt, text)
     text.flush()
     text.detach()
     spool.seek(0)
@@ -445,6 +445,6 @@ def timeline(request: Request, nomination_id: str) -> HTMLResponse:
                                f"{view['id']}: needs auditor at {view['unit']} or above")
     entries = [{**e, "payload_text": json.dumps(e["payload"], ensure_ascii=False,
                                                  sort_keys=True)}
-               for e in web(request).service.audit_log(view["id"])]
+               for e in web(request).service.audit.log(view["id"])]
     return page(request, "timeline.html.j2", {"item": view, "entries": entries},
                 title=t_for(request)("timeline.title", id=view["id"]))

@@ -1,25 +1,27 @@
-"""Documents rendered for an item: on entry into a state with ``render:``, or on request.
+"""Documents rendered for an item: on entry into a state with ``render:``, after a round
+closes (its minutes), or on request.
 
-Every rendered document is stored with its sha256, and the hash goes into an audit entry
-(``rendered``) in the same transaction. Templates see plain data only (see :func:`context`);
-the audit head they embed is the chain's head *before* the ``rendered`` entry.
+Every stored document keeps its sha256, and the hash goes into an audit entry (``rendered``)
+in the same transaction. Templates see plain data only (:func:`~workflow.service.present.
+item_context`); the audit head they embed is the chain's head *before* the ``rendered`` entry.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from workflow.documents import sha256_text
-from workflow.flow.spec import FlowSpec, StateSpec
-from workflow.service.context import Deps
-from workflow.service.views import item_context
+from workflow.flow.spec import FlowSpec
+from workflow.service.base import Deps
+from workflow.service.present import item_context
 from workflow.store import NominationRow, Tx
 
-__all__ = ["on_enter", "render_item", "store_rendered"]
+__all__ = ["render_item", "store_rendered"]
 
 
 def render_item(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec, template: str,
-                extra: dict[str, Any] | None = None) -> tuple[str, str]:
+                extra: Mapping[str, Any] | None = None) -> tuple[str, str]:
     """Render ``template`` for ``item``; returns ``(text, sha256)``. Stores nothing."""
     seq, digest = tx.audit.head()
     context = item_context(deps, tx, item, flow)
@@ -30,18 +32,14 @@ def render_item(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec, templat
 
 
 def store_rendered(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec,
-                   templates: tuple[str, ...] | list[str], state: str,
-                   extra: dict[str, Any] | None = None) -> list[dict[str, str]]:
+                   templates: Sequence[str], state: str,
+                   extra: Mapping[str, Any] | None = None) -> list[dict[str, str]]:
     """Render, keep the documents and audit their hashes (one ``rendered`` entry)."""
     now = deps.now()
     hashes = []
     for template in templates:
         text, digest = render_item(deps, tx, item, flow, template, extra)
-        doc_id = tx.add_rendered(item.id, template, digest, text, now)
+        doc_id = tx.documents.add_rendered(item.id, template, digest, text, now)
         hashes.append({"id": str(doc_id), "template": template, "sha256": digest})
     tx.audit.append(now, "system", "rendered", item.id, state, state, {"documents": hashes})
     return hashes
-
-
-def on_enter(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec, state: StateSpec) -> None:
-    store_rendered(deps, tx, item, flow, state.render, state.name)

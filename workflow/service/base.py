@@ -1,15 +1,17 @@
-"""What every use case needs: dependencies, the acting person, role checks, guard context.
+"""What every use case stands on: dependencies, the acting person, item loading, guard facts.
 
 :class:`Deps` is built once per process by :mod:`workflow.bootstrap`. :meth:`Deps.run` runs
 one use case as one unit of work and retries it from the start when the store reports a
 transient lock failure (SQLite's stale snapshot, PostgreSQL's serialization failure).
+
+The leaf of the service package: imports nothing else from it.
 """
 
 from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
@@ -21,17 +23,21 @@ from workflow.clock import Clock
 from workflow.definitions import Definitions
 from workflow.directory import UnitTree
 from workflow.documents import Renderer
-from workflow.errors import Conflict, Misconfigured, NotFound, PermissionDenied
+from workflow.errors import Conflict, Misconfigured, NotFound
 from workflow.flow.registry import GuardRegistry
-from workflow.flow.spec import FlowSpec, RoleRef
+from workflow.flow.spec import FlowSpec
+from workflow.ids import parse_id
 from workflow.keys import KeySource
 from workflow.machine import CompiledFlow
 from workflow.store import Busy, NominationRow, Store, Tx
 
-__all__ = ["SYSTEM", "Actor", "Deps", "ItemContext"]
+__all__ = ["PAGE", "PUBLIC", "SYSTEM", "Actor", "Deps", "ItemContext", "iso", "load",
+           "nomination_year", "paged"]
 
 T = TypeVar("T")
+R = TypeVar("R")
 MAX_ATTEMPTS = 12
+PAGE = 500
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,13 @@ SYSTEM = Actor("system", system=True)
 PUBLIC = Actor("public")
 
 
+def iso(instant: datetime | None, tz: ZoneInfo) -> str | None:
+    """An instant as ISO 8601 with the local offset of the display time zone."""
+    if instant is None:
+        return None
+    return instant.astimezone(tz).isoformat(timespec="seconds")
+
+
 @dataclass
 class Deps:
     store: Store
@@ -65,6 +78,9 @@ class Deps:
 
     def now(self) -> datetime:
         return self.clock.now()
+
+    def iso(self, instant: datetime | None) -> str | None:
+        return iso(instant, self.display_tz)
 
     def run(self, work: Callable[[Tx], T], *, immediate: bool = False) -> T:
         """Run ``work`` in one transaction; retry on transient lock failures."""
@@ -84,7 +100,7 @@ class Deps:
         by the others)."""
         if not self._key_checked:
             mine = self.keys.fingerprint()
-            stored = tx.meta_setdefault("key_fingerprint", mine)
+            stored = tx.meta.setdefault("key_fingerprint", mine)
             if stored != mine:
                 raise Misconfigured(
                     f"this database is used with another installation key (fingerprint "
@@ -102,7 +118,7 @@ class Deps:
             return machine
         spec = next((f for f in self.definitions.flows.values() if f.version == version), None)
         if spec is None:
-            stored = tx.flow_version(version)
+            stored = tx.flows.get(version)
             if stored is None:
                 raise NotFound(f"flow version {version[:12]} is not stored", version=version)
             spec = self.definitions.parse_stored(stored[2], stored[1])
@@ -116,47 +132,42 @@ class Deps:
     # ---- directory -----------------------------------------------------------------------
 
     def tree(self, tx: Tx) -> UnitTree:
-        generation = tx.directory_generation()
+        generation = tx.directory.generation()
         if self._tree is None or self._tree[0] != generation:
-            self._tree = (generation, UnitTree(tx.units()))
+            self._tree = (generation, UnitTree(tx.directory.units()))
         return self._tree[1]
 
     def resolve(self, tx: Tx, unit_id: str, scope: str) -> str | None:
+        """The unit ``scope`` names for an item of ``unit_id`` (see SPEC §3, roles)."""
         if scope == "unit":
             return unit_id  # the nominating unit, checked when the item was created
         return self.tree(tx).resolve(unit_id, scope)
 
-    def holds_any(self, tx: Tx, actor: Actor, roles: tuple[RoleRef, ...], unit_id: str) -> bool:
-        for ref in roles:
-            target = self.resolve(tx, unit_id, ref.scope)
-            if target is not None and tx.has_role(actor.login, ref.role, target):
-                return True
-        return False
 
-    def authorize(
-        self, tx: Tx, actor: Actor, roles: tuple[RoleRef, ...], unit_id: str, what: str
-    ) -> None:
-        """Raise :class:`PermissionDenied` unless ``actor`` holds one of ``roles``."""
-        if self.holds_any(tx, actor, roles, unit_id):
+def paged(deps: Deps, fetch: Callable[[Tx, int, int], Sequence[R]], cursor: Callable[[R], int],
+          limit: int | None = None) -> Iterator[R]:
+    """Rows page by page, one short transaction per page (nothing loads everything):
+    ``fetch(tx, after, size)`` returns rows after the cursor value ``after``."""
+    after, left = 0, limit
+    while left is None or left > 0:
+        size = PAGE if left is None else min(PAGE, left)
+        rows = deps.run(lambda tx, a=after, n=size: fetch(tx, a, n))  # type: ignore[misc]
+        yield from rows
+        if len(rows) < size:
             return
-        needed = []
-        for ref in roles:
-            target = self.resolve(tx, unit_id, ref.scope)
-            needed.append(f"{ref.role} at {target}" if target else f"{ref} (no such unit)")
-        raise PermissionDenied(
-            f"{actor.login} may not {what}: needs {' or '.join(needed) or 'a role'}",
-            actor=actor.login,
-            needs=[str(r) for r in roles],
-        )
+        after = cursor(rows[-1])
+        if left is not None:
+            left -= len(rows)
 
-    def recipients(self, tx: Tx, roles: tuple[RoleRef, ...], unit_id: str) -> list[str]:
-        """Logins holding any of ``roles`` for an item of ``unit_id``."""
-        out: list[str] = []
-        for ref in roles:
-            target = self.resolve(tx, unit_id, ref.scope)
-            if target is not None:
-                out.extend(x for x in tx.holders(ref.role, target) if x not in out)
-        return out
+
+def load(deps: Deps, tx: Tx, nomination_id: str | int, *, lock: bool = False
+         ) -> tuple[NominationRow, CompiledFlow]:
+    """The item and the compiled machine of the flow version it pinned; NotFound if none."""
+    key = parse_id(nomination_id, "nomination")
+    item = tx.items.get(key, lock=lock)
+    if item is None:
+        raise NotFound(f"no nomination {key}", id=str(key))
+    return item, deps.compiled(tx, item.flow_version)
 
 
 class ItemContext:
@@ -177,18 +188,18 @@ class ItemContext:
         return tuple(f.name for f in self._flow.fields.values() if f.required)
 
     def documents(self) -> set[str]:
-        return self._tx.document_types(self._item.id)
+        return self._tx.documents.types(self._item.id)
 
     def open_objections(self) -> int:
-        return self._tx.open_objections(self._item.id)
+        return self._tx.objections.open_count(self._item.id)
 
     def eligibility(self, award: str) -> str | None:
         spec = self._deps.definitions.catalogue.get(award)
         if spec is None:
             return f"award {award} is not in the catalogue"
-        history = (tuple(self._tx.history(self._item.person_login))
-                   if self._item.person_login else ())
-        if spec.rule is not None and not self._item.person_login and _reads_history(spec):
+        login = self._item.person_login
+        history = tuple(self._tx.directory.history(login)) if login else ()
+        if spec.rule is not None and not login and _reads_history(spec):
             return f"{award} needs the nominee's history; nominate with --person LOGIN"
         facts = Facts(history=history, fields=self._item.fields, year=nomination_year(
             self._item, self._deps.calendar(self._flow)))
@@ -197,8 +208,7 @@ class ItemContext:
 
 
 def _reads_history(award: Any) -> bool:
-    rule = award.rule
-    stack = [rule]
+    stack = [award.rule]
     while stack:
         node = stack.pop()
         if node.kind in ("held", "streak", "count"):

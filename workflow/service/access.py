@@ -1,0 +1,202 @@
+"""Every permission rule of the engine, in one place.
+
+A role is held at a unit (``officer@BN-SGD``); a flow names roles by scope (``ROLE@SCOPE``),
+resolved from the item's nominating unit. On top of the flows' own ``by:`` rules:
+
+* **reach** — a person sees items of the units where they hold a role and of every unit below;
+* **staff** — officers and the secretariat of the item's unit or above may file complaints;
+* **examining secretariat** — an objection is resolved by the secretariat of the body that
+  examines it (the notice's publishing unit, else the council running the item's stage);
+* **whole-chain auditor** — exporting the whole audit chain takes an auditor at a top unit.
+
+Above :mod:`workflow.service.base` only.
+"""
+
+from __future__ import annotations
+
+from workflow.errors import PermissionDenied
+from workflow.flow.spec import FlowSpec, RoleRef, StateSpec, TransitionSpec
+from workflow.service.base import Actor, Deps
+from workflow.store import NominationRow, Tx
+
+__all__ = [
+    "STAFF_ROLES",
+    "authorize",
+    "check_sees",
+    "check_whole_audit",
+    "editor_roles",
+    "examining_unit",
+    "holds_any",
+    "is_staff",
+    "may_fire",
+    "may_resolve",
+    "proposer_roles",
+    "reach",
+    "recipients",
+    "sees",
+    "stage",
+]
+
+STAFF_ROLES = ("officer", "secretariat")
+
+
+def holds_any(deps: Deps, tx: Tx, actor: Actor, roles: tuple[RoleRef, ...], unit_id: str
+              ) -> bool:
+    """Whether ``actor`` holds one of ``roles`` for an item of ``unit_id``."""
+    for ref in roles:
+        target = deps.resolve(tx, unit_id, ref.scope)
+        if target is not None and tx.directory.has_role(actor.login, ref.role, target):
+            return True
+    return False
+
+
+def authorize(deps: Deps, tx: Tx, actor: Actor, roles: tuple[RoleRef, ...], unit_id: str,
+              what: str) -> None:
+    """Raise :class:`PermissionDenied` unless ``actor`` holds one of ``roles``."""
+    if holds_any(deps, tx, actor, roles, unit_id):
+        return
+    needed = []
+    for ref in roles:
+        target = deps.resolve(tx, unit_id, ref.scope)
+        needed.append(f"{ref.role} at {target}" if target else f"{ref} (no such unit)")
+    raise PermissionDenied(
+        f"{actor.login} may not {what}: needs {' or '.join(needed) or 'a role'}",
+        actor=actor.login,
+        needs=[str(r) for r in roles],
+    )
+
+
+def recipients(deps: Deps, tx: Tx, roles: tuple[RoleRef, ...], unit_id: str) -> list[str]:
+    """Logins holding any of ``roles`` for an item of ``unit_id``."""
+    out: list[str] = []
+    for ref in roles:
+        target = deps.resolve(tx, unit_id, ref.scope)
+        if target is not None:
+            out.extend(x for x in tx.directory.holders(ref.role, target) if x not in out)
+    return out
+
+
+# ---- the flow's own rules ------------------------------------------------------------------
+
+
+def proposer_roles(flow: FlowSpec) -> tuple[RoleRef, ...]:
+    """Who may create an item: whoever may fire a transition out of the initial state."""
+    roles: list[RoleRef] = []
+    for t in flow.transitions_from(flow.initial):
+        roles.extend(r for r in t.by.roles if r not in roles)
+    return tuple(roles)
+
+
+def editor_roles(flow: FlowSpec, state: str) -> tuple[RoleRef, ...]:
+    """Who may change an item's fields and dossier in ``state``: its proposers, and whoever
+    may fire a transition out of the state."""
+    roles = list(proposer_roles(flow))
+    for t in flow.transitions_from(state):
+        roles.extend(r for r in t.by.roles if r not in roles)
+    return tuple(roles)
+
+
+def may_fire(deps: Deps, tx: Tx, actor: Actor, item: NominationRow, t: TransitionSpec) -> None:
+    """PermissionDenied unless ``actor`` may fire ``t`` on ``item`` (the system only fires
+    ``by: system`` transitions; people need one of the roles at the right unit)."""
+    if actor.system:
+        if not t.by.system:
+            raise PermissionDenied(f"'{t.trigger}' is not a system transition",
+                                   trigger=t.trigger)
+        return
+    if not t.by.roles:
+        raise PermissionDenied(f"'{t.trigger}' is fired by the system only", trigger=t.trigger)
+    authorize(deps, tx, actor, t.by.roles, item.unit_id, f"'{t.trigger}' nomination {item.id}")
+
+
+# ---- who sees what -------------------------------------------------------------------------
+
+
+def sees(deps: Deps, tx: Tx, actor: Actor, unit_id: str, role: str | None = None) -> bool:
+    """Whether ``actor`` holds a role (``role``, or any) at the unit or above it."""
+    above = set(deps.tree(tx).ancestors(unit_id))
+    return any(u in above and (role is None or r == role)
+               for r, u in tx.directory.roles_of(actor.login))
+
+
+def check_sees(deps: Deps, tx: Tx, actor: Actor, item: NominationRow) -> None:
+    if not sees(deps, tx, actor, item.unit_id):
+        raise PermissionDenied(
+            f"{actor.login} may not see nomination {item.id}: no role at "
+            f"{item.unit_id} or a unit above it", actor=actor.login)
+
+
+def reach(deps: Deps, tx: Tx, actor: Actor, role: str | None = None) -> tuple[str, ...]:
+    """The units where ``actor`` holds a role (``role``, or any), and every unit below them."""
+    tree = deps.tree(tx)
+    units: set[str] = set()
+    for held, unit in tx.directory.roles_of(actor.login):
+        if role is None or held == role:
+            units.add(unit)
+            units |= tree.descendants(unit)
+    return tuple(sorted(units))
+
+
+def check_whole_audit(deps: Deps, tx: Tx, actor: Actor) -> None:
+    """The whole chain names every unit's items: exporting it takes an auditor at a top unit
+    of the directory (one with no parent)."""
+    tree = deps.tree(tx)
+    tops = [u for u in tree.units.values() if u.parent is None]
+    if not any(r == "auditor" and tree.units.get(u) in tops
+               for r, u in tx.directory.roles_of(actor.login)):
+        raise PermissionDenied(
+            f"{actor.login} may not export the whole audit trail: needs auditor at "
+            f"{' or '.join(u.id for u in tops) or 'the top unit'}", actor=actor.login)
+
+
+# ---- objections ----------------------------------------------------------------------------
+
+
+def is_staff(deps: Deps, tx: Tx, actor: Actor | None, item: NominationRow,
+             roles: tuple[str, ...] = STAFF_ROLES) -> bool:
+    """Officers and the secretariat of the item's unit or above: they may file a complaint
+    at any time before a final state (the public only while a notice window is open)."""
+    if actor is None or actor.public or actor.system:
+        return False
+    return any(tx.directory.has_role(actor.login, role, unit)
+               for unit in deps.tree(tx).ancestors(item.unit_id) for role in roles)
+
+
+def stage(flow: FlowSpec, item: NominationRow) -> StateSpec:
+    """The state whose rules apply to ``item``: through a hold, the state it paused."""
+    state = flow.states[item.state]
+    if state.type == "hold" and item.hold_data:
+        return flow.states.get(str(item.hold_data.get("origin")), state)
+    return state
+
+
+def examining_unit(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec,
+                   notice_id: int | None) -> str:
+    """Whose secretariat examines an objection: the unit that published the notice it was
+    filed against, else the council that holds the item's stage (a vote's council unit, or
+    where the stage's secretariat acts); never merely the nominating unit's own staff when a
+    higher body runs the stage."""
+    notice = tx.notices.get(notice_id) if notice_id is not None else None
+    if notice is not None:
+        return notice.unit_id
+    current = stage(flow, item)
+    if current.vote is not None:
+        council = deps.resolve(tx, item.unit_id, current.vote.council)
+        if council is not None:
+            return council
+    tree = deps.tree(tx)
+    units = [deps.resolve(tx, item.unit_id, ref.scope)
+             for t in flow.transitions_from(current.name)
+             for ref in t.by.roles if ref.role == "secretariat"]
+    known = [u for u in units if u is not None]
+    # the highest of them: the body that runs the stage
+    return min(known, key=lambda u: len(tree.ancestors(u))) if known else item.unit_id
+
+
+def may_resolve(deps: Deps, tx: Tx, actor: Actor, item: NominationRow, flow: FlowSpec,
+                notice_id: int | None) -> tuple[bool, str]:
+    """Whether ``actor`` is the secretariat that examines this objection (at the examining
+    unit or above), and that unit."""
+    unit = examining_unit(deps, tx, item, flow, notice_id)
+    return any(tx.directory.has_role(actor.login, "secretariat", u)
+               for u in deps.tree(tx).ancestors(unit)), unit

@@ -1,0 +1,140 @@
+"""Council votes: casting, recusal, written ballots and closing a round.
+
+Members vote once; anyone on the roll may declare a conflict before voting; recused members
+stay on the roll (they count in the ``members`` base). The secretariat records written
+ballots of absent members (not secret by nature) and closes the round (``close_vote``); the
+last eligible ballot closes it too. Casting and closing lock the round row (PostgreSQL) or run
+under SQLite's single writer, so concurrent ballots are counted exactly and a round closes
+exactly once. The round itself — opening, tallying, minutes — is the vote state's behaviour
+(:mod:`workflow.service.lifecycle.vote`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from workflow.errors import NotAllowed, PermissionDenied, UsageError
+from workflow.flow.spec import FlowSpec, StateSpec
+from workflow.service import access
+from workflow.service.base import SYSTEM, Actor, Deps, load
+from workflow.service.lifecycle import Entry
+from workflow.service.lifecycle.vote import BALLOT_KEY, close, everyone_done
+from workflow.service.moves import apply
+from workflow.store import BallotRoundRow, NominationRow, Tx
+
+__all__ = ["CHOICES", "cast", "fire_builtin", "recuse"]
+
+CHOICES = ("yes", "no", "abstain")
+
+
+def _open_round(tx: Tx, item: NominationRow, flow: FlowSpec, what: str
+                ) -> tuple[StateSpec, BallotRoundRow]:
+    state = flow.states[item.state]
+    if state.type != "vote":
+        raise NotAllowed(f"cannot {what}: nomination {item.id} is in {item.state!r}, "
+                         "not in a vote", state=item.state)
+    current = tx.ballots.latest(item.id, lock=True)
+    if current is None or current.status != "open" or current.entry_no != item.entry_no:
+        raise NotAllowed(f"cannot {what}: the ballot of nomination {item.id} is closed",
+                         state=item.state)
+    return state, current
+
+
+def cast(deps: Deps, tx: Tx, actor: Actor, nomination_id: str, choice: str,
+         written_for: str | None = None) -> dict[str, Any]:
+    if choice not in CHOICES:
+        raise UsageError(f"choice {choice!r} is not one of {', '.join(CHOICES)}")
+    item, machine = load(deps, tx, nomination_id)
+    flow = machine.spec
+    state, current = _open_round(tx, item, flow, "vote")
+    assert state.vote is not None
+    member = actor.login
+    if written_for is not None:
+        access.authorize(deps, tx, actor, state.vote.close_by, item.unit_id,
+                         f"record written ballots for nomination {item.id}")
+        member = written_for
+    standing = tx.ballots.member(current.id, member)
+    if standing is None:
+        raise PermissionDenied(f"{member} is not on the roll of the council of "
+                               f"{current.council_unit}", member=member)
+    voted, recused = standing
+    if recused and member == item.person_login:
+        raise PermissionDenied(f"{member} is the nominee and cannot vote on their own "
+                               "nomination", member=member)
+    if recused:
+        raise PermissionDenied(f"{member} has declared a conflict (recused) and cannot vote",
+                               member=member)
+    if voted or not tx.ballots.mark_voted(current.id, member):
+        raise NotAllowed(f"{member} has already voted in this round", member=member)
+    tx.ballots.drop(current.id, choice, deps.key(tx, BALLOT_KEY))
+    payload: dict[str, Any] = {"round": current.id, "member": member,
+                               "written": written_for is not None}
+    if written_for is not None:
+        tx.ballots.record_written(current.id, member, choice, actor.login)
+        payload["recorded_by"] = actor.login
+    if written_for is not None or not current.secret:
+        payload["choice"] = choice  # not secret: a written or an open ballot
+    tx.audit.append(deps.now(), actor.login, "vote_cast", item.id, item.state, item.state,
+                    payload)
+    result: dict[str, Any] = {"id": str(item.id), "round": current.id, "member": member,
+                              "recorded": True, "written": written_for is not None}
+    result.update(_maybe_close(deps, tx, item, flow, current))
+    return result
+
+
+def recuse(deps: Deps, tx: Tx, actor: Actor, nomination_id: str, reason: str | None
+           ) -> dict[str, Any]:
+    item, machine = load(deps, tx, nomination_id)
+    flow = machine.spec
+    _state, current = _open_round(tx, item, flow, "recuse")
+    standing = tx.ballots.member(current.id, actor.login)
+    if standing is None:
+        raise PermissionDenied(f"{actor.login} is not on the roll of the council of "
+                               f"{current.council_unit}", member=actor.login)
+    if standing[1]:
+        raise NotAllowed(f"{actor.login} has already declared a conflict", member=actor.login)
+    if standing[0] or not tx.ballots.recuse(current.id, actor.login):
+        raise NotAllowed(f"{actor.login} has already voted and cannot recuse now",
+                         member=actor.login)
+    payload: dict[str, Any] = {"round": current.id, "member": actor.login, "reason": "conflict"}
+    if reason:
+        payload["comment"] = reason
+    tx.audit.append(deps.now(), actor.login, "recused", item.id, item.state, item.state, payload)
+    result: dict[str, Any] = {"id": str(item.id), "round": current.id, "member": actor.login,
+                              "recused": True}
+    result.update(_maybe_close(deps, tx, item, flow, current))
+    return result
+
+
+def _maybe_close(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec,
+                 current: BallotRoundRow) -> dict[str, Any]:
+    if not everyone_done(tx, current):
+        roll, voted, recused = tx.ballots.progress(current.id)
+        return {"closed": False, "remaining": roll - voted - recused}
+    return {"closed": True, **_close(deps, tx, SYSTEM, item, flow, current)}
+
+
+def _close(deps: Deps, tx: Tx, actor: Actor, item: NominationRow, flow: FlowSpec,
+           current: BallotRoundRow) -> dict[str, Any]:
+    step, outcome = close(Entry(deps, tx, item, flow), actor, current)
+    moved = apply(deps, tx, item, flow, step)
+    return {"id": str(item.id), "state": item.state, "from": moved[0].from_state, **outcome}
+
+
+def fire_builtin(deps: Deps, tx: Tx, actor: Actor, item: NominationRow, flow: FlowSpec,
+                 trigger: str, comment: str | None) -> dict[str, Any]:
+    """``award fire ID close_vote`` and ``award fire ID recuse``, reported like any other
+    fired trigger (``from``, ``trigger``, ``state``) plus what the ballot adds."""
+    before = item.state
+    if trigger == "recuse":
+        result = recuse(deps, tx, actor, str(item.id), comment)
+    else:
+        state, current = _open_round(tx, item, flow, "close the vote")
+        assert state.vote is not None
+        access.authorize(deps, tx, actor, state.vote.close_by, item.unit_id,
+                         f"close the vote on nomination {item.id}")
+        result = _close(deps, tx, actor, item, flow, current)
+    result.setdefault("from", before)
+    result.setdefault("state", before)
+    result["trigger"] = trigger
+    return result

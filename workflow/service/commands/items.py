@@ -1,0 +1,178 @@
+"""Use cases on one item: nominate, update fields, attach a document, fire a trigger.
+
+Order of checks when firing (so the exit code says the most useful thing first): the item
+exists (5) and is unchanged if a version was expected (6); the trigger is allowed from its
+state (4, listing what is); the actor holds a role for it at the right unit (3); a required
+comment is given (1); the guards pass (4, naming the guard and why).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from workflow.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from workflow.flow.fields import coerce_all, nfc
+from workflow.flow.spec import VOTE_TRIGGERS
+from workflow.service import access
+from workflow.service.base import Actor, Deps, ItemContext, load
+from workflow.service.commands import ballots
+from workflow.service.lifecycle import Step
+from workflow.service.lifecycle.timed import due_at
+from workflow.service.moves import apply, enter
+from workflow.service.present import item_summary
+from workflow.store import NominationRow, Tx
+
+__all__ = ["attach", "fire", "nominate", "update_fields"]
+
+MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
+
+
+def _name_key(name: str) -> str:
+    """A name compared as people write it: NFC, case and spacing aside."""
+    return " ".join(nfc(name).casefold().split())
+
+
+def nominate(deps: Deps, tx: Tx, actor: Actor, flow_id: str, unit: str, nominee: str,
+             person: str | None, values: dict[str, Any]) -> dict[str, Any]:
+    flow = deps.definitions.flow(flow_id)
+    nominee = nfc(nominee or "")
+    if not nominee.strip() and person is not None and (
+            known := tx.directory.person(person)) is not None:
+        nominee = nfc(known["name"])  # a person of the directory is named as it names them
+    if not nominee.strip():
+        raise InvalidInput("the nominee's name must not be empty (--nominee, or --person LOGIN "
+                           "to take the name from the directory)")
+    if unit not in deps.tree(tx):
+        raise NotFound(f"no unit {unit!r} in the directory", unit=unit)
+    # who may nominate here comes first: the checks below name people of the directory
+    access.authorize(deps, tx, actor, access.proposer_roles(flow), unit,
+                     f"nominate in {flow.id!r} at {unit}")
+    if person is not None:
+        row = tx.directory.person(person)
+        if row is None:
+            raise NotFound(f"no person {person!r} in the directory", person=person)
+        # the login ties the item to a history (eligibility, recusal, awards granted): it must
+        # be the person named, not whoever an officer picks
+        if _name_key(row["name"]) != _name_key(nominee):
+            raise InvalidInput(
+                f"the nominee {nominee.strip()!r} is not {person!r}, who is {row['name']!r} in "
+                "the directory; give the name as the directory has it", person=person)
+    fields = coerce_all(flow, values)
+    now = deps.now()
+    tx.flows.keep(flow.version, flow.id, flow.path, flow.source, now)
+    initial = flow.states[flow.initial]
+    item = tx.items.insert(
+        flow_id=flow.id, flow_version=flow.version, state=initial.name, unit_id=unit,
+        nominee=nominee.strip(), person_login=person,
+        fields={k: v for k, v in fields.items() if v is not None},
+        created_at=now, created_by=actor.login)
+    tx.audit.append(now, actor.login, "created", item.id, None, initial.name, {
+        "flow": flow.id, "flow_version": flow.version, "unit": unit, "nominee": item.nominee,
+        "person": person, "fields": item.fields})
+    if initial.timed or initial.render or initial.type != "task":
+        item.due_at = due_at(deps, flow, initial, now, None)
+        tx.items.save(item, item.version)
+        apply(deps, tx, item, flow, *enter(deps, tx, item, flow))
+    return item_summary(deps, item, now)
+
+
+def update_fields(deps: Deps, tx: Tx, actor: Actor, nomination_id: str,
+                  values: dict[str, Any], expect_version: int | None = None) -> dict[str, Any]:
+    item, machine = load(deps, tx, nomination_id)
+    check_version(item, expect_version)
+    flow = machine.spec
+    if item.final:
+        raise NotAllowed(f"nomination {item.id} is final ({item.state}); fields are frozen",
+                         state=item.state)
+    fields = coerce_all(flow, values)
+    access.authorize(deps, tx, actor, access.editor_roles(flow, item.state), item.unit_id,
+                     f"edit nomination {item.id}")
+    before = dict(item.fields)
+    for name, value in fields.items():
+        if value is None:
+            item.fields.pop(name, None)
+        else:
+            item.fields[name] = value
+    tx.items.save(item, item.version)
+    changed = {k: item.fields.get(k) for k in fields if before.get(k) != item.fields.get(k)}
+    tx.audit.append(deps.now(), actor.login, "updated", item.id, item.state, item.state,
+                    {"fields": changed})
+    return item_summary(deps, item, deps.now())
+
+
+def attach(deps: Deps, tx: Tx, actor: Actor, nomination_id: str, doctype: str, path: Path
+           ) -> dict[str, Any]:
+    item, machine = load(deps, tx, nomination_id)
+    flow = machine.spec
+    if doctype not in flow.documents:
+        known = list(flow.documents)
+        raise InvalidInput(
+            f"flow {flow.id!r} has no document type {doctype!r}; "
+            f"types: {', '.join(known) or 'none'}", doctype=doctype, allowed=known)
+    if item.final:
+        raise NotAllowed(f"nomination {item.id} is final ({item.state}); the dossier is closed",
+                         state=item.state)
+    access.authorize(deps, tx, actor, access.editor_roles(flow, item.state), item.unit_id,
+                     f"attach documents to nomination {item.id}")
+    try:
+        content = path.read_bytes()
+    except FileNotFoundError:
+        raise InvalidInput(f"no file {str(path)!r} to attach", file=str(path)) from None
+    except IsADirectoryError:
+        raise InvalidInput(f"{str(path)!r} is a folder, not a file", file=str(path)) from None
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {str(path)!r}: {exc.strerror}", file=str(path)) from None
+    if len(content) > MAX_DOCUMENT_BYTES:
+        raise InvalidInput(f"{path.name} is larger than {MAX_DOCUMENT_BYTES // 2**20} MiB",
+                           file=str(path))
+    digest = hashlib.sha256(content).hexdigest()
+    now = deps.now()
+    doc_id = tx.documents.add(item.id, doctype, path.name, digest, content, now, actor.login)
+    tx.items.save(item, item.version)
+    tx.audit.append(now, actor.login, "attached", item.id, item.state, item.state, {
+        "document": str(doc_id), "type": doctype, "file": path.name, "sha256": digest,
+        "size": len(content)})
+    return {"id": str(doc_id), "nomination": str(item.id), "type": doctype, "file": path.name,
+            "sha256": digest, "size": len(content)}
+
+
+def check_version(item: NominationRow, expected: int | None) -> None:
+    if expected is not None and item.version != expected:
+        raise Conflict(
+            f"nomination {item.id} is at version {item.version}, not {expected}: "
+            "someone changed it; reload it and try again",
+            id=str(item.id), version=item.version, expected_version=expected)
+
+
+def fire(deps: Deps, tx: Tx, actor: Actor, nomination_id: str, trigger: str,
+         comment: str | None = None, expect_version: int | None = None,
+         pin: dict[str, int] | None = None, extra: dict[str, Any] | None = None
+         ) -> dict[str, Any]:
+    """Fire ``trigger``. ``pin`` carries the version the first attempt saw across retries of
+    the unit of work, so a retry after a lost race does not act on an item someone else has
+    just changed: it reports a :class:`Conflict` instead."""
+    item, machine = load(deps, tx, nomination_id)
+    if pin is not None:
+        expect_version = expect_version if expect_version is not None else pin.get("v")
+        pin.setdefault("v", item.version)
+    check_version(item, expect_version)
+    flow = machine.spec
+    if trigger in VOTE_TRIGGERS and flow.states[item.state].type == "vote":
+        return ballots.fire_builtin(deps, tx, actor, item, flow, trigger, comment)
+    t = flow.transition(item.state, trigger)
+    if t is None or not machine.can(item.state, trigger):
+        raise machine.not_allowed(item.state, trigger)
+    access.may_fire(deps, tx, actor, item, t)
+    comment = nfc((comment or "").strip()) or None
+    if t.comment == "required" and comment is None:
+        raise InvalidInput(f"'{trigger}' needs a comment (--comment TEXT)", trigger=trigger)
+    dest = machine.fire(item.state, trigger, ItemContext(deps, tx, item, flow))
+    payload: dict[str, Any] = {"trigger": trigger, **(extra or {})}
+    if comment:
+        payload["comment"] = comment
+    moved = apply(deps, tx, item, flow, Step(trigger, actor, payload=payload, dest=dest))
+    result = item_summary(deps, item, deps.now())
+    result.update({"from": moved[0].from_state, "trigger": trigger, "seq": moved[0].seq})
+    return result

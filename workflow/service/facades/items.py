@@ -1,0 +1,175 @@
+"""For the people who move items: officers, the secretariat, council members, deciders.
+
+Each method is one use case in one unit of work (retried from the start on a transient lock
+failure) and returns plain data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from workflow.errors import NotAllowed, NotFound
+from workflow.service.base import Actor, Deps, load, paged
+from workflow.service.commands import ballots, confirmations, items, objections
+from workflow.service.lifecycle.render import render_item
+from workflow.service.lifecycle.vote import MINUTES, latest_closed, minutes_context
+from workflow.service.present import item_summary
+from workflow.service.queries import available, item_detail, queue
+from workflow.store import Tx
+from workflow.yamlnodes import suggest
+
+__all__ = ["Items"]
+
+Documents = list[dict[str, Any]]
+
+
+class Items:
+    def __init__(self, deps: Deps) -> None:
+        self._deps = deps
+
+    # ---- commands ------------------------------------------------------------------------
+
+    def nominate(self, actor: Actor, flow: str, unit: str, nominee: str,
+                 person: str | None = None, values: dict[str, Any] | None = None
+                 ) -> dict[str, Any]:
+        return self._deps.run(lambda tx: items.nominate(
+            self._deps, tx, actor, flow, unit, nominee, person, values or {}))
+
+    def update(self, actor: Actor, nomination_id: str, values: dict[str, Any],
+               expect_version: int | None = None) -> dict[str, Any]:
+        return self._deps.run(lambda tx: items.update_fields(
+            self._deps, tx, actor, nomination_id, values, expect_version))
+
+    def attach(self, actor: Actor, nomination_id: str, doctype: str, path: Path
+               ) -> dict[str, Any]:
+        return self._deps.run(lambda tx: items.attach(
+            self._deps, tx, actor, nomination_id, doctype, path))
+
+    def fire(self, actor: Actor, nomination_id: str, trigger: str, comment: str | None = None,
+             expect_version: int | None = None) -> dict[str, Any]:
+        pin: dict[str, int] = {}
+        return self._deps.run(lambda tx: items.fire(
+            self._deps, tx, actor, nomination_id, trigger, comment, expect_version, pin))
+
+    def vote(self, actor: Actor, nomination_id: str, choice: str,
+             written_for: str | None = None) -> dict[str, Any]:
+        """Cast a ballot (or, as secretariat, record an absent member's written ballot)."""
+        return self._deps.run(lambda tx: ballots.cast(
+            self._deps, tx, actor, nomination_id, choice, written_for))
+
+    def recuse(self, actor: Actor, nomination_id: str, reason: str | None = None
+               ) -> dict[str, Any]:
+        """A council member declares a conflict of interest in the open round."""
+        return self._deps.run(lambda tx: ballots.recuse(
+            self._deps, tx, actor, nomination_id, reason))
+
+    def confirm(self, actor: Actor, nomination_id: str, key: str, decision: str,
+                comment: str | None = None) -> dict[str, Any]:
+        return self._deps.run(lambda tx: confirmations.confirm(
+            self._deps, tx, actor, nomination_id, key, decision, comment))
+
+    def file_objection(self, actor: Actor | None, nomination_id: str, text: str,
+               name: str | None = None, contact: str | None = None) -> dict[str, Any]:
+        """File an objection: anyone during a notice window, staff at any time."""
+        return self._deps.run(lambda tx: objections.file_objection(
+            self._deps, tx, actor, nomination_id, text, name, contact))
+
+    def resolve(self, actor: Actor, objection_id: str, outcome: str, comment: str
+                ) -> dict[str, Any]:
+        return self._deps.run(lambda tx: objections.resolve(
+            self._deps, tx, actor, objection_id, outcome, comment))
+
+    # ---- reads ---------------------------------------------------------------------------
+
+    def show(self, nomination_id: str) -> dict[str, Any]:
+        def work(tx: Tx) -> dict[str, Any]:
+            item, machine = load(self._deps, tx, nomination_id)
+            return item_detail(self._deps, tx, item, machine.spec)
+
+        return self._deps.run(work)
+
+    def find(self, *, state: str | None = None, flow: str | None = None,
+             unit: str | None = None, overdue: bool = False, limit: int | None = None
+             ) -> Iterator[dict[str, Any]]:
+        """Stream matching items page by page (never all in memory). A flow or unit that
+        does not exist is an error, not an empty list (a typo must not look like "none")."""
+        deps = self._deps
+        now = deps.now()
+
+        def check(tx: Tx) -> None:
+            if flow is not None and flow not in deps.definitions.flows \
+                    and not tx.flows.used(flow):
+                deps.definitions.flow(flow)  # raises NotFound, with the known flows
+            if unit is not None and unit not in deps.tree(tx).units:
+                raise NotFound(f"no unit {unit!r} in the directory", unit=unit)
+
+        deps.run(check)
+        units = None if unit is None else [unit]
+        for row in paged(deps, lambda tx, after, size: tx.items.page(
+                state=state, flow=flow, units=units, overdue_at=now if overdue else None,
+                after_id=after, limit=size), lambda row: row.id, limit):
+            yield item_summary(deps, row, now)
+
+    def available(self, actor: Actor, nomination_id: str) -> list[dict[str, Any]]:
+        """What ``actor`` may do to the item now (a dry run: roles, then guards)."""
+        def work(tx: Tx) -> list[dict[str, Any]]:
+            item, machine = load(self._deps, tx, nomination_id)
+            return available(self._deps, tx, actor, item, machine.spec)
+
+        return self._deps.run(work)
+
+    def queue(self, actor: Actor, limit: int = 200) -> list[dict[str, Any]]:
+        """Items waiting on ``actor``: overdue first, then by due time."""
+        return self._deps.run(lambda tx: queue(self._deps, tx, actor, limit))
+
+    # ---- documents -----------------------------------------------------------------------
+
+    def rendered(self, nomination_id: str) -> Documents:
+        """Documents the engine rendered for an item (decisions, minutes), with content."""
+        def work(tx: Tx) -> Documents:
+            item, _ = load(self._deps, tx, nomination_id)
+            return [{"id": str(i), "template": t, "sha256": h, "content": c}
+                    for i, t, h, c in tx.documents.rendered_content(item.id)]
+
+        return self._deps.run(work)
+
+    def render(self, nomination_id: str, template: str) -> dict[str, Any]:
+        deps = self._deps
+
+        def work(tx: Tx) -> dict[str, Any]:
+            item, machine = load(deps, tx, nomination_id)
+            if not deps.renderer.exists(template):
+                known = deps.renderer.names()
+                raise NotFound(f"no template {template!r}{suggest(template, known)}; "
+                               f"templates: {', '.join(known)}", template=template)
+            notice_templates = {s.notice.template for s in machine.spec.states.values()
+                                if s.notice is not None}
+            if template in notice_templates:
+                # a notice is one published document for a batch: give it as published
+                published = tx.notices.latest_for(item.id)
+                if published is None:
+                    raise NotAllowed(f"nomination {item.id} has not been on public notice")
+                return {"nomination": str(item.id), "template": template,
+                        "notice": str(published.id), "sha256": published.sha256,
+                        "text": tx.notices.html(published.id) or ""}
+            issuing = [s.name for s in machine.spec.states.values() if template in s.render]
+            if issuing and template not in {d.template for d in tx.documents.rendered(item.id)}:
+                # a decision is issued on entry into its state, never for an item that did
+                # not get there (a rejected nominee gets no award decision)
+                raise NotAllowed(
+                    f"nomination {item.id} has no {template}: the flow issues it on entering "
+                    f"{', '.join(issuing)}; the item is in {item.state}", template=template)
+            extra: dict[str, Any] = {}
+            if template == MINUTES:
+                round_id = latest_closed(tx, item)
+                if round_id is None:
+                    raise NotAllowed(f"nomination {item.id} has no closed ballot round yet; "
+                                     "minutes are written when a vote closes")
+                extra["ballot"] = minutes_context(deps, tx, item, round_id)
+            text, digest = render_item(deps, tx, item, machine.spec, template, extra)
+            return {"nomination": str(item.id), "template": template, "sha256": digest,
+                    "text": text}
+
+        return deps.run(work)

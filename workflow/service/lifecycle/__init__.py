@@ -1,0 +1,32 @@
+"""State behaviours: one class per kind of state, each with enter / exit / view (and resume,
+as an enter with what a hold paused).
+
+::
+
+    Timed           any state with an SLA, escalation steps or a notice window
+    Vote            ballot rounds                Notice         public notice windows
+    Confirmations   parallel sign-offs           Hold           paused items
+    RenderOnEntry   documents on entry           Grant          the award in the history
+
+:func:`behaviours` gives those that apply to a state, in the order they act. To add a kind
+of state, write one class and list it in :data:`ALL`.
+"""
+
+from __future__ import annotations
+
+from workflow.flow.spec import StateSpec
+from workflow.service.lifecycle.base import Behaviour, Entry, Render, Step
+from workflow.service.lifecycle.notice import Notice
+from workflow.service.lifecycle.simple import Confirmations, Grant, Hold, RenderOnEntry
+from workflow.service.lifecycle.timed import Timed
+from workflow.service.lifecycle.vote import Vote
+
+__all__ = ["ALL", "Behaviour", "Entry", "Render", "Step", "behaviours"]
+
+#: every behaviour, in the order they act on entry
+ALL: tuple[Behaviour, ...] = (Timed(), Vote(), Notice(), Confirmations(), Hold(),
+                              RenderOnEntry(), Grant())
+
+
+def behaviours(state: StateSpec) -> tuple[Behaviour, ...]:
+    return tuple(b for b in ALL if b.applies(state))

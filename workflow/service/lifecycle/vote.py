@@ -1,0 +1,175 @@
+"""Vote states: a ballot round per entry, closed by the last eligible ballot or by the
+secretariat, tallied with exact integer arithmetic.
+
+Entering opens a round whose roll is frozen at that moment (everyone holding
+``council_member`` at the council's unit); the roll's hash goes into the audit. A member who is
+the nominee is recused at once, and if that leaves nobody to vote the round closes there and
+then. Leaving for anything but a hold abandons an open round; coming back from a hold carries
+the round on. :func:`close` tallies a round and returns the step to ``pass``, ``fail`` or
+``no_quorum``, with the minutes to render once the item has moved.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from workflow.errors import NotAllowed
+from workflow.flow.spec import INTERNAL, StateSpec
+from workflow.service.base import SYSTEM, Actor, Deps
+from workflow.service.lifecycle.base import Behaviour, Entry, Render, Step
+from workflow.store import BallotRoundRow, NominationRow, Tx
+from workflow.voting import Counts, decide
+
+__all__ = ["BALLOT_KEY", "MINUTES", "Vote", "close", "latest_closed", "minutes_context",
+           "rule_of"]
+
+MINUTES = "minutes.html.j2"
+BALLOT_KEY = "ballot"  # the purpose of the subkey that seals ballots (workflow.keys)
+
+
+def rule_of(state: StateSpec) -> dict[str, Any]:
+    assert state.vote is not None
+    rule = state.vote.rule
+    return {
+        "threshold": rule.threshold.text,
+        "of": rule.basis,
+        "quorum": rule.quorum.text if rule.quorum else None,
+        "presence": rule.presence.text if rule.presence else None,
+    }
+
+
+class Vote(Behaviour):
+    def applies(self, state: StateSpec) -> bool:
+        return state.type == "vote"
+
+    def enter(self, entry: Entry, resume: Mapping[str, Any] | None) -> list[Step]:
+        deps, tx, item, state = entry.deps, entry.tx, entry.item, entry.state
+        if resume is not None:  # back from a hold: the paused entry's round carries on
+            old_entry = int(resume.get("origin_entry", item.entry_no))
+            tx.ballots.rekey(item.id, old_entry, item.entry_no)
+            return []
+        vote = state.vote
+        assert vote is not None
+        council = deps.resolve(tx, item.unit_id, vote.council)
+        if council is None:
+            raise NotAllowed(f"no council unit at scope {vote.council!r} above {item.unit_id}",
+                             scope=vote.council)
+        # Sorted here, not by the database, so the roll hash is the same under any collation.
+        roll = sorted(tx.directory.holders("council_member", council))
+        if not roll:
+            raise NotAllowed(f"the council of {council} has no members (role council_member)",
+                             council=council)
+        roll_hash = hashlib.sha256(json.dumps(roll).encode("utf-8")).hexdigest()
+        now = deps.now()
+        round_id = tx.ballots.open_round(item.id, state.name, item.entry_no, council,
+                                         vote.secret, roll, roll_hash, rule_of(state), now)
+        tx.audit.append(now, "system", "vote_opened", item.id, state.name, state.name, {
+            "round": round_id, "council": council, "roll_size": len(roll),
+            "roll_hash": roll_hash, "secret": vote.secret, **rule_of(state)})
+        if item.person_login and item.person_login in roll:
+            tx.ballots.recuse(round_id, item.person_login)
+            tx.audit.append(now, "system", "recused", item.id, state.name, state.name, {
+                "round": round_id, "member": item.person_login, "reason": "nominee"})
+            current = tx.ballots.latest(item.id)
+            assert current is not None
+            if everyone_done(tx, current):  # the nominee was the whole council
+                step, _tally = close(entry, SYSTEM, current)
+                return [step]
+        return []
+
+    def exit(self, entry: Entry, leaving_for: StateSpec) -> None:
+        if leaving_for.type == "hold":
+            return  # a hold keeps the round for the return
+        deps, tx, item = entry.deps, entry.tx, entry.item
+        current = tx.ballots.latest(item.id)
+        if current is None or current.status != "open":
+            return
+        tx.ballots.close(current.id, deps.now(), {"abandoned": True}, status="abandoned")
+        tx.audit.append(deps.now(), "system", "vote_abandoned", item.id, item.state,
+                        item.state, {"round": current.id})
+
+    def view(self, entry: Entry) -> dict[str, Any]:
+        """The latest round: progress while open (never a tally), the tally once closed."""
+        tx = entry.tx
+        current = tx.ballots.latest(entry.item.id)
+        if current is None:
+            return {"ballot": None}
+        if current.status == "closed" and current.result:
+            return {"ballot": {"round": current.id, "status": "closed",
+                               **public_tally(current.result)}}
+        roll, voted, recused = tx.ballots.progress(current.id)
+        return {"ballot": {"round": current.id, "status": current.status, "members": roll,
+                           "voted": voted, "recused": recused,
+                           "council": current.council_unit, **current.rule}}
+
+
+def everyone_done(tx: Tx, current: BallotRoundRow) -> bool:
+    roll, voted, recused = tx.ballots.progress(current.id)
+    return voted + recused >= roll
+
+
+def close(entry: Entry, actor: Actor, current: BallotRoundRow) -> tuple[Step, dict[str, Any]]:
+    """Tally and record the round; the step that moves the item by the result, rendering
+    the minutes once it has moved."""
+    deps, tx, item, state = entry.deps, entry.tx, entry.item, entry.state
+    vote = state.vote
+    assert vote is not None
+    counts_raw = tx.ballots.tally(current.id, deps.key(tx, BALLOT_KEY))
+    _roll, _voted, recused = tx.ballots.progress(current.id)
+    cast_total = counts_raw["yes"] + counts_raw["no"] + counts_raw["abstain"]
+    counts = Counts(members=current.roll_size, yes=counts_raw["yes"], no=counts_raw["no"],
+                    abstain=counts_raw["abstain"], present=cast_total - counts_raw["written"],
+                    recused=recused, present_yes=counts_raw["yes"] - counts_raw["written_yes"])
+    decision = decide(vote.rule, counts)
+    tally = {
+        "round": current.id, "council": current.council_unit, "members": counts.members,
+        "cast": counts.cast, "present": counts.present, "written": counts_raw["written"],
+        "yes": counts.yes, "no": counts.no, "abstain": counts.abstain, "recused": recused,
+        "roll_hash": current.roll_hash, **rule_of(state), **decision.as_dict(),
+    }
+    tx.ballots.reshuffle(current.id)
+    tx.ballots.close(current.id, deps.now(), tally)
+    trigger = (INTERNAL.PASS if decision.passed
+               else INTERNAL.NO_QUORUM if not decision.quorum_met else INTERNAL.FAIL)
+    after = ((Render((MINUTES,), {"ballot": minutes_context(deps, tx, item, current.id)}),)
+             if deps.renderer.exists(MINUTES) else ())
+    step = Step(trigger, actor, action="vote_closed",
+                payload={"trigger": "close_vote", **tally}, after=after)
+    return step, {"passed": decision.passed, "reason": decision.reason, "tally": tally}
+
+
+def public_tally(result: Mapping[str, Any]) -> dict[str, Any]:
+    keys = ("members", "cast", "present", "written", "yes", "no", "abstain", "recused",
+            "passed", "quorum_met", "threshold", "of", "quorum", "presence", "base",
+            "required_yes", "quorum_required", "reason", "council", "roll_hash")
+    return {k: result.get(k) for k in keys}
+
+
+def minutes_context(deps: Deps, tx: Tx, item: NominationRow, round_id: int) -> dict[str, Any]:
+    """What the minutes show: the tally, the roll by name, who took part, who recused."""
+    rounds = {r.id: r for r in tx.ballots.rounds(item.id)}
+    current = rounds[round_id]
+    roll = tx.ballots.roll(round_id)
+    names = tx.directory.names(m for m, _, _ in roll)
+    return {
+        "round": round_id,
+        "number": list(rounds).index(round_id) + 1,
+        "council": current.council_unit,
+        "opened_at": current.opened_at.astimezone(deps.display_tz).isoformat(timespec="minutes"),
+        "closed_at": (current.closed_at.astimezone(deps.display_tz).isoformat(timespec="minutes")
+                      if current.closed_at else None),
+        "secret": current.secret,
+        "roll": [{"login": m, "name": names.get(m, m), "voted": v, "recused": r}
+                 for m, v, r in roll],
+        **(public_tally(current.result) if current.result else {}),
+    }
+
+
+def latest_closed(tx: Tx, item: NominationRow) -> int | None:
+    for current in reversed(tx.ballots.rounds(item.id)):
+        if current.status == "closed":
+            return current.id
+    return None

@@ -1,0 +1,207 @@
+"""Reads: an item in full, what a person may do now, queues, the notice board, objections.
+
+Each function reads inside the caller's unit of work and writes nothing; the facades
+(:mod:`workflow.service.facades`) run them and page through long lists.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from workflow.errors import GuardRefused
+from workflow.flow.spec import FlowSpec
+from workflow.service import access
+from workflow.service.base import Actor, Deps, ItemContext
+from workflow.service.lifecycle import ALL, Entry
+from workflow.service.lifecycle.notice import notice_window
+from workflow.service.present import audit_view, item_summary
+from workflow.store import NominationRow, Tx
+
+__all__ = ["available", "item_detail", "notices_page", "objections_view", "open_objections",
+           "queue"]
+
+
+def item_detail(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec) -> dict[str, Any]:
+    """``award show``: the item, its dossier, documents, history and what its states add."""
+    tz = deps.display_tz
+    data = item_summary(deps, item, deps.now())
+    state = flow.states[item.state]
+    data.update({
+        "flow_version": item.flow_version,
+        "flow_title": dict(flow.title),
+        "award": flow.award,
+        "state_type": state.type,
+        "entered_at": deps.iso(item.entered_at),
+        "created_at": deps.iso(item.created_at),
+        "created_by": item.created_by,
+        "fields": item.fields,
+        "documents": [
+            {"id": str(d.id), "type": d.doctype, "file": d.filename, "sha256": d.sha256,
+             "size": d.size, "at": deps.iso(d.attached_at), "by": d.attached_by}
+            for d in tx.documents.of(item.id)
+        ],
+        "rendered": [
+            {"id": str(r.id), "template": r.template, "sha256": r.sha256,
+             "at": deps.iso(r.rendered_at)}
+            for r in tx.documents.rendered(item.id)
+        ],
+        "history": [
+            {k: v for k, v in audit_view(e, tz).items() if k not in ("nomination", "hash")}
+            for e in tx.audit.entries(str(item.id), limit=100_000)
+        ],
+        "allowed": [] if item.final else flow.allowed_triggers(item.state),
+    })
+    data["escalations"] = [
+        {"seq": h["seq"], "at": h["at"], "action": h["action"], "step": h["payload"].get("step"),
+         "to": h["payload"].get("recipients", [])}
+        for h in data["history"]
+        if h["action"] in ("reminded", "escalated", "refused")
+        or (h["action"] == "fired" and "timer" in h["payload"])  # a step that fired
+    ]
+    entry = Entry(deps, tx, item, flow)
+    views: dict[str, Any] = {}
+    for behaviour in ALL:  # every kind: a closed round still shows after the vote state
+        views.update(behaviour.view(entry))
+    data["window"] = views.get("window")
+    data["objections"] = objections_view(deps, tx, item)
+    data["ballot"] = views.get("ballot")
+    data["confirmations"] = views.get("confirmations", [])
+    data["hold"] = item.hold_data
+    return data
+
+
+def objections_view(deps: Deps, tx: Tx, item: NominationRow) -> list[dict[str, Any]]:
+    """Objections of an item without the objector's personal data."""
+    return [{"id": str(o.id), "status": o.status, "filed_at": deps.iso(o.filed_at),
+             "by": o.filed_by or "public", "text": o.text, "notice": o.notice_id,
+             "resolved_at": deps.iso(o.resolved_at), "resolved_by": o.resolved_by,
+             "resolution": o.resolution}
+            for o in tx.objections.of(item.id)]
+
+
+def available(deps: Deps, tx: Tx, actor: Actor, item: NominationRow, flow: FlowSpec
+              ) -> list[dict[str, Any]]:
+    """What ``actor`` may do to ``item`` now, as the engine would judge it (a dry run: roles
+    at the right unit, then the guards; nothing is written). Refused triggers are listed with
+    the guard's reason so an interface can explain a disabled button."""
+    if item.final:
+        return []
+    machine = deps.compiled(tx, item.flow_version)
+    state = flow.states[item.state]
+    actions: list[dict[str, Any]] = []
+    for t in flow.transitions_from(item.state):
+        if not t.by.roles or not access.holds_any(deps, tx, actor, t.by.roles, item.unit_id):
+            continue
+        entry: dict[str, Any] = {"action": "fire", "trigger": t.trigger, "to": t.dest,
+                                 "comment": t.comment, "label": dict(t.label), "ok": True}
+        try:
+            machine.fire(item.state, t.trigger, ItemContext(deps, tx, item, flow))
+        except GuardRefused as exc:
+            entry.update(ok=False, guard=exc.fields.get("guard"), reason=exc.fields.get("reason"))
+        actions.append(entry)
+    if state.vote is not None:
+        current = tx.ballots.latest(item.id)
+        if current is not None and current.status == "open":
+            standing = tx.ballots.member(current.id, actor.login)
+            if standing is not None and not any(standing):
+                actions += [{"action": "vote", "ok": True}, {"action": "recuse", "ok": True}]
+            if access.holds_any(deps, tx, actor, state.vote.close_by, item.unit_id):
+                actions += [{"action": "close_vote", "ok": True},
+                            {"action": "written_vote", "ok": True}]
+    if state.confirmations is not None:
+        signed = {row[0] for row in tx.confirmations.of(item.id, item.entry_no)}
+        for key, roles in state.confirmations.items:
+            if key not in signed and access.holds_any(deps, tx, actor, roles, item.unit_id):
+                actions.append({"action": "confirm", "key": key, "ok": True})
+    return actions
+
+
+def queue(deps: Deps, tx: Tx, actor: Actor, limit: int) -> list[dict[str, Any]]:
+    """Items waiting on ``actor`` (something they may do now), overdue first, then by due."""
+    units = access.reach(deps, tx, actor)
+    out: list[tuple[Any, ...]] = []
+    now = deps.now()
+    after = 0
+    while units:
+        rows = tx.items.page(units=units, open_only=True, after_id=after, limit=500)
+        if not rows:
+            break
+        for row in rows:
+            flow = deps.compiled(tx, row.flow_version).spec
+            actions = [a for a in available(deps, tx, actor, row, flow) if a["ok"]]
+            if actions:
+                summary = item_summary(deps, row, now)
+                summary["actions"] = actions
+                out.append((row.due_at is None, row.due_at or now, row.id, summary))
+        after = rows[-1].id
+    out.sort(key=lambda r: (r[0], r[1], r[2]))
+    return [r[3] for r in out[:limit]]
+
+
+def notices_page(deps: Deps, tx: Tx, after_id: int, limit: int) -> list[dict[str, Any]]:
+    """Public notices after ``after_id`` with each nominee's window (``award notices``)."""
+    now = deps.now()
+    out = []
+    tree = deps.tree(tx)
+    for notice in tx.notices.page(after_id, limit):
+        nominees = []
+        still_open = False
+        extended: datetime | None = None
+        for nomination_id in tx.notices.items(notice.id):
+            other = tx.items.get(nomination_id)
+            if other is None:
+                continue
+            # A hold stops a nominee's window and resuming gives back the days it had left,
+            # so one nominee may stay open for objections after the published end.
+            flow = deps.compiled(tx, other.flow_version).spec
+            latest = tx.notices.latest_for(other.id)
+            # only the nominee's latest notice: a later notice's window is not this one's
+            window = (notice_window(deps, tx, other, flow, now)
+                      if latest is not None and latest.id == notice.id else None)
+            is_open = window is not None and window.open
+            due = window.ends_at if window is not None else None
+            if due is not None and due > notice.ends_at:
+                extended = max(extended or due, due)
+            still_open = still_open or is_open
+            nominees.append({"id": str(other.id), "nominee": other.nominee,
+                             "unit": other.unit_id, "state": other.state,
+                             "window_open": is_open,
+                             "window_ends_at": deps.iso(due)})
+        unit = tree.units.get(notice.unit_id)
+        out.append({
+            "id": str(notice.id), "flow": notice.flow_id, "unit": notice.unit_id,
+            "unit_name": unit.name if unit else notice.unit_id, "day": notice.day,
+            "starts_at": deps.iso(notice.starts_at), "ends_at": deps.iso(notice.ends_at),
+            "extended_to": deps.iso(extended),
+            "status": "open" if notice.starts_at <= now and (
+                now <= notice.ends_at or still_open) else "closed",
+            "nominees": nominees, "sha256": notice.sha256,
+            "audit_head": {"seq": notice.audit_seq, "hash": notice.audit_hash},
+        })
+    return out
+
+
+def open_objections(deps: Deps, tx: Tx, actor: Actor, limit: int) -> list[dict[str, Any]]:
+    """Open objections ``actor`` examines as secretariat (see access.may_resolve), oldest
+    first, without the objector's personal data."""
+    units = access.reach(deps, tx, actor, "secretariat")
+    out: list[dict[str, Any]] = []
+    after = 0
+    # page on: objections a higher body examines are skipped, not counted
+    while len(out) < limit and (page := tx.objections.open_in(units, limit, after)):
+        for objection_id, nomination_id in page:
+            after = objection_id
+            row = tx.objections.get(objection_id)
+            item = tx.items.get(nomination_id)
+            if row is None or item is None or not access.may_resolve(
+                    deps, tx, actor, item, deps.compiled(tx, item.flow_version).spec,
+                    row.notice_id)[0]:
+                continue
+            out.append({"id": str(objection_id), "nomination": str(item.id),
+                        "nominee": item.nominee, "unit": item.unit_id,
+                        "state": item.state, "filed_at": deps.iso(row.filed_at),
+                        "by": row.filed_by or "public", "text": row.text})
+            if len(out) == limit:
+                break
+    return out

@@ -1,0 +1,120 @@
+"""The directory: units, people, role grants, and the award history of people.
+
+Must not import the service or anything above the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from workflow.catalogue import HistoryEntry
+from workflow.directory import DirectoryData, UnitEntry
+from workflow.store.meta import MetaRepo
+from workflow.store.raw import Raw, placeholders
+
+__all__ = ["DirectoryRepo"]
+
+_PERSON = ("login", "name", "email", "password_hash")
+
+
+class DirectoryRepo:
+    def __init__(self, raw: Raw, meta: MetaRepo) -> None:
+        self.raw = raw
+        self.meta = meta
+
+    def generation(self) -> int:
+        """Bumped by every load that changes something: caches of the tree key on it."""
+        return int(self.meta.get("directory_generation") or 0)
+
+    def units(self) -> list[UnitEntry]:
+        return [UnitEntry(*r) for r in self.raw.all("SELECT id, name, level, parent_id FROM unit")]
+
+    def has_role(self, login: str, role: str, unit_id: str) -> bool:
+        return self.raw.one(
+            "SELECT 1 FROM role_grant WHERE login = ? AND role = ? AND unit_id = ?",
+            (login, role, unit_id)) is not None
+
+    def holders(self, role: str, unit_id: str) -> list[str]:
+        rows = self.raw.all("SELECT login FROM role_grant WHERE role = ? AND unit_id = ? "
+                            "ORDER BY login", (role, unit_id))
+        return [r[0] for r in rows]
+
+    def roles_of(self, login: str) -> list[tuple[str, str]]:
+        rows = self.raw.all("SELECT role, unit_id FROM role_grant WHERE login = ? "
+                            "ORDER BY unit_id, role", (login,))
+        return [(r[0], r[1]) for r in rows]
+
+    def person(self, login: str) -> dict[str, Any] | None:
+        row = self.raw.one(f"SELECT {', '.join(_PERSON)} FROM person WHERE login = ?", (login,))
+        return dict(zip(_PERSON, row, strict=True)) if row else None
+
+    def logins(self) -> list[str]:
+        return [r[0] for r in self.raw.all("SELECT login FROM person")]
+
+    def names(self, logins: Iterable[str]) -> dict[str, str]:
+        wanted = sorted(set(logins))
+        if not wanted:
+            return {}
+        rows = self.raw.all(f"SELECT login, name FROM person WHERE login IN "
+                            f"({placeholders(wanted)})", wanted)
+        return {r[0]: r[1] for r in rows}
+
+    def apply(self, data: DirectoryData) -> dict[str, int]:
+        """Upsert units, people, grants and prior awards; return what changed."""
+        raw = self.raw
+        counts = {"units": 0, "people": 0, "roles": 0, "awards": 0}
+        for unit in data.units:
+            values = (unit.name, unit.level, unit.parent)
+            current = raw.one("SELECT name, level, parent_id FROM unit WHERE id = ?", (unit.id,))
+            if current is None:
+                raw.run("INSERT INTO unit (id, name, level, parent_id) VALUES (?, ?, ?, ?)",
+                        (unit.id, *values))
+                counts["units"] += 1
+            elif tuple(current) != values:
+                raw.run("UPDATE unit SET name = ?, level = ?, parent_id = ? WHERE id = ?",
+                        (*values, unit.id))
+                counts["units"] += 1
+        for person in data.people:
+            current = raw.one("SELECT name, email FROM person WHERE login = ?", (person.login,))
+            if current is None:
+                raw.run("INSERT INTO person (login, name, email) VALUES (?, ?, ?)",
+                        (person.login, person.name, person.email))
+                counts["people"] += 1
+            elif tuple(current) != (person.name, person.email):
+                raw.run("UPDATE person SET name = ?, email = ? WHERE login = ?",
+                        (person.name, person.email, person.login))
+                counts["people"] += 1
+            for role, unit_id in person.roles:
+                if not self.has_role(person.login, role, unit_id):
+                    raw.run("INSERT INTO role_grant (login, role, unit_id) VALUES (?, ?, ?)",
+                            (person.login, role, unit_id))
+                    counts["roles"] += 1
+        for award in data.awards:
+            if self._prior(award.person, award.award, award.year, "imported") is None:
+                raw.run("INSERT INTO prior_award (login, award, year, ad_hoc, source) "
+                        "VALUES (?, ?, ?, ?, 'imported')",
+                        (award.person, award.award, award.year, False))
+                counts["awards"] += 1
+        if any(counts.values()):
+            self.meta.set("directory_generation", str(self.generation() + 1))
+        return counts
+
+    def history(self, login: str) -> list[HistoryEntry]:
+        rows = self.raw.all("SELECT award, year, ad_hoc, source FROM prior_award "
+                            "WHERE login = ? ORDER BY year, award", (login,))
+        return [HistoryEntry(r[0], r[1], bool(r[2]), r[3]) for r in rows]
+
+    def grant_award(self, login: str, award: str, year: int, ad_hoc: bool,
+                    nomination_id: int) -> bool:
+        """Enter an award the engine granted in the person's history; False if it is there."""
+        if self._prior(login, award, year, "granted") is not None:
+            return False
+        self.raw.run("INSERT INTO prior_award (login, award, year, ad_hoc, source, "
+                     "nomination_id) VALUES (?, ?, ?, ?, 'granted', ?)",
+                     (login, award, year, ad_hoc, nomination_id))
+        return True
+
+    def _prior(self, login: str, award: str, year: int, source: str) -> tuple[Any, ...] | None:
+        return self.raw.one("SELECT id FROM prior_award WHERE login = ? AND award = ? AND "
+                            "year = ? AND source = ?", (login, award, year, source))

@@ -1,0 +1,64 @@
+"""The dossier (attached documents, with their content and SHA-256) and the documents the
+engine rendered (decisions, minutes).
+
+Must not import the service or anything above the store.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from workflow.store.raw import Raw
+from workflow.store.rows import DocumentRow, RenderedRow, columns, decoder
+
+__all__ = ["DocumentRepo"]
+
+_DOCUMENT = columns(DocumentRow)
+_document = decoder(DocumentRow)
+_RENDERED = columns(RenderedRow)
+_rendered = decoder(RenderedRow)
+
+
+class DocumentRepo:
+    def __init__(self, raw: Raw) -> None:
+        self.raw = raw
+
+    def add(self, nomination_id: int, doctype: str, filename: str, sha256: str, content: bytes,
+            at: datetime, by: str) -> int:
+        row = self.raw.one(
+            "INSERT INTO document (nomination_id, doctype, filename, sha256, size, content, "
+            "attached_at, attached_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            (nomination_id, doctype, filename, sha256, len(content), content,
+             self.raw.time_out(at), by))
+        assert row is not None
+        return int(row[0])
+
+    def types(self, nomination_id: int) -> set[str]:
+        rows = self.raw.all("SELECT DISTINCT doctype FROM document WHERE nomination_id = ?",
+                            (nomination_id,))
+        return {r[0] for r in rows}
+
+    def of(self, nomination_id: int) -> list[DocumentRow]:
+        rows = self.raw.all(f"SELECT {_DOCUMENT} FROM document WHERE nomination_id = ? "
+                            "ORDER BY id", (nomination_id,))
+        return [_document(r) for r in rows]
+
+    def add_rendered(self, nomination_id: int, template: str, sha256: str, content: str,
+                     at: datetime) -> int:
+        row = self.raw.one(
+            "INSERT INTO rendered_document (nomination_id, template, sha256, content, "
+            "rendered_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+            (nomination_id, template, sha256, content, self.raw.time_out(at)))
+        assert row is not None
+        return int(row[0])
+
+    def rendered(self, nomination_id: int) -> list[RenderedRow]:
+        rows = self.raw.all(f"SELECT {_RENDERED} FROM rendered_document WHERE "
+                            "nomination_id = ? ORDER BY id", (nomination_id,))
+        return [_rendered(r) for r in rows]
+
+    def rendered_content(self, nomination_id: int) -> list[tuple[int, str, str, str]]:
+        """``(id, template, sha256, content)`` of every document rendered for an item."""
+        rows = self.raw.all("SELECT id, template, sha256, content FROM rendered_document "
+                            "WHERE nomination_id = ? ORDER BY id", (nomination_id,))
+        return [(r[0], r[1], r[2], r[3]) for r in rows]

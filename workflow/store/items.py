@@ -1,0 +1,134 @@
+"""Nominations: insert, read, compare-and-set save, and the pages lists read.
+
+Must not import the service or anything above the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from workflow.errors import Conflict
+from workflow.store.raw import Raw, placeholders
+from workflow.store.rows import NominationRow, columns, decoder, dumps
+
+__all__ = ["ItemRepo"]
+
+_COLUMNS = columns(NominationRow)
+_decode = decoder(NominationRow)
+
+
+class ItemRepo:
+    def __init__(self, raw: Raw) -> None:
+        self.raw = raw
+
+    def insert(self, *, flow_id: str, flow_version: str, state: str, unit_id: str,
+               nominee: str, person_login: str | None, fields: dict[str, Any],
+               created_at: datetime, created_by: str) -> NominationRow:
+        """A new item in its first state entry (version 1, entry 1)."""
+        raw = self.raw
+        row = raw.one(
+            "INSERT INTO nomination (flow_id, flow_version, state, version, unit_id, nominee, "
+            "person_login, fields, created_at, created_by, entered_at, entry_no, due_at, final, "
+            f"outcome, hold_data) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, 1, NULL, ?, NULL, "
+            f"NULL) RETURNING {_COLUMNS}",
+            (flow_id, flow_version, state, unit_id, nominee, person_login, dumps(fields),
+             raw.time_out(created_at), created_by, raw.time_out(created_at), False))
+        assert row is not None
+        return _decode(row)
+
+    def get(self, nomination_id: int, *, lock: bool = False) -> NominationRow | None:
+        sql = f"SELECT {_COLUMNS} FROM nomination WHERE id = ?"
+        if lock and self.raw.pg:
+            sql += " FOR UPDATE"
+        row = self.raw.one(sql, (nomination_id,))
+        return _decode(row) if row else None
+
+    def save(self, row: NominationRow, expected_version: int) -> None:
+        """Write what changed if nobody changed the row since ``expected_version``; else
+        :class:`Conflict`. Always bumps the version (so touching an item is a change)."""
+        raw = self.raw
+        sets = ["version = ?"]
+        params: list[Any] = [expected_version + 1]
+        for name, value in row.changes().items():
+            sets.append(f"{name} = ?")
+            if name in ("entered_at", "due_at"):
+                params.append(raw.time_out(value))
+            elif name == "fields":
+                params.append(dumps(value))
+            else:
+                params.append(value)
+        params += [row.id, expected_version]
+        count = raw.run(f"UPDATE nomination SET {', '.join(sets)} WHERE id = ? AND version = ?",
+                        params)
+        if count != 1:
+            raise Conflict(
+                f"nomination {row.id} was changed by someone else (expected version "
+                f"{expected_version}); reload it and try again",
+                id=str(row.id),
+                expected_version=expected_version,
+            )
+        row.version = expected_version + 1
+        row.snapshot()
+
+    def page(self, *, state: str | None = None, flow: str | None = None,
+             units: Sequence[str] | None = None, overdue_at: datetime | None = None,
+             open_only: bool = False, after_id: int = 0, limit: int = 500
+             ) -> list[NominationRow]:
+        """One page in id order; callers page with ``after_id`` (nothing loads everything)."""
+        conds, params = self._filters(state, flow, units, overdue_at, open_only)
+        conds.append("id > ?")
+        params.append(after_id)
+        return self._select(conds, params, "id", limit)
+
+    def newest(self, *, units: Sequence[str], before_id: int | None, limit: int,
+               state: str | None = None, flow: str | None = None) -> list[NominationRow]:
+        """Items of these units, newest first; page with ``before_id``."""
+        conds, params = self._filters(state, flow, units, None, False)
+        if before_id is not None:
+            conds.append("id < ?")
+            params.append(before_id)
+        return self._select(conds, params, "id DESC", limit)
+
+    def count(self) -> int:
+        row = self.raw.one("SELECT count(*) FROM nomination")
+        return int(row[0]) if row else 0
+
+    def entered_by(self, nomination_id: int, state: str) -> str | None:
+        """Who moved the item into ``state`` most recently (from its audit entries); a return
+        from a hold is not a move someone decided, so it does not count."""
+        row = self.raw.one(
+            "SELECT actor FROM audit_entry WHERE nomination = ? AND to_state = ? "
+            "AND (from_state IS NULL OR from_state <> to_state) AND action <> 'resumed' "
+            "ORDER BY seq DESC LIMIT 1",
+            (str(nomination_id), state))
+        return None if row is None else str(row[0])
+
+    def _filters(self, state: str | None, flow: str | None, units: Sequence[str] | None,
+                 overdue_at: datetime | None, open_only: bool) -> tuple[list[str], list[Any]]:
+        conds: list[str] = []
+        params: list[Any] = []
+        if state:
+            conds.append("state = ?")
+            params.append(state)
+        if flow:
+            conds.append("flow_id = ?")
+            params.append(flow)
+        if units is not None:
+            conds.append(f"unit_id IN ({placeholders(units)})" if units else "1 = 0")
+            params.extend(units)
+        if overdue_at is not None:
+            conds.append("due_at IS NOT NULL AND due_at < ?")
+            params.append(self.raw.time_out(overdue_at))
+        if overdue_at is not None or open_only:
+            conds.append("final = ?")
+            params.append(False)
+        return conds, params
+
+    def _select(self, conds: list[str], params: list[Any], order: str, limit: int
+                ) -> list[NominationRow]:
+        where = f"WHERE {' AND '.join(conds)} " if conds else ""
+        rows = self.raw.all(f"SELECT {_COLUMNS} FROM nomination {where}ORDER BY {order} "
+                            "LIMIT ?", (*params, limit))
+        return [_decode(r) for r in rows]

@@ -1,0 +1,71 @@
+"""Objections (public objections and staff complaints) and how they were resolved.
+
+The objector's name and contact stay in their own row only: they are personal data and never
+enter the audit log (which records a hash of the text instead).
+
+Must not import the service or anything above the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from workflow.store.raw import Raw, placeholders
+from workflow.store.rows import ObjectionRow, columns, decoder
+
+__all__ = ["ObjectionRepo"]
+
+_OBJECTION = columns(ObjectionRow)
+_decode = decoder(ObjectionRow)
+
+
+class ObjectionRepo:
+    def __init__(self, raw: Raw) -> None:
+        self.raw = raw
+
+    def file(self, nomination_id: int, notice_id: int | None, text: str, name: str | None,
+             contact: str | None, filed_by: str | None, at: datetime) -> int:
+        row = self.raw.one(
+            "INSERT INTO objection (nomination_id, notice_id, text, name, contact, filed_by, "
+            "filed_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, 'open') RETURNING id",
+            (nomination_id, notice_id, text, name, contact, filed_by, self.raw.time_out(at)))
+        assert row is not None
+        return int(row[0])
+
+    def get(self, objection_id: int, *, lock: bool = False) -> ObjectionRow | None:
+        sql = f"SELECT {_OBJECTION} FROM objection WHERE id = ?"
+        if lock and self.raw.pg:
+            sql += " FOR UPDATE"
+        row = self.raw.one(sql, (objection_id,))
+        return _decode(row) if row else None
+
+    def of(self, nomination_id: int) -> list[ObjectionRow]:
+        rows = self.raw.all(f"SELECT {_OBJECTION} FROM objection WHERE nomination_id = ? "
+                            "ORDER BY id", (nomination_id,))
+        return [_decode(r) for r in rows]
+
+    def open_count(self, nomination_id: int) -> int:
+        row = self.raw.one(
+            "SELECT count(*) FROM objection WHERE nomination_id = ? AND status = 'open'",
+            (nomination_id,))
+        return int(row[0]) if row else 0
+
+    def open_in(self, units: Sequence[str], limit: int, after_id: int = 0
+                ) -> list[tuple[int, int]]:
+        """``(objection id, nomination id)`` of open objections on items of these units."""
+        if not units:
+            return []
+        rows = self.raw.all(
+            "SELECT o.id, o.nomination_id FROM objection o JOIN nomination n "
+            f"ON n.id = o.nomination_id WHERE o.status = 'open' AND n.unit_id IN "
+            f"({placeholders(units)}) AND o.id > ? ORDER BY o.id LIMIT ?",
+            (*units, after_id, limit))
+        return [(int(r[0]), int(r[1])) for r in rows]
+
+    def resolve(self, objection_id: int, status: str, by: str, comment: str, at: datetime
+                ) -> bool:
+        return self.raw.run(
+            "UPDATE objection SET status = ?, resolved_by = ?, resolution = ?, resolved_at = ? "
+            "WHERE id = ? AND status = 'open'",
+            (status, by, comment, self.raw.time_out(at), objection_id)) == 1

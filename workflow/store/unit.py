@@ -1,0 +1,301 @@
+"""The unit of work: :class:`Store` lends a connection and a transaction, :class:`Tx` is the
+transaction's view of the data, one repository per data area.
+
+A ``Tx`` commits once at the end or not at all. Each unit of work borrows a connection from
+the pool and gives it back when it ends, so however many threads a web server runs, a burst
+waits for a free connection instead of keeping one per thread for ever. A transient lock
+failure inside it raises :class:`~workflow.store.db.Busy` so the caller can retry the whole
+use case; :meth:`Tx.savepoint` isolates a part of it. Nothing above the store sees SQLAlchemy
+or a driver: their failures surface as :data:`DATABASE_ERRORS`, ``Busy`` or
+:class:`~workflow.errors.StoreUnavailable`.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import logging
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import psycopg
+from sqlalchemy import Connection, Engine, delete, insert, select
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from workflow.errors import StoreUnavailable
+from workflow.store import tables
+from workflow.store.accounts import AccountRepo
+from workflow.store.audit import AuditRepo, Chain
+from workflow.store.ballots import BallotRepo
+from workflow.store.confirmations import ConfirmationRepo
+from workflow.store.db import (
+    SQLITE_BUSY_TIMEOUT_MS,
+    Busy,
+    check_connect,
+    is_busy,
+    is_missing_schema,
+    secure_sqlite_files,
+)
+from workflow.store.directory import DirectoryRepo
+from workflow.store.documents import DocumentRepo
+from workflow.store.items import ItemRepo
+from workflow.store.meta import FlowVersionRepo, MetaRepo
+from workflow.store.notices import NoticeRepo
+from workflow.store.objections import ObjectionRepo
+from workflow.store.outbox import OutboxRepo
+from workflow.store.raw import Raw, TransactionLost
+from workflow.store.timers import TimerRepo
+
+__all__ = ["DATABASE_ERRORS", "Store", "Tx"]
+
+SCRUB_WAIT_MS = 200  # how long each try at emptying the log after a round waits for readers
+SCRUB_ATTEMPTS = 3
+SCHEMA_VERSION = "1"
+#: What a database failure looks like from above the store, whichever layer raised it: the
+#: unit of work is lost and is retried (or reported) as a whole.
+DATABASE_ERRORS: tuple[type[BaseException], ...] = (DBAPIError, sqlite3.Error, psycopg.Error,
+                                                    TransactionLost)
+T = TypeVar("T")
+log = logging.getLogger("workflow.store")
+META = tables.metadata.tables["meta"]
+
+
+class Tx:
+    """A transaction's view of the store: one repository per data area."""
+
+    def __init__(self, conn: Connection, chain: Chain, dialect: str) -> None:
+        self.dialect = dialect
+        self.raw = Raw(conn, dialect)
+        self.audit = AuditRepo(self.raw, chain)
+        self._savepoints = itertools.count(1)
+
+    @functools.cached_property
+    def meta(self) -> MetaRepo:
+        return MetaRepo(self.raw)
+
+    @functools.cached_property
+    def flows(self) -> FlowVersionRepo:
+        return FlowVersionRepo(self.raw)
+
+    @functools.cached_property
+    def directory(self) -> DirectoryRepo:
+        return DirectoryRepo(self.raw, self.meta)
+
+    @functools.cached_property
+    def accounts(self) -> AccountRepo:
+        return AccountRepo(self.raw)
+
+    @functools.cached_property
+    def items(self) -> ItemRepo:
+        return ItemRepo(self.raw)
+
+    @functools.cached_property
+    def documents(self) -> DocumentRepo:
+        return DocumentRepo(self.raw)
+
+    @functools.cached_property
+    def timers(self) -> TimerRepo:
+        return TimerRepo(self.raw)
+
+    @functools.cached_property
+    def objections(self) -> ObjectionRepo:
+        return ObjectionRepo(self.raw)
+
+    @functools.cached_property
+    def confirmations(self) -> ConfirmationRepo:
+        return ConfirmationRepo(self.raw)
+
+    @functools.cached_property
+    def notices(self) -> NoticeRepo:
+        return NoticeRepo(self.raw)
+
+    @functools.cached_property
+    def outbox(self) -> OutboxRepo:
+        return OutboxRepo(self.raw)
+
+    @functools.cached_property
+    def ballots(self) -> BallotRepo:
+        return BallotRepo(self.raw)
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A part of the unit of work that is undone alone if it raises (the error still
+        propagates). A database failure inside it is not the part's fault: it propagates
+        as one of :data:`DATABASE_ERRORS` and the whole unit of work is lost."""
+        name = f"sp_{next(self._savepoints)}"
+        head = self.audit.snapshot()
+        self.raw.execute(f"SAVEPOINT {name}")
+        try:
+            yield
+        except DATABASE_ERRORS:
+            raise
+        except BaseException:
+            self.raw.execute(f"ROLLBACK TO SAVEPOINT {name}")
+            self.audit.restore(head)  # the appends it undid no longer head the chain
+            raise
+        self.raw.execute(f"RELEASE SAVEPOINT {name}")
+
+
+class Store:
+    """The engine and its connection pool; builds :class:`Tx` units of work."""
+
+    def __init__(self, engine: Engine, chain: Chain) -> None:
+        self.engine = engine
+        self.chain = chain
+        self.dialect = engine.dialect.name
+
+    @property
+    def url(self) -> str:
+        """The database URL without its password."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @contextmanager
+    def _borrow(self) -> Iterator[Connection]:
+        try:
+            conn = self.engine.connect()
+        except (OperationalError, DBAPIError) as exc:
+            raise StoreUnavailable(
+                f"cannot open database {self.url}: "
+                f"{str(getattr(exc, 'orig', exc)).strip().splitlines()[0]}") from None
+        except PoolTimeout:
+            raise StoreUnavailable("the database is busy: every connection is in use; "
+                                   "try again in a moment") from None
+        try:
+            yield conn
+        finally:
+            conn.close()  # back to the pool (a connection that broke is discarded)
+
+    def run(self, work: Callable[[Tx], T], *, immediate: bool = False) -> T:
+        """Run ``work`` as one unit of work: commit when it returns, roll back if it raises.
+
+        ``immediate`` takes SQLite's write lock up front (sweeps). Transient lock failures
+        raise :class:`Busy`; the caller decides whether to retry.
+        """
+        with self.transaction(immediate=immediate) as tx:
+            return work(tx)
+
+    @contextmanager
+    def transaction(self, *, immediate: bool = False) -> Iterator[Tx]:
+        """:meth:`run` as a context manager."""
+        with self._borrow() as conn:
+            try:
+                driver = self._begin(conn, immediate)
+                tx = Tx(conn, self.chain, self.dialect)
+                try:
+                    yield tx
+                    _commit(conn, driver)
+                except BaseException:
+                    _rollback(conn, driver)
+                    raise
+                if tx.__dict__.get("ballots") is not None and tx.ballots.closed_a_round:
+                    self.scrub_log(conn)
+            except TransactionLost as exc:
+                raise StoreUnavailable(str(exc)) from None
+            except DATABASE_ERRORS as exc:
+                raise self._translate(exc, conn) from exc
+
+    def _begin(self, conn: Connection, immediate: bool) -> Any:
+        """Open the transaction on the driver connection and return that connection.
+
+        SQLAlchemy's own bookkeeping costs as much as a whole transition on SQLite; if a Core
+        statement makes SQLAlchemy begin too, it joins this very database transaction (see
+        the BEGIN listener in db.py) and its commit ends it.
+        """
+        driver = conn.connection.driver_connection
+        if self.dialect == "sqlite":
+            conn.info["sqlite_immediate"] = immediate
+            assert driver is not None
+            driver.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        # PostgreSQL: psycopg opens the transaction with the first statement
+        return driver
+
+    def _translate(self, exc: BaseException, conn: Connection) -> BaseException:
+        if is_busy(exc):
+            return Busy(str(exc))
+        if is_missing_schema(exc):
+            return StoreUnavailable(
+                f"database {self.url} has no award schema yet; run `award init`")
+        if conn.invalidated:
+            return StoreUnavailable(f"lost the database connection: {getattr(exc, 'orig', exc)}")
+        return exc
+
+    def scrub_log(self, conn: Connection | None = None) -> bool:
+        """Fold SQLite's write-ahead log into the database and empty it, so no earlier page
+        images stay on disk (with ``secure_delete`` the freed cells are zeroed too).
+
+        Hygiene, not the secrecy of the ballot itself (ballots are sealed, see
+        :mod:`workflow.store.ballots`). A reader holding an old snapshot keeps the log from
+        being emptied; the scrub tries a few times, briefly (a long reader must not stall the
+        writers queued behind it), then says so in the log and leaves the rest to the next
+        close. PostgreSQL's own log is the server's."""
+        if self.dialect != "sqlite":
+            return True
+        if conn is None:
+            with self._borrow() as own:
+                return self.scrub_log(own)
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        driver.execute(f"PRAGMA busy_timeout = {SCRUB_WAIT_MS}")
+        try:
+            for _attempt in range(SCRUB_ATTEMPTS):
+                busy, frames, _done = driver.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                if not busy:
+                    return True
+        finally:
+            driver.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        log.warning("the write-ahead log still holds %s pages after a ballot round closed: "
+                    "another connection is reading; the ballots in it are sealed, and the "
+                    "next close empties it", frames)
+        return False
+
+    def close(self) -> None:
+        """Close the pool's connections (units of work in flight keep theirs until they end)."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def check(self) -> None:
+        check_connect(self.engine)
+
+    def create_schema(self) -> bool:
+        """Create missing tables (idempotent); ``True`` if anything was created."""
+        secure_sqlite_files(self.engine)
+        with self._borrow() as conn, conn.begin():
+            before = set(self.engine.dialect.get_table_names(conn))
+            tables.metadata.create_all(conn)
+            if conn.execute(select(META.c.value).where(META.c.key == "schema")).first() is None:
+                conn.execute(insert(META).values(key="schema", value=SCHEMA_VERSION))
+                conn.execute(insert(META).values(key="directory_generation", value="0"))
+            # earlier releases kept the session-signing key here, where anyone who could read
+            # the database could forge a session; the key now lives outside it (workflow.keys)
+            conn.execute(delete(META).where(META.c.key == "web_secret"))
+        return not set(tables.metadata.tables) <= before
+
+    def schema_ready(self) -> bool:
+        with self._borrow() as conn, conn.begin():
+            return "nomination" in set(self.engine.dialect.get_table_names(conn))
+
+
+def _commit(conn: Connection, driver: Any) -> None:
+    if conn.in_transaction():
+        conn.commit()
+    else:
+        driver.commit()
+
+
+def _rollback(conn: Connection, driver: Any) -> None:
+    """Roll back whatever is open, best effort: the original error is what matters."""
+    try:
+        if conn.in_transaction():
+            conn.rollback()
+        else:
+            driver.rollback()
+    except Exception:  # a dead connection cannot roll back; it is discarded
+        conn.invalidate()
