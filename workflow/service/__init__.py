@@ -16,9 +16,8 @@ from typing import Any, TextIO, TypeVar
 
 from workflow.directory import parse_directory
 from workflow.errors import DefinitionError, NotAllowed, NotFound, Problem, StoreUnavailable
-from workflow.flow.describe import describe
-from workflow.flow.graph import render_graph
-from workflow.flow.loader import load_flow
+from workflow.flow import load_flow
+from workflow.flow.io import describe, render_graph
 from workflow.ids import decimal, parse_id, shorten
 from workflow.service import ballots, confirmations, items, notices, timers
 from workflow.service.context import PUBLIC, SYSTEM, Actor, Deps

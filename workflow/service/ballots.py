@@ -19,7 +19,7 @@ import json
 from typing import Any
 
 from workflow.errors import NotAllowed, PermissionDenied, UsageError
-from workflow.flow.spec import INTERNAL, FlowSpec, StateSpec
+from workflow.flow import INTERNAL, FlowSpec, StateSpec
 from workflow.service.context import SYSTEM, Actor, Deps, ItemContext
 from workflow.store import NominationRow, Tx
 from workflow.store.ballots import RoundRow

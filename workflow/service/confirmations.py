@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from workflow.errors import InvalidInput, NotAllowed
-from workflow.flow.spec import INTERNAL, FlowSpec
+from workflow.flow import INTERNAL, FlowSpec
 from workflow.service.context import Actor, Deps, ItemContext
 from workflow.service.views import iso
 from workflow.store import NominationRow, Tx

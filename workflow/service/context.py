@@ -22,8 +22,7 @@ from workflow.definitions import Definitions
 from workflow.directory import UnitTree
 from workflow.documents import Renderer
 from workflow.errors import Conflict, Misconfigured, NotFound, PermissionDenied
-from workflow.flow.registry import GuardRegistry
-from workflow.flow.spec import FlowSpec, RoleRef
+from workflow.flow import FlowSpec, GuardRegistry, RoleRef
 from workflow.keys import KeySource
 from workflow.machine import CompiledFlow
 from workflow.store import Busy, NominationRow, Store, Tx

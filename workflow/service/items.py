@@ -13,8 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from workflow.errors import Conflict, InvalidInput, NotAllowed, NotFound, PermissionDenied
-from workflow.flow.fields import coerce_all, nfc
-from workflow.flow.spec import FlowSpec, RoleRef, TransitionSpec
+from workflow.flow import FlowSpec, RoleRef, TransitionSpec, coerce_all, nfc
 from workflow.ids import parse_id
 from workflow.machine import CompiledFlow
 from workflow.service.context import Actor, Deps, ItemContext

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from workflow.flow.spec import FlowSpec, StateSpec
+from workflow.flow import FlowSpec, StateSpec
 from workflow.service import ballots, notices, renders, timers
 from workflow.service.context import Actor, Deps, nomination_year
 from workflow.store import NominationRow, Tx

@@ -22,8 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from workflow.errors import InvalidInput, NotAllowed, NotFound, PermissionDenied
-from workflow.flow.fields import nfc
-from workflow.flow.spec import INTERNAL, FlowSpec, StateSpec
+from workflow.flow import INTERNAL, FlowSpec, StateSpec, nfc
 from workflow.ids import parse_id
 from workflow.service import timers
 from workflow.service.context import SYSTEM, Actor, Deps, ItemContext

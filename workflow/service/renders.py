@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from workflow.documents import sha256_text
-from workflow.flow.spec import FlowSpec, StateSpec
+from workflow.flow import FlowSpec, StateSpec
 from workflow.service.context import Deps
 from workflow.service.views import item_context
 from workflow.store import NominationRow, Tx

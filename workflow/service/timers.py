@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from workflow.calendar import WorkingCalendar
-from workflow.flow.spec import EscalationStep, FlowSpec, Sla, StateSpec
+from workflow.flow import EscalationStep, FlowSpec, Sla, StateSpec
 from workflow.service.context import Deps
 from workflow.store import NominationRow, Tx
 from workflow.store.raw import TransactionLost
