@@ -12,7 +12,7 @@ from typing import Any
 
 from tests.conftest import DIRECTORY, Cli, make_service
 from workflow.errors import AwardError, Conflict
-from workflow.flow.registry import GuardDef, default_guards
+from workflow.flow import GuardDef, default_guards
 from workflow.service import Actor
 
 RACE_FLOW = """\

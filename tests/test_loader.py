@@ -35,7 +35,9 @@ from workflow.definitions import load_definitions
 from workflow.directory import load_directory
 from workflow.documents import Renderer
 from workflow.errors import DefinitionError, GuardRefused, NotAllowed, Problem
-from workflow.flow.loader import (
+from workflow.flow import INTERNAL, NAME_RE, EdgeKind, FlowSpec
+from workflow.flow.io import render_graph
+from workflow.flow.io.reader import (
     FLOW_KEYS,
     NOTICE_KEYS,
     RESERVED_TRIGGERS,
@@ -47,7 +49,6 @@ from workflow.flow.loader import (
     load_flow,
     parse_flow,
 )
-from workflow.flow.spec import NAME_RE, FlowSpec
 from workflow.machine import CompiledFlow
 from workflow.yamlnodes import canonical_json, parse_yaml
 
@@ -255,6 +256,38 @@ def test_shipped_flow_loads_with_its_file_name_as_id(path: Path) -> None:
     # The stored text re-parses to the same version (items in flight keep their definition).
     assert DEFS.parse_stored(spec.source, str(path)).version == spec.version
     CompiledFlow(spec, ENV.guards)  # and compiles into a state machine
+
+
+@pytest.mark.parametrize("path", FLOWS, ids=[p.stem for p in FLOWS])
+def test_shipped_flow_edges_are_the_machine_the_checks_and_the_diagram(path: Path) -> None:
+    spec = load_flow(path, ENV)
+    edges = spec.edges()
+    # The compiled machine holds exactly these edges: none missing, none added.
+    machine = CompiledFlow(spec, ENV.guards)
+    assert sorted(machine.moves()) == sorted((e.source, e.trigger, e.dest) for e in edges)
+    # The graph checks accepted the flow on the same edges: every state is reachable without
+    # resuming, and exactly the non-final states other than the hold have a way forward.
+    seen, todo = {spec.initial}, [spec.initial]
+    while todo:
+        here = todo.pop()
+        for e in edges:
+            if e.source == here and e.kind is not EdgeKind.RESUME and e.dest not in seen:
+                seen.add(e.dest)
+                todo.append(e.dest)
+    assert seen == set(spec.states)
+    for state in spec.states.values():
+        forward = [e for e in edges if e.source == state.name and not e.kind.detour]
+        assert bool(forward) == (not state.final and state.type != "hold"), state.name
+    # The diagram draws every forward edge, dashed when implicit, in the same order, and no
+    # detour; a no-quorum edge only where it goes elsewhere than a failed vote.
+    drawn = re.findall(r'^    "([^"]+)" -> "([^"]+)" \[label="[^"]*"(, style=dashed)?\];$',
+                       render_graph(spec, "dot"), re.MULTILINE)
+    fail_to = {name: s.vote.fail_to for name, s in spec.states.items() if s.vote}
+    assert drawn == [
+        (e.source, e.dest, "" if e.kind is EdgeKind.DECLARED else ", style=dashed")
+        for e in edges
+        if not e.kind.detour and not (e.kind is EdgeKind.NO_QUORUM and e.dest == fail_to[e.source])
+    ]
 
 
 def test_corpus_is_not_empty_and_all_flows_are_in_definitions() -> None:
@@ -993,6 +1026,52 @@ def test_implicit_edges_make_states_reachable() -> None:
     expect(text, "  |not_eligible:", "state 'not_eligible' is not reachable", only=True)
 
 
+def test_edges_are_declared_transitions_then_each_states_implicit_edges() -> None:
+    k = EdgeKind
+
+    def detours(state: str) -> list[tuple[str, str, str, EdgeKind]]:
+        return [(state, "@upheld", "rejected", k.UPHELD), (state, "@hold", "on_hold", k.HOLD),
+                ("on_hold", f"@resume:{state}", state, k.RESUME)]
+
+    edges = [(e.source, e.trigger, e.dest, e.kind) for e in load(BASE).edges()]
+    assert edges == [
+        ("draft", "submit", "submitted", k.DECLARED),
+        ("submitted", "expire", "expired", k.DECLARED),
+        ("submitted", "accept", "checks", k.DECLARED),
+        ("pending_decision", "award", "awarded", k.DECLARED),
+        ("pending_decision", "reject", "rejected", k.DECLARED),
+        *detours("draft"),
+        *detours("submitted"),
+        ("checks", "@then", "voting", k.THEN),
+        ("checks", "@negative", "not_eligible", k.NEGATIVE),
+        *detours("checks"),
+        ("voting", "@pass", "notice", k.VOTE_PASS),
+        ("voting", "@fail", "not_passed", k.VOTE_FAIL),
+        ("voting", "@no_quorum", "not_passed", k.NO_QUORUM),
+        *detours("voting"),
+        ("notice", "@then", "pending_decision", k.THEN),
+        *detours("notice"),
+        *detours("pending_decision"),
+        ("on_hold", "@upheld", "rejected", k.UPHELD),
+    ]
+    # Without a hold state only the upheld detour remains.
+    no_hold = load(NO_HOLD).edges()
+    assert {e.kind for e in no_hold if e.kind.detour} == {k.UPHELD}
+    # Each declared edge carries its declaration (guards, who fires it); implicit ones none.
+    spec = load(BASE)
+    assert all((e.transition is not None) == (e.kind is k.DECLARED) for e in spec.edges())
+    assert next(e for e in spec.edges() if e.trigger == "award").transition is \
+        spec.transition("pending_decision", "award")
+
+
+def test_internal_trigger_values_never_change() -> None:
+    # They are written into audit entries; a definition cannot spell them (no '@').
+    assert [str(trigger) for trigger in INTERNAL] == [
+        "@pass", "@fail", "@no_quorum", "@then", "@negative", "@hold", "@upheld"]
+    assert INTERNAL.resume("notice") == "@resume:notice"
+    assert not any(NAME_RE.fullmatch(trigger) for trigger in [*INTERNAL, INTERNAL.resume("x")])
+
+
 def test_vote_no_quorum_is_an_edge_too() -> None:
     text = mutate("fail: not_passed}", "fail: not_passed, no_quorum: no_quorum}")
     text = mutate("  expired:", "  no_quorum: {final: true, outcome: withdrawn}\n  expired:", text)
@@ -1587,7 +1666,7 @@ LAUGHS_CHILD = """
 import resource, sys
 resource.setrlimit(resource.RLIMIT_AS, (512 * 2**20, 512 * 2**20))
 from workflow.errors import DefinitionError
-from workflow.flow.loader import FlowEnv, parse_flow
+from workflow.flow import FlowEnv, parse_flow
 try:
     parse_flow(sys.stdin.read(), "f.yaml", FlowEnv())
 except DefinitionError as exc:

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 import workflow
+import workflow.flow
+import workflow.flow.io
 import workflow.service
 import workflow.store
 
@@ -73,6 +75,18 @@ def test_only_documents_imports_jinja2_outside_the_web() -> None:
 
 
 def test_public_facades_are_pinned() -> None:
+    assert sorted(workflow.flow.__all__) == [
+        "ConfirmationsSpec", "DocumentSpec", "Edge", "EdgeKind", "EscalationStep", "FIELD_OPS",
+        "FINAL_OUTCOMES", "FieldSpec", "FiredBy", "FlowEnv", "FlowSpec", "GuardCall",
+        "GuardContext", "GuardDef", "GuardRegistry", "INTERNAL", "LEVELS", "LoadEnv", "NAME_RE",
+        "NOMINEE_KINDS", "NoticeSpec", "RoleRef", "STATE_TYPES", "Sla", "StateSpec",
+        "TransitionSpec", "VoteSpec", "coerce", "coerce_all", "default_guards", "load_flow",
+        "nfc", "parse_assignments", "parse_flow"]
+    assert sorted(workflow.flow.io.__all__) == [
+        "FlowEnv", "GRAPH_FORMATS", "describe", "load_flow", "parse_flow", "render_graph"]
+    for facade in (workflow.flow, workflow.flow.io):
+        for name in facade.__all__:
+            assert hasattr(facade, name), (facade.__name__, name)
     assert sorted(workflow.service.__all__) == ["Actor", "Deps", "PUBLIC", "SYSTEM", "Service"]
     assert sorted(workflow.store.__all__) == [
         "BallotRoundRow", "Busy", "Chain", "DATABASE_ERRORS", "DocumentRow", "EXPORT_COLUMNS",

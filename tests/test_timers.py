@@ -32,7 +32,7 @@ from tests.conftest import ROOT, Cli, make_service
 from workflow.bench import BENCH_DIRECTORY, SWEEP_FLOW, _fill
 from workflow.calendar import load_calendar
 from workflow.clock import parse_instant
-from workflow.flow.spec import EscalationStep, Sla
+from workflow.flow import EscalationStep, Sla
 from workflow.service.lifecycle.timed import step_days, step_due
 from workflow.store.audit import AuditRepo
 

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from workflow.clock import Clock, clock_from_env
 from workflow.definitions import load_definitions
 from workflow.documents import Renderer
-from workflow.flow.registry import GuardRegistry, default_guards
+from workflow.flow import GuardRegistry, default_guards
 from workflow.keys import KeySource
 from workflow.service import Service
 from workflow.service.base import Deps

@@ -18,8 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workflow.flow.registry import FIELD_OPS
-from workflow.flow.spec import LEVELS, NOMINEE_KINDS
+from workflow.flow import FIELD_OPS, LEVELS, NOMINEE_KINDS
 from workflow.yamlnodes import Mapping as MapNode
 from workflow.yamlnodes import Node, Problems, Scalar, Sequence, parse_yaml, read_definition
 

@@ -17,9 +17,7 @@ from pathlib import Path
 from workflow.calendar import WorkingCalendar, load_calendar
 from workflow.catalogue import Catalogue, load_catalogue
 from workflow.errors import DefinitionError, NotFound, Problem
-from workflow.flow.loader import FlowEnv, load_flow, parse_flow
-from workflow.flow.registry import GuardRegistry, default_guards
-from workflow.flow.spec import FlowSpec
+from workflow.flow import FlowEnv, FlowSpec, GuardRegistry, default_guards, load_flow, parse_flow
 from workflow.yamlnodes import suggest
 
 __all__ = ["Definitions", "load_definitions"]

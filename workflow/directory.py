@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from workflow.flow.spec import LEVELS, NAME_RE
+from workflow.flow import LEVELS, NAME_RE
 from workflow.yamlnodes import Node, Problems, parse_yaml, read_definition
 
 __all__ = ["DirectoryData", "PersonEntry", "PriorAward", "UnitEntry", "UnitTree", "parse_directory"]

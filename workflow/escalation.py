@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from workflow.flow.spec import EscalationStep, RoleRef, StateSpec
+from workflow.flow import EscalationStep, RoleRef, StateSpec
 
 __all__ = ["Action", "plan"]
 

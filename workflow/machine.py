@@ -2,11 +2,12 @@
 
 A :class:`CompiledFlow` is built once per flow *version* (the service caches them) with
 ``auto_transitions=False`` and callables only — never dotted strings, so nothing from a
-definition can reach ``importlib``. Every edge of the flow is a ``transitions`` trigger:
-declared transitions under their own names and the engine's implicit edges (vote pass/fail,
-notice then, confirmations, hold/resume, upheld objections) under ``@``-names a definition
-cannot spell. Firing runs the guards as ``transitions`` conditions; ``transitions`` refuses by
-returning ``False`` or raising ``MachineError``/``AttributeError`` — all three become our own
+definition can reach ``importlib``. Every edge of :meth:`FlowSpec.edges` becomes a
+``transitions`` trigger: declared transitions under their own names and the engine's implicit
+edges (vote pass/fail, notice then, confirmations, hold/resume, upheld objections) under the
+``@``-names of :class:`~workflow.flow.INTERNAL`, which a definition cannot spell. Firing
+runs the guards as ``transitions`` conditions; ``transitions`` refuses by returning ``False``
+or raising ``MachineError``/``AttributeError`` — all three become our own
 :class:`~workflow.errors.NotAllowed` / :class:`~workflow.errors.GuardRefused`.
 
 The machine holds no models: each fire uses a throwaway token carrying the current state, so
@@ -21,9 +22,7 @@ from typing import Any
 from transitions import Machine, MachineError
 
 from workflow.errors import GuardRefused, NotAllowed
-from workflow.flow.registry import GuardContext, GuardDef, GuardRegistry
-from workflow.flow.spec import INTERNAL, FlowSpec, GuardCall
-from workflow.flow.validation import implicit_edges
+from workflow.flow import FlowSpec, GuardCall, GuardContext, GuardDef, GuardRegistry
 
 __all__ = ["CompiledFlow"]
 
@@ -68,43 +67,19 @@ class CompiledFlow:
             send_event=True,
             ignore_invalid_triggers=False,
         )
-        for t in spec.transitions:
+        for edge in spec.edges():
             conditions: list[Any] = []
-            for call in t.require:
+            for call in edge.transition.require if edge.transition else ():
                 guard = guards.get(call.name)
-                if guard is None:  # the loader checked names against the same registry
+                if guard is None:  # the reader checked names against the same registry
                     raise ValueError(f"guard {call.name!r} is not registered")
                 conditions.append(_Condition(guard, call))
-            for source in t.sources:
-                self._machine.add_transition(t.trigger, source, t.dest, conditions=conditions)
-        self._add_implicit_edges()
-
-    def _add_implicit_edges(self) -> None:
-        spec, add = self.spec, self._machine.add_transition
-        hold = spec.hold_state
-        for state in spec.states.values():
-            if state.vote:
-                add(INTERNAL.PASS, state.name, state.vote.pass_to)
-                add(INTERNAL.FAIL, state.name, state.vote.fail_to)
-                add(INTERNAL.NO_QUORUM, state.name, state.vote.no_quorum_to)
-            if state.notice:
-                add(INTERNAL.THEN, state.name, state.notice.then)
-            if state.confirmations:
-                add(INTERNAL.THEN, state.name, state.confirmations.then)
-                add(INTERNAL.NEGATIVE, state.name, state.confirmations.on_negative)
-            if state.final or state.type == "hold":
-                continue
-            if spec.on_upheld:
-                add(INTERNAL.UPHELD, state.name, spec.on_upheld)
-            if hold:
-                add(INTERNAL.HOLD, state.name, hold)
-                add(INTERNAL.resume(state.name), hold, state.name)
-        if hold and spec.on_upheld:
-            add(INTERNAL.UPHELD, hold, spec.on_upheld)
-        assert all(d in spec.states for s in spec.states.values() for d in implicit_edges(s))
+            self._machine.add_transition(str(edge.trigger), edge.source, edge.dest,
+                                         conditions=conditions)
 
     def fire(self, state: str, trigger: str, ctx: GuardContext) -> str:
         """Move from ``state`` by ``trigger`` if its guards pass; return the new state."""
+        trigger = str(trigger)  # an INTERNAL member: messages and errors carry its plain value
         event = self._machine.events.get(trigger)
         if event is None or state not in event.transitions:
             raise self.not_allowed(state, trigger)
@@ -118,6 +93,12 @@ class CompiledFlow:
             guard, reason = attempt.refusal[0] if attempt.refusal else ("?", "refused")
             raise GuardRefused(trigger, guard, reason, state=state)
         return token.state
+
+    def moves(self) -> list[tuple[str, str, str]]:
+        """``(source, trigger, dest)`` of every transition the compiled machine holds, read
+        back from ``transitions``: what :meth:`FlowSpec.edges` should have put there."""
+        return [(source, name, str(t.dest)) for name, event in self._machine.events.items()
+                for source, held in event.transitions.items() for t in held]
 
     def can(self, state: str, trigger: str) -> bool:
         event = self._machine.events.get(trigger)

@@ -9,7 +9,7 @@ from typing import Any
 import typer
 
 from workflow.cli.base import app, command, state
-from workflow.flow.fields import parse_assignments
+from workflow.flow import parse_assignments
 
 directory_app = typer.Typer(help="the directory of units, people, roles and prior awards",
                             no_args_is_help=True)

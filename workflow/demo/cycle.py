@@ -18,7 +18,7 @@ from typing import Any
 from workflow.clock import FixedClock
 from workflow.demo.office import Office
 from workflow.errors import AwardError, GuardRefused, NotAllowed
-from workflow.flow.spec import FlowSpec, RoleRef
+from workflow.flow import FlowSpec, RoleRef
 from workflow.service import PUBLIC, Actor, Service
 
 __all__ = ["Cycle", "Plan"]

@@ -1,8 +1,11 @@
 """A nomination's fields: turning user input into typed values a flow declared.
 
 Values arrive as text (``--set rating=HTXS``, a web form) or as JSON values (the API); both are
-checked against the flow's :class:`~workflow.flow.spec.FieldSpec` and stored as JSON scalars
+checked against the flow's :class:`~workflow.flow.model.FieldSpec` and stored as JSON scalars
 (dates as ``YYYY-MM-DD``). Every error names the field and what it allows.
+
+Pure: reads the model, raises :mod:`workflow.errors`. Must not import the store, jinja2,
+typer, apscheduler or transitions.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from workflow.errors import InvalidInput, UsageError
-from workflow.flow.spec import FieldSpec, FlowSpec
+from workflow.flow.model import FieldSpec, FlowSpec
 from workflow.yamlnodes import suggest
 
 __all__ = ["coerce", "coerce_all", "nfc", "parse_assignments"]

@@ -1,8 +1,8 @@
 """Guards by name: the only way a definition's ``require:`` reaches code.
 
-A definition names a guard; the loader looks the name up here (an unknown name is a load
+A definition names a guard; the reader looks the name up here (an unknown name is a load
 error with a "did you mean"), checks the guard's argument against the flow (declared fields,
-document types, catalogue codes) and stores a :class:`~workflow.flow.spec.GuardCall`. At run
+document types, catalogue codes) and stores a :class:`~workflow.flow.model.GuardCall`. At run
 time the machine calls :meth:`GuardDef.evaluate` with a :class:`GuardContext` the service
 provides. Nothing from a definition is imported or evaluated as code.
 

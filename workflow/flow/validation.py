@@ -3,22 +3,22 @@
 Exactly one initial state; every state reachable from it; every non-final state has a way out
 and can still reach a final state (no traps); final states have none; trigger names unique per
 source state; escalation ``fire`` names a trigger of its state that the system may fire; at
-most one ``hold`` state. Edges are declared transitions plus the implicit ones: a vote's
-``pass``/``fail``/``no_quorum``, a notice's ``then``, confirmations' ``then``/``on_negative``,
-hold (from every non-final state, back by resuming) and ``on_upheld``.
+most one ``hold`` state. The edges are :func:`~workflow.flow.model.flow_edges`, the same list
+the machine is compiled from, taken on the parts read so far (a flow with problems is never
+built, but its graph is still checked so every problem is reported at once).
 
-Must not import the store, jinja2, typer or apscheduler.
+Reads YAML nodes only for their locations. Must not import the store, jinja2, typer,
+apscheduler or transitions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
-from workflow.flow.spec import StateSpec, TransitionSpec
+from workflow.flow.model import Edge, EdgeKind, StateSpec, TransitionSpec, flow_edges
 from workflow.yamlnodes import Mapping, Node, Problems
 
-__all__ = ["Located", "implicit_edges", "validate_graph"]
+__all__ = ["Located", "validate_graph"]
 
 
 @dataclass(frozen=True)
@@ -31,16 +31,6 @@ class Located:
     transition_nodes: list[Node]
     top: Mapping
     on_upheld: str | None
-
-
-def implicit_edges(state: StateSpec) -> Iterator[str]:
-    """Destinations a state reaches without a declared transition."""
-    if state.vote:
-        yield from (state.vote.pass_to, state.vote.fail_to, state.vote.no_quorum_to)
-    if state.notice:
-        yield state.notice.then
-    if state.confirmations:
-        yield from (state.confirmations.then, state.confirmations.on_negative)
 
 
 def validate_graph(flow: Located, problems: Problems) -> None:
@@ -107,16 +97,13 @@ def _check_escalations(flow: Located, problems: Problems) -> None:
                                    "but that transition is not 'by: system'")
 
 
-def _edges(flow: Located) -> dict[str, set[str]]:
-    """Declared and implicit edges between states (no hold or upheld detours)."""
-    edges: dict[str, set[str]] = {name: set() for name in flow.states}
-    for t in flow.transitions:
-        for source in t.sources:
-            if source in edges and t.dest in flow.states:
-                edges[source].add(t.dest)
-    for state in flow.states.values():
-        edges[state.name].update(d for d in implicit_edges(state) if d in flow.states)
-    return edges
+def _graph(flow: Located, edges: list[Edge]) -> dict[str, set[str]]:
+    """Adjacency between the states that were read (a bad one is reported elsewhere)."""
+    graph: dict[str, set[str]] = {name: set() for name in flow.states}
+    for edge in edges:
+        if edge.source in graph and edge.dest in flow.states:
+            graph[edge.source].add(edge.dest)
+    return graph
 
 
 def _reach(edges: dict[str, set[str]], start: str) -> set[str]:
@@ -134,18 +121,16 @@ def _check_reachability(flow: Located, problems: Problems) -> None:
     initial = [s.name for s in flow.states.values() if s.initial]
     if len(initial) != 1:
         return
-    direct = _edges(flow)
-    hold = next((s.name for s in flow.states.values() if s.type == "hold"), None)
-    # Upheld objections reach on_upheld from any state; a hold is reachable once any non-final
-    # state is, and resuming only returns to states already reached — so it adds nothing.
-    with_upheld = {k: set(v) for k, v in direct.items()}
-    if flow.on_upheld is not None and flow.on_upheld in flow.states:
-        for state in flow.states.values():
-            if not state.final and state.type != "hold":
-                with_upheld[state.name].add(flow.on_upheld)
-    reachable = _reach(with_upheld, initial[0])
-    if hold is not None and any(not flow.states[n].final for n in reachable):
-        reachable.add(hold)
+    edges = list(flow_edges(flow.states, flow.transitions, flow.on_upheld))
+    forward = [e for e in edges if not e.kind.detour]
+    direct = _graph(flow, forward)
+    # Upheld objections reach on_upheld from any state that can be parked. The hold is
+    # reachable once such a state is, but it is not walked from: resuming only returns to
+    # states already reached, and its own upheld edge goes where theirs do.
+    upheld = [e for e in edges if e.kind is EdgeKind.UPHELD
+              and e.source in flow.states and flow.states[e.source].type != "hold"]
+    reachable = _reach(_graph(flow, forward + upheld), initial[0])
+    reachable |= {e.dest for e in edges if e.kind is EdgeKind.HOLD and e.source in reachable}
     finals = {s.name for s in flow.states.values() if s.final}
     if not finals:
         problems.add(flow.top.keys.get("states", flow.top),
@@ -158,9 +143,7 @@ def _check_reachability(flow: Located, problems: Problems) -> None:
         if state.final:
             continue
         # A way out of its own: declared or implicit edges, not the hold/upheld detours.
-        own = {t.dest for t in flow.transitions if state.name in t.sources}
-        own.update(implicit_edges(state))
-        if state.type != "hold" and not own:
+        if state.type != "hold" and not any(e.source == state.name for e in forward):
             problems.add(node, f"state {state.name!r} has no way out; add a transition from it "
                                "or make it final")
             continue

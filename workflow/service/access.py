@@ -15,7 +15,7 @@ Above :mod:`workflow.service.base` only.
 from __future__ import annotations
 
 from workflow.errors import PermissionDenied
-from workflow.flow.spec import FlowSpec, RoleRef, StateSpec, TransitionSpec
+from workflow.flow import FlowSpec, RoleRef, StateSpec, TransitionSpec
 from workflow.service.base import Actor, Deps
 from workflow.store import NominationRow, Tx
 

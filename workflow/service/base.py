@@ -24,8 +24,7 @@ from workflow.definitions import Definitions
 from workflow.directory import UnitTree
 from workflow.documents import Renderer
 from workflow.errors import Conflict, Misconfigured, NotFound
-from workflow.flow.registry import GuardRegistry
-from workflow.flow.spec import FlowSpec
+from workflow.flow import FlowSpec, GuardRegistry
 from workflow.ids import parse_id
 from workflow.keys import KeySource
 from workflow.machine import CompiledFlow

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-from workflow.flow.spec import FlowSpec
+from workflow.flow import FlowSpec
 from workflow.service.base import Deps, ItemContext
 from workflow.service.lifecycle import Entry, Step, behaviours
 from workflow.service.lifecycle.render import store_rendered

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from workflow.flow.spec import FlowSpec
+from workflow.flow import FlowSpec
 from workflow.service.base import Deps, iso
 from workflow.store import NominationRow, Tx
 

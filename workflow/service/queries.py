@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from workflow.errors import GuardRefused
-from workflow.flow.spec import FlowSpec
+from workflow.flow import FlowSpec
 from workflow.service import access
 from workflow.service.base import Actor, Deps, ItemContext
 from workflow.service.lifecycle import ALL, Entry

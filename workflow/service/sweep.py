@@ -15,7 +15,7 @@ from typing import Any
 
 from workflow.errors import AwardError
 from workflow.escalation import Action, plan
-from workflow.flow.spec import FlowSpec, StateSpec
+from workflow.flow import FlowSpec, StateSpec
 from workflow.service import access
 from workflow.service.base import SYSTEM, Deps
 from workflow.service.commands.items import fire

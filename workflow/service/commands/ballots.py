@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from workflow.errors import NotAllowed, PermissionDenied, UsageError
-from workflow.flow.spec import FlowSpec, StateSpec
+from workflow.flow import FlowSpec, StateSpec
 from workflow.service import access
 from workflow.service.base import SYSTEM, Actor, Deps, load
 from workflow.service.lifecycle import Entry

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from workflow.errors import InvalidInput, NotAllowed
-from workflow.flow.spec import INTERNAL
+from workflow.flow import INTERNAL
 from workflow.service import access
 from workflow.service.base import Actor, Deps, load
 from workflow.service.lifecycle import Step

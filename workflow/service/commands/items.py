@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from workflow.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from workflow.flow.fields import coerce_all, nfc
-from workflow.flow.spec import VOTE_TRIGGERS
+from workflow.flow import coerce_all, nfc
+from workflow.flow.model import VOTE_TRIGGERS
 from workflow.service import access
 from workflow.service.base import Actor, Deps, ItemContext, load
 from workflow.service.commands import ballots

@@ -15,8 +15,7 @@ import hashlib
 from typing import Any
 
 from workflow.errors import InvalidInput, NotAllowed, NotFound, PermissionDenied
-from workflow.flow.fields import nfc
-from workflow.flow.spec import INTERNAL, FlowSpec
+from workflow.flow import INTERNAL, FlowSpec, nfc
 from workflow.ids import parse_id
 from workflow.service import access
 from workflow.service.base import SYSTEM, Actor, Deps, load

@@ -8,9 +8,8 @@ from typing import Any
 from workflow.definitions import flow_files
 from workflow.directory import parse_directory
 from workflow.errors import DefinitionError, Problem, StoreUnavailable
-from workflow.flow.describe import describe
-from workflow.flow.graph import render_graph
-from workflow.flow.loader import load_flow
+from workflow.flow import load_flow
+from workflow.flow.io import describe, render_graph
 from workflow.service.base import Deps
 from workflow.store import Tx
 from workflow.yamlnodes import read_definition

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from workflow.flow.describe import describe
+from workflow.flow.io import describe
 from workflow.service import access
 from workflow.service.base import Actor, Deps, load
 from workflow.service.present import item_summary

@@ -14,7 +14,7 @@ of state, write one class and list it in :data:`ALL`.
 
 from __future__ import annotations
 
-from workflow.flow.spec import StateSpec
+from workflow.flow import StateSpec
 from workflow.service.lifecycle.base import Behaviour, Entry, Render, Step
 from workflow.service.lifecycle.notice import Notice
 from workflow.service.lifecycle.simple import Confirmations, Grant, Hold, RenderOnEntry

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from workflow.flow.spec import FlowSpec, StateSpec
+from workflow.flow import FlowSpec, StateSpec
 from workflow.service.base import Actor, Deps
 from workflow.store import NominationRow, Tx
 

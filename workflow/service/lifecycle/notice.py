@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from workflow.errors import NotAllowed
-from workflow.flow.spec import INTERNAL, FlowSpec, StateSpec
+from workflow.flow import INTERNAL, FlowSpec, StateSpec
 from workflow.service.access import stage
 from workflow.service.base import SYSTEM, Deps
 from workflow.service.lifecycle.base import Behaviour, Entry, Step

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from workflow.documents import sha256_text
-from workflow.flow.spec import FlowSpec
+from workflow.flow import FlowSpec
 from workflow.service.base import Deps
 from workflow.service.present import item_context
 from workflow.store import NominationRow, Tx

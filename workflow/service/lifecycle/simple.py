@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from workflow.flow.spec import FlowSpec, StateSpec
+from workflow.flow import FlowSpec, StateSpec
 from workflow.service.base import Deps, nomination_year
 from workflow.service.lifecycle.base import Behaviour, Entry, Step
 from workflow.service.lifecycle.render import store_rendered

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from workflow.calendar import WorkingCalendar
-from workflow.flow.spec import EscalationStep, FlowSpec, Sla, StateSpec
+from workflow.flow import EscalationStep, FlowSpec, Sla, StateSpec
 from workflow.service.base import Deps
 from workflow.service.lifecycle.base import Behaviour, Entry, Step
 from workflow.store import NominationRow, Tx

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from workflow.errors import NotAllowed
-from workflow.flow.spec import INTERNAL, StateSpec
+from workflow.flow import INTERNAL, StateSpec
 from workflow.service.base import SYSTEM, Actor, Deps
 from workflow.service.lifecycle.base import Behaviour, Entry, Render, Step
 from workflow.store import BallotRoundRow, NominationRow, Tx

@@ -1,11 +1,11 @@
-"""Strict loader: YAML text → :class:`~workflow.flow.spec.FlowSpec`, or every problem found.
+"""Strict reader: YAML text → :class:`~workflow.flow.model.FlowSpec`, or every problem found.
 
 Each problem is located (``file:line:col``); unknown keys list the allowed ones and suggest a
 near miss; duplicate keys are rejected; ``on``/``no``/``yes`` stay strings. The structural pass
 here builds state and transition specs; :mod:`workflow.flow.validation` then checks the graph.
 Nothing is evaluated at run time that was not checked here.
 
-Must not import the store, jinja2, typer or apscheduler.
+Must not import the store, jinja2, typer, apscheduler or transitions.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from workflow.errors import DefinitionError, Problem
-from workflow.flow import spec as sp
+from workflow.flow import model
 from workflow.flow.fields import LIMIT as NUMBER_LIMIT
 from workflow.flow.registry import GuardRegistry, LoadEnv, default_guards
 from workflow.flow.validation import Located, validate_graph
@@ -55,10 +55,11 @@ VOTE_KEYS = ["council", "threshold", "of", "quorum", "presence", "secret", "pass
 NOTICE_KEYS = ["working_days", "days", "template", "then", "publisher"]
 SLA_KEYS = ["working_days", "days"]
 STEP_KEYS = ["after", "notify", "fire"]
-RESERVED_TRIGGERS = {*sp.VOTE_TRIGGERS, "vote", "confirm", "object", "resolve"}
+RESERVED_TRIGGERS = {*model.VOTE_TRIGGERS, "vote", "confirm", "object", "resolve"}
 DEFAULT_NOTICE_TEMPLATE = "notice.html.j2"
 _DIGITS = re.compile(r"[0-9]{1,4}", re.ASCII)
-SCOPES = [*sp.RELATIVE_SCOPES, *(lvl for lvl in sp.LEVELS if lvl not in sp.RELATIVE_SCOPES)]
+SCOPES = [*model.RELATIVE_SCOPES,
+          *(lvl for lvl in model.LEVELS if lvl not in model.RELATIVE_SCOPES)]
 
 
 @dataclass(frozen=True)
@@ -72,11 +73,13 @@ class FlowEnv:
     guards: GuardRegistry = field(default_factory=default_guards)
 
 
-def load_flow(path: Path, env: FlowEnv) -> sp.FlowSpec:
+def load_flow(path: Path, env: FlowEnv) -> model.FlowSpec:
     return parse_flow(read_definition(path), str(path), env, expect_id=path.stem)
 
 
-def parse_flow(text: str, file: str, env: FlowEnv, *, expect_id: str | None = None) -> sp.FlowSpec:
+def parse_flow(
+    text: str, file: str, env: FlowEnv, *, expect_id: str | None = None
+) -> model.FlowSpec:
     """Parse and validate one flow; raise :class:`DefinitionError` listing every problem."""
     root = parse_yaml(text, file)
     problems = Problems()
@@ -103,11 +106,11 @@ class _Builder:
 
     # ---- whole flow ----------------------------------------------------------------------
 
-    def build(self, text: str, expect_id: str | None) -> sp.FlowSpec | None:
+    def build(self, text: str, expect_id: str | None) -> model.FlowSpec | None:
         p, top = self.p, self.top
         p.keys(top, "the flow", FLOW_KEYS,
                required=["flow", "title", "award", "nominee", "calendar", "states", "transitions"])
-        flow_id = p.string(top.get("flow"), "flow id", pattern=sp.ID_RE,
+        flow_id = p.string(top.get("flow"), "flow id", pattern=model.ID_RE,
                            hint="use lowercase letters, digits and '-'")
         if flow_id and expect_id and flow_id != expect_id:
             p.add(top.get("flow") or top,
@@ -115,9 +118,9 @@ class _Builder:
         title = p.text(top.get("title"), "title")
         description = p.text(top.get("description"), "description")
         award = self._award(top.get("award"))
-        nominee = p.choice(top.get("nominee"), "nominee", sp.NOMINEE_KINDS)
+        nominee = p.choice(top.get("nominee"), "nominee", model.NOMINEE_KINDS)
         calendar = self._calendar(top.get("calendar"))
-        decider = self._roles(top.get("decider"), "decider") if "decider" in top else ()
+        decider_roles = self._roles(top.get("decider"), "decider") if "decider" in top else ()
         ad_hoc = p.boolean(top.get("ad_hoc"), "ad_hoc") or False
         fields = self._fields(top.get("fields"))
         documents = self._documents(top.get("documents"))
@@ -127,9 +130,9 @@ class _Builder:
             awards=list(self.env.awards),
             award_fields=self.env.award_fields,
         )
-        decider_actor = sp.Actor(roles=decider, decider=True)
+        decider = model.FiredBy(roles=decider_roles, decider=True)
         states = self._states(top.get("states"))
-        transitions, t_nodes = self._transitions(top.get("transitions"), decider_actor, load_env)
+        transitions, t_nodes = self._transitions(top.get("transitions"), decider, load_env)
         on_upheld = self._on_upheld(top.get("on_upheld"), states)
         validate_graph(
             Located(states, self.state_nodes, transitions, t_nodes, top, on_upheld),
@@ -142,13 +145,13 @@ class _Builder:
         # default on_upheld is the *first* final 'rejected' state): keep it as a list.
         plain["states"] = [[name, body] for name, body in plain["states"].items()]
         version = hashlib.sha256(canonical_json(plain).encode("utf-8")).hexdigest()
-        return sp.FlowSpec(
+        return model.FlowSpec(
             id=flow_id,
             title=title,
             award=award,
             nominee=nominee,
             calendar=calendar,
-            decider=decider_actor,
+            decider=decider,
             on_upheld=on_upheld or "",
             ad_hoc=ad_hoc,
             fields=fields,
@@ -179,7 +182,7 @@ class _Builder:
             return None
         return name
 
-    def _on_upheld(self, node: Node | None, states: dict[str, sp.StateSpec]) -> str | None:
+    def _on_upheld(self, node: Node | None, states: dict[str, model.StateSpec]) -> str | None:
         if node is not None:
             name = self._state_ref(node, "on_upheld", states)
             if name is not None and states[name].final and states[name].outcome == "awarded":
@@ -197,14 +200,14 @@ class _Builder:
 
     # ---- fields and documents ------------------------------------------------------------
 
-    def _fields(self, node: Node | None) -> dict[str, sp.FieldSpec]:
+    def _fields(self, node: Node | None) -> dict[str, model.FieldSpec]:
         p = self.p
-        out: dict[str, sp.FieldSpec] = {}
+        out: dict[str, model.FieldSpec] = {}
         block = p.mapping(node, "fields")
         if block is None:
             return out
         for key, value in block.items():
-            name = p.string(key, "field name", pattern=sp.NAME_RE,
+            name = p.string(key, "field name", pattern=model.NAME_RE,
                             hint="use lowercase letters, digits and '_'")
             body = p.mapping(value, f"field {key.value!r}")
             if name is None or body is None:
@@ -228,7 +231,7 @@ class _Builder:
                 p.add(body.keys["min"], f"{what}: min {lo} is greater than max {hi}")
             if ftype is None:
                 continue
-            out[name] = sp.FieldSpec(
+            out[name] = model.FieldSpec(
                 name=name,
                 type=ftype,  # type: ignore[arg-type]
                 required=p.boolean(body.get("required"), f"{what} required") or False,
@@ -253,14 +256,14 @@ class _Builder:
         self.p.add(node, f"{what} must be a number")
         return None
 
-    def _documents(self, node: Node | None) -> dict[str, sp.DocumentSpec]:
+    def _documents(self, node: Node | None) -> dict[str, model.DocumentSpec]:
         p = self.p
-        out: dict[str, sp.DocumentSpec] = {}
+        out: dict[str, model.DocumentSpec] = {}
         block = p.mapping(node, "documents")
         if block is None:
             return out
         for key, value in block.items():
-            name = p.string(key, "document type", pattern=sp.NAME_RE,
+            name = p.string(key, "document type", pattern=model.NAME_RE,
                             hint="use lowercase letters, digits and '_'")
             if name is None:
                 continue
@@ -270,16 +273,16 @@ class _Builder:
                 label = p.text(value.get("label"), f"document {name!r} label")
             elif not (isinstance(value, Scalar) and value.value is None):
                 p.add(value, f"document {name!r} must be a mapping {{label: ...}}")
-            out[name] = sp.DocumentSpec(name=name, label=label)
+            out[name] = model.DocumentSpec(name=name, label=label)
         return out
 
     # ---- roles ---------------------------------------------------------------------------
 
-    def _role(self, node: Node) -> sp.RoleRef | None:
+    def _role(self, node: Node) -> model.RoleRef | None:
         text = self.p.string(node, "role", hint="write ROLE@SCOPE, e.g. officer@unit")
         if text is None:
             return None
-        match = sp.ROLE_RE.fullmatch(text)
+        match = model.ROLE_RE.fullmatch(text)
         if not match:
             self.p.add(node, f"role {text!r} is not ROLE@SCOPE (e.g. secretariat@province)")
             return None
@@ -287,19 +290,19 @@ class _Builder:
         if scope not in SCOPES:
             self.p.choice(Scalar(node.file, node.line, node.col, scope), "scope", SCOPES)
             return None
-        return sp.RoleRef(role, scope)
+        return model.RoleRef(role, scope)
 
-    def _roles(self, node: Node | None, what: str) -> tuple[sp.RoleRef, ...]:
+    def _roles(self, node: Node | None, what: str) -> tuple[model.RoleRef, ...]:
         items = self.p.sequence(node, what, single_ok=True)
         if node is not None and not items:
             self.p.add(node, f"{what} needs at least one ROLE@SCOPE")
         return tuple(r for r in (self._role(i) for i in items) if r is not None)
 
-    def _actor(self, node: Node | None, decider: sp.Actor) -> sp.Actor | None:
+    def _fired_by(self, node: Node | None, decider: model.FiredBy) -> model.FiredBy | None:
         items = self.p.sequence(node, "by", single_ok=True)
         if node is not None and not items:
             self.p.add(node, "by needs 'decider', 'system' or ROLE@SCOPE")
-        roles: list[sp.RoleRef] = []
+        roles: list[model.RoleRef] = []
         system = is_decider = False
         for item in items:
             if isinstance(item, Scalar) and item.value == "system":
@@ -315,22 +318,22 @@ class _Builder:
                     roles.append(role)
         if not roles and not system:
             return None
-        return sp.Actor(roles=tuple(dict.fromkeys(roles)), system=system, decider=is_decider)
+        return model.FiredBy(roles=tuple(dict.fromkeys(roles)), system=system, decider=is_decider)
 
     # ---- states --------------------------------------------------------------------------
 
-    def _states(self, node: Node | None) -> dict[str, sp.StateSpec]:
+    def _states(self, node: Node | None) -> dict[str, model.StateSpec]:
         p = self.p
-        out: dict[str, sp.StateSpec] = {}
+        out: dict[str, model.StateSpec] = {}
         block = p.mapping(node, "states")
         if block is None:
             return out
         if not block.values:
             p.add(block, "states: needs at least one state")
         # First pass: names, so references can be checked regardless of order.
-        names = [k for k, _ in block.values.items() if sp.NAME_RE.fullmatch(k)]
+        names = [k for k, _ in block.values.items() if model.NAME_RE.fullmatch(k)]
         for key, value in block.items():
-            if not sp.NAME_RE.fullmatch(str(key.value)):
+            if not model.NAME_RE.fullmatch(str(key.value)):
                 p.add(key, f"state name {key.value!r} is not well formed; "
                            "use lowercase letters, digits and '_'")
                 continue
@@ -341,16 +344,18 @@ class _Builder:
                 out[state.name] = state
         return out
 
-    def _state(self, name: str, key: Scalar, node: Node, names: list[str]) -> sp.StateSpec | None:
+    def _state(
+        self, name: str, key: Scalar, node: Node, names: list[str]
+    ) -> model.StateSpec | None:
         p = self.p
         what = f"state {name!r}"
         if isinstance(node, Scalar) and node.value is None:
-            return sp.StateSpec(name=name)
+            return model.StateSpec(name=name)
         body = p.mapping(node, what)
         if body is None:
             return None
         p.keys(body, what, STATE_KEYS)
-        declared_type = p.choice(body.get("type"), f"{what} type", sp.STATE_TYPES)
+        declared_type = p.choice(body.get("type"), f"{what} type", model.STATE_TYPES)
         inferred = next((t for t in ("vote", "notice", "confirmations") if t in body), None)
         stype = declared_type or inferred or "task"
         if declared_type and inferred and declared_type != inferred:
@@ -361,9 +366,9 @@ class _Builder:
                 p.add(body, f"{what}: type {block_name} needs a '{block_name}:' block")
         initial = p.boolean(body.get("initial"), f"{what} initial") or False
         final = p.boolean(body.get("final"), f"{what} final") or False
-        outcome = p.choice(body.get("outcome"), f"{what} outcome", sp.FINAL_OUTCOMES)
+        outcome = p.choice(body.get("outcome"), f"{what} outcome", model.FINAL_OUTCOMES)
         if final and outcome is None and "outcome" not in body:
-            p.add(body, f"{what}: a final state needs outcome: {' | '.join(sp.FINAL_OUTCOMES)}")
+            p.add(body, f"{what}: a final state needs outcome: {' | '.join(model.FINAL_OUTCOMES)}")
         if outcome and not final:
             p.add(body.keys["outcome"], f"{what}: outcome is only for final states")
         if final:
@@ -385,7 +390,7 @@ class _Builder:
             self._confirmations(body.get("confirmations"), what, names)
             if stype == "confirmations" else None
         )
-        return sp.StateSpec(
+        return model.StateSpec(
             name=name,
             type=stype,  # type: ignore[arg-type]
             initial=initial,
@@ -408,17 +413,17 @@ class _Builder:
         amount = self.p.integer(body.get(present[0]), f"{what} {present[0]}", minimum=1)
         return (amount, present[0] == "working_days") if amount is not None else None
 
-    def _sla(self, node: Node | None, what: str) -> sp.Sla | None:
+    def _sla(self, node: Node | None, what: str) -> model.Sla | None:
         body = self.p.mapping(node, f"{what} sla")
         if body is None:
             return None
         self.p.keys(body, f"{what} sla", SLA_KEYS)
         window = self._window(body, f"{what} sla", SLA_KEYS)
-        return sp.Sla(window[0], window[1]) if window else None
+        return model.Sla(window[0], window[1]) if window else None
 
-    def _escalate(self, node: Node | None, what: str) -> tuple[sp.EscalationStep, ...]:
+    def _escalate(self, node: Node | None, what: str) -> tuple[model.EscalationStep, ...]:
         p = self.p
-        steps: list[sp.EscalationStep] = []
+        steps: list[model.EscalationStep] = []
         for index, item in enumerate(p.sequence(node, f"{what} escalate")):
             body = p.mapping(item, f"{what} escalation step")
             if body is None:
@@ -438,13 +443,13 @@ class _Builder:
                 days = p.integer(after, f"{what}: after (N% of the SLA or a number of days)",
                                  minimum=1)
             notify = self._roles(body.get("notify"), f"{what} notify") if "notify" in body else ()
-            fire = p.string(body.get("fire"), f"{what} fire", pattern=sp.NAME_RE)
+            fire = p.string(body.get("fire"), f"{what} fire", pattern=model.NAME_RE)
             if not notify and fire is None and "notify" not in body and "fire" not in body:
                 p.add(body, f"{what}: an escalation step needs notify: ROLE@SCOPE and/or "
                             "fire: TRIGGER")
             if percent is None and days is None:
                 continue
-            steps.append(sp.EscalationStep(index=index, percent=percent, days=days,
+            steps.append(model.EscalationStep(index=index, percent=percent, days=days,
                                           notify=notify, fire=fire))
         return tuple(steps)
 
@@ -483,7 +488,7 @@ class _Builder:
             return None
         return value
 
-    def _vote(self, node: Node | None, what: str, names: list[str]) -> sp.VoteSpec | None:
+    def _vote(self, node: Node | None, what: str, names: list[str]) -> model.VoteSpec | None:
         p = self.p
         body = p.mapping(node, f"{what} vote")
         if body is None:
@@ -501,12 +506,12 @@ class _Builder:
         fail_to = self._state_ref(body.get("fail"), f"{what} fail", names)
         no_quorum = self._state_ref(body.get("no_quorum"), f"{what} no_quorum", names)
         close_by = (self._roles(body.get("close_by"), f"{what} close_by")
-                    if "close_by" in body else (sp.RoleRef("secretariat", council),))
+                    if "close_by" in body else (model.RoleRef("secretariat", council),))
         if pass_to is None or fail_to is None:
             return None
         # A bad threshold is already a problem; keeping the edges spares the user false
         # "unreachable" / "no way out" follow-on errors. Such a flow is never built.
-        return sp.VoteSpec(
+        return model.VoteSpec(
             council=council,
             rule=VoteRule(threshold=threshold or parse_share("majority"), basis=basis,
                           quorum=quorum, presence=presence),
@@ -529,7 +534,7 @@ class _Builder:
             self.p.add(node, f"{what}: {exc}")
             return None
 
-    def _notice(self, node: Node | None, what: str, names: list[str]) -> sp.NoticeSpec | None:
+    def _notice(self, node: Node | None, what: str, names: list[str]) -> model.NoticeSpec | None:
         p = self.p
         body = p.mapping(node, f"{what} notice")
         if body is None:
@@ -552,21 +557,21 @@ class _Builder:
             return None
         # As for votes: keep the edge even when the window or template is wrong (reported).
         amount, working = window or (1, True)
-        return sp.NoticeSpec(amount=amount, working=working, template=template or "", then=then,
+        return model.NoticeSpec(amount=amount, working=working, template=template or "", then=then,
                              publisher=publisher)
 
     def _confirmations(
         self, node: Node | None, what: str, names: list[str]
-    ) -> sp.ConfirmationsSpec | None:
+    ) -> model.ConfirmationsSpec | None:
         p = self.p
         body = p.mapping(node, f"{what} confirmations")
         if body is None:
             return None
-        items: list[tuple[str, tuple[sp.RoleRef, ...]]] = []
+        items: list[tuple[str, tuple[model.RoleRef, ...]]] = []
         for key, value in body.items():
             if key.value in ("then", "on_negative"):
                 continue
-            name = p.string(key, "confirmation key", pattern=sp.NAME_RE,
+            name = p.string(key, "confirmation key", pattern=model.NAME_RE,
                             hint="use lowercase letters, digits and '_'")
             roles = self._roles(value, f"{what} confirmation {key.value!r}")
             if name and roles:
@@ -581,15 +586,15 @@ class _Builder:
         negative = self._state_ref(body.get("on_negative"), f"{what} on_negative", names)
         if then is None or negative is None or not items:
             return None
-        return sp.ConfirmationsSpec(items=tuple(items), then=then, on_negative=negative)
+        return model.ConfirmationsSpec(items=tuple(items), then=then, on_negative=negative)
 
     # ---- transitions ---------------------------------------------------------------------
 
     def _transitions(
-        self, node: Node | None, decider: sp.Actor, load_env: LoadEnv
-    ) -> tuple[list[sp.TransitionSpec], list[Node]]:
+        self, node: Node | None, decider: model.FiredBy, load_env: LoadEnv
+    ) -> tuple[list[model.TransitionSpec], list[Node]]:
         p = self.p
-        out: list[sp.TransitionSpec] = []
+        out: list[model.TransitionSpec] = []
         nodes: list[Node] = []
         names = list(self.state_nodes)
         for item in p.sequence(node, "transitions"):
@@ -598,7 +603,7 @@ class _Builder:
                 continue
             p.keys(body, "a transition", TRANSITION_KEYS, required=["trigger", "from", "to", "by"])
             trigger_node = body.get("trigger")
-            trigger = p.string(trigger_node, "trigger", pattern=sp.NAME_RE,
+            trigger = p.string(trigger_node, "trigger", pattern=model.NAME_RE,
                                hint="use lowercase letters, digits and '_'")
             if trigger_node is not None and trigger in RESERVED_TRIGGERS:
                 p.add(trigger_node, f"trigger {trigger!r} is built in; choose another name")
@@ -613,19 +618,19 @@ class _Builder:
                 if ref:
                     sources.append(ref)
             dest = self._state_ref(body.get("to"), "to", names)
-            actor = self._actor(body.get("by"), decider) if "by" in body else None
+            fired_by = self._fired_by(body.get("by"), decider) if "by" in body else None
             require = self._require(body.get("require"), load_env)
             comment = p.choice(body.get("comment"), "comment", ["required", "optional"])
             if trigger is None or not sources or dest is None:
                 continue
             # A bad 'by' is already reported; keep the edge so the graph checks do not add
             # false "unreachable" errors. Such a flow is never built.
-            actor = actor or sp.Actor()
-            out.append(sp.TransitionSpec(
+            fired_by = fired_by or model.FiredBy()
+            out.append(model.TransitionSpec(
                 trigger=trigger,
                 sources=tuple(dict.fromkeys(sources)),
                 dest=dest,
-                by=actor,
+                by=fired_by,
                 require=require,
                 comment=comment or "optional",  # type: ignore[arg-type]
                 label=p.text(body.get("label"), f"transition {trigger!r} label"),
@@ -633,9 +638,9 @@ class _Builder:
             nodes.append(body)
         return out, nodes
 
-    def _require(self, node: Node | None, load_env: LoadEnv) -> tuple[sp.GuardCall, ...]:
+    def _require(self, node: Node | None, load_env: LoadEnv) -> tuple[model.GuardCall, ...]:
         p = self.p
-        calls: list[sp.GuardCall] = []
+        calls: list[model.GuardCall] = []
         for item in p.sequence(node, "require", single_ok=True):
             arg: Node | None
             if isinstance(item, Scalar) and isinstance(item.value, str):
@@ -655,6 +660,6 @@ class _Builder:
             before = len(p)
             value = guard.check(arg, name_node, load_env, p)
             if len(p) == before:
-                calls.append(sp.GuardCall(name, value))
+                calls.append(model.GuardCall(name, value))
         return tuple(calls)
 

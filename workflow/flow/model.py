@@ -1,17 +1,22 @@
 """The flow language as frozen data: what a loaded, validated flow definition *is*.
 
-A :class:`FlowSpec` is built only by :mod:`workflow.flow.loader` after every check in SPEC §3
-passed, so the rest of the engine can trust it (every ``to`` names a state, every guard is
-known, …). Running instances live in the store and pin ``FlowSpec.version``.
+A :class:`FlowSpec` is built only by the reader (:mod:`workflow.flow.io.reader`) after every
+check in SPEC §3 passed, so the rest of the engine can trust it (every ``to`` names a state,
+every guard is known, …). Running instances live in the store and pin ``FlowSpec.version``.
 
-Must not import anything outside the standard library and ``workflow`` core modules.
+:meth:`FlowSpec.edges` is the one list of where an item can go: declared transitions and the
+engine's implicit edges (vote outcomes, ``then``/``on_negative``, the hold detours). The
+machine, the graph checks and the diagram writer all read it.
+
+Pure: imports the standard library and ``workflow.voting`` only — no YAML, no I/O.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, Literal
 
 from workflow.voting import VoteRule
@@ -20,13 +25,16 @@ __all__ = [
     "FINAL_OUTCOMES",
     "INTERNAL",
     "LEVELS",
+    "NAME_RE",
     "NOMINEE_KINDS",
     "STATE_TYPES",
-    "Actor",
     "ConfirmationsSpec",
     "DocumentSpec",
+    "Edge",
+    "EdgeKind",
     "EscalationStep",
     "FieldSpec",
+    "FiredBy",
     "FlowSpec",
     "GuardCall",
     "NoticeSpec",
@@ -35,6 +43,7 @@ __all__ = [
     "StateSpec",
     "TransitionSpec",
     "VoteSpec",
+    "flow_edges",
 ]
 
 StateType = Literal["task", "vote", "notice", "confirmations", "hold"]
@@ -61,9 +70,10 @@ NAME_RE = re.compile(r"[a-z][a-z0-9_]*")
 ROLE_RE = re.compile(r"([a-z][a-z0-9_]*)@([a-z][a-z0-9_]*)")
 
 
-class INTERNAL:
+class INTERNAL(StrEnum):
     """Triggers the engine fires itself; they cannot be written in a definition (no ``@`` is
-    allowed in trigger names), so they never clash with a flow's own triggers."""
+    allowed in trigger names), so they never clash with a flow's own triggers. The values are
+    stored in audit entries: never change them."""
 
     PASS = "@pass"
     FAIL = "@fail"
@@ -75,6 +85,7 @@ class INTERNAL:
 
     @staticmethod
     def resume(state: str) -> str:
+        """The trigger that takes an item out of hold back to ``state``, where it came from."""
         return f"@resume:{state}"
 
 
@@ -94,8 +105,9 @@ class RoleRef:
 
 
 @dataclass(frozen=True)
-class Actor:
-    """Who may fire a transition: any of ``roles``, or the scheduler when ``system``."""
+class FiredBy:
+    """Who may fire a transition (``by:``): any of ``roles``, or the scheduler when ``system``.
+    Not a person: the one acting is the service's ``Actor``."""
 
     roles: tuple[RoleRef, ...] = ()
     system: bool = False
@@ -227,10 +239,83 @@ class TransitionSpec:
     trigger: str
     sources: tuple[str, ...]
     dest: str
-    by: Actor
+    by: FiredBy
     require: tuple[GuardCall, ...] = ()
     comment: Literal["required", "optional"] = "optional"
     label: Mapping[str, str] = field(default_factory=dict)
+
+
+class EdgeKind(StrEnum):
+    """Why an edge exists: declared in ``transitions:``, or implied by a state's settings."""
+
+    DECLARED = "declared"
+    VOTE_PASS = "vote-pass"  # vote: pass
+    VOTE_FAIL = "vote-fail"  # vote: fail
+    NO_QUORUM = "no-quorum"  # vote: no_quorum (defaults to fail)
+    THEN = "then"  # notice: then, confirmations: then
+    NEGATIVE = "negative"  # confirmations: on_negative
+    HOLD = "hold"  # an objection parks a non-final item in the hold state
+    RESUME = "resume"  # every objection dismissed: back to where the item came from
+    UPHELD = "upheld"  # an upheld objection: to on_upheld
+
+    @property
+    def detour(self) -> bool:
+        """An objection's detour (into hold, back out, or to ``on_upheld``): an exception to
+        the flow, not a way forward through it."""
+        return self in (EdgeKind.HOLD, EdgeKind.RESUME, EdgeKind.UPHELD)
+
+
+@dataclass(frozen=True)
+class Edge:
+    """One move the machine can make: from ``source`` by ``trigger`` to ``dest``."""
+
+    source: str
+    trigger: str  # a declared trigger name, or an :class:`INTERNAL` one
+    dest: str
+    kind: EdgeKind
+    #: The declaration behind a ``declared`` edge (its guards, who fires it); ``None`` else.
+    transition: TransitionSpec | None = field(default=None, compare=False, repr=False)
+
+
+def _hold_state(states: Mapping[str, StateSpec]) -> str | None:
+    """The flow's hold state: the first of type ``hold`` (the reader allows only one)."""
+    return next((s.name for s in states.values() if s.type == "hold"), None)
+
+
+def flow_edges(
+    states: Mapping[str, StateSpec],
+    transitions: Iterable[TransitionSpec],
+    on_upheld: str | None,
+) -> tuple[Edge, ...]:
+    """Every edge of a flow: declared transitions (in declaration order, one per source), then
+    state by state the implicit ones. :meth:`FlowSpec.edges` for a built flow; the graph checks
+    call it on the parts while a flow is still being read, so names are not checked here."""
+    out = [Edge(source, t.trigger, t.dest, EdgeKind.DECLARED, t)
+           for t in transitions for source in t.sources]
+    hold = _hold_state(states)
+    for state in states.values():
+        name = state.name
+        if state.vote:
+            out += [Edge(name, INTERNAL.PASS, state.vote.pass_to, EdgeKind.VOTE_PASS),
+                    Edge(name, INTERNAL.FAIL, state.vote.fail_to, EdgeKind.VOTE_FAIL),
+                    Edge(name, INTERNAL.NO_QUORUM, state.vote.no_quorum_to, EdgeKind.NO_QUORUM)]
+        if state.notice:
+            out.append(Edge(name, INTERNAL.THEN, state.notice.then, EdgeKind.THEN))
+        if state.confirmations:
+            out += [Edge(name, INTERNAL.THEN, state.confirmations.then, EdgeKind.THEN),
+                    Edge(name, INTERNAL.NEGATIVE, state.confirmations.on_negative,
+                         EdgeKind.NEGATIVE)]
+        if state.final or state.type == "hold":
+            continue
+        if on_upheld:
+            out.append(Edge(name, INTERNAL.UPHELD, on_upheld, EdgeKind.UPHELD))
+        if hold:
+            out += [Edge(name, INTERNAL.HOLD, hold, EdgeKind.HOLD),
+                    Edge(hold, INTERNAL.resume(name), name, EdgeKind.RESUME)]
+    # Upheld while parked: the item leaves the hold for on_upheld too.
+    if hold and on_upheld:
+        out.append(Edge(hold, INTERNAL.UPHELD, on_upheld, EdgeKind.UPHELD))
+    return tuple(out)
 
 
 @dataclass(frozen=True, eq=False)
@@ -240,7 +325,7 @@ class FlowSpec:
     award: str
     nominee: str
     calendar: str
-    decider: Actor
+    decider: FiredBy
     on_upheld: str
     ad_hoc: bool
     fields: Mapping[str, FieldSpec]
@@ -258,7 +343,11 @@ class FlowSpec:
 
     @property
     def hold_state(self) -> str | None:
-        return next((s.name for s in self.states.values() if s.type == "hold"), None)
+        return _hold_state(self.states)
+
+    def edges(self) -> tuple[Edge, ...]:
+        """Every edge, declared and implicit: what the compiled machine is made of."""
+        return flow_edges(self.states, self.transitions, self.on_upheld)
 
     def state(self, name: str) -> StateSpec:
         return self.states[name]

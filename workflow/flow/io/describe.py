@@ -1,10 +1,16 @@
-"""A flow as plain data (``award flows show``): every state, rule and transition spelled out."""
+"""A flow as plain data (``award flows show``): every state, rule and transition spelled out.
+
+Writes the definition as declared — each state's own settings (a vote's ``pass``/``fail``, a
+notice's ``then`` …) and the ``transitions:`` list — not the edges derived from them; those
+are :meth:`FlowSpec.edges`. A writer: reads the model only. Must not import the store,
+jinja2, typer or apscheduler.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from workflow.flow.spec import FlowSpec, StateSpec
+from workflow.flow.model import FlowSpec, StateSpec
 
 __all__ = ["describe"]
 

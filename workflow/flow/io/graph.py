@@ -1,46 +1,52 @@
 """Diagram text of a flow: Mermaid ``stateDiagram-v2`` or Graphviz ``dot``.
 
-Declared transitions are drawn with their trigger and who fires them; the engine's implicit
-edges (vote pass/fail, notice then, confirmations) are labelled by what causes them. The
-hold state, when present, is drawn once with a note instead of an edge from every state.
+Draws :meth:`FlowSpec.edges`: declared transitions with their trigger and who fires them; the
+engine's implicit edges (vote pass/fail, notice then, confirmations) labelled by what causes
+them. The hold detours are not drawn edge by edge: the hold state, when present, gets one note.
+
+A writer: reads the model only. Must not import the store, jinja2, typer or apscheduler.
 """
 
 from __future__ import annotations
 
-from workflow.flow.spec import FlowSpec
+from workflow.flow.model import Edge, EdgeKind, FlowSpec
 
 __all__ = ["FORMATS", "render_graph"]
 
 FORMATS = ("mermaid", "dot")
 
 
+def _label(flow: FlowSpec, edge: Edge) -> str | None:
+    """What an edge is drawn with; ``None`` for an edge not drawn."""
+    state = flow.states[edge.source]
+    match edge.kind:
+        case EdgeKind.DECLARED if edge.transition is not None:
+            return f"{edge.trigger} ({edge.transition.by})"
+        case EdgeKind.VOTE_PASS if state.vote is not None:
+            return f"vote passed: {state.vote.rule.threshold.text} of {state.vote.rule.basis}"
+        case EdgeKind.VOTE_FAIL:
+            return "vote failed"
+        case EdgeKind.NO_QUORUM if state.vote is not None and edge.dest != state.vote.fail_to:
+            return "no quorum"  # drawn only when it goes somewhere other than a failed vote
+        case EdgeKind.THEN if state.notice is not None:
+            unit = "working days" if state.notice.working else "days"
+            return f"notice ends ({state.notice.amount} {unit})"
+        case EdgeKind.THEN:
+            return "all confirmed"
+        case EdgeKind.NEGATIVE:
+            return "a confirmation refused"
+    return None  # the hold detours: one note on the hold state instead
+
+
 def _edges(flow: FlowSpec) -> list[tuple[str, str, str, bool]]:
-    """``(source, dest, label, implicit)`` for every edge, in declaration order."""
-    edges: list[tuple[str, str, str, bool]] = []
-    for t in flow.transitions:
-        for source in t.sources:
-            edges.append((source, t.dest, f"{t.trigger} ({t.by})", False))
-    for state in flow.states.values():
-        if state.vote:
-            v = state.vote
-            rule = f"{v.rule.threshold.text} of {v.rule.basis}"
-            edges.append((state.name, v.pass_to, f"vote passed: {rule}", True))
-            edges.append((state.name, v.fail_to, "vote failed", True))
-            if v.no_quorum_to != v.fail_to:
-                edges.append((state.name, v.no_quorum_to, "no quorum", True))
-        if state.notice:
-            n = state.notice
-            unit = "working days" if n.working else "days"
-            edges.append((state.name, n.then, f"notice ends ({n.amount} {unit})", True))
-        if state.confirmations:
-            c = state.confirmations
-            edges.append((state.name, c.then, "all confirmed", True))
-            edges.append((state.name, c.on_negative, "a confirmation refused", True))
-    return edges
-
-
-def _mermaid_id(name: str) -> str:
-    return name
+    """``(source, dest, label, implicit)`` for every drawn edge, in :meth:`FlowSpec.edges`
+    order (declared transitions first)."""
+    drawn: list[tuple[str, str, str, bool]] = []
+    for edge in flow.edges():
+        label = _label(flow, edge)
+        if label is not None:
+            drawn.append((edge.source, edge.dest, label, edge.kind is not EdgeKind.DECLARED))
+    return drawn
 
 
 def render_graph(flow: FlowSpec, fmt: str = "mermaid") -> str:
