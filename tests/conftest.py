@@ -8,6 +8,7 @@ variable the PostgreSQL runs are skipped, and the skip says why.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import uuid
@@ -18,6 +19,8 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+import typer.main
+import typer.testing
 from typer.testing import CliRunner
 
 from workflow.bootstrap import Settings, build_service
@@ -25,10 +28,22 @@ from workflow.cli import app
 from workflow.clock import FixedClock, parse_instant
 from workflow.service import Service
 
+# Typer rebuilds the whole command tree from the functions' annotations on every invocation
+# (about 10 ms); the tests invoke the same app thousands of times, so build it once.
+typer.testing._get_command = functools.cache(typer.main.get_command)  # type: ignore[attr-defined]
+
 ROOT = Path(__file__).resolve().parents[1]
 DIRECTORY = ROOT / "definitions" / "directory.sample.yaml"
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 NOW = "2026-02-12T09:00:00+07:00"  # a Thursday just before Tết 2026
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that drive the command line carry the ``cli`` marker, so a quick run can leave
+    them (and ``slow`` and ``browser``) out: ``pytest -m "not cli and not slow"``."""
+    for item in items:
+        if {"cli", "bare_cli", "tcli"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.cli)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -10,6 +10,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.conftest import DIRECTORY, Cli, make_service
 from workflow.errors import AwardError, Conflict
 from workflow.flow import GuardDef, default_guards
@@ -86,6 +88,7 @@ def test_two_actors_fire_the_same_item_at_once(db_url: str, tmp_path: Path) -> N
             service.deps.store.close()
 
 
+@pytest.mark.slow
 def test_processes_racing_never_both_win(cli: Cli, dossier: Path) -> None:
     """Real processes: exactly one wins; the other is refused cleanly (6 if it read before
     the winner committed, 4 if after — the state no longer allows its trigger)."""

@@ -17,6 +17,8 @@ from tests.conftest import Cli
 SIX_FLOWS = {"chien-si-thi-dua-co-so", "bang-khen-tinh", "khen-thuong-dot-xuat",
              "huan-chuong-lao-dong-hang-ba", "anh-hung-lao-dong", "doanh-nghiep"}
 
+pytestmark = [pytest.mark.slow]
+
 
 @pytest.fixture(scope="module")
 def demo_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:

@@ -106,6 +106,22 @@ def _tool(name: str) -> str:
     return found
 
 
+def test_import_contracts_hold() -> None:
+    """Layers (entry points → service → adapters → core), the service's own one-way layers,
+    the flow package's, and no cycles among siblings anywhere (pyproject.toml)."""
+    result = subprocess.run([_tool("lint-imports")], cwd=ROOT, capture_output=True, text=True,
+                            check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_entry_points_use_the_service_facades_only() -> None:
+    """Nothing outside the service reaches its dependencies (``service.deps``)."""
+    outside = [p for p in PACKAGE.rglob("*.py") if "service" not in p.relative_to(PACKAGE).parts]
+    offenders = sorted(str(p.relative_to(ROOT)) for p in outside
+                       if ".deps." in p.read_text(encoding="utf-8"))
+    assert offenders == []
+
+
 def test_ruff_is_clean() -> None:
     result = subprocess.run([_tool("ruff"), "check", "workflow", "tests"], cwd=ROOT,
                             capture_output=True, text=True, check=False)

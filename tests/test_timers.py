@@ -670,6 +670,7 @@ def totals_of(proc: Proc) -> dict[str, int]:
 
 # The multi-node story (FOR UPDATE SKIP LOCKED) is PostgreSQL's; SQLite runs
 # test_two_schedulers_on_sqlite_act_on_each_step_exactly_once instead.
+@pytest.mark.slow
 @pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 def test_three_schedulers_on_postgresql_act_on_each_step_exactly_once(
         db_url: str, tmp_path: Path, db: Db) -> None:
@@ -703,6 +704,7 @@ def test_three_schedulers_on_postgresql_act_on_each_step_exactly_once(
                            due, not_due)
 
 
+@pytest.mark.slow
 def test_two_schedulers_on_sqlite_act_on_each_step_exactly_once(tmp_path: Path) -> None:
     """SQLite is single-writer: two schedulers take turns per batch and never double up.
     They stop by themselves (--max-sweeps): the first sweep of either loops until nothing due
@@ -728,6 +730,7 @@ def test_two_schedulers_on_sqlite_act_on_each_step_exactly_once(tmp_path: Path) 
         db.close()
 
 
+@pytest.mark.slow
 def test_a_sweep_killed_mid_way_loses_and_duplicates_nothing(
         db_url: str, tmp_path: Path, db: Db) -> None:
     due = 3000
@@ -753,6 +756,7 @@ def test_a_sweep_killed_mid_way_loses_and_duplicates_nothing(
     assert_every_step_once(db, cli, due, 0)
 
 
+@pytest.mark.slow
 def test_sigterm_mid_sweep_stops_cleanly_after_the_running_sweep(
         db_url: str, tmp_path: Path, db: Db) -> None:
     """workflow/scheduler.py documents "SIGINT and SIGTERM stop it cleanly after the running
@@ -789,6 +793,7 @@ def test_scheduler_max_sweeps_exits_with_totals(tcli: Cli) -> None:
     assert tcli.ok("show", "1")["state"] == "expired"
 
 
+@pytest.mark.slow
 def test_sigint_stops_a_running_scheduler_cleanly(tcli: Cli, flows: Path, tmp_path: Path,
                                                   db: Db) -> None:
     item = nominate(tcli)

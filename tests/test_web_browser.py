@@ -39,6 +39,8 @@ SHOTS = ROOT / "docs" / "screenshots"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
                  "--disable-background-networking"]
 
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
 
 def chromium_path() -> str | None:
     for candidate in (os.environ.get("AWARD_CHROMIUM"), shutil.which("chromium"),

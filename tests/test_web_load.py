@@ -29,6 +29,8 @@ DEADLINE_S = 600.0  # the whole burst; a healthy server needs a small part of it
 # what a visitor and a script read: the notice board, a notice, a nominee, the API's lists
 PATHS = ("/", "/healthz", "/api/notices", "/notices/1", "/nominees/1", "/login")
 
+pytestmark = [pytest.mark.slow]
+
 
 @pytest.fixture
 def served(db_url: str, tmp_path: Path) -> Iterator[tuple[str, Cli]]:

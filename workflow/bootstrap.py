@@ -13,7 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from workflow.clock import Clock, clock_from_env
-from workflow.definitions import load_definitions
+from workflow.definitions import Definitions, load_definitions
 from workflow.documents import Renderer
 from workflow.flow import GuardRegistry, default_guards
 from workflow.keys import KeySource
@@ -67,12 +67,45 @@ class Settings:
         )
 
 
+#: Definitions already read by this process, by what they were read from (see _files_key):
+#: a process that builds several services (the demo, a test run) parses the YAML once.
+_LOADED: dict[tuple[object, ...], Definitions] = {}
+_LOADED_MAX = 16
+
+
+def _files_key(folders: list[Path]) -> tuple[object, ...]:
+    """Every definition file under ``folders`` with its size and modification time: any edit
+    of any file gives a new key."""
+    out: list[object] = []
+    for folder in folders:
+        if not folder.exists():
+            out.append((str(folder), None))
+            continue
+        paths = [folder] if folder.is_file() else sorted(folder.rglob("*.y*ml"))
+        for path in paths:
+            stat = path.stat()
+            out.append((str(path), stat.st_size, stat.st_mtime_ns))
+    return tuple(out)
+
+
+def _definitions(settings: Settings, renderer: Renderer, guards: GuardRegistry) -> Definitions:
+    home = settings.home / "definitions"
+    key = (_files_key([home, *settings.flow_dirs]), tuple(str(d) for d in settings.flow_dirs),
+           tuple(renderer.names()), tuple(guards.names()))
+    loaded = _LOADED.get(key)
+    if loaded is None:
+        loaded = load_definitions(home, settings.flow_dirs, renderer.exists, guards)
+        if len(_LOADED) >= _LOADED_MAX:
+            _LOADED.pop(next(iter(_LOADED)))
+        _LOADED[key] = loaded
+    return loaded
+
+
 def build_service(settings: Settings, guards: GuardRegistry | None = None) -> Service:
     """Everything wired; ``guards`` replaces the default registry (extensions, tests)."""
     renderer = Renderer(settings.home / "templates")
     guards = guards or default_guards()
-    definitions = load_definitions(
-        settings.home / "definitions", settings.flow_dirs, renderer.exists, guards)
+    definitions = _definitions(settings, renderer, guards)
     calendar = definitions.calendars.get(DEFAULT_CALENDAR) or next(
         iter(definitions.calendars.values()), None)
     tz = calendar.tz if calendar else ZoneInfo("UTC")
