@@ -16,15 +16,6 @@ directory_app = typer.Typer(help="the directory of units, people, roles and prio
 app.add_typer(directory_app, name="directory")
 
 
-@command(app, "init")
-def init(ctx: typer.Context) -> None:
-    """Create the database schema (idempotent)."""
-    st = state(ctx)
-    result = st.service().setup.init()
-    st.out.emit(result, lambda r: st.out.line(
-        f"{'created' if r['created'] else 'schema already present in'} {r['database']}"))
-
-
 @command(directory_app, "load")
 def directory_load(
     ctx: typer.Context,

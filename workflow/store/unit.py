@@ -21,12 +21,12 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import psycopg
-from sqlalchemy import Connection, Engine, delete, insert, select
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from workflow.errors import StoreUnavailable
-from workflow.store import tables
+from workflow.store import migrate
 from workflow.store.accounts import AccountRepo
 from workflow.store.audit import AuditRepo, Chain
 from workflow.store.ballots import BallotRepo
@@ -53,14 +53,12 @@ __all__ = ["DATABASE_ERRORS", "Store", "Tx"]
 
 SCRUB_WAIT_MS = 200  # how long each try at emptying the log after a round waits for readers
 SCRUB_ATTEMPTS = 3
-SCHEMA_VERSION = "1"
 #: What a database failure looks like from above the store, whichever layer raised it: the
 #: unit of work is lost and is retried (or reported) as a whole.
 DATABASE_ERRORS: tuple[type[BaseException], ...] = (DBAPIError, sqlite3.Error, psycopg.Error,
                                                     TransactionLost)
 T = TypeVar("T")
 log = logging.getLogger("workflow.store")
-META = tables.metadata.tables["meta"]
 
 
 class Tx:
@@ -264,19 +262,24 @@ class Store:
     def check(self) -> None:
         check_connect(self.engine)
 
-    def create_schema(self) -> bool:
-        """Create missing tables (idempotent); ``True`` if anything was created."""
+    def create_schema(self) -> tuple[str | None, str | None]:
+        """Bring the schema to the newest revision (idempotent): ``(before, after)``."""
         secure_sqlite_files(self.engine)
-        with self._borrow() as conn, conn.begin():
-            before = set(self.engine.dialect.get_table_names(conn))
-            tables.metadata.create_all(conn)
-            if conn.execute(select(META.c.value).where(META.c.key == "schema")).first() is None:
-                conn.execute(insert(META).values(key="schema", value=SCHEMA_VERSION))
-                conn.execute(insert(META).values(key="directory_generation", value="0"))
-            # earlier releases kept the session-signing key here, where anyone who could read
-            # the database could forge a session; the key now lives outside it (workflow.keys)
-            conn.execute(delete(META).where(META.c.key == "web_secret"))
-        return not set(tables.metadata.tables) <= before
+        try:
+            return migrate.upgrade(self.engine)
+        except (OperationalError, DBAPIError) as exc:
+            raise StoreUnavailable(
+                f"cannot upgrade {self.url}: "
+                f"{str(getattr(exc, 'orig', exc)).strip().splitlines()[0]}") from None
+
+    def revision(self) -> tuple[str | None, str]:
+        """``(the database's revision, the newest this release ships)``."""
+        try:
+            return migrate.current(self.engine), migrate.head()
+        except (OperationalError, DBAPIError) as exc:
+            raise StoreUnavailable(
+                f"cannot read {self.url}: "
+                f"{str(getattr(exc, 'orig', exc)).strip().splitlines()[0]}") from None
 
     def schema_ready(self) -> bool:
         with self._borrow() as conn, conn.begin():

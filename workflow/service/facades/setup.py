@@ -22,8 +22,15 @@ class Setup:
         self._deps = deps
 
     def init(self) -> dict[str, Any]:
-        created = self._deps.store.create_schema()
-        return {"created": created, "database": self._deps.store.url}
+        """Create the schema, or upgrade it in place to this release's revision."""
+        before, after = self._deps.store.create_schema()
+        return {"created": before is None, "from": before, "revision": after,
+                "database": self._deps.store.url}
+
+    def revision(self) -> dict[str, Any]:
+        revision, head = self._deps.store.revision()
+        return {"revision": revision, "head": head, "at_head": revision == head,
+                "database": self._deps.store.url}
 
     def health(self) -> None:
         """Raise :class:`~workflow.errors.StoreUnavailable` unless one unit of work can read

@@ -1,0 +1,1 @@
+"""Schema migrations (Alembic revisions); see workflow.store.migrate."""
