@@ -22,12 +22,14 @@ from typing import Any
 
 import argon2
 import pytest
+import yaml
 from conftest import DIRECTORY, Cli, make_service
 from fastapi.testclient import TestClient
 
 from workflow.clock import FixedClock, parse_instant
 from workflow.service import Actor, Service
 from workflow.web import create_app
+from workflow.web.i18n import MESSAGES
 
 ROOT = Path(__file__).resolve().parents[1]
 WEB_NOW = "2026-03-16T09:00:00+07:00"  # a Monday, a month after Tết 2026
@@ -574,6 +576,31 @@ def test_a_stale_form_is_a_conflict(scene: Scene) -> None:
     assert stale.status_code == 409
 
 
+def test_buttons_and_the_message_after_firing_read_the_flows_own_labels(scene: Scene) -> None:
+    item = scene.service.items.nominate(Actor("lan"), "cong-khai-thu", "BN-SGD", "Tạ Văn Nhãn",
+                                        None, {"year": 2026, "rating": "HTT"})["id"]
+    with scene.client() as client:
+        token = sign_in(client, "lan")
+        assert "Publish for comment" in client.get(f"/items/{item}?lang=en").text
+        assert "Trình công khai" in client.get(f"/items/{item}?lang=vi").text
+        fired = post(client, f"/items/{item}/fire", token, trigger="submit")
+        assert fired.status_code == 303
+        page = client.get(f"/items/{item}").text
+    assert "Đã thực hiện “Trình công khai”" in page
+
+
+def test_every_shipped_transition_carries_its_own_label() -> None:
+    """The interface names no flow's trigger: buttons read each transition's ``label``
+    (Vietnamese first); only the engine's own actions have words in the catalogue."""
+    for path in sorted((ROOT / "definitions" / "flows").glob("*.yaml")):
+        for transition in yaml.safe_load(path.read_text(encoding="utf-8"))["transitions"]:
+            label = transition.get("label") or {}
+            assert list(label) == ["vi", "en"] and all(label.values()), (
+                path.name, transition["trigger"])
+    assert {k for k in MESSAGES if k.startswith("trigger.")} == {"trigger.close_vote",
+                                                                 "trigger.recuse"}
+
+
 # ---- council members, secretariat, deciders -------------------------------------------------
 
 
@@ -851,9 +878,9 @@ def test_openapi_describes_the_api_only(scene: Scene) -> None:
 def test_every_form_post_checks_the_csrf_token(scene: Scene) -> None:
     from fastapi.routing import APIRoute
 
-    from workflow.web import pages, staff
+    from workflow.web.routes import ROUTERS
 
-    routes = [r for router in (pages.router, staff.router) for r in router.routes
+    routes = [r for router in ROUTERS for r in router.routes
               if isinstance(r, APIRoute) and "POST" in r.methods]
     assert len(routes) >= 12
     with scene.client() as client:
@@ -1017,6 +1044,12 @@ def test_award_serve_refuses_a_database_without_the_schema(db_url: str) -> None:
     run = Cli(db_url)("serve", "--port", "1")
     assert run.exit_code == 1
     assert "award init" in run.json()["error"]["message"]
+
+
+def test_the_web_facade_is_pinned() -> None:
+    import workflow.web
+
+    assert workflow.web.__all__ == ["create_app"]
 
 
 def test_the_web_layer_reaches_the_engine_through_the_service_only() -> None:

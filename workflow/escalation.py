@@ -1,6 +1,6 @@
 """Escalation planning: what a due timer means, given the state it belongs to.
 
-Pure: no store, no time source. The sweep (``workflow.service.timers``) claims due rows and
+Pure: no store, no time source. The sweep (``workflow.service.sweep``) claims due rows and
 asks :func:`plan` what to do with each; this module knows the flow language's semantics of
 ``escalate`` steps and notice windows and nothing about how they are stored.
 """

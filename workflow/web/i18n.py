@@ -1,9 +1,10 @@
 """Words of the web interface in Vietnamese (first) and English.
 
 Pages pick a language from ``?lang=`` (remembered in a cookie) and fall back to Vietnamese.
-Labels that come from definitions (``{vi, en}`` mappings) go through :func:`pick`; the
-interface's own words are looked up by key with :func:`translator`. A missing key is shown as
-the key itself, so a forgotten translation is visible rather than fatal.
+Labels that come from definitions (``{vi, en}`` mappings: states, fields, documents, and each
+transition's button) go through :func:`pick`; the interface's own words are looked up by key
+with :func:`translator`. A missing key is shown as the key itself, so a forgotten translation
+is visible rather than fatal.
 """
 
 from __future__ import annotations
@@ -325,25 +326,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "basis.members": ("tổng số thành viên", "all members"),
     "basis.present": ("số thành viên có mặt", "members present"),
     "basis.cast": ("số phiếu thu về", "ballots cast"),
-    # common trigger names, for flows that give their transitions no label
-    "trigger.submit": ("Trình hồ sơ", "Submit"),
-    "trigger.resubmit": ("Trình lại", "Resubmit"),
-    "trigger.return": ("Trả lại để bổ sung", "Return for supplement"),
-    "trigger.accept": ("Tiếp nhận hồ sơ", "Accept the dossier"),
-    "trigger.accept_central": ("Tiếp nhận (Trung ương)", "Accept (central)"),
-    "trigger.return_to_province": ("Trả lại tỉnh", "Return to the province"),
-    "trigger.withdraw": ("Rút hồ sơ", "Withdraw"),
-    "trigger.award": ("Quyết định khen thưởng", "Award"),
-    "trigger.reject": ("Không khen thưởng", "Reject"),
-    "trigger.refuse": ("Không khen thưởng", "Refuse"),
-    "trigger.decline": ("Không đề nghị", "Decline"),
-    "trigger.propose": ("Trình đề nghị", "Propose"),
-    "trigger.propose_award": ("Trình quyết định khen thưởng", "Propose the award"),
-    "trigger.recommend": ("Trình Chủ tịch nước", "Recommend to the President"),
-    "trigger.send": ("Gửi hồ sơ lên cấp trên", "Send up"),
-    "trigger.forward": ("Chuyển quyết định", "Forward the decision"),
-    "trigger.hand_over": ("Trao tặng", "Hand over"),
+    # the engine's own actions, fired like a flow's triggers (a flow's transitions carry
+    # their own labels)
     "trigger.close_vote": ("Kết thúc bỏ phiếu", "Close the vote"),
+    "trigger.recuse": ("Khai báo xung đột lợi ích", "Declare a conflict of interest"),
 }
 
 
@@ -367,8 +353,8 @@ def pick(label: Mapping[str, str] | None, lang: str, fallback: str = "") -> str:
 
 
 def trigger_label(label: Mapping[str, str] | None, trigger: str, lang: str) -> str:
-    """A transition's own label, else the interface's word for a common trigger name, else
-    the name itself."""
+    """A transition's own label (from its flow), else the interface's word for an engine
+    action fired like a trigger (``close_vote``, ``recuse``), else the trigger's name."""
     if label:
         return pick(label, lang, trigger)
     known = MESSAGES.get(f"trigger.{trigger}")

@@ -5,7 +5,7 @@
 * :class:`RateLimit` counts attempts per key (a client address) in a sliding window. It is
   per process and kept in memory: enough to slow down a script hammering the public objection
   form or the sign-in page from one address; a deployment behind several processes should
-  also limit at its reverse proxy.
+  also limit at its reverse proxy. A refused attempt raises :class:`RateLimited` (429).
 
 Rate windows use a monotonic timer, not :mod:`workflow.clock`: they measure how fast requests
 arrive, not the legal time of the domain (which ``AWARD_NOW`` may hold still).
@@ -19,8 +19,10 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-__all__ = ["CSRF_FIELD", "CSRF_HEADER", "SESSION_SECONDS", "RateLimit", "new_token",
-           "same_token"]
+from starlette.requests import Request
+
+__all__ = ["CSRF_FIELD", "CSRF_HEADER", "SESSION_SECONDS", "RateLimit", "RateLimited",
+           "client_key", "new_token", "same_token"]
 
 SESSION_SECONDS = 12 * 3600  # a signed-in browser's session lasts a working day at most
 CSRF_FIELD = "csrf_token"
@@ -36,6 +38,19 @@ def same_token(sent: object, expected: object) -> bool:
     if not isinstance(sent, str) or not isinstance(expected, str) or not sent or not expected:
         return False
     return secrets.compare_digest(sent.encode(), expected.encode())
+
+
+def client_key(request: Request) -> str:
+    """What a rate limit counts by: the client's address."""
+    return request.client.host if request.client else "unknown"
+
+
+class RateLimited(Exception):
+    """Too many attempts from one address; ``retry_after`` seconds until the next one."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"rate limited; retry after {retry_after}s")
+        self.retry_after = retry_after
 
 
 class RateLimit:
@@ -76,6 +91,19 @@ class RateLimit:
             if not hits or len(hits) < self.limit:
                 return 0
             return max(1, int(hits[0] + self.window - now + 0.999))
+
+    def spend(self, request: Request) -> None:
+        """Count an attempt from the request's address, or raise :class:`RateLimited`."""
+        key = client_key(request)
+        if not self.hit(key):
+            raise RateLimited(self.retry_after(key))
+
+    def refuse_if_spent(self, request: Request) -> None:
+        """Raise :class:`RateLimited` if the address is over its limit, counting nothing
+        (failed sign-ins are counted only when they fail)."""
+        wait = self.retry_after(client_key(request))
+        if wait:
+            raise RateLimited(wait)
 
     def _prune(self, now: float) -> None:
         for key in [k for k, v in self._hits.items() if not v or v[-1] <= now - self.window]:

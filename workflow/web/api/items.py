@@ -1,0 +1,64 @@
+"""Items through the API: listing, nominating (and the flows one may nominate in), one item,
+what the caller may do to it, firing a trigger, attaching a document."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, UploadFile
+
+from workflow.web.api.models import FireBody, NominateBody
+from workflow.web.deps import Acting, ServiceDep
+from workflow.web.files import attach_upload
+from workflow.web.params import Cursor, Number
+
+__all__ = ["router"]
+
+router = APIRouter()
+
+
+@router.get("/items")
+def list_items(service: ServiceDep, who: Acting, state: str | None = None,
+               flow: str | None = None, before: Cursor = None, limit: Number = 100
+               ) -> list[dict[str, Any]]:
+    """Items at the caller's units and below, newest first (page with ``before``)."""
+    return list(service.staff.items_for(who, state=state, flow=flow, before=before,
+                                  limit=max(1, min(limit, 500))))
+
+
+@router.post("/items", status_code=201)
+def nominate(service: ServiceDep, who: Acting, body: NominateBody) -> dict[str, Any]:
+    return service.items.nominate(who, body.flow, body.unit, body.nominee, body.person, body.fields)
+
+
+@router.get("/nomination-options")
+def nomination_options(service: ServiceDep, who: Acting) -> list[dict[str, Any]]:
+    """The flows the caller may start, the units they may nominate at, and each flow's
+    fields and document types."""
+    return list(service.staff.nomination_options(who))
+
+
+@router.get("/items/{nomination_id}")
+def show(service: ServiceDep, who: Acting, nomination_id: str) -> dict[str, Any]:
+    return service.staff.item_view(who, nomination_id)
+
+
+@router.get("/items/{nomination_id}/available")
+def available(service: ServiceDep, who: Acting, nomination_id: str) -> list[dict[str, Any]]:
+    service.staff.check_visible(who, nomination_id)
+    return service.items.available(who, nomination_id)
+
+
+@router.post("/items/{nomination_id}/fire")
+def fire(service: ServiceDep, who: Acting, nomination_id: str, body: FireBody
+         ) -> dict[str, Any]:
+    service.staff.check_visible(who, nomination_id)
+    return service.items.fire(who, nomination_id, body.trigger, body.comment, body.expect_version)
+
+
+@router.post("/items/{nomination_id}/documents", status_code=201)
+def attach(service: ServiceDep, who: Acting, nomination_id: str,
+           doctype: Annotated[str, Form(max_length=64)],
+           file: Annotated[UploadFile, File()]) -> dict[str, Any]:
+    service.staff.check_visible(who, nomination_id)
+    return attach_upload(service, who, nomination_id, doctype, file)

@@ -1,0 +1,43 @@
+"""Objections through the API: filing one (the public, while a window is open; staff, at any
+time), resolving one, and those waiting for the caller to resolve."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from workflow.service import PUBLIC, Actor
+from workflow.web.api.models import ObjectBody, ResolveBody
+from workflow.web.deps import Acting, Person, ServiceDep
+from workflow.web.state import web
+
+__all__ = ["router"]
+
+router = APIRouter()
+
+
+@router.post("/items/{nomination_id}/objections", status_code=201)
+def object_(request: Request, service: ServiceDep, person: Person, nomination_id: str,
+            body: ObjectBody) -> dict[str, Any]:
+    """Anyone may object while the nominee's notice window is open (the answer is the receipt
+    number only); a signed-in officer or secretariat files a complaint at any time."""
+    if person is None:
+        web(request).objections.spend(request)
+        result = service.items.file_objection(PUBLIC, nomination_id, body.text, body.name,
+                                              body.contact)
+        return {"id": result["id"], "status": result["status"]}
+    return service.items.file_objection(Actor(person["login"]), nomination_id, body.text,
+                                        body.name, body.contact)
+
+
+@router.post("/objections/{objection_id}/resolve")
+def resolve(service: ServiceDep, who: Acting, objection_id: str, body: ResolveBody
+            ) -> dict[str, Any]:
+    return service.items.resolve(who, objection_id, body.outcome, body.comment)
+
+
+@router.get("/objections")
+def objections(service: ServiceDep, who: Acting) -> list[dict[str, Any]]:
+    """Open objections the caller (as secretariat) may resolve."""
+    return list(service.staff.objections_to_resolve(who))

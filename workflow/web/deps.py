@@ -1,0 +1,91 @@
+"""What a route asks for, as ``Annotated`` dependencies: the service, the signed-in person
+(optional or required), an auditor, the language and its words, and the CSRF checks that the
+page and API routers run before every route.
+
+A dependency runs before the route's own parameters are checked, so a page that needs a
+sign-in sends a stranger to ``/login`` whatever they sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+
+from workflow.errors import PermissionDenied
+from workflow.service import Actor, Service
+from workflow.web.auth import has_role, signed_in, via_session
+from workflow.web.errors import CsrfFailed, LoginRequired
+from workflow.web.render import lang_of, words
+from workflow.web.security import CSRF_FIELD, CSRF_HEADER, same_token
+from workflow.web.state import web
+
+__all__ = ["Acting", "Auditor", "Lang", "Person", "ServiceDep", "Words", "header_csrf",
+           "page_router"]
+
+SAFE = ("GET", "HEAD", "OPTIONS")
+
+
+def get_service(request: Request) -> Service:
+    return web(request).service
+
+
+ServiceDep = Annotated[Service, Depends(get_service)]
+"""The engine's facade: the only way into it from the web."""
+
+Person = Annotated[dict[str, Any] | None, Depends(signed_in)]
+"""The signed-in person with their roles, or None (the public)."""
+
+
+def acting(person: Person) -> Actor:
+    if person is None:
+        raise LoginRequired()
+    return Actor(person["login"])
+
+
+Acting = Annotated[Actor, Depends(acting)]
+"""The signed-in person acting; :class:`~workflow.web.errors.LoginRequired` for nobody."""
+
+
+def auditor(who: Acting, person: Person) -> Actor:
+    if not has_role(person, "auditor"):
+        raise PermissionDenied(f"{who.login} may not read the audit trail: needs the auditor "
+                               "role")
+    return who
+
+
+Auditor = Annotated[Actor, Depends(auditor)]
+"""A signed-in person holding the auditor role somewhere (403 otherwise); what their units
+let them read is the service's check."""
+
+Lang = Annotated[str, Depends(lang_of)]
+"""``vi`` or ``en``: ``?lang=``, else the remembered choice, else Vietnamese."""
+
+Words = Annotated[Callable[..., str], Depends(words)]
+"""``t(key, **values)``: the interface's words in the request's language."""
+
+
+async def form_csrf(request: Request) -> None:
+    """Every form POST must carry the session's CSRF token (FastAPI has parsed the form
+    before dependencies run, so reading it here costs nothing)."""
+    if request.method in SAFE:
+        return
+    form = await request.form()
+    if not same_token(form.get(CSRF_FIELD), request.session.get("csrf")):
+        raise CsrfFailed()
+
+
+def header_csrf(request: Request) -> None:
+    """A write by a person signed in with the session cookie must send the session's CSRF
+    token as ``X-CSRF-Token``; HTTP Basic and the public need none."""
+    if request.method in SAFE:
+        return
+    if (signed_in(request) is not None and via_session(request)
+            and not same_token(request.headers.get(CSRF_HEADER), request.session.get("csrf"))):
+        raise CsrfFailed()
+
+
+def page_router() -> APIRouter:
+    """A router for pages: hidden from the OpenAPI document, CSRF-checked on every POST."""
+    return APIRouter(include_in_schema=False, dependencies=[Depends(form_csrf)])

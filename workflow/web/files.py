@@ -1,0 +1,86 @@
+"""Files in and out: an uploaded document copied under a safe name with a size cap and
+handed to the service, the audit chain streamed from a spool, and a stored document sent
+as published under a sandboxing Content-Security-Policy.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from fastapi import UploadFile
+from fastapi.responses import HTMLResponse, StreamingResponse
+
+from workflow.errors import InvalidInput
+from workflow.service import Actor, Service
+
+__all__ = ["DOCUMENT_CSP", "MAX_UPLOAD", "attach_upload", "document", "export_response",
+           "read_upload", "safe_filename"]
+
+MAX_UPLOAD = 50 * 1024 * 1024
+DOCUMENT_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+                "base-uri 'none'; form-action 'none'; sandbox")
+
+
+def safe_filename(name: str | None) -> str:
+    """The last path part of an uploaded file's name, without control characters."""
+    base = re.split(r"[\\/]", name or "")[-1]
+    base = re.sub(r"[\x00-\x1f\x7f]", "", base).strip().lstrip(".")
+    return base[:200] or "document"
+
+
+def read_upload(upload: UploadFile, folder: Path) -> Path:
+    """Copy an upload to ``folder`` under its own (safe) name, refusing more than
+    :data:`MAX_UPLOAD` bytes."""
+    target = folder / safe_filename(upload.filename)
+    size = 0
+    with target.open("wb") as out:
+        while chunk := upload.file.read(1024 * 1024):
+            size += len(chunk)
+            if size > MAX_UPLOAD:
+                raise InvalidInput(f"{target.name} is larger than {MAX_UPLOAD // 2**20} MiB")
+            out.write(chunk)
+    return target
+
+
+def attach_upload(service: Service, who: Actor, nomination_id: str, doctype: str,
+                  upload: UploadFile) -> dict[str, Any]:
+    """:meth:`Service.attach` on a copy of the upload in a folder of its own, removed after."""
+    with tempfile.TemporaryDirectory(prefix="award-upload-") as folder:
+        path = read_upload(upload, Path(folder))
+        return service.items.attach(who, nomination_id, doctype, path)
+
+
+def document(html: str, digest: str | None = None) -> HTMLResponse:
+    """A stored document exactly as published, unable to run or load anything; ``digest``
+    (its sha256) goes in ``X-Document-SHA256``."""
+    headers = {"Content-Security-Policy": DOCUMENT_CSP}
+    if digest is not None:
+        headers["X-Document-SHA256"] = digest
+    return HTMLResponse(html, headers=headers)
+
+
+def export_response(service: Service, fmt: str) -> StreamingResponse:
+    """The chain in its stored form (``award audit verify --export`` re-checks it), spooled
+    to a temporary file, then sent in chunks."""
+    if fmt not in ("jsonl", "csv"):
+        raise InvalidInput(f"format {fmt!r}: use jsonl or csv")
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024, mode="w+b")  # noqa: SIM115
+    text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
+    service.audit.export(fmt, text)
+    text.flush()
+    text.detach()
+    spool.seek(0)
+
+    def chunks() -> Iterator[bytes]:
+        with spool:
+            while block := spool.read(256 * 1024):
+                yield block
+
+    return StreamingResponse(
+        chunks(), media_type="text/csv; charset=utf-8" if fmt == "csv" else "application/x-ndjson",
+        headers={"Content-Disposition": f'attachment; filename="audit-export.{fmt}"'})

@@ -1,0 +1,76 @@
+"""Starting a nomination: the flows the person may start, the form generated from a flow's
+fields, and creating the item (a refusal shows the form again with what was typed)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.datastructures import FormData
+
+from workflow.errors import AwardError, PermissionDenied
+from workflow.service import Actor, Service
+from workflow.web.deps import Acting, ServiceDep, Words, page_router
+from workflow.web.errors import status_of
+from workflow.web.i18n import pick
+from workflow.web.render import flash, lang_of, page, words
+from workflow.web.security import CSRF_FIELD
+
+__all__ = ["router"]
+
+router = page_router()
+
+
+async def form_data(request: Request) -> FormData:
+    return await request.form()
+
+
+def _option(service: Service, who: Actor, flow: str) -> dict[str, Any]:
+    """The flow as ``who`` may start it, or NotFound / PermissionDenied."""
+    for option in service.staff.nomination_options(who):
+        if option["id"] == flow:
+            return option
+    service.setup.flow_show(flow)  # NotFound for an unknown flow
+    raise PermissionDenied(f"{who.login} may not nominate in {flow!r} at any unit")
+
+
+def _form(request: Request, option: dict[str, Any], values: dict[str, str],
+          error: str | None = None, status: int = 200) -> HTMLResponse:
+    title = pick(option["title"], lang_of(request), option["id"])
+    return page(request, "nominate.html.j2", {"flow": option, "values": values, "error": error},
+                status=status, title=words(request)("nominate.form_title", title=title))
+
+
+def _text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value if isinstance(value, str) else ""
+
+
+@router.get("/nominate")
+def nominate_choose(request: Request, service: ServiceDep, who: Acting, t: Words
+                    ) -> HTMLResponse:
+    return page(request, "nominate_choose.html.j2",
+                {"options": service.staff.nomination_options(who)}, title=t("nominate.title"))
+
+
+@router.get("/nominate/{flow}")
+def nominate_form(request: Request, service: ServiceDep, who: Acting, flow: str
+                  ) -> HTMLResponse:
+    return _form(request, _option(service, who, flow), {})
+
+
+@router.post("/nominate/{flow}")
+def nominate(request: Request, service: ServiceDep, who: Acting, t: Words, flow: str,
+             form: Annotated[FormData, Depends(form_data)]) -> Response:
+    option = _option(service, who, flow)
+    values = {k: v for k, v in form.items() if isinstance(v, str) and k != CSRF_FIELD}
+    fields = {f["name"]: _text(form, f"field.{f['name']}") for f in option["fields"]}
+    try:
+        result = service.items.nominate(who, flow, _text(form, "unit"), _text(form, "nominee"),
+                                  _text(form, "person").strip() or None,
+                                  {k: v for k, v in fields.items() if v.strip()})
+    except AwardError as exc:
+        return _form(request, option, values, exc.message, status_of(exc))
+    flash(request, t("item.created_ok", id=result["id"]))
+    return RedirectResponse(f"/items/{result['id']}", status_code=303)

@@ -1,0 +1,39 @@
+"""What the app keeps between requests, on ``app.state.web``: built once by
+:func:`workflow.web.app.create_app`, read by the dependencies in :mod:`workflow.web.deps`
+and the helpers below them (sign-in, pages) through :func:`web`.
+
+Holds no request's data and no database connection: the service borrows one per unit of work.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from jinja2 import Environment
+from starlette.requests import Request
+
+from workflow.service import Service
+from workflow.web.security import RateLimit
+
+if TYPE_CHECKING:  # auth reads the state through web(); create_app builds the cache
+    from workflow.web.auth import BasicCache
+
+__all__ = ["Web", "web"]
+
+
+@dataclass
+class Web:
+    service: Service
+    templates: Environment
+    objections: RateLimit
+    logins: RateLimit
+    basic: BasicCache
+    static: Path
+    secure_cookies: bool = False
+
+
+def web(request: Request) -> Web:
+    state: Web = request.app.state.web
+    return state
