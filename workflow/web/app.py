@@ -18,11 +18,10 @@ from workflow.bootstrap import find_home
 from workflow.errors import AwardError
 from workflow.service import Service
 from workflow.web import api, errors
-from workflow.web.auth import BasicCache
 from workflow.web.i18n import LANGS
 from workflow.web.render import LANG_COOKIE, environment
 from workflow.web.routes import ROUTERS
-from workflow.web.security import SESSION_SECONDS, RateLimit
+from workflow.web.security import SESSION_SECONDS, BasicCache, RateLimit
 from workflow.web.state import Web, web
 
 __all__ = ["create_app"]

@@ -11,60 +11,20 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hmac
-import secrets
-import threading
-import time
 from collections.abc import Mapping
 from typing import Any
 
 from starlette.requests import Request
 
-from workflow.service import Service
 from workflow.web.security import SESSION_SECONDS, client_key, new_token
 from workflow.web.state import web
 
-__all__ = ["BasicAuthFailed", "BasicCache", "csrf_token", "has_role", "safe_next",
+__all__ = ["BasicAuthFailed", "csrf_token", "has_role", "safe_next",
            "sign_in", "sign_out", "signed_in", "via_session"]
 
 
 class BasicAuthFailed(Exception):
     """HTTP Basic credentials were sent and are wrong."""
-
-
-class BasicCache:
-    """Remembers recent good HTTP Basic credentials for a few minutes, so a script's every
-    call does not pay for an argon2 verification. Entries are keyed by an HMAC under a
-    per-process random key (no password is kept) and re-checked against the person's current
-    password stamp, so a changed password takes effect at once."""
-
-    TTL = 300.0
-    MAX = 1000
-
-    def __init__(self) -> None:
-        self._key = secrets.token_bytes(32)
-        self._entries: dict[str, tuple[float, str, str]] = {}
-        self._lock = threading.Lock()
-
-    def check(self, service: Service, login: str, password: str) -> dict[str, Any] | None:
-        digest = hmac.new(self._key, f"{login}\0{password}".encode(), "sha256").hexdigest()
-        now = time.monotonic()
-        with self._lock:
-            entry = self._entries.get(digest)
-        if entry is not None and entry[0] > now:
-            found = service.accounts.signed_in(entry[1], entry[2])
-            if found is not None:
-                return found
-        found = service.accounts.authenticate(login, password)
-        with self._lock:
-            if found is None:
-                self._entries.pop(digest, None)
-                return None
-            if len(self._entries) >= self.MAX:
-                self._entries = {k: v for k, v in self._entries.items() if v[0] > now}
-            if len(self._entries) < self.MAX:
-                self._entries[digest] = (now + self.TTL, found["login"], found["stamp"])
-        return found
 
 
 def _basic(header: str) -> tuple[str, str] | None:

@@ -1,4 +1,5 @@
-"""Small protections of the web layer: CSRF tokens and an in-memory rate limit.
+"""Small protections of the web layer: CSRF tokens, an in-memory rate limit, and a short
+cache of good HTTP Basic credentials (:class:`BasicCache`).
 
 * Every session carries a random CSRF token; every form POST must send it back
   (``csrf_token``), every session-authenticated API write sends it as ``X-CSRF-Token``.
@@ -13,16 +14,29 @@ arrive, not the legal time of the domain (which ``AWARD_NOW`` may hold still).
 
 from __future__ import annotations
 
+import hmac
 import secrets
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from typing import Any
 
 from starlette.requests import Request
 
-__all__ = ["CSRF_FIELD", "CSRF_HEADER", "SESSION_SECONDS", "RateLimit", "RateLimited",
-           "client_key", "new_token", "same_token"]
+from workflow.service import Service
+
+__all__ = [
+    "CSRF_FIELD",
+    "CSRF_HEADER",
+    "SESSION_SECONDS",
+    "BasicCache",
+    "RateLimit",
+    "RateLimited",
+    "client_key",
+    "new_token",
+    "same_token",
+]
 
 SESSION_SECONDS = 12 * 3600  # a signed-in browser's session lasts a working day at most
 CSRF_FIELD = "csrf_token"
@@ -108,3 +122,38 @@ class RateLimit:
     def _prune(self, now: float) -> None:
         for key in [k for k, v in self._hits.items() if not v or v[-1] <= now - self.window]:
             del self._hits[key]
+
+
+class BasicCache:
+    """Remembers recent good HTTP Basic credentials for a few minutes, so a script's every
+    call does not pay for an argon2 verification. Entries are keyed by an HMAC under a
+    per-process random key (no password is kept) and re-checked against the person's current
+    password stamp, so a changed password takes effect at once."""
+
+    TTL = 300.0
+    MAX = 1000
+
+    def __init__(self) -> None:
+        self._key = secrets.token_bytes(32)
+        self._entries: dict[str, tuple[float, str, str]] = {}
+        self._lock = threading.Lock()
+
+    def check(self, service: Service, login: str, password: str) -> dict[str, Any] | None:
+        digest = hmac.new(self._key, f"{login}\0{password}".encode(), "sha256").hexdigest()
+        now = time.monotonic()
+        with self._lock:
+            entry = self._entries.get(digest)
+        if entry is not None and entry[0] > now:
+            found = service.accounts.signed_in(entry[1], entry[2])
+            if found is not None:
+                return found
+        found = service.accounts.authenticate(login, password)
+        with self._lock:
+            if found is None:
+                self._entries.pop(digest, None)
+                return None
+            if len(self._entries) >= self.MAX:
+                self._entries = {k: v for k, v in self._entries.items() if v[0] > now}
+            if len(self._entries) < self.MAX:
+                self._entries[digest] = (now + self.TTL, found["login"], found["stamp"])
+        return found

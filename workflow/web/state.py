@@ -9,16 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from jinja2 import Environment
 from starlette.requests import Request
 
 from workflow.service import Service
-from workflow.web.security import RateLimit
-
-if TYPE_CHECKING:  # auth reads the state through web(); create_app builds the cache
-    from workflow.web.auth import BasicCache
+from workflow.web.security import BasicCache, RateLimit
 
 __all__ = ["Web", "web"]
 
