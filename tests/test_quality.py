@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 import re
 import shutil
 import subprocess
@@ -110,8 +111,11 @@ def _tool(name: str) -> str:
 def test_import_contracts_hold() -> None:
     """Layers (entry points → service → adapters → core), the service's own one-way layers,
     the flow package's, and no cycles among siblings anywhere (pyproject.toml)."""
+    # the checkout under test first, whatever copy of the package is installed
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get(
+        "PYTHONPATH", "")]).rstrip(os.pathsep)}
     result = subprocess.run([_tool("lint-imports")], cwd=ROOT, capture_output=True, text=True,
-                            check=False)
+                            check=False, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
