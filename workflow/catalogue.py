@@ -20,7 +20,7 @@ from typing import Any
 
 from workflow.flow import FIELD_OPS, LEVELS, NOMINEE_KINDS
 from workflow.yamlnodes import Mapping as MapNode
-from workflow.yamlnodes import Node, Problems, Scalar, Sequence, parse_yaml, read_definition
+from workflow.yamlnodes import Node, Problems, Scalar, Sequence, echo, parse_yaml, read_definition
 
 __all__ = [
     "Award",
@@ -96,7 +96,7 @@ class Rule:
         op, value = a["op"], a["value"]
         if op in ("present", "absent"):
             return f"field {a['name']} {op}"
-        return f"field {a['name']} {op} {value!r}"
+        return f"field {a['name']} {op} {echo(value)}"
 
     def check(self, facts: Facts) -> str | None:
         a = self.args
@@ -146,7 +146,7 @@ class Rule:
             ok = FIELD_OPS[a["op"]](actual, a["value"])
         except TypeError:
             ok = False
-        return None if ok else f"needs {self.describe()} (is {actual!r})"
+        return None if ok else f"needs {self.describe()} (is {echo(actual)})"
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,10 @@ def coerce(spec: FieldSpec, raw: Any) -> Any:
     what = f"field {spec.name!r}"
     text: Any = str(raw).strip() if not isinstance(raw, bool | int | float) else raw
     if spec.type in ("string", "text"):
+        if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+            # a list or an object from the API is not text: never store its Python repr
+            raise InvalidInput(f"{what} must be text, got {type(raw).__name__}",
+                               field=spec.name)
         string = nfc(str(raw))
         if spec.max_length is not None and len(string) > spec.max_length:
             raise InvalidInput(f"{what} is longer than {spec.max_length} characters",
@@ -108,18 +112,18 @@ def coerce(spec: FieldSpec, raw: Any) -> Any:
             return True
         if lowered in _FALSE:
             return False
-        raise InvalidInput(f"{what} must be true or false, got {raw!r}", field=spec.name)
+        raise InvalidInput(f"{what} must be true or false, got {_echo(raw)}", field=spec.name)
     if spec.type == "date":
         try:
             return date.fromisoformat(str(text)).isoformat()
         except ValueError:
-            raise InvalidInput(f"{what} must be a date YYYY-MM-DD, got {raw!r}",
+            raise InvalidInput(f"{what} must be a date YYYY-MM-DD, got {_echo(raw)}",
                                field=spec.name) from None
     # enum
     text = nfc(str(text))
     if text not in spec.values:
         raise InvalidInput(
-            f"{what} must be one of {', '.join(spec.values)}, got {raw!r}"
+            f"{what} must be one of {', '.join(spec.values)}, got {_echo(raw)}"
             f"{suggest(str(text), spec.values)}", field=spec.name, allowed=list(spec.values))
     return str(text)
 
