@@ -15,7 +15,14 @@ imports SQLAlchemy or a driver; their failures surface as ``DATABASE_ERRORS``, :
 (retry the unit of work) or :class:`~workflow.errors.StoreUnavailable`.
 """
 
-from workflow.store.audit import EXPORT_COLUMNS, GENESIS, Chain, VerifyReport, verify_rows
+from workflow.store.audit import (
+    EXPORT_COLUMNS,
+    GENESIS,
+    Anchor,
+    Chain,
+    VerifyReport,
+    verify_rows,
+)
 from workflow.store.db import Busy, make_engine, normalise_url
 from workflow.store.rows import (
     BallotRoundRow,
@@ -33,6 +40,7 @@ __all__ = [
     "DATABASE_ERRORS",
     "EXPORT_COLUMNS",
     "GENESIS",
+    "Anchor",
     "BallotRoundRow",
     "Busy",
     "Chain",

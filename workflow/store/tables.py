@@ -153,6 +153,9 @@ class RenderedDocument(SQLModel, table=True):
     sha256: str = Field(max_length=64)
     content: str = Field(sa_column=Column(Text, nullable=False))
     rendered_at: datetime
+    # the audit head the document embeds: verify checks it is still in the chain
+    audit_seq: int | None = None
+    audit_hash: str | None = Field(default=None, max_length=64)
 
 
 class AuditEntry(SQLModel, table=True):
