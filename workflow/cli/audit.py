@@ -12,6 +12,7 @@ from pathlib import Path
 import typer
 
 from workflow.cli.base import app, command, state
+from workflow.cli.output import writing
 from workflow.errors import InvalidInput, UsageError
 from workflow.store import Anchor
 
@@ -158,7 +159,7 @@ def audit_export(
     if out is None:
         service.audit.export(fmt.value, sys.stdout)
         return
-    with out.open("w", encoding="utf-8", newline="") as handle:
+    with writing(out, newline="") as handle:
         count = service.audit.export(fmt.value, handle)
     st.out.emit({"out": str(out), "entries": count, "format": fmt.value},
                 lambda r: st.out.line(f"wrote {r['entries']} entries to {r['out']}"))

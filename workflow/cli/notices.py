@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 
 from workflow.cli.base import app, command, state
+from workflow.cli.output import writing
 from workflow.service import PUBLIC, Actor
 
 
@@ -36,7 +37,8 @@ def notices(
         text = st.service().public.notice_html(html)
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         if out is not None:
-            out.write_text(text, encoding="utf-8")
+            with writing(out) as handle:
+                handle.write(text)
             st.out.emit({"notice": html, "out": str(out), "sha256": digest},
                         lambda r: st.out.line(f"wrote {r['out']} (sha256 {r['sha256']})"))
         elif st.as_json:

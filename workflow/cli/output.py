@@ -11,16 +11,18 @@ import json
 import os
 import re
 import sys
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TextIO
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from workflow.errors import AwardError
+from workflow.errors import AwardError, InvalidInput
 
-__all__ = ["Output"]
+__all__ = ["Output", "clean", "writing"]
 
 PIPED_WIDTH = 160
 # C0 and C1 control characters but tab and newline: an ANSI escape in a nominee's name must
@@ -39,6 +41,19 @@ def _width(stream: Any) -> int | None:
     if os.environ.get("COLUMNS") or (hasattr(stream, "isatty") and stream.isatty()):
         return None
     return PIPED_WIDTH
+
+
+@contextmanager
+def writing(path: Path, *, newline: str | None = None) -> Iterator[TextIO]:
+    """A text file opened for ``--out``: a path that cannot be written is a one-line error
+    (InvalidInput, exit 1), not a traceback."""
+    try:
+        handle = path.open("w", encoding="utf-8", newline=newline)
+    except OSError as exc:
+        raise InvalidInput(f"cannot write {str(path)!r}: {exc.strerror or exc}",
+                           file=str(path)) from None
+    with handle:
+        yield handle
 
 
 class Output:

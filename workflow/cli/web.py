@@ -17,6 +17,10 @@ def serve(
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="port to listen on"),
     secure_cookies: bool = typer.Option(False, "--secure-cookies",
                                         help="mark cookies Secure (when served over HTTPS)"),
+    forwarded_allow_ips: str = typer.Option(
+        "", "--forwarded-allow-ips", metavar="IPS",
+        help="addresses of reverse proxies whose X-Forwarded-For to believe (comma-separated); "
+             "by default none, so no client can pick the address rate limits count by"),
 ) -> None:
     """Serve the web interface (public notice board, objections, staff pages, /api) on the
     same database and flows as the command line. Session cookies are signed with the
@@ -30,7 +34,9 @@ def serve(
     st = state(ctx)
     web_app = create_app(st.service(), secure_cookies=secure_cookies)
     st.out.progress(f"serving on http://{host}:{port}/ (Ctrl+C to stop)")
-    uvicorn.run(web_app, host=host, port=port, log_level="info", server_header=False)
+    proxies = ",".join(p.strip() for p in forwarded_allow_ips.split(",") if p.strip())
+    uvicorn.run(web_app, host=host, port=port, log_level="info", server_header=False,
+                proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None)
 
 
 @command(app, "passwd")

@@ -22,7 +22,7 @@ from workflow.errors import InvalidInput, UsageError
 from workflow.flow.model import FieldSpec, FlowSpec
 from workflow.yamlnodes import suggest
 
-__all__ = ["coerce", "coerce_all", "nfc", "parse_assignments"]
+__all__ = ["clean_text", "coerce", "coerce_all", "nfc", "parse_assignments"]
 
 _INT = re.compile(r"[-+]?[0-9]+")
 #: Numbers a field may hold: 64-bit integers, and decimals of the same magnitude. A value is
@@ -38,6 +38,25 @@ def nfc(text: str) -> str:
     """Unicode NFC: Vietnamese typed with combining marks is stored (and hashed) the same as
     precomposed text."""
     return unicodedata.normalize("NFC", text)
+
+
+# C0 controls but tab, newline and carriage return, and DEL: no one types them, PostgreSQL
+# refuses NUL in text, and terminals obey the others
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+MAX_TEXT = 10_000  # characters of any text a person types, when nothing says less
+
+
+def clean_text(raw: str | None, what: str, max_length: int = MAX_TEXT) -> str:
+    """Text a person typed (a name, a comment, an objection): NFC, trimmed, no control
+    characters, at most ``max_length`` characters; an InvalidInput naming ``what`` if not."""
+    text = nfc((raw or "").strip())
+    if _CONTROL.search(text):
+        raise InvalidInput(f"{what} must not contain control characters (such as NUL)")
+    if len(text) > max_length:
+        raise InvalidInput(f"{what} is longer than {max_length} characters")
+    return text
 
 
 def parse_assignments(pairs: list[str]) -> dict[str, str]:
@@ -76,9 +95,12 @@ def coerce(spec: FieldSpec, raw: Any) -> Any:
             raise InvalidInput(f"{what} must be text, got {type(raw).__name__}",
                                field=spec.name)
         string = nfc(str(raw))
-        if spec.max_length is not None and len(string) > spec.max_length:
-            raise InvalidInput(f"{what} is longer than {spec.max_length} characters",
+        if _CONTROL.search(string):
+            raise InvalidInput(f"{what} must not contain control characters (such as NUL)",
                                field=spec.name)
+        longest = spec.max_length or MAX_TEXT
+        if len(string) > longest:
+            raise InvalidInput(f"{what} is longer than {longest} characters", field=spec.name)
         return string
     if spec.type == "integer":
         if isinstance(text, int) and not isinstance(text, bool):

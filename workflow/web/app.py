@@ -85,6 +85,9 @@ def _headers(max_body: int, secure_cookies: bool) -> Middleware:
         if length.isdigit() and int(length) > max_body:
             return errors.json_error(413, "InvalidInput", errors.TOO_LARGE)
         response = await call_next(request)
+        if request.cookies.get(SESSION_COOKIE) or request.headers.get("authorization"):
+            # what a signed-in person sees is theirs: no shared cache, no back-button copy
+            response.headers.setdefault("Cache-Control", "no-store")
         response.headers.setdefault("Content-Security-Policy", PAGE_CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")

@@ -53,6 +53,7 @@ FIELD_KEYS = ["type", "required", "label", "values", "min", "max", "max_length"]
 FIELD_TYPES = ["string", "text", "integer", "number", "boolean", "date", "enum"]
 VOTE_KEYS = ["council", "threshold", "of", "quorum", "presence", "secret", "pass", "fail",
              "no_quorum", "close_by"]
+DOCUMENT_SUFFIX = ".html.j2"  # documents are HTML; message templates (.txt.j2) are not
 NOTICE_KEYS = ["working_days", "days", "template", "then", "publisher"]
 SLA_KEYS = ["working_days", "days"]
 STEP_KEYS = ["after", "notify", "fire"]
@@ -411,7 +412,8 @@ class _Builder:
         if len(present) != 1:
             self.p.add(body, f"{what} needs exactly one of working_days: N or days: N")
             return None
-        amount = self.p.integer(body.get(present[0]), f"{what} {present[0]}", minimum=1)
+        amount = self.p.integer(body.get(present[0]), f"{what} {present[0]}", minimum=1,
+                                maximum=model.MAX_DAYS)
         return (amount, present[0] == "working_days") if amount is not None else None
 
     def _sla(self, node: Node | None, what: str) -> model.Sla | None:
@@ -442,7 +444,7 @@ class _Builder:
                     p.add(after, f"{what}: after {echo(after.value)} must be N% with 0 < N <= 1000")
             elif after is not None:
                 days = p.integer(after, f"{what}: after (N% of the SLA or a number of days)",
-                                 minimum=1)
+                                 minimum=1, maximum=model.MAX_DAYS)
             notify = self._roles(body.get("notify"), f"{what} notify") if "notify" in body else ()
             fire = p.string(body.get("fire"), f"{what} fire", pattern=model.NAME_RE)
             if not notify and fire is None and "notify" not in body and "fire" not in body:
@@ -468,6 +470,10 @@ class _Builder:
             return None
         if "/" in name or "\\" in name or name.startswith("."):
             self.p.add(node, f"{what}: template {echo(name)} must be a plain file name")
+            return None
+        if not name.endswith(DOCUMENT_SUFFIX):
+            self.p.add(node, f"{what}: template {echo(name)} is not a document template "
+                             f"(a name ending in {DOCUMENT_SUFFIX})")
             return None
         if not self.env.template_exists(name):
             self.p.add(node, f"{what}: template {echo(name)} does not exist in templates/")

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from workflow.errors import NotAllowed, PermissionDenied, UsageError
-from workflow.flow import FlowSpec, StateSpec
+from workflow.flow import FlowSpec, StateSpec, clean_text
 from workflow.service import access
 from workflow.service.base import SYSTEM, Actor, Deps, load
 from workflow.service.lifecycle import Entry
@@ -97,6 +97,7 @@ def recuse(deps: Deps, tx: Tx, actor: Actor, nomination_id: str, reason: str | N
         raise NotAllowed(f"{actor.login} has already voted and cannot recuse now",
                          member=actor.login)
     payload: dict[str, Any] = {"round": current.id, "member": actor.login, "reason": "conflict"}
+    reason = clean_text(reason, "the reason")
     if reason:
         payload["comment"] = reason
     tx.audit.append(deps.now(), actor.login, "recused", item.id, item.state, item.state, payload)

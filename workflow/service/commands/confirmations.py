@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from workflow.errors import InvalidInput, NotAllowed
-from workflow.flow import INTERNAL
+from workflow.flow import INTERNAL, clean_text
 from workflow.service import access
 from workflow.service.base import Actor, Deps, load
 from workflow.service.lifecycle import Step
@@ -38,7 +38,7 @@ def confirm(deps: Deps, tx: Tx, actor: Actor, nomination_id: str, key: str, deci
     access.authorize(deps, tx, actor, roles, item.unit_id,
                      f"confirm {key!r} for nomination {item.id}")
     now = deps.now()
-    comment = (comment or "").strip() or None
+    comment = clean_text(comment, "the comment") or None
     if not tx.confirmations.add(item.id, item.entry_no, key, decision, actor.login, comment,
                                 now):
         raise NotAllowed(f"{key!r} is already signed off for nomination {item.id}", key=key)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from workflow.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from workflow.flow import coerce_all, nfc
+from workflow.flow import clean_text, coerce_all, nfc
 from workflow.flow.model import VOTE_TRIGGERS
 from workflow.service import access
 from workflow.service.base import Actor, Deps, ItemContext, load
@@ -27,6 +27,7 @@ from workflow.store import NominationRow, Tx
 __all__ = ["attach", "fire", "nominate", "update_fields"]
 
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
+MAX_FILE_NAME = 255  # characters, what file systems allow
 
 
 def _name_key(name: str) -> str:
@@ -37,7 +38,7 @@ def _name_key(name: str) -> str:
 def nominate(deps: Deps, tx: Tx, actor: Actor, flow_id: str, unit: str, nominee: str,
              person: str | None, values: dict[str, Any]) -> dict[str, Any]:
     flow = deps.definitions.flow(flow_id)
-    nominee = nfc(nominee or "")
+    nominee = clean_text(nominee, "the nominee's name", 500)
     if not nominee.strip() and person is not None and (
             known := tx.directory.person(person)) is not None:
         nominee = nfc(known["name"])  # a person of the directory is named as it names them
@@ -116,17 +117,10 @@ def attach(deps: Deps, tx: Tx, actor: Actor, nomination_id: str, doctype: str, p
                          state=item.state)
     access.authorize(deps, tx, actor, access.editor_roles(flow, item.state), item.unit_id,
                      f"attach documents to nomination {item.id}")
-    try:
-        content = path.read_bytes()
-    except FileNotFoundError:
-        raise InvalidInput(f"no file {str(path)!r} to attach", file=str(path)) from None
-    except IsADirectoryError:
-        raise InvalidInput(f"{str(path)!r} is a folder, not a file", file=str(path)) from None
-    except OSError as exc:
-        raise InvalidInput(f"cannot read {str(path)!r}: {exc.strerror}", file=str(path)) from None
-    if len(content) > MAX_DOCUMENT_BYTES:
-        raise InvalidInput(f"{path.name} is larger than {MAX_DOCUMENT_BYTES // 2**20} MiB",
-                           file=str(path))
+    content = _read_document(path)
+    if len(path.name) > MAX_FILE_NAME:
+        raise InvalidInput(f"the file name is longer than {MAX_FILE_NAME} characters",
+                           file=path.name[:40])
     digest = hashlib.sha256(content).hexdigest()
     now = deps.now()
     doc_id = tx.documents.add(item.id, doctype, path.name, digest, content, now, actor.login)
@@ -136,6 +130,27 @@ def attach(deps: Deps, tx: Tx, actor: Actor, nomination_id: str, doctype: str, p
         "size": len(content)})
     return {"id": str(doc_id), "nomination": str(item.id), "type": doctype, "file": path.name,
             "sha256": digest, "size": len(content)}
+
+
+def _read_document(path: Path) -> bytes:
+    """A dossier file's bytes, read no further than the size limit: a device (/dev/zero) or a
+    pipe is refused before reading, and a file larger than the limit after one read past it."""
+    where = str(path)
+    try:
+        if path.is_dir():
+            raise InvalidInput(f"{where!r} is a folder, not a file", file=where)
+        if path.exists() and not path.is_file():
+            raise InvalidInput(f"{where!r} is not a regular file", file=where)
+        with path.open("rb") as handle:
+            content = handle.read(MAX_DOCUMENT_BYTES + 1)
+    except FileNotFoundError:
+        raise InvalidInput(f"no file {where!r} to attach", file=where) from None
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {where!r}: {exc.strerror}", file=where) from None
+    if len(content) > MAX_DOCUMENT_BYTES:
+        raise InvalidInput(f"{path.name} is larger than {MAX_DOCUMENT_BYTES // 2**20} MiB",
+                           file=where)
+    return content
 
 
 def check_version(item: NominationRow, expected: int | None) -> None:
@@ -165,7 +180,7 @@ def fire(deps: Deps, tx: Tx, actor: Actor, nomination_id: str, trigger: str,
     if t is None or not machine.can(item.state, trigger):
         raise machine.not_allowed(item.state, trigger)
     access.may_fire(deps, tx, actor, item, t)
-    comment = nfc((comment or "").strip()) or None
+    comment = clean_text(comment, "the comment") or None
     if t.comment == "required" and comment is None:
         raise InvalidInput(f"'{trigger}' needs a comment (--comment TEXT)", trigger=trigger)
     dest = machine.fire(item.state, trigger, ItemContext(deps, tx, item, flow))

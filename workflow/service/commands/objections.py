@@ -15,7 +15,7 @@ import hashlib
 from typing import Any
 
 from workflow.errors import InvalidInput, NotAllowed, NotFound, PermissionDenied
-from workflow.flow import INTERNAL, FlowSpec, nfc
+from workflow.flow import INTERNAL, FlowSpec, clean_text
 from workflow.ids import parse_id
 from workflow.service import access
 from workflow.service.base import SYSTEM, Actor, Deps, load
@@ -34,12 +34,11 @@ def file_objection(deps: Deps, tx: Tx, actor: Actor | None, nomination_id: str, 
                    name: str | None = None, contact: str | None = None) -> dict[str, Any]:
     item, machine = load(deps, tx, nomination_id)
     flow = machine.spec
-    text = nfc((text or "").strip())
-    name, contact = nfc(name or ""), nfc(contact or "")
+    text = clean_text(text, "an objection's text", MAX_TEXT)
+    name = clean_text(name, "the objector's name", 500)
+    contact = clean_text(contact, "the objector's contact", 500)
     if not text:
         raise InvalidInput("an objection needs a text (--text)")
-    if len(text) > MAX_TEXT:
-        raise InvalidInput(f"an objection is at most {MAX_TEXT} characters")
     if item.final:
         raise NotAllowed(f"nomination {item.id} is decided ({item.state}); a complaint about a "
                          "decision follows the Law on Complaints", state=item.state)
@@ -109,7 +108,7 @@ def resolve(deps: Deps, tx: Tx, actor: Actor, objection_id: str, outcome: str, c
                                f"secretariat at {unit} or above", actor=actor.login)
     if objection.status != "open":
         raise NotAllowed(f"objection {key} is already {objection.status}", status=objection.status)
-    comment = nfc((comment or "").strip())
+    comment = clean_text(comment, "the comment")
     if not comment:
         raise InvalidInput("resolving an objection needs a comment (--comment)")
     now = deps.now()

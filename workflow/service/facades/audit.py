@@ -19,6 +19,8 @@ from workflow.store import EXPORT_COLUMNS, GENESIS, Anchor, VerifyReport, verify
 
 __all__ = ["Audit", "read_export", "read_witness"]
 
+MAX_CSV_FIELD = 256 * 1024 * 1024
+
 
 class Audit:
     def __init__(self, deps: Deps) -> None:
@@ -135,6 +137,9 @@ def read_export(path: Path) -> Iterator[tuple[Any, ...]]:
         raise InvalidInput(f"cannot read {str(path)!r}: {exc.strerror}") from None
     with handle:
         if path.suffix.lower() == ".csv":
+            # an entry's payload may be far longer than csv's 128 KiB default field limit (a
+            # published notice lists a whole batch), and an export must always re-verify
+            csv.field_size_limit(MAX_CSV_FIELD)
             reader = csv.reader(handle)
             header = next(reader, None)
             if header is None or tuple(header) != EXPORT_COLUMNS:

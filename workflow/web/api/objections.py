@@ -27,6 +27,7 @@ def object_(request: Request, service: ServiceDep, person: Person, nomination_id
         result = service.items.file_objection(PUBLIC, nomination_id, body.text, body.name,
                                               body.contact)
         return {"id": result["id"], "status": result["status"]}
+    web(request).objections.spend(request, person["login"])
     return service.items.file_objection(Actor(person["login"]), nomination_id, body.text,
                                         body.name, body.contact)
 

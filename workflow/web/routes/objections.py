@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse
 
 from workflow.web.deps import Acting, ServiceDep, Words, page_router
 from workflow.web.render import flash
+from workflow.web.state import web
 
 __all__ = ["router"]
 
@@ -27,6 +28,7 @@ def complain(
 ) -> Response:
     """A complaint registered by staff (officer or secretariat of the unit or above)."""
     service.staff.check_visible(who, nomination_id)
+    web(request).objections.spend(request, who.login)
     result = service.items.file_objection(who, nomination_id, text)
     flash(request, t("item.complained", id=result["id"]))
     return RedirectResponse(f"/items/{nomination_id}", status_code=303)
