@@ -82,8 +82,8 @@ def test_public_facades_are_pinned() -> None:
         "FINAL_OUTCOMES", "FieldSpec", "FiredBy", "FlowEnv", "FlowSpec", "GuardCall",
         "GuardContext", "GuardDef", "GuardRegistry", "INTERNAL", "LEVELS", "LoadEnv", "NAME_RE",
         "NOMINEE_KINDS", "NoticeSpec", "RoleRef", "STATE_TYPES", "Sla", "StateSpec",
-        "TransitionSpec", "VoteSpec", "coerce", "coerce_all", "default_guards", "load_flow",
-        "nfc", "parse_assignments", "parse_flow"]
+        "TransitionSpec", "VoteSpec", "clean_text", "coerce", "coerce_all", "default_guards",
+        "load_flow", "nfc", "parse_assignments", "parse_flow"]
     assert sorted(workflow.flow.io.__all__) == [
         "FlowEnv", "GRAPH_FORMATS", "describe", "load_flow", "parse_flow", "render_graph"]
     for facade in (workflow.flow, workflow.flow.io):
