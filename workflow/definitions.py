@@ -54,8 +54,8 @@ class Definitions:
 def flow_files(dirs: Iterable[Path]) -> list[Path]:
     files: list[Path] = []
     for folder in dirs:
-        if folder.is_file():
-            files.append(folder)
+        if folder.exists() and not folder.is_dir():
+            files.append(folder)  # a file named on its own (a device is refused on reading)
             continue
         files.extend(sorted(p for p in folder.glob("*.yaml") if p.is_file()))
         files.extend(sorted(p for p in folder.glob("*.yml") if p.is_file()))

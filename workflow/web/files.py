@@ -26,11 +26,21 @@ DOCUMENT_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
                 "base-uri 'none'; form-action 'none'; sandbox")
 
 
+MAX_NAME_BYTES = 200  # file systems allow 255 bytes; Vietnamese letters take 2–3 each
+
+
 def safe_filename(name: str | None) -> str:
-    """The last path part of an uploaded file's name, without control characters."""
+    """The last path part of an uploaded file's name, without control characters, cut to
+    what a file system holds (by bytes, keeping the extension and whole characters)."""
     base = re.split(r"[\\/]", name or "")[-1]
     base = re.sub(r"[\x00-\x1f\x7f]", "", base).strip().lstrip(".")
-    return base[:200] or "document"
+    if len(base.encode("utf-8")) > MAX_NAME_BYTES:
+        stem, dot, ext = base.rpartition(".")
+        ext = f".{ext}" if dot and 0 < len(ext.encode("utf-8")) <= 16 else ""
+        stem = stem if ext else base
+        room = MAX_NAME_BYTES - len(ext.encode("utf-8"))
+        base = stem.encode("utf-8")[:room].decode("utf-8", errors="ignore") + ext
+    return base or "document"
 
 
 def read_upload(upload: UploadFile, folder: Path) -> Path:
