@@ -7,7 +7,9 @@ Nothing is built at import time. Entry points call :func:`build_service` with
 
 from __future__ import annotations
 
+import functools
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -17,6 +19,7 @@ from workflow.definitions import Definitions, load_definitions
 from workflow.documents import Renderer
 from workflow.flow import GuardRegistry, default_guards
 from workflow.keys import KeySource
+from workflow.mailer import Mailer, mailer_from_env
 from workflow.service import Service
 from workflow.service.base import Deps
 from workflow.store import Chain, Store, make_engine
@@ -52,6 +55,9 @@ class Settings:
     home: Path = field(default_factory=find_home)
     clock: Clock = field(default_factory=clock_from_env)
     keys: KeySource = field(default_factory=KeySource.from_env)
+    #: the email sender, made on first use (a bad AWARD_SMTP_URL fails what sends mail only)
+    mail: Callable[[], Mailer | None] = field(
+        default_factory=lambda: functools.cache(mailer_from_env))
 
     @classmethod
     def from_env(cls, db: str | None = None, user: str | None = None) -> Settings:
@@ -111,5 +117,5 @@ def build_service(settings: Settings, guards: GuardRegistry | None = None) -> Se
     tz = calendar.tz if calendar else ZoneInfo("UTC")
     store = Store(make_engine(settings.db_url), Chain(settings.audit_key))
     deps = Deps(store=store, definitions=definitions, clock=settings.clock, renderer=renderer,
-                guards=guards, display_tz=tz, keys=settings.keys)
+                guards=guards, display_tz=tz, keys=settings.keys, mail=settings.mail)
     return Service(deps)

@@ -91,6 +91,10 @@ class WorkingCalendar:
     def is_working_day(self, day: date) -> bool:
         return day.toordinal() in self._year(day.year).working_set
 
+    def holidays_in(self, year: int) -> dict[date, str]:
+        """Every named day off of ``year`` (public holidays and declared days off)."""
+        return dict(self._year(year).names)
+
     def holiday_name(self, day: date) -> str | None:
         """Why ``day`` is off: a public holiday's or declared day off's name.
 

@@ -20,6 +20,7 @@ from workflow.cli import (  # noqa: F401 (registers commands)
     flows,
     items,
     notices,
+    ops,
     web,
 )
 from workflow.cli.base import app

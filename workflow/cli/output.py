@@ -13,6 +13,7 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -22,7 +23,12 @@ from rich.text import Text
 
 from workflow.errors import AwardError, InvalidInput
 
-__all__ = ["Output", "clean", "writing"]
+__all__ = ["LogFormat", "Output", "clean", "writing"]
+
+
+class LogFormat(StrEnum):
+    text = "text"
+    json = "json"
 
 PIPED_WIDTH = 160
 # C0 and C1 control characters but tab and newline: an ANSI escape in a nominee's name must

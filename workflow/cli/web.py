@@ -7,7 +7,9 @@ import sys
 import typer
 
 from workflow.cli.base import app, command, state
+from workflow.cli.output import LogFormat
 from workflow.errors import NotFound
+from workflow.logs import configure as configure_logs
 
 
 @command(app, "serve")
@@ -21,6 +23,8 @@ def serve(
         "", "--forwarded-allow-ips", metavar="IPS",
         help="addresses of reverse proxies whose X-Forwarded-For to believe (comma-separated); "
              "by default none, so no client can pick the address rate limits count by"),
+    log_format: LogFormat = typer.Option(LogFormat.text, "--log-format",
+                                         help="one line per request: text or json"),
 ) -> None:
     """Serve the web interface (public notice board, objections, staff pages, /api) on the
     same database and flows as the command line. Session cookies are signed with the
@@ -35,8 +39,12 @@ def serve(
     web_app = create_app(st.service(), secure_cookies=secure_cookies)
     st.out.progress(f"serving on http://{host}:{port}/ (Ctrl+C to stop)")
     proxies = ",".join(p.strip() for p in forwarded_allow_ips.split(",") if p.strip())
+    configure_logs(log_format.value)
+    # uvicorn's access log would write client addresses and query strings: the app writes
+    # its own line per request (route template, status, time)
     uvicorn.run(web_app, host=host, port=port, log_level="info", server_header=False,
-                proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None)
+                proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None,
+                access_log=False)
 
 
 @command(app, "passwd")

@@ -28,6 +28,7 @@ from workflow.flow import FlowSpec, GuardRegistry
 from workflow.ids import parse_id
 from workflow.keys import KeySource
 from workflow.machine import CompiledFlow
+from workflow.mailer import Mailer
 from workflow.store import Busy, NominationRow, Store, Tx
 
 __all__ = ["PAGE", "PUBLIC", "SYSTEM", "Actor", "Deps", "ItemContext", "iso", "load",
@@ -71,6 +72,10 @@ class Deps:
     guards: GuardRegistry
     display_tz: ZoneInfo
     keys: KeySource = field(default_factory=KeySource.from_env)
+    #: the email sender (``AWARD_SMTP_URL``), made on first use; None: messages stay queued
+    mail: Callable[[], Mailer | None] = lambda: None
+    #: told of what each unit of work did once it has committed (metrics)
+    observers: list[Callable[[str, dict[str, Any]], None]] = field(default_factory=list)
     _compiled: dict[str, CompiledFlow] = field(default_factory=dict)
     _tree: tuple[int, UnitTree] | None = None
     _key_checked: bool = False
@@ -82,14 +87,27 @@ class Deps:
         return iso(instant, self.display_tz)
 
     def run(self, work: Callable[[Tx], T], *, immediate: bool = False) -> T:
-        """Run ``work`` in one transaction; retry on transient lock failures."""
+        """Run ``work`` in one transaction; retry on transient lock failures. Observers hear
+        of what it did once it has committed."""
+        seen: list[Tx] = []
+
+        def attempt_work(tx: Tx) -> T:
+            seen[:] = [tx]  # the attempt that commits is the last one to start
+            return work(tx)
+
         for attempt in range(MAX_ATTEMPTS):
             try:
-                return self.store.run(work, immediate=immediate)
+                result = self.store.run(attempt_work, immediate=immediate)
             except Busy:
                 if attempt == MAX_ATTEMPTS - 1:
                     raise Conflict("the database stayed busy; try again") from None
                 time.sleep(min(0.2, 0.002 * 2**attempt) * (0.5 + random.random()))
+                continue
+            if self.observers and seen:
+                for event, data in seen[0].events:
+                    for observer in self.observers:
+                        observer(event, data)
+            return result
         raise AssertionError("unreachable")
 
     def key(self, tx: Tx, purpose: str) -> bytes:

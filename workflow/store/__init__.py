@@ -26,6 +26,7 @@ from workflow.store.audit import (
 from workflow.store.db import Busy, make_engine, normalise_url
 from workflow.store.rows import (
     BallotRoundRow,
+    DeliveryRow,
     DocumentRow,
     NominationRow,
     NoticeRow,
@@ -44,6 +45,7 @@ __all__ = [
     "BallotRoundRow",
     "Busy",
     "Chain",
+    "DeliveryRow",
     "DocumentRow",
     "NominationRow",
     "NoticeRow",

@@ -91,6 +91,15 @@ class ItemRepo:
             params.append(before_id)
         return self._select(conds, params, "id DESC", limit)
 
+    def due_counts(self, now: datetime) -> dict[str, int]:
+        """Open items with a due time, and those of them overdue at ``now``."""
+        row = self.raw.one(
+            "SELECT count(*), coalesce(sum(CASE WHEN due_at < ? THEN 1 ELSE 0 END), 0) "
+            "FROM nomination WHERE final = ? AND due_at IS NOT NULL",
+            (self.raw.time_out(now), False))
+        assert row is not None
+        return {"due": int(row[0]), "overdue": int(row[1])}
+
     def count(self) -> int:
         row = self.raw.one("SELECT count(*) FROM nomination")
         return int(row[0]) if row else 0

@@ -11,13 +11,12 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse
 from starlette.middleware.sessions import SessionMiddleware
 
 from workflow.bootstrap import find_home
-from workflow.errors import AwardError
 from workflow.service import Service
-from workflow.web import api, errors
+from workflow.web import api, errors, observe
 from workflow.web.i18n import LANGS
 from workflow.web.render import LANG_COOKIE, environment
 from workflow.web.routes import ROUTERS
@@ -65,7 +64,7 @@ def create_app(service: Service, *, secret_key: str | None = None, secure_cookie
                        session_cookie=SESSION_COOKIE, max_age=SESSION_SECONDS, same_site="lax",
                        https_only=secure_cookies)
     errors.install(app)
-    app.add_api_route("/healthz", _healthz, include_in_schema=False)
+    observe.install(app, service)
     app.add_api_route("/static/web.css", _stylesheet, include_in_schema=False)
     for router in ROUTERS:
         app.include_router(router)
@@ -99,15 +98,6 @@ def _headers(max_body: int, secure_cookies: bool) -> Middleware:
         return response
 
     return headers
-
-
-def _healthz(request: Request) -> JSONResponse:
-    # a real unit of work on the store: a server that cannot use its database is not up
-    try:
-        web(request).service.setup.health()
-    except AwardError as exc:
-        return JSONResponse({"ok": False, "error": exc.message}, status_code=503)
-    return JSONResponse({"ok": True})
 
 
 def _stylesheet(request: Request) -> FileResponse:
