@@ -57,7 +57,8 @@ class Settings:
     keys: KeySource = field(default_factory=KeySource.from_env)
     #: the email sender, made on first use (a bad AWARD_SMTP_URL fails what sends mail only)
     mail: Callable[[], Mailer | None] = field(
-        default_factory=lambda: functools.cache(mailer_from_env))
+        default_factory=lambda: functools.cache(functools.partial(mailer_from_env,
+                                                                  dict(os.environ))))
 
     @classmethod
     def from_env(cls, db: str | None = None, user: str | None = None) -> Settings:
@@ -70,6 +71,7 @@ class Settings:
             home=find_home(),
             clock=clock_from_env(),
             keys=KeySource.from_env(),
+            mail=functools.cache(functools.partial(mailer_from_env, dict(os.environ))),
         )
 
 

@@ -121,6 +121,9 @@ class SmtpMailer:
         except smtplib.SMTPAuthenticationError as exc:
             raise MailError(f"the server refused the sign-in ({exc.smtp_code})",
                             temporary=True) from None
+        except UnicodeEncodeError:  # smtplib sends credentials as ASCII
+            raise MailError("AWARD_SMTP_USER and AWARD_SMTP_PASSWORD must be ASCII",
+                            temporary=True) from None
         except (OSError, smtplib.SMTPException) as exc:
             raise MailError(f"cannot reach {self.describe()}: {_reason(exc)}",
                             temporary=True) from None

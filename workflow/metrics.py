@@ -26,6 +26,7 @@ from workflow.service import Service
 __all__ = ["CONTENT_TYPE_LATEST", "SchedulerMetrics", "WebMetrics"]
 
 #: request latencies are mostly milliseconds; the tail matters
+DELIVERY_STATUSES = ("pending", "sending", "sent", "failed", "no_address", "held")
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 
@@ -106,8 +107,8 @@ class _SharedState(Collector):
         yield items
         outbox = GaugeMetricFamily("award_outbox_messages", "Outbox messages by delivery status",
                                    labels=["status"])
-        for status, value in sorted(state["outbox"].items()):
-            outbox.add_metric([status], value)
+        for status in sorted({*DELIVERY_STATUSES, *state["outbox"]}):
+            outbox.add_metric([status], state["outbox"].get(status, 0))
         yield outbox
         if state["heartbeat_age_s"] is not None:
             age = GaugeMetricFamily("award_scheduler_heartbeat_age_seconds",
