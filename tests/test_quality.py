@@ -91,7 +91,8 @@ def test_public_facades_are_pinned() -> None:
             assert hasattr(facade, name), (facade.__name__, name)
     assert sorted(workflow.service.__all__) == ["Actor", "Deps", "PUBLIC", "SYSTEM", "Service"]
     assert sorted(workflow.store.__all__) == [
-        "Anchor", "BallotRoundRow", "Busy", "Chain", "DATABASE_ERRORS", "DocumentRow",
+        "Anchor", "BallotRoundRow", "Busy", "Chain", "DATABASE_ERRORS", "DeliveryRow",
+        "DocumentRow",
         "EXPORT_COLUMNS", "GENESIS", "NominationRow", "NoticeRow", "ObjectionRow", "OutboxRow",
         "RenderedRow", "Store", "TimerRow", "Tx", "VerifyReport", "make_engine", "normalise_url",
         "verify_rows"]

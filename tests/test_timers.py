@@ -462,8 +462,12 @@ def test_outbox_json_shape_and_filters(tcli: Cli) -> None:
     everything = tcli.ok("outbox")
     assert len(everything) == 6
     for message in everything:
-        assert set(message) == {"id", "at", "kind", "recipient", "nomination", "subject", "body"}
-        assert all(isinstance(message[k], str) for k in message)
+        assert set(message) == {"id", "at", "kind", "recipient", "nomination", "subject", "body",
+                                "status", "attempts", "next_attempt_at", "last_error", "sent_at"}
+        assert all(isinstance(message[k], str) for k in message
+                   if k not in ("attempts", "next_attempt_at", "last_error", "sent_at"))
+        assert (message["status"], message["attempts"], message["sent_at"]) == ("pending", 0,
+                                                                               None)
     assert [m["id"] for m in everything] == [str(i) for i in range(1, 7)]
     by_item = tcli.ok("outbox", "--nomination", second)
     assert [(m["kind"], m["recipient"]) for m in by_item] == [
