@@ -51,7 +51,7 @@ Acting = Annotated[Actor, Depends(acting)]
 def auditor(who: Acting, person: Person) -> Actor:
     if not has_role(person, "auditor"):
         raise PermissionDenied(f"{who.login} may not read the audit trail: needs the auditor "
-                               "role")
+                               "role", msgid="audit.needs_auditor")
     return who
 
 

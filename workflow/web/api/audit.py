@@ -41,5 +41,7 @@ def item_audit(service: ServiceDep, who: Acting, nomination_id: str) -> list[dic
     view = service.staff.item_view(who, nomination_id)
     if not view["may_audit"]:
         raise PermissionDenied(f"{who.login} may not read the audit entries of nomination "
-                               f"{view['id']}: needs auditor at {view['unit']} or above")
+                               f"{view['id']}: needs auditor at {view['unit']} or above",
+                               msgid="audit.item_denied",
+                               values={"id": view["id"], "unit": view["unit"]})
     return list(service.audit.log(view["id"]))

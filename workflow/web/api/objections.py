@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from workflow.service import PUBLIC, Actor
 from workflow.web.api.models import ObjectBody, ResolveBody
 from workflow.web.deps import Acting, Person, ServiceDep
+from workflow.web.security import client_key
 from workflow.web.state import web
 
 __all__ = ["router"]
@@ -23,9 +24,11 @@ def object_(request: Request, service: ServiceDep, person: Person, nomination_id
     """Anyone may object while the nominee's notice window is open (the answer is the receipt
     number only); a signed-in officer or secretariat files a complaint at any time."""
     if person is None:
-        web(request).objections.spend(request)
+        limit = web(request).objections
+        limit.refuse_if_spent(request)  # only objections filed count, not refused ones
         result = service.items.file_objection(PUBLIC, nomination_id, body.text, body.name,
                                               body.contact)
+        limit.hit(client_key(request))
         return {"id": result["id"], "status": result["status"]}
     return service.items.file_objection(Actor(person["login"]), nomination_id, body.text,
                                         body.name, body.contact)
