@@ -47,8 +47,14 @@ calendar: vn
 decider: unit_head@unit
 fields:
   year:   {type: integer, required: true, min: 2000, max: 2100, label: {vi: "Năm", en: "Year"}}
-  rating: {type: enum, values: [HTXS, HTT, HT], required: true,
-           label: {vi: "Xếp loại", en: "Rating"}}
+  rating:
+    type: enum
+    required: true
+    label: {vi: "Xếp loại", en: "Rating"}
+    values:
+      HTXS: {vi: "Hoàn thành xuất sắc nhiệm vụ", en: "Duties completed with excellence"}
+      HTT: {vi: "Hoàn thành tốt nhiệm vụ", en: "Duties completed well"}
+      HT: {vi: "Hoàn thành nhiệm vụ", en: "Duties completed"}
   note:   {type: text, label: {vi: "Ghi chú", en: "Note"}}
 documents:
   to_trinh: {label: {vi: "Tờ trình", en: "Cover letter"}}
@@ -67,8 +73,10 @@ states:
 transitions:
   - {trigger: submit, from: draft, to: cong_khai, by: officer@unit, require: [fields_complete],
      label: {vi: "Trình công khai", en: "Publish for comment"}}
-  - {trigger: award, from: cho_quyet_dinh, to: da_khen, by: decider, require: [no_open_objections]}
-  - {trigger: reject, from: cho_quyet_dinh, to: khong_khen, by: decider, comment: required}
+  - {trigger: award, from: cho_quyet_dinh, to: da_khen, by: decider, require: [no_open_objections],
+     label: {vi: "Quyết định khen thưởng", en: "Award"}}
+  - {trigger: reject, from: cho_quyet_dinh, to: khong_khen, by: decider, comment: required,
+     label: {vi: "Không khen thưởng", en: "Reject"}}
 """
 
 

@@ -111,9 +111,11 @@ class CompiledFlow:
         if self.spec.states[state].final:
             shown = f"nothing ({state!r} is final)"
         final = self.spec.states[state].final
+        known = trigger in self._machine.events
         return NotAllowed(
             f"cannot {trigger!r} from {state!r}; allowed here: {shown}",
-            msgid="fire.final" if final else "fire.not_here" if allowed else "fire.waiting",
+            msgid="fire.final" if final else "fire.not_here" if allowed and known
+            else "fire.unknown" if allowed else "fire.waiting",
             values={"triggers": allowed},
             state=state,
             trigger=trigger,

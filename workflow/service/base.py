@@ -105,7 +105,8 @@ class Deps:
                 raise Misconfigured(
                     f"this database is used with another installation key (fingerprint "
                     f"{stored}; this process has {mine}); give every process the same "
-                    f"AWARD_SECRET or AWARD_KEY_FILE", expected=stored, found=mine)
+                    f"AWARD_SECRET or AWARD_KEY_FILE", msgid="store.key_mismatch",
+                    expected=stored, found=mine)
             self._key_checked = True
         return self.keys.derive(purpose)
 

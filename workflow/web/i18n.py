@@ -304,7 +304,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "THE CHAIN IS BROKEN at seq {seq}: {problem}"),
     "audit.export": ("Xuất nhật ký (để kiểm tra độc lập)", "Export (for independent checking)"),
     "audit.export_intro": ("Tệp xuất giữ nguyên dạng đã băm, để kiểm tra lại độc lập bằng công "
-                           "cụ dòng lệnh của hệ thống (lệnh award audit verify).",
+                           "cụ kiểm tra nhật ký của hệ thống.",
                            "The export keeps the stored form that was hashed; re-check it with "
                            "award audit verify --export FILE."),
     "audit.items": ("Dòng thời gian của hồ sơ", "An item's timeline"),
@@ -490,6 +490,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "outcome.upheld": ("Chấp nhận", "Upheld"),
     # the engine's own actions, fired like a flow's triggers (a flow's transitions carry
     # their own labels)
+    "trigger.@pass": ("Biểu quyết đạt, chuyển bước", "Vote passed"),
+    "trigger.@fail": ("Biểu quyết không đạt", "Vote not passed"),
+    "trigger.@no_quorum": ("Không đủ túc số", "No quorum"),
+    "trigger.@then": ("Hoàn thành bước, chuyển tiếp", "Step completed"),
+    "trigger.@negative": ("Có cơ quan không xác nhận", "An agency refused"),
+    "trigger.@hold": ("Tạm dừng để xác minh", "Put on hold"),
+    "trigger.@upheld": ("Góp ý được chấp nhận", "Objection upheld"),
+    "trigger.@resume": ("Tiếp tục xử lý", "Resumed"),
     "trigger.close_vote": ("Kết thúc bỏ phiếu", "Close the vote"),
     "trigger.recuse": ("Khai báo xung đột lợi ích", "Declare a conflict of interest"),
 }

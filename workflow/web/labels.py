@@ -49,7 +49,8 @@ class Names:
         label = self.words.get("triggers", {}).get(code)
         if label:
             return pick(label, self.lang, code)
-        return self._word(f"trigger.{code}") or code
+        # the engine's own moves (``@pass``, ``@resume:STATE`` …) and built-in actions
+        return self._word(f"trigger.{code.split(':', 1)[0]}") or code
 
     def document(self, code: str) -> str:
         return self._label("documents", code)

@@ -33,6 +33,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                       "{triggers}.",
                       "“{trigger}” is not possible while the nomination is at “{state}”. "
                       "Possible now: {triggers}."),
+    "fire.unknown": ("Quy trình không có thao tác này. Lúc này có thể: {triggers}.",
+                     "The procedure has no such action. Possible now: {triggers}."),
     "fire.waiting": ("Không thể “{trigger}” khi hồ sơ đang ở bước “{state}”: bước này do hệ "
                      "thống tự chuyển.",
                      "“{trigger}” is not possible while the nomination is at “{state}”: the "
@@ -239,6 +241,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "flow.unknown": ("Không có quy trình “{flow}”.", "No procedure “{flow}”."),
     "flow.version_unknown": ("Không tìm thấy phiên bản quy trình của hồ sơ.",
                              "The nomination's procedure version is not stored."),
+    "notice.unknown": ("Không tìm thấy thông báo số {id}.", "No notice {id}."),
+    "store.key_mismatch": ("Hệ thống đang được cấu hình sai khóa cài đặt. Vui lòng báo quản "
+                           "trị viên.",
+                           "The installation key does not match this database; tell the "
+                           "administrator."),
     "store.busy": ("Hệ thống đang bận. Vui lòng thử lại sau giây lát.",
                    "The system is busy. Please try again in a moment."),
 }

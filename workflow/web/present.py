@@ -43,11 +43,13 @@ def payload_rows(payload: Any, names: Names, t: Words, people: Mapping[str, str]
     if not isinstance(payload, Mapping):
         return [(t("col.payload"), str(payload), False)] if payload not in (None, "") else []
     rows = []
+    if "passed" in payload and "reason" in payload:  # a tally: say why from its numbers
+        payload = {**payload, "reason": ballot_outcome(payload, t)}
     for key, value in payload.items():
         if key in _SKIP or value is None or value in ("", [], {}):
             continue
         rows.append((_word(t, f"payload.{key}", key), _value(key, value, names, t, people),
-                     key.endswith("hash") or key.endswith("sha256")))
+                     key.endswith(("hash", "sha256", "version"))))
     return rows
 
 
@@ -59,6 +61,9 @@ def _value(key: str, value: Any, names: Names, t: Words, people: Mapping[str, st
     if isinstance(value, Mapping):
         if key == "fields":
             return "; ".join(f"{names.field(k)}: {_value(k, v, names, t, people)}"
+                             for k, v in value.items())
+        if key == "confirmations":
+            return "; ".join(f"{names.confirmation(k)}: {_word(t, f'decision.{v}', str(v))}"
                              for k, v in value.items())
         return "; ".join(f"{_word(t, f'payload.{k}', k)}: {_value(k, v, names, t, people)}"
                          for k, v in value.items())
@@ -81,6 +86,8 @@ def _value(key: str, value: Any, names: Names, t: Words, people: Mapping[str, st
         return _word(t, f"ballot.{text}", text)
     if key == "decision":
         return _word(t, f"decision.{text}", text)
+    if key == "reason" and " " in text:  # already words (a tally's outcome)
+        return text
     if key in ("outcome", "reason"):
         return _word(t, f"{key}.{text}", text)
     if key == "key":

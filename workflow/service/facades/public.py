@@ -55,7 +55,7 @@ class Public:
         key = parse_id(notice_id, "notice")
         html = self._deps.run(lambda tx: tx.notices.html(key))
         if html is None:
-            raise NotFound(f"no notice {key}", id=str(key))
+            raise NotFound(f"no notice {key}", msgid="notice.unknown", id=str(key))
         return html
 
     def board(self, *, before: int | None = None, limit: int = 50
@@ -72,7 +72,7 @@ class Public:
         key = parse_id(notice_id, "notice")
         view = self._deps.run(lambda tx: self._notice(tx, key))
         if view is None:
-            raise NotFound(f"no notice {key}", id=str(key))
+            raise NotFound(f"no notice {key}", msgid="notice.unknown", id=str(key))
         return view
 
     def nominee(self, nomination_id: str) -> dict[str, Any]:
