@@ -15,11 +15,12 @@ from zoneinfo import ZoneInfo
 from workflow.clock import Clock, clock_from_env
 from workflow.definitions import Definitions, load_definitions
 from workflow.documents import Renderer
+from workflow.errors import StoreUnavailable
 from workflow.flow import GuardRegistry, default_guards
 from workflow.keys import KeySource
 from workflow.service import Service
 from workflow.service.base import Deps
-from workflow.store import Chain, Store, make_engine
+from workflow.store import Chain, Store, make_engine, sqlite_file
 
 __all__ = ["DEFAULT_DB", "Settings", "build_service", "find_home"]
 
@@ -52,6 +53,15 @@ class Settings:
     home: Path = field(default_factory=find_home)
     clock: Clock = field(default_factory=clock_from_env)
     keys: KeySource = field(default_factory=KeySource.from_env)
+
+    def require_database(self) -> None:
+        """StoreUnavailable if the database is a SQLite file that does not exist: commands
+        that only use a database must not leave an empty file behind (``award init`` and
+        ``award demo`` make one)."""
+        path = sqlite_file(self.db_url)
+        if path is not None and not path.exists():
+            raise StoreUnavailable(f"no database at {path}; create it with `award init` (or "
+                                   "give --db / AWARD_DB)", msgid="store.missing")
 
     @classmethod
     def from_env(cls, db: str | None = None, user: str | None = None) -> Settings:

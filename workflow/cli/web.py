@@ -28,6 +28,7 @@ def serve(
     from workflow.web import create_app
 
     st = state(ctx)
+    st.settings().require_database()
     web_app = create_app(st.service(), secure_cookies=secure_cookies)
     st.out.progress(f"serving on http://{host}:{port}/ (Ctrl+C to stop)")
     uvicorn.run(web_app, host=host, port=port, log_level="info", server_header=False)
@@ -44,6 +45,7 @@ def passwd(
     """Set the password a person signs in to the web interface with (stored as an argon2
     hash; at least 8 characters)."""
     st = state(ctx)
+    st.settings().require_database()
     service = st.service()
     if service.accounts.person(login) is None:
         raise NotFound(f"no person {login!r} in the directory", person=login)

@@ -16,7 +16,7 @@ imports SQLAlchemy or a driver; their failures surface as ``DATABASE_ERRORS``, :
 """
 
 from workflow.store.audit import EXPORT_COLUMNS, GENESIS, Chain, VerifyReport, verify_rows
-from workflow.store.db import Busy, make_engine, normalise_url
+from workflow.store.db import Busy, make_engine, normalise_url, sqlite_file
 from workflow.store.rows import (
     BallotRoundRow,
     DocumentRow,
@@ -48,5 +48,6 @@ __all__ = [
     "VerifyReport",
     "make_engine",
     "normalise_url",
+    "sqlite_file",
     "verify_rows",
 ]

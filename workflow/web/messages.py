@@ -246,6 +246,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                            "trị viên.",
                            "The installation key does not match this database; tell the "
                            "administrator."),
+    "store.missing": ("Chưa có cơ sở dữ liệu.", "There is no database yet."),
     "store.busy": ("Hệ thống đang bận. Vui lòng thử lại sau giây lát.",
                    "The system is busy. Please try again in a moment."),
 }
