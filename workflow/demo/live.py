@@ -107,4 +107,5 @@ def _pick(office: Office, taken: set[str], fits: Any, unit: str | None = None) -
     units = [office.units[unit]] if unit else list(office.units.values())
     found = [login for u in units for login in u.staff if fits(office.history[login])]
     fresh = [login for login in found if login not in taken]
-    return (fresh or found or [None])[0]
+    chosen = fresh or found
+    return chosen[0] if chosen else None
