@@ -17,7 +17,8 @@ from starlette.middleware.sessions import SessionMiddleware
 from workflow.bootstrap import find_home
 from workflow.errors import AwardError
 from workflow.service import Service
-from workflow.web import api, errors
+from workflow.web import api, docs, errors
+from workflow.web.deps import needs_person
 from workflow.web.i18n import LANGS
 from workflow.web.render import LANG_COOKIE, environment
 from workflow.web.routes import ROUTERS
@@ -67,9 +68,11 @@ def create_app(service: Service, *, secret_key: str | None = None, secure_cookie
     errors.install(app)
     app.add_api_route("/healthz", _healthz, include_in_schema=False)
     app.add_api_route("/static/web.css", _stylesheet, include_in_schema=False)
+    app.add_api_route("/static/docs.js", _docs_script, include_in_schema=False)
     for router in ROUTERS:
         app.include_router(router)
     app.include_router(api.router)
+    docs.install(app, needs_person=needs_person)
     return app
 
 
@@ -105,6 +108,11 @@ def _healthz(request: Request) -> JSONResponse:
     except AwardError as exc:
         return JSONResponse({"ok": False, "error": exc.message}, status_code=503)
     return JSONResponse({"ok": True})
+
+
+def _docs_script(request: Request) -> FileResponse:
+    return FileResponse(web(request).static / "docs.js", media_type="text/javascript",
+                        headers={"Cache-Control": "max-age=3600"})
 
 
 def _stylesheet(request: Request) -> FileResponse:
