@@ -14,6 +14,7 @@ never used.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -587,6 +588,83 @@ def test_the_api_reference_opens_without_the_internet(new_page: Any, server: Ser
     assert page.get_by_text("basic  (http, Basic)").count() == 1
     assert not failed and all(r.startswith(server.url) for r in [page.url])
     shot(page, "api-docs")
+
+
+# ---- the demo, opened in a browser (issue 10, point 14) --------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """``award demo`` as a newcomer runs it, then the web interface on its database as the
+    demo says to start it (its clock at the demo's last moment)."""
+    if chromium_path() is None:
+        _unavailable("Chromium not found (set AWARD_CHROMIUM or apt-get install -y chromium)")
+    folder = tmp_path_factory.mktemp("demo") / "award-demo"
+    env = {**os.environ}
+    for name in ("AWARD_DB", "AWARD_NOW", "AWARD_FLOWS", "AWARD_SECRET"):
+        env.pop(name, None)
+    done = subprocess.run([sys.executable, "-m", "workflow", "--json", "demo", "--out",
+                           str(folder)], env=env, capture_output=True, check=False, cwd=ROOT,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    result = json.loads(done.stdout)
+    now, _, rest = result["serve"].partition(" award ")
+    assert now == f"AWARD_NOW={result['end']}" and rest.endswith(" serve")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = folder.parent / "serve.log"
+    env["AWARD_NOW"] = result["end"]
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "workflow", "--db", result["database"], "serve", "--host",
+             "127.0.0.1", "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT,
+            cwd=ROOT)
+    try:
+        wait_until_up(url, process, log)
+        yield {**result, "url": url}
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+
+def test_the_demo_opens_in_a_browser_with_something_to_click(new_page: Any,
+                                                              demo: dict[str, Any]) -> None:
+    people = {p["login"]: p for p in demo["sign_ins"]}
+    assert len(people) >= 7 and all(p["password"] for p in people.values())
+    assert any("auditor" in p["role"] for p in people.values())
+    live = demo["live"]
+    # the public: an open notice with the live nominee and its objection form
+    page = new_page(base_url=demo["url"])
+    page.goto("/")
+    current = page.get_by_test_id("current-notices")
+    assert current.locator(f'a[href="/nominees/{live["notice"]}"]').count() == 1
+    page.goto(f"/nominees/{live['notice']}")
+    assert page.get_by_role("link", name="Gửi góp ý, phản ánh").is_visible()
+    shot(page, "demo-board")
+    # everyone printed can sign in; each lands on their own page
+    for login, person in people.items():
+        visitor = new_page(base_url=demo["url"])
+        visitor.goto("/login")
+        visitor.get_by_label("Tên đăng nhập").fill(login)
+        visitor.get_by_label("Mật khẩu").fill(person["password"])
+        visitor.get_by_role("button", name="Đăng nhập").click()
+        visitor.wait_for_url("**/me")
+        assert person["name"] in visitor.locator("main").inner_text(), login
+        if "council member" in person["role"]:
+            visitor.goto("/ballots")
+            visitor.get_by_role("link", name=re.compile(f"hồ sơ số {live['ballot']}")).click()
+            assert "2/" in visitor.get_by_test_id("progress").inner_text()
+            assert visitor.get_by_test_id("vote-form").is_visible()
+            shot(visitor, "demo-ballot")
+        if "auditor" in person["role"]:
+            visitor.goto("/audit")
+            assert visitor.get_by_role("link", name="JSON Lines (.jsonl)").is_visible()
+            visitor.goto(f"/items/{live['ballot']}/timeline")
+            assert "Bỏ phiếu" in visitor.get_by_test_id("timeline").inner_text()
 
 
 def test_without_chromium_ci_fails_and_a_laptop_skips(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,7 +8,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 import test_web_api
+from conftest import Cli
 from fastapi.testclient import TestClient
 from test_web_api import Scene, basic, csrf_of, post, sign_in
 
@@ -196,3 +198,13 @@ def test_an_auditor_below_the_top_sees_no_export_links(scene: Scene, tmp_path: P
     with scene.client() as client:
         sign_in(client, "kiemtoan")  # at the top unit: the links are there and work
         assert 'href="/audit/export?format=jsonl"' in client.get("/audit").text
+
+
+@pytest.mark.parametrize("command", [["serve", "--port", "1"], ["passwd", "lan",
+                                                                  "--password-stdin"]])
+def test_serve_and_passwd_leave_no_empty_database_behind(tmp_path: Path,
+                                                         command: list[str]) -> None:
+    missing = tmp_path / "nowhere.db"
+    error = Cli(f"sqlite:///{missing}").fails(1, *command)
+    assert error["type"] == "StoreUnavailable" and "award init" in error["message"]
+    assert not missing.exists() and list(tmp_path.iterdir()) == []
