@@ -93,7 +93,7 @@ def test_public_facades_are_pinned() -> None:
     assert sorted(workflow.store.__all__) == [
         "BallotRoundRow", "Busy", "Chain", "DATABASE_ERRORS", "DocumentRow", "EXPORT_COLUMNS",
         "GENESIS", "NominationRow", "NoticeRow", "ObjectionRow", "OutboxRow", "RenderedRow",
-        "Store", "TimerRow", "Tx", "VerifyReport", "make_engine", "normalise_url",
+        "Store", "TimerRow", "Tx", "VerifyReport", "make_engine", "normalise_url", "sqlite_file",
         "verify_rows"]
     assert workflow.__all__ == sorted(workflow.__all__)
     for name in workflow.__all__:
