@@ -208,3 +208,15 @@ def test_serve_and_passwd_leave_no_empty_database_behind(tmp_path: Path,
     error = Cli(f"sqlite:///{missing}").fails(1, *command)
     assert error["type"] == "StoreUnavailable" and "award init" in error["message"]
     assert not missing.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_a_refused_written_ballot_keeps_the_member_typed(scene: Scene) -> None:
+    a = scene.ids["A"]
+    with scene.client() as client:
+        token = sign_in(client, "thu")
+        refused = post(client, f"/items/{a}/vote", token, choice="yes", written_for="ai-do")
+    assert refused.status_code == 403
+    assert "“ai-do” không có trong danh sách thành viên Hội đồng (Sở Giáo dục và Đào tạo)." \
+        in refused.text
+    assert 'id="written_for" name="written_for" required maxlength="64" autocapitalize="none" ' \
+        'spellcheck="false" value="ai-do"' in refused.text
