@@ -92,9 +92,9 @@ def test_public_facades_are_pinned() -> None:
     assert sorted(workflow.service.__all__) == ["Actor", "Deps", "PUBLIC", "SYSTEM", "Service"]
     assert sorted(workflow.store.__all__) == [
         "Anchor", "BallotRoundRow", "Busy", "Chain", "DATABASE_ERRORS", "DeliveryRow",
-        "DocumentRow",
-        "EXPORT_COLUMNS", "GENESIS", "NominationRow", "NoticeRow", "ObjectionRow", "OutboxRow",
-        "RenderedRow", "Store", "TimerRow", "Tx", "VerifyReport", "make_engine", "normalise_url",
+        "DocumentRow", "EXPORT_COLUMNS", "GENESIS", "NominationRow", "NoticeRow", "ObjectionRow",
+        "OutboxRow", "RenderedRow", "Store", "TimerRow", "Tx", "VerifyReport", "make_engine",
+        "normalise_url", "sqlite_file",
         "verify_rows"]
     assert workflow.__all__ == sorted(workflow.__all__)
     for name in workflow.__all__:

@@ -17,12 +17,13 @@ from zoneinfo import ZoneInfo
 from workflow.clock import Clock, clock_from_env
 from workflow.definitions import Definitions, load_definitions
 from workflow.documents import Renderer
+from workflow.errors import StoreUnavailable
 from workflow.flow import GuardRegistry, default_guards
 from workflow.keys import KeySource
 from workflow.mailer import Mailer, mailer_from_env
 from workflow.service import Service
 from workflow.service.base import Deps
-from workflow.store import Chain, Store, make_engine
+from workflow.store import Chain, Store, make_engine, sqlite_file
 
 __all__ = ["DEFAULT_DB", "Settings", "build_service", "find_home"]
 
@@ -59,6 +60,15 @@ class Settings:
     mail: Callable[[], Mailer | None] = field(
         default_factory=lambda: functools.cache(functools.partial(mailer_from_env,
                                                                   dict(os.environ))))
+
+    def require_database(self) -> None:
+        """StoreUnavailable if the database is a SQLite file that does not exist: commands
+        that only use a database must not leave an empty file behind (``award init`` and
+        ``award demo`` make one)."""
+        path = sqlite_file(self.db_url)
+        if path is not None and not path.exists():
+            raise StoreUnavailable(f"no database at {path}; create it with `award init` (or "
+                                   "give --db / AWARD_DB)", msgid="store.missing")
 
     @classmethod
     def from_env(cls, db: str | None = None, user: str | None = None) -> Settings:

@@ -41,7 +41,7 @@ class Definitions:
                 raise error
         known = sorted(self.flows)
         raise NotFound(f"no flow {flow_id!r}{suggest(flow_id, known)}; flows: {', '.join(known)}",
-                       flow=flow_id)
+                       msgid="flow.unknown", flow=flow_id)
 
     def calendar(self, calendar_id: str) -> WorkingCalendar:
         return self.calendars[calendar_id]

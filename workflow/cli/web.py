@@ -36,6 +36,7 @@ def serve(
     from workflow.web import create_app
 
     st = state(ctx)
+    st.settings().require_database()
     web_app = create_app(st.service(), secure_cookies=secure_cookies)
     st.out.progress(f"serving on http://{host}:{port}/ (Ctrl+C to stop)")
     proxies = ",".join(p.strip() for p in forwarded_allow_ips.split(",") if p.strip())
@@ -58,6 +59,7 @@ def passwd(
     """Set the password a person signs in to the web interface with (stored as an argon2
     hash; at least 8 characters)."""
     st = state(ctx)
+    st.settings().require_database()
     service = st.service()
     if service.accounts.person(login) is None:
         raise NotFound(f"no person {login!r} in the directory", person=login)

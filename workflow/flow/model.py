@@ -133,6 +133,9 @@ class FieldSpec:
     required: bool = False
     label: Mapping[str, str] = field(default_factory=dict)
     values: tuple[str, ...] = ()
+    #: an enum value's words for people, ``{value: {vi, en}}`` (values without one read as
+    #: themselves)
+    value_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     min: int | float | None = None
     max: int | float | None = None
     max_length: int | None = None

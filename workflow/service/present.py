@@ -15,7 +15,7 @@ from workflow.flow import FlowSpec
 from workflow.service.base import Deps, iso
 from workflow.store import NominationRow, Tx
 
-__all__ = ["audit_view", "item_context", "item_summary"]
+__all__ = ["audit_view", "flow_words", "item_context", "item_summary"]
 
 
 def iso_text(text: str, tz: ZoneInfo) -> str:
@@ -97,4 +97,24 @@ def item_context(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec) -> dic
             "level": award.level if award else "",
         },
         "now": deps.iso(deps.now()),
+    }
+
+
+def flow_words(flow: FlowSpec) -> dict[str, Any]:
+    """The words a flow version gives its codes, for people: ``{vi, en}`` labels of its
+    states, triggers, document types, fields and enum values, the roles that sign each
+    confirmation, and its title. A code without a label is left out (it reads as itself)."""
+    return {
+        "id": flow.id,
+        "title": dict(flow.title),
+        "order": list(flow.states),
+        "states": {n: dict(s.label) for n, s in flow.states.items() if s.label},
+        "triggers": {t.trigger: dict(t.label) for t in flow.transitions if t.label},
+        "documents": {n: dict(d.label) for n, d in flow.documents.items() if d.label},
+        "fields": {n: dict(f.label) for n, f in flow.fields.items() if f.label},
+        "values": {n: {v: dict(label) for v, label in f.value_labels.items()}
+                   for n, f in flow.fields.items() if f.value_labels},
+        "confirmations": {key: [r.role for r in roles]
+                          for s in flow.states.values() if s.confirmations
+                          for key, roles in s.confirmations.items},
     }

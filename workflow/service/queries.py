@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from workflow.errors import GuardRefused
+from workflow.errors import GuardRefused, Reason
 from workflow.flow import FlowSpec
 from workflow.service import access
 from workflow.service.base import Actor, Deps, ItemContext
@@ -98,7 +98,9 @@ def available(deps: Deps, tx: Tx, actor: Actor, item: NominationRow, flow: FlowS
         try:
             machine.fire(item.state, t.trigger, ItemContext(deps, tx, item, flow))
         except GuardRefused as exc:
-            entry.update(ok=False, guard=exc.fields.get("guard"), reason=exc.fields.get("reason"))
+            entry.update(ok=False, guard=exc.fields.get("guard"), reason=exc.fields.get("reason"),
+                         why=exc.values["reason"].as_dict()
+                         if isinstance(exc.values.get("reason"), Reason) else None)
         actions.append(entry)
     if state.vote is not None:
         current = tx.ballots.latest(item.id)

@@ -23,7 +23,7 @@ from workflow.store.audit import (
     VerifyReport,
     verify_rows,
 )
-from workflow.store.db import Busy, make_engine, normalise_url
+from workflow.store.db import Busy, make_engine, normalise_url, sqlite_file
 from workflow.store.rows import (
     BallotRoundRow,
     DeliveryRow,
@@ -58,5 +58,6 @@ __all__ = [
     "VerifyReport",
     "make_engine",
     "normalise_url",
+    "sqlite_file",
     "verify_rows",
 ]

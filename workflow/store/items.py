@@ -66,6 +66,7 @@ class ItemRepo:
             raise Conflict(
                 f"nomination {row.id} was changed by someone else (expected version "
                 f"{expected_version}); reload it and try again",
+                msgid="item.changed",
                 id=str(row.id),
                 expected_version=expected_version,
             )
@@ -83,9 +84,22 @@ class ItemRepo:
         return self._select(conds, params, "id", limit)
 
     def newest(self, *, units: Sequence[str], before_id: int | None, limit: int,
-               state: str | None = None, flow: str | None = None) -> list[NominationRow]:
-        """Items of these units, newest first; page with ``before_id``."""
+               state: str | None = None, flow: str | None = None,
+               steps: Sequence[tuple[str, str]] | None = None, year: int | None = None
+               ) -> list[NominationRow]:
+        """Items of these units, newest first; page with ``before_id``. ``steps`` keeps
+        items at one of these ``(flow, state)`` pairs; ``year`` those whose ``year`` field is
+        that year."""
         conds, params = self._filters(state, flow, units, None, False)
+        if steps is not None:
+            conds.append("(" + " OR ".join(["(flow_id = ? AND state = ?)"] * len(steps)) + ")"
+                         if steps else "1 = 0")
+            params.extend(v for pair in steps for v in pair)
+        if year is not None:
+            # fields are canonical JSON (sorted keys, no spaces): a key is '"year":' exactly
+            # (inside a string value a quote would be escaped), followed by , or }
+            conds.append("(fields LIKE ? OR fields LIKE ?)")
+            params += [f'%"year":{int(year)},%', f'%"year":{int(year)}}}%']
         if before_id is not None:
             conds.append("id < ?")
             params.append(before_id)

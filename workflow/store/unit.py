@@ -166,7 +166,7 @@ class Store:
                 f"{str(getattr(exc, 'orig', exc)).strip().splitlines()[0]}") from None
         except PoolTimeout:
             raise StoreUnavailable("the database is busy: every connection is in use; "
-                                   "try again in a moment") from None
+                                   "try again in a moment", msgid="store.busy") from None
         try:
             yield conn
         finally:

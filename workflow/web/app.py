@@ -16,7 +16,8 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from workflow.bootstrap import find_home
 from workflow.service import Service
-from workflow.web import api, errors, observe
+from workflow.web import api, docs, errors, observe
+from workflow.web.deps import needs_person
 from workflow.web.i18n import LANGS
 from workflow.web.render import LANG_COOKIE, environment
 from workflow.web.routes import ROUTERS
@@ -66,9 +67,11 @@ def create_app(service: Service, *, secret_key: str | None = None, secure_cookie
     errors.install(app)
     observe.install(app, service)
     app.add_api_route("/static/web.css", _stylesheet, include_in_schema=False)
+    app.add_api_route("/static/docs.js", _docs_script, include_in_schema=False)
     for router in ROUTERS:
         app.include_router(router)
     app.include_router(api.router)
+    docs.install(app, needs_person=needs_person)
     return app
 
 
@@ -98,6 +101,11 @@ def _headers(max_body: int, secure_cookies: bool) -> Middleware:
         return response
 
     return headers
+
+
+def _docs_script(request: Request) -> FileResponse:
+    return FileResponse(web(request).static / "docs.js", media_type="text/javascript",
+                        headers={"Cache-Control": "max-age=3600"})
 
 
 def _stylesheet(request: Request) -> FileResponse:

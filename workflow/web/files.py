@@ -52,7 +52,9 @@ def read_upload(upload: UploadFile, folder: Path) -> Path:
         while chunk := upload.file.read(1024 * 1024):
             size += len(chunk)
             if size > MAX_UPLOAD:
-                raise InvalidInput(f"{target.name} is larger than {MAX_UPLOAD // 2**20} MiB")
+                raise InvalidInput(f"{target.name} is larger than {MAX_UPLOAD // 2**20} MiB",
+                                   msgid="attach.too_large",
+                                   values={"name": target.name, "mib": MAX_UPLOAD // 2**20})
             out.write(chunk)
     return target
 
@@ -78,7 +80,7 @@ def export_response(service: Service, fmt: str) -> StreamingResponse:
     """The chain in its stored form (``award audit verify --export`` re-checks it), spooled
     to a temporary file, then sent in chunks."""
     if fmt not in ("jsonl", "csv"):
-        raise InvalidInput(f"format {fmt!r}: use jsonl or csv")
+        raise InvalidInput(f"format {fmt!r}: use jsonl or csv", msgid="audit.bad_format")
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024, mode="w+b")  # noqa: SIM115
     text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
     service.audit.export(fmt, text)

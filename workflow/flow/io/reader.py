@@ -218,9 +218,20 @@ class _Builder:
             p.keys(body, what, FIELD_KEYS, required=["type"])
             ftype = p.choice(body.get("type"), f"{what} type", FIELD_TYPES)
             values: tuple[str, ...] = ()
+            value_labels: dict[str, dict[str, str]] = {}
             if ftype == "enum":
-                items = p.sequence(body.get("values"), f"{what} values")
-                values = tuple(v for v in (p.string(i, f"{what} value") for i in items) if v)
+                # a list of codes, or a mapping of each code to its label for people
+                given = body.get("values")
+                if isinstance(given, Mapping):
+                    for code_node, label_node in given.items():
+                        code = p.string(code_node, f"{what} value")
+                        if code:
+                            values += (code,)
+                            value_labels[code] = p.text(label_node, f"{what} value {code!r}")
+                else:
+                    items = p.sequence(given, f"{what} values")
+                    values = tuple(v for v in (p.string(i, f"{what} value") for i in items)
+                                   if v)
                 if not values:
                     p.add(body, f"{what}: an enum needs a non-empty list of values")
             elif "values" in body:
@@ -239,6 +250,7 @@ class _Builder:
                 required=p.boolean(body.get("required"), f"{what} required") or False,
                 label=p.text(body.get("label"), f"{what} label"),
                 values=values,
+                value_labels={k: v for k, v in value_labels.items() if v},
                 min=lo,
                 max=hi,
                 max_length=p.integer(body.get("max_length"), f"{what} max_length", minimum=1),

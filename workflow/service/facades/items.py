@@ -103,7 +103,8 @@ class Items:
                     and not tx.flows.used(flow):
                 deps.definitions.flow(flow)  # raises NotFound, with the known flows
             if unit is not None and unit not in deps.tree(tx).units:
-                raise NotFound(f"no unit {unit!r} in the directory", unit=unit)
+                raise NotFound(f"no unit {unit!r} in the directory", msgid="unit.unknown",
+                               unit=unit)
 
         deps.run(check)
         units = None if unit is None else [unit]
@@ -143,14 +144,16 @@ class Items:
             if not deps.renderer.exists(template):
                 known = deps.renderer.names()
                 raise NotFound(f"no template {template!r}{suggest(template, known)}; "
-                               f"templates: {', '.join(known)}", template=template)
+                               f"templates: {', '.join(known)}", msgid="template.unknown",
+                               template=template)
             notice_templates = {s.notice.template for s in machine.spec.states.values()
                                 if s.notice is not None}
             if template in notice_templates:
                 # a notice is one published document for a batch: give it as published
                 published = tx.notices.latest_for(item.id)
                 if published is None:
-                    raise NotAllowed(f"nomination {item.id} has not been on public notice")
+                    raise NotAllowed(f"nomination {item.id} has not been on public notice",
+                                     msgid="render.not_on_notice")
                 return {"nomination": str(item.id), "template": template,
                         "notice": str(published.id), "sha256": published.sha256,
                         "text": tx.notices.html(published.id) or ""}
@@ -160,13 +163,16 @@ class Items:
                 # not get there (a rejected nominee gets no award decision)
                 raise NotAllowed(
                     f"nomination {item.id} has no {template}: the flow issues it on entering "
-                    f"{', '.join(issuing)}; the item is in {item.state}", template=template)
+                    f"{', '.join(issuing)}; the item is in {item.state}",
+                    msgid="render.not_issued", values={"states": issuing, "state": item.state},
+                    template=template)
             extra: dict[str, Any] = {}
             if template == MINUTES:
                 round_id = latest_closed(tx, item)
                 if round_id is None:
                     raise NotAllowed(f"nomination {item.id} has no closed ballot round yet; "
-                                     "minutes are written when a vote closes")
+                                     "minutes are written when a vote closes",
+                                     msgid="render.no_minutes")
                 extra["ballot"] = minutes_context(deps, tx, item, round_id)
             text, digest = render_item(deps, tx, item, machine.spec, template, extra)
             return {"nomination": str(item.id), "template": template, "sha256": digest,

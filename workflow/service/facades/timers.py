@@ -52,7 +52,7 @@ class Timers:
         mailer = self._deps.mail()
         if mailer is None:
             raise Misconfigured("no mail server: set AWARD_SMTP_URL (messages stay in the "
-                                "outbox until then)")
+                                "outbox until then)", msgid="delivery.no_server")
         totals = dict.fromkeys(COUNTS, 0)
         while True:
             counts = deliver(self._deps, mailer, batch)
