@@ -497,7 +497,13 @@ def test_close_vote_quorum_failure_and_a_new_round(env: Env) -> None:
     assert (entry["actor"], entry["from"], entry["to"]) == ("sec", "voting", "adjourned")
     assert entry["payload"]["quorum_met"] is False
     assert entry["payload"]["quorum_required"] == 4
-    assert (entry["payload"]["yes"], entry["payload"]["cast"]) == (2, 2)
+    # without a quorum the split is never published (two yes would name both votes) and the
+    # box is emptied: only how many took part is recorded
+    assert (entry["payload"]["yes"], entry["payload"]["no"], entry["payload"]["abstain"],
+            entry["payload"]["cast"], entry["payload"]["withheld"]) == (None, None, None, 2, True)
+    assert env.rows("SELECT count(*) FROM ballot WHERE round_id = :r", r=first) == [(0,)]
+    shown = env.cli.ok("show", item)["ballot"]
+    assert (shown["yes"], shown["withheld"], shown["cast"]) == (None, True, 2)
     assert env.rows("SELECT status FROM ballot_round WHERE id = :r", r=first) == [("closed",)]
     refused(env, 4, ["vote", item, "yes"], "c3",
             f"cannot vote: nomination {item} is in 'adjourned', not in a vote", "NotAllowed")
@@ -758,11 +764,12 @@ def test_sealed_ballots_all_look_alike(env: Env) -> None:
 
 def test_a_round_cannot_be_tallied_with_another_installation_key(env: Env) -> None:
     item = open_vote(env)
-    env.cli.ok("vote", item, "yes", user="c1")
+    for member in ("c1", "c2", "c3", "c4"):  # a quorum: the split is published
+        env.cli.ok("vote", item, "yes", user=member)
     other = env.cli("fire", item, "close_vote", user="sec", env={"AWARD_SECRET": "o" * 40})
     assert other.exit_code == 1 and "another installation key" in other.json()["error"][
         "message"]
-    assert env.cli.ok("fire", item, "close_vote", user="sec")["tally"]["yes"] == 1
+    assert env.cli.ok("fire", item, "close_vote", user="sec")["tally"]["yes"] == 4
 
 
 #: a ballot tuple as PostgreSQL lays it out: the id (a short varlena, header 0x43 for 32

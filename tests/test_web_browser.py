@@ -508,6 +508,11 @@ def test_a_closed_vote_says_its_result_in_words(new_page: Any, server: Server) -
     sign_in(page, "thu")
     page.goto(f"/items/{item}/ballot")
     page.get_by_role("button", name="Kết thúc bỏ phiếu và kiểm phiếu").click()
+    # 4 of 5 have voted: the page says what closing now means, and asks again
+    confirm = page.get_by_test_id("confirm-close")
+    assert "Mới có 4/5 thành viên bỏ phiếu." in confirm.inner_text()
+    assert "được tính như không đồng ý" in confirm.inner_text()
+    confirm.get_by_role("button", name="Vẫn đóng phiếu").click()
     page.wait_for_url(f"**/items/{item}/ballot")
     flash = page.get_by_role("status").inner_text()
     assert "“Kết thúc bỏ phiếu”" in flash and "“Không đạt biểu quyết”" in flash

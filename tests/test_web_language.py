@@ -230,7 +230,9 @@ def test_every_page_and_error_reads_in_vietnamese(scene: Scene) -> None:
         walk.post(thu, f"/objections/{objection}/resolve", token, 409, outcome="dismissed",
                   comment="Lần hai", nomination=d2)
         walk.get(thu, f"/items/{d2}")
-        walk.post(thu, f"/items/{a}/fire", token, 303, trigger="close_vote", back="ballot")
+        walk.post(thu, f"/items/{a}/fire", token, 200, trigger="close_vote", back="ballot")
+        walk.post(thu, f"/items/{a}/fire", token, 303, trigger="close_vote", back="ballot",
+                  confirmed="yes")
         walk.get(thu, f"/items/{a}/ballot")  # the flash names the state by its label
         walk.get(thu, f"/items/{a}")
         walk.post(thu, f"/items/{a}/vote", token, 409, choice="yes", written_for="hoa")

@@ -159,6 +159,11 @@ class BallotRepo:
         counts["written_yes"] = int(written[1]) if written else 0
         return counts
 
+    def empty(self, round_id: int) -> None:
+        """Take every ballot out of the box (a round closed without a quorum: its split is
+        never published, so it is not kept either)."""
+        self.raw.run("DELETE FROM ballot WHERE round_id = ?", (round_id,))
+
     def reshuffle(self, round_id: int) -> None:
         """Rewrite the box in a random order with fresh ids (see the module docstring).
 

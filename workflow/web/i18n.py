@@ -261,6 +261,38 @@ MESSAGES: dict[str, tuple[str, str]] = {
                         "The tally stays sealed until the round closes."),
     "ballot.your_vote": ("Phiếu của bạn", "Your vote"),
     "ballot.yes": ("Đồng ý", "Yes"),
+    "ballot.split": ("Số phiếu từng loại", "The split"),
+    "ballot.deadline": ("Hạn bỏ phiếu", "Vote by"),
+    "ballot.you": ("Phiếu của bạn", "Your ballot"),
+    "ballot.you_voted_at": ("Bạn đã bỏ phiếu lúc {at}.", "You voted at {at}."),
+    "ballot.dossier": ("Hồ sơ đề nghị", "The dossier"),
+    "ballot.roll": ("Thành viên đã tham gia: {voted}/{members} (không hiển thị ai chọn gì)",
+                    "Members who took part: {voted} of {members} (never how)"),
+    "ballot.taken_part": ("Tình trạng", "Status"),
+    "ballot.has_voted": ("Đã bỏ phiếu", "Has voted"),
+    "ballot.has_recused": ("Không tham gia (xung đột lợi ích)", "Recused (conflict)"),
+    "ballot.not_yet": ("Chưa bỏ phiếu", "Not yet"),
+    "ballot.remind": ("Nhắc các thành viên chưa bỏ phiếu", "Remind those who have not voted"),
+    "ballot.reminded": ("Đã gửi lời nhắc tới {count} thành viên.",
+                        "Reminded {count} member(s)."),
+    "ballot.close_early": ("Mới có {voted}/{members} thành viên bỏ phiếu.",
+                           "Only {voted} of {members} members have voted."),
+    "ballot.close_no_quorum": ("Nếu đóng bây giờ, phiên bỏ phiếu không đủ túc số: hồ sơ sẽ "
+                               "chuyển sang bước “{state}” và số phiếu từng loại không được "
+                               "công bố.",
+                               "If you close now the round lacks its quorum: the nomination "
+                               "moves to “{state}” and the split is not published."),
+    "ballot.close_absent_count_no": ("Nếu đóng bây giờ, thành viên chưa bỏ phiếu được tính "
+                                     "như không đồng ý, vì ngưỡng tính trên tổng số thành "
+                                     "viên.",
+                                     "If you close now, members who have not voted count as "
+                                     "not in favour, since the threshold counts all members."),
+    "ballot.close_confirm": ("Vẫn đóng phiếu", "Close anyway"),
+    "ballot.close_cancel": ("Chưa đóng", "Not yet"),
+    "ballot.withheld": ("Không công bố: chưa đủ túc số, và số phiếu từng loại có thể cho biết "
+                        "từng người đã bỏ phiếu thế nào.",
+                        "Withheld: there was no quorum, and the split could tell how each "
+                        "member voted."),
     "ballot.no": ("Không đồng ý", "No"),
     "ballot.abstain": ("Không biểu quyết", "Abstain"),
     "ballot.cast": ("Bỏ phiếu", "Cast my vote"),

@@ -161,6 +161,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                              "The file name is longer than {max} characters; shorten it."),
     "delivery.no_server": ("Chưa cấu hình máy chủ thư điện tử; thư vẫn nằm trong hàng đợi.",
                            "No mail server is configured; messages stay in the outbox."),
+    "ballot.none_open": ("Hồ sơ này không có phiên bỏ phiếu nào đang mở.",
+                         "This nomination has no open ballot."),
     "text.control": ("Nội dung không được chứa ký tự điều khiển (như NUL).",
                      "The text must not contain control characters (such as NUL)."),
     "text.too_long": ("Nội dung dài quá {max} ký tự.", "The text is longer than {max} characters."),

@@ -13,8 +13,9 @@ from typing import Any
 from workflow.errors import NotAllowed, NotFound
 from workflow.service.base import Actor, Deps, load, paged
 from workflow.service.commands import ballots, confirmations, items, objections
+from workflow.service.lifecycle import Entry
 from workflow.service.lifecycle.render import render_item
-from workflow.service.lifecycle.vote import MINUTES, latest_closed, minutes_context
+from workflow.service.lifecycle.vote import MINUTES, latest_closed, minutes_context, remind
 from workflow.service.present import item_summary
 from workflow.service.queries import available, item_detail, queue
 from workflow.store import Tx
@@ -64,6 +65,15 @@ class Items:
         """A council member declares a conflict of interest in the open round."""
         return self._deps.run(lambda tx: ballots.recuse(
             self._deps, tx, actor, nomination_id, reason))
+
+    def remind_voters(self, actor: Actor, nomination_id: str) -> dict[str, Any]:
+        """The secretariat reminds the members who have not voted yet (by the outbox)."""
+        def work(tx: Tx) -> dict[str, Any]:
+            item, machine = load(self._deps, tx, nomination_id)
+            sent = remind(Entry(self._deps, tx, item, machine.spec), actor)
+            return {"id": str(item.id), "reminded": sent}
+
+        return self._deps.run(work)
 
     def confirm(self, actor: Actor, nomination_id: str, key: str, decision: str,
                 comment: str | None = None) -> dict[str, Any]:

@@ -10,6 +10,8 @@ from typing import Any
 from workflow.flow.io import describe
 from workflow.service import access
 from workflow.service.base import Actor, Deps, load
+from workflow.service.lifecycle import Entry
+from workflow.service.lifecycle.vote import round_view
 from workflow.service.present import item_summary
 from workflow.service.queries import available, item_detail, open_objections
 from workflow.store import Tx
@@ -62,6 +64,7 @@ class Staff:
                     deps, tx, actor, item, flow, objection["notice"])[0]
             data["may_complain"] = not item.final and access.is_staff(deps, tx, actor, item)
             data["may_audit"] = access.sees(deps, tx, actor, item.unit_id, "auditor")
+            data["round"] = round_view(Entry(deps, tx, item, flow), actor)
             data["people"] = tx.directory.names(_logins(data))
             return data
 

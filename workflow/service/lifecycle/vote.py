@@ -14,17 +14,19 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from workflow.errors import NotAllowed
 from workflow.flow import INTERNAL, StateSpec
+from workflow.service import access
 from workflow.service.base import SYSTEM, Actor, Deps
 from workflow.service.lifecycle.base import Behaviour, Entry, Render, Step
 from workflow.store import BallotRoundRow, NominationRow, Tx
 from workflow.voting import Counts, decide
 
 __all__ = ["BALLOT_KEY", "MINUTES", "Vote", "close", "latest_closed", "minutes_context",
-           "rule_of"]
+           "remind", "round_view", "rule_of"]
 
 MINUTES = "minutes.html.j2"
 BALLOT_KEY = "ballot"  # the purpose of the subkey that seals ballots (workflow.keys)
@@ -107,6 +109,73 @@ class Vote(Behaviour):
                            "council": current.council_unit, **current.rule}}
 
 
+def round_view(entry: Entry, actor: Actor) -> dict[str, Any] | None:
+    """The open round as one person may see it: their own standing (and when they voted —
+    the time of their own act, which the audit records anyway); for the secretariat who may
+    close it, who has and has not voted (never how) and what closing now would mean."""
+    deps, tx, item, state = entry.deps, entry.tx, entry.item, entry.state
+    current = tx.ballots.latest(item.id)
+    if state.vote is None or current is None or current.status != "open":
+        return None
+    standing = tx.ballots.member(current.id, actor.login)
+    voted_at = None
+    if standing is not None and standing[0]:
+        for audit in tx.audit.entries(str(item.id), limit=100_000):
+            data = json.loads(audit["payload"])
+            if (audit["action"] == "vote_cast" and data.get("round") == current.id
+                    and data.get("member") == actor.login and not data.get("written")):
+                voted_at = deps.iso(datetime.fromisoformat(audit["at"]))
+    roll, voted, recused = tx.ballots.progress(current.id)
+    quorum = state.vote.rule.quorum
+    presence = state.vote.rule.presence
+    view: dict[str, Any] = {
+        "round": current.id, "members": roll, "voted": voted, "recused": recused,
+        "complete": voted + recused >= roll, "due_at": deps.iso(item.due_at),
+        "mine": {"on_roll": standing is not None,
+                 "voted": bool(standing and standing[0]),
+                 "recused": bool(standing and standing[1]), "voted_at": voted_at},
+        "quorum_required": quorum.required(roll) if quorum else None,
+        "short_of_quorum": bool(quorum and not quorum.met(voted, roll))
+        or bool(presence and not presence.met(voted, roll)),
+        "if_no_quorum": state.vote.no_quorum_to, "basis": state.vote.rule.basis,
+        "may_close": access.holds_any(deps, tx, actor, state.vote.close_by, item.unit_id),
+    }
+    if view["may_close"]:
+        names = tx.directory.names(m for m, _v, _r in tx.ballots.roll(current.id))
+        view["roll"] = [{"login": m, "name": names.get(m, m), "voted": v, "recused": r}
+                        for m, v, r in tx.ballots.roll(current.id)]
+    return view
+
+
+def remind(entry: Entry, actor: Actor) -> list[str]:
+    """Remind the members who have not voted yet (one message each a day, at most); the
+    recipients, who are audited (not how anyone voted)."""
+    deps, tx, item, state = entry.deps, entry.tx, entry.item, entry.state
+    current = tx.ballots.latest(item.id)
+    if state.vote is None or current is None or current.status != "open":
+        raise NotAllowed(f"cannot remind: nomination {item.id} has no open ballot",
+                         msgid="ballot.none_open", state=item.state)
+    access.authorize(deps, tx, actor, state.vote.close_by, item.unit_id,
+                     f"remind the council of nomination {item.id}")
+    now = deps.now()
+    day = now.astimezone(deps.display_tz).date().isoformat()
+    waiting = [m for m, voted, recused in tx.ballots.roll(current.id) if not voted and not recused]
+    due = deps.iso(item.due_at)
+    sent = []
+    for member in waiting:
+        subject = (f"Nhắc bỏ phiếu: hồ sơ số {item.id} ({item.nominee}) / Please vote on "
+                   f"nomination {item.id}")
+        body = (f"{subject}\n\nHội đồng đang bỏ phiếu kín về hồ sơ số {item.id}; bạn chưa bỏ "
+                f"phiếu." + (f" Hạn: {due}." if due else "") + f"\nThe council is voting on "
+                f"nomination {item.id} and you have not voted yet.")
+        if tx.outbox.put(now, "reminder", member, item.id, subject, body,
+                         dedupe=f"ballot:{current.id}:{member}:{day}"):
+            sent.append(member)
+    tx.audit.append(now, actor.login, "reminded", item.id, item.state, item.state,
+                    {"round": current.id, "recipients": sent, "ballot": True})
+    return sent
+
+
 def everyone_done(tx: Tx, current: BallotRoundRow) -> bool:
     roll, voted, recused = tx.ballots.progress(current.id)
     return voted + recused >= roll
@@ -131,6 +200,12 @@ def close(entry: Entry, actor: Actor, current: BallotRoundRow) -> tuple[Step, di
         "yes": counts.yes, "no": counts.no, "abstain": counts.abstain, "recused": recused,
         "roll_hash": current.roll_hash, **rule_of(state), **decision.as_dict(),
     }
+    if not decision.quorum_met:
+        # Too few took part for a decision, so the split of their choices is nobody's
+        # business — and with two voters (or all alike) it would name how each voted. It is
+        # never published: not in the audit, the minutes or the item; the box is emptied.
+        tally.update(yes=None, no=None, abstain=None, withheld=True)
+        tx.ballots.empty(current.id)
     tx.ballots.reshuffle(current.id)
     tx.ballots.close(current.id, deps.now(), tally)
     trigger = (INTERNAL.PASS if decision.passed
@@ -144,7 +219,7 @@ def close(entry: Entry, actor: Actor, current: BallotRoundRow) -> tuple[Step, di
 
 def public_tally(result: Mapping[str, Any]) -> dict[str, Any]:
     keys = ("members", "cast", "present", "written", "yes", "no", "abstain", "recused",
-            "passed", "quorum_met", "threshold", "of", "quorum", "presence", "base",
+            "withheld", "passed", "quorum_met", "threshold", "of", "quorum", "presence", "base",
             "required_yes", "quorum_required", "reason", "council", "roll_hash")
     return {k: result.get(k) for k in keys}
 

@@ -38,13 +38,14 @@ def ballots(request: Request, service: ServiceDep, who: Acting, lang: Lang, t: W
 
 
 def ballot_page(request: Request, service: ServiceDep, who: Actor, nomination_id: str, *,
-                failed: Failed | None = None) -> HTMLResponse:
-    """The ballot page; after a refused vote, again with the refusal and the choice kept."""
+                failed: Failed | None = None, confirm_close: bool = False) -> HTMLResponse:
+    """The ballot page; after a refused vote, again with the refusal and the choice kept;
+    with ``confirm_close``, asking the secretariat to confirm closing an incomplete round."""
     lang, t = lang_of(request), words(request)
     view = service.staff.item_view(who, nomination_id)
     kinds = {a["action"] for a in view["actions"]}
     return page(request, "ballot.html.j2", {
-        "item": view, "kinds": kinds, "failed": failed,
+        "item": view, "kinds": kinds, "failed": failed, "confirm_close": confirm_close,
         "n": names_for(service, lang, nomination_id=view["id"])},
         status=status_of(failed.error) if failed else 200,
         title=t("ballot.title", id=view["id"], nominee=view["nominee"]))
@@ -94,6 +95,20 @@ def recuse(
         return ballot_page(request, service, who, nomination_id, failed=Failed(
             "recuse", spoken(request, exc), exc, {"reason": reason}))
     flash(request, t("ballot.recused"))
+    return RedirectResponse(f"/items/{nomination_id}/ballot", status_code=303)
+
+
+@router.post("/items/{nomination_id}/remind")
+def remind(request: Request, service: ServiceDep, who: Acting, t: Words, nomination_id: str
+           ) -> Response:
+    """The secretariat reminds the members who have not voted yet."""
+    service.staff.check_visible(who, nomination_id)
+    try:
+        result = service.items.remind_voters(who, nomination_id)
+    except AwardError as exc:
+        return ballot_page(request, service, who, nomination_id, failed=Failed(
+            "remind", spoken(request, exc), exc, {}))
+    flash(request, t("ballot.reminded", count=len(result["reminded"])))
     return RedirectResponse(f"/items/{nomination_id}/ballot", status_code=303)
 
 

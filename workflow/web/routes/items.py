@@ -115,8 +115,15 @@ def fire(
     comment: Annotated[str, Form(max_length=10_000)] = "",
     expect_version: FormVersion = None,
     back: Annotated[str, Form(max_length=16)] = "item",
+    confirmed: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
     service.staff.check_visible(who, nomination_id)
+    if trigger == "close_vote" and confirmed != "yes":
+        # closing before every member has voted decides for the absent too: say what it
+        # means and ask again
+        current = service.staff.item_view(who, nomination_id).get("round")
+        if current is not None and not current["complete"]:
+            return ballot_page(request, service, who, nomination_id, confirm_close=True)
     # the item's own words (its pinned version), before the item moves on
     names = names_for(service, lang, nomination_id=nomination_id)
     try:
