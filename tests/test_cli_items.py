@@ -132,7 +132,12 @@ def test_eligibility_guard_says_which_rule_failed(cli: Cli, dossier: Path) -> No
     error = cli.fails(4, "fire", item, "accept", user="thu")
     assert error["guard"] == "eligible"
     assert "rating eq 'HTXS'" in error["message"] and "initiative present" in error["message"]
+    # submitted, the dossier is frozen: it goes back for the missing initiative
+    refused = cli.fails(4, "update", item, "--set", "initiative=SK-2026-01", user="lan")
+    assert refused["message"].endswith("it can change again if it is returned")
+    cli.ok("fire", item, "return", "--comment", "Bổ sung sáng kiến", user="thu")
     cli.ok("update", item, "--set", "initiative=SK-2026-01", user="lan")
+    cli.ok("fire", item, "resubmit", user="lan")
     assert cli.ok("fire", item, "accept", user="thu")["state"] == "voting"
 
 
@@ -140,8 +145,9 @@ def test_the_person_named_must_be_the_nominee(cli: Cli) -> None:
     before = audit_count(cli)
     error = cli.fails(1, "nominate", FLOW, "--unit", "BN-SGD", "--nominee", "Trần Văn Khác",
                       "--person", "an", "--set", "year=2026", user="lan")
-    assert error["message"] == ("the nominee 'Trần Văn Khác' is not 'an', who is 'Nguyễn Văn An' "
-                                "in the directory; give the name as the directory has it")
+    assert error["message"] == ("the nominee 'Trần Văn Khác' is not the name the directory "
+                                "has for 'an'; give the name as the directory has it")
+    assert "Nguyễn Văn An" not in json.dumps(error, ensure_ascii=False)  # nobody's name leaks
     assert audit_count(cli) == before
     # someone who may not nominate there learns nothing about the directory's names
     error = cli.fails(3, "nominate", FLOW, "--unit", "BN-SGD", "--nominee", "Trần Văn Khác",

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, create_engine, inspect, text
@@ -29,10 +30,10 @@ def engine(db_url: str) -> Iterator[Engine]:
 def _previous_release(db_url: str, engine: Engine, dossier: Path) -> dict[str, Any]:
     """A database as the first release left it: its schema (the baseline revision) with no
     revision table, a directory, items moved through their flows, a ballot box holding
-    plaintext choices, and the session key it kept in ``meta``."""
-    migrate.upgrade(engine, migrate.BASELINE)
-    with engine.begin() as conn:
-        conn.execute(text("DROP TABLE alembic_version"))
+    plaintext choices, and the session key it kept in ``meta``. Today's code makes the
+    items, then the schema is taken back down to the baseline (what later revisions added
+    goes, what the first release had stays)."""
+    migrate.upgrade(engine)
     service = make_service(db_url)
     lan, thu = Actor("lan"), Actor("thu")
     try:
@@ -48,6 +49,11 @@ def _previous_release(db_url: str, engine: Engine, dossier: Path) -> dict[str, A
         round_id = service.deps.run(lambda tx: tx.ballots.latest(int(first["id"]))).id
     finally:
         service.close()
+    with engine.connect() as conn:
+        config = migrate._config(conn)
+        command.downgrade(config, migrate.BASELINE)
+        conn.execute(text("DROP TABLE alembic_version"))
+        conn.commit()
     with engine.begin() as conn:
         # what the first release stored for two cast ballots: plain choices, voters flagged
         for member, choice in (("minh", "yes"), ("hoa", "yes")):

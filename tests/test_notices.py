@@ -262,6 +262,12 @@ def obj(env: Env, item: str, body: str, *, now: str, user: str | None = None,
     if contact is not None:
         args += ["--contact", contact]
     result: dict[str, Any] = env.cli.ok(*args, user=user, now=now)
+    # every objection gets a receipt: an unguessable code, the filing time, the text's hash
+    code = result.pop("receipt")
+    assert re.fullmatch(r"[A-HJ-NP-Z2-9]{12}", code)
+    assert result.pop("filed_at").startswith(now[:10])
+    filed_text = unicodedata.normalize("NFC", body.strip())
+    assert result.pop("text_sha256") == hashlib.sha256(filed_text.encode()).hexdigest()
     return result
 
 

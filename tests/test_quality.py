@@ -94,8 +94,7 @@ def test_public_facades_are_pinned() -> None:
         "Anchor", "BallotRoundRow", "Busy", "Chain", "DATABASE_ERRORS", "DeliveryRow",
         "DocumentRow", "EXPORT_COLUMNS", "GENESIS", "NominationRow", "NoticeRow", "ObjectionRow",
         "OutboxRow", "RenderedRow", "Store", "TimerRow", "Tx", "VerifyReport", "make_engine",
-        "normalise_url", "sqlite_file",
-        "verify_rows"]
+        "normal_receipt", "normalise_url", "sqlite_file", "verify_rows"]
     assert workflow.__all__ == sorted(workflow.__all__)
     for name in workflow.__all__:
         assert hasattr(workflow, name)

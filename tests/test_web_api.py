@@ -19,6 +19,7 @@ from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import argon2
 import pytest
@@ -292,13 +293,16 @@ def test_citizen_files_an_objection_and_gets_only_a_receipt(scene: Scene) -> Non
         assert response.status_code == 303
         assert response.headers["location"] == "/receipt"
         receipt = client.get("/receipt")
-    objections = scene.service.items.show(d1)["objections"]
+    objections = scene.service.deps.run(lambda tx: tx.objections.of(int(d1)))
     assert len(objections) == 1
-    number = objections[0]["id"]
-    found = re.search(r'data-testid="receipt-number">(\d+)<', receipt.text)
-    assert found and found.group(1) == number
+    found = re.search(r'data-testid="receipt-number">([A-Z2-9-]+)<', receipt.text)
+    assert found and found.group(1).replace("-", "") == objections[0].receipt
+    filed = objections[0].filed_at.astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))
+    assert filed.strftime("%d/%m/%Y %H:%M") in receipt.text  # the filing time
+    text_hash = hashlib.sha256("Ông/bà này chưa hoàn thành nhiệm vụ năm 2026.".encode())
+    assert text_hash.hexdigest() in receipt.text
     # nothing else about it: not the text, not the contact, not what happened to the item
-    for secret in ("chưa hoàn thành", "0912", "tam_dung", "Tạm dừng"):
+    for secret in ("chưa hoàn thành", "0912", "Nguyễn Văn Dân", "tam_dung", "Tạm dừng"):
         assert secret not in receipt.text
     entries = [e for e in scene.service.audit.log(d1) if e["action"] == "objection_filed"]
     assert entries[-1]["actor"] == "public"
@@ -851,7 +855,8 @@ def test_api_use_cases_with_http_basic(scene: Scene) -> None:
         listed = client.get("/api/items?flow=cong-khai-thu", auth=basic("lan")).json()
         assert listed[0]["id"] == item  # newest first
         shown = client.get(f"/api/items/{item}", auth=basic("lan")).json()
-        assert shown["may_attach"] is True and shown["actions"] == []
+        # on notice: the dossier is frozen from submission on
+        assert shown["may_attach"] is False and shown["actions"] == []
         recused = client.post(f"/api/items/{a}/recuse", auth=basic("hoa"),
                               json={"reason": "người thân"})
         assert recused.json()["recused"] is True
@@ -859,13 +864,22 @@ def test_api_use_cases_with_http_basic(scene: Scene) -> None:
                               json={"choice": "yes", "written_for": "thu"})
         assert written.status_code == 200 and written.json()["closed"] is True
         public = client.post(f"/api/items/{d3}/objections", json={"text": "Phản ánh"})
-        assert public.status_code == 201 and set(public.json()) == {"id", "status"}
+        assert public.status_code == 201 and set(public.json()) == {
+            "id", "status", "receipt", "filed_at", "text_sha256"}
+        # the filer follows it by the code, sent in the body (not the address)
+        lookup = client.post("/api/receipts", json={"code": public.json()["receipt"].lower()})
+        assert lookup.status_code == 200 and lookup.json()["status"] == "open"
+        assert lookup.json()["text"] == "Phản ánh" and "name" not in lookup.json()
+        unknown = client.post("/api/receipts", json={"code": "AAAA-AAAA-AAAA"})
+        assert unknown.status_code == 404 and error_of(unknown)["type"] == "NotFound"
         waiting = client.get("/api/objections", auth=basic("thu")).json()
         assert [o["id"] for o in waiting] == [public.json()["id"]]
         resolved = client.post(f"/api/objections/{public.json()['id']}/resolve",
                                auth=basic("thu"), json={"outcome": "upheld",
                                                         "comment": "Có cơ sở"})
         assert resolved.json()["state"] == "khong_khen"
+        concluded = client.post("/api/receipts", json={"code": public.json()["receipt"]}).json()
+        assert (concluded["status"], concluded["resolution"]) == ("upheld", "Có cơ sở")
         notice = client.get(f"/api/notices/{scene.service.public.nominee(h)['notice']['id']}")
         assert [n["nominee"] for n in notice.json()["nominees"]] == ["Lê Văn Cường"]
     assert scene.service.items.show(a)["ballot"]["status"] == "closed"
@@ -909,7 +923,7 @@ def test_every_form_post_checks_the_csrf_token(scene: Scene) -> None:
         sign_in(client, "thu")
         for route in routes:
             path = route.path.format(nomination_id=scene.ids["A"], objection_id="1",
-                                     flow="cong-khai-thu", notice_id="1")
+                                     flow="cong-khai-thu", notice_id="1", doctype="to_trinh")
             path = path.replace("{nomination_id}", scene.ids["A"])
             response = client.post(path, data={"trigger": "close_vote", "choice": "yes"},
                                    follow_redirects=False)

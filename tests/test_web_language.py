@@ -158,6 +158,9 @@ def test_every_page_and_error_reads_in_vietnamese(scene: Scene) -> None:
         text = walk.post(public, f"/nominees/{d2}/object", token, 303,
                          text="Ông Đức chưa hoàn thành nhiệm vụ được giao.")
         walk.get(public, "/receipt")
+        walk.get(public, "/receipts")
+        walk.post(public, "/receipts", token, 404, code="ABCD-EFGH-2345")
+        walk.post(public, "/receipts", token, 422, code="x" * 100)
     limited = create_app(scene.service, secret_key="k", objection_limit=(1, 600.0))
     with TestClient(limited) as public:
         token = csrf_of(public.get("/login").text)
@@ -183,6 +186,10 @@ def test_every_page_and_error_reads_in_vietnamese(scene: Scene) -> None:
                   expect_version="1")
         walk.post(lan, f"/items/{g}/fire", token, 422, trigger="withdraw", comment="  ")
         walk.post(lan, f"/items/{g}/documents", token, 422, doctype="no_such_type")
+        walk.post(lan, f"/items/{g}/documents/bao_cao/withdraw", token, 409)
+        walk.get(lan, f"/items/{g}/edit", 409)
+        walk.get(lan, f"/items/{b}/edit", 403)
+        walk.post(lan, f"/items/{g}/edit", token, 409, **{"field.year": "2026"})
         walk.post(lan, f"/items/{g}/objections", token, 422, text="  ")
         walk.post(lan, f"/items/{a}/vote", token, 403, choice="yes")
         walk.post(lan, f"/items/{g}/vote", token, 409, choice="yes")
@@ -209,6 +216,7 @@ def test_every_page_and_error_reads_in_vietnamese(scene: Scene) -> None:
     with scene.client() as mai:
         sign_in(mai, "mai")
         walk.get(mai, f"/items/{b}")
+        walk.get(mai, f"/items/{b}/edit")
         walk.get(mai, f"/items/{a}", 403)
     # ---- the secretariat --------------------------------------------------------------------
     with scene.client() as thu:

@@ -78,6 +78,20 @@ def attach(
         f"attached {r['file']} as {r['type']} to {r['nomination']} (sha256 {r['sha256']})"))
 
 
+@command(app, "detach")
+def detach(
+    ctx: typer.Context,
+    nomination: str = typer.Argument(..., metavar="ID"),
+    doctype: str = typer.Argument(..., metavar="DOCTYPE", help="a document type of the flow"),
+) -> None:
+    """Withdraw a document from a dossier that is still open (the version is kept)."""
+    st = state(ctx)
+    result = st.service().items.detach(st.actor(), nomination, doctype)
+    st.out.emit(result, lambda r: st.out.line(
+        f"withdrew {r['type']} from {r['nomination']} "
+        f"(documents {', '.join(r['withdrawn'])} kept in the store)"))
+
+
 @command(app, "fire")
 def fire(
     ctx: typer.Context,

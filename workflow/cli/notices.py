@@ -75,11 +75,26 @@ def object_(
     login = st.user
     actor = Actor(login) if login else PUBLIC
     result = st.service().items.file_objection(actor, nomination, text, name, contact)
-    st.out.emit({"id": result["id"], "status": result["status"],
-                 "nomination": result["nomination"], "held": result["held"]},
+    st.out.emit({k: result[k] for k in ("id", "status", "nomination", "held", "receipt",
+                                        "filed_at", "text_sha256")},
                 lambda r: st.out.line(
                     f"objection {r['id']} filed against nomination {r['nomination']}"
-                    + (" (the nomination is on hold)" if r["held"] else "")))
+                    + (" (the nomination is on hold)" if r["held"] else "")
+                    + f"; receipt code {r['receipt']} (look it up with award receipt CODE)"))
+
+
+@command(app, "receipt")
+def receipt(
+    ctx: typer.Context,
+    code: str = typer.Argument(..., metavar="CODE", help="the receipt code given on filing"),
+) -> None:
+    """How an objection stands, looked up by its receipt code (no sign-in needed)."""
+    st = state(ctx)
+    result = st.service().public.receipt(code)
+    st.out.emit(result, lambda r: st.out.line(
+        f"objection about nomination {r['nomination']} ({r['nominee']}), filed "
+        f"{r['filed_at']}: {r['status']}"
+        + (f" on {r['resolved_at']}: {r['resolution']}" if r["resolved_at"] else "")))
 
 
 @command(app, "resolve")

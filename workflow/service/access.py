@@ -24,7 +24,7 @@ __all__ = [
     "authorize",
     "check_sees",
     "check_whole_audit",
-    "editor_roles",
+    "dossier_open",
     "examining_unit",
     "holds_any",
     "is_staff",
@@ -90,13 +90,16 @@ def proposer_roles(flow: FlowSpec) -> tuple[RoleRef, ...]:
     return tuple(roles)
 
 
-def editor_roles(flow: FlowSpec, state: str) -> tuple[RoleRef, ...]:
-    """Who may change an item's fields and dossier in ``state``: its proposers, and whoever
-    may fire a transition out of the state."""
-    roles = list(proposer_roles(flow))
-    for t in flow.transitions_from(state):
-        roles.extend(r for r in t.by.roles if r not in roles)
-    return tuple(roles)
+def dossier_open(flow: FlowSpec, state: str) -> bool:
+    """Whether the dossier may change in ``state``: while the item is in its proposers' hands
+    (the initial state, or one they send on from, such as a return for supplement; a state
+    they may only withdraw from does not count). From submission on it is frozen: what the
+    council votes on is what was submitted."""
+    if state == flow.initial:
+        return True
+    proposers = set(proposer_roles(flow))
+    return any(not flow.states[t.dest].final and any(r in proposers for r in t.by.roles)
+               for t in flow.transitions_from(state))
 
 
 def may_fire(deps: Deps, tx: Tx, actor: Actor, item: NominationRow, t: TransitionSpec) -> None:

@@ -6,23 +6,26 @@ Each function reads inside the caller's unit of work and writes nothing; the fac
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from workflow.errors import GuardRefused, Reason
+from workflow.errors import GuardRefused, NotFound, Reason
 from workflow.flow import FlowSpec
 from workflow.service import access
 from workflow.service.base import Actor, Deps, ItemContext
 from workflow.service.lifecycle import ALL, Entry
 from workflow.service.lifecycle.notice import notice_window
 from workflow.service.present import audit_view, item_summary
-from workflow.store import NominationRow, Tx
+from workflow.store import NominationRow, ObjectionRow, Tx, normal_receipt
 
-__all__ = ["available", "item_detail", "notices_page", "objections_view", "open_objections",
-           "queue"]
+__all__ = ["available", "item_detail", "notices_page", "objections_view", "objector",
+           "open_objections", "queue", "receipt_status"]
 
 
-def item_detail(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec) -> dict[str, Any]:
+def item_detail(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec,
+                examines: Callable[[int | None], bool] | None = None) -> dict[str, Any]:
     """``award show``: the item, its dossier, documents, history and what its states add."""
     tz = deps.display_tz
     data = item_summary(deps, item, deps.now())
@@ -64,20 +67,34 @@ def item_detail(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec) -> dict
     for behaviour in ALL:  # every kind: a closed round still shows after the vote state
         views.update(behaviour.view(entry))
     data["window"] = views.get("window")
-    data["objections"] = objections_view(deps, tx, item)
+    data["objections"] = objections_view(deps, tx, item, examines)
     data["ballot"] = views.get("ballot")
     data["confirmations"] = views.get("confirmations", [])
     data["hold"] = item.hold_data
     return data
 
 
-def objections_view(deps: Deps, tx: Tx, item: NominationRow) -> list[dict[str, Any]]:
-    """Objections of an item without the objector's personal data."""
-    return [{"id": str(o.id), "status": o.status, "filed_at": deps.iso(o.filed_at),
-             "by": o.filed_by or "public", "text": o.text, "notice": o.notice_id,
-             "resolved_at": deps.iso(o.resolved_at), "resolved_by": o.resolved_by,
-             "resolution": o.resolution}
-            for o in tx.objections.of(item.id)]
+def objections_view(deps: Deps, tx: Tx, item: NominationRow,
+                    examines: Callable[[int | None], bool] | None = None
+                    ) -> list[dict[str, Any]]:
+    """Objections of an item. The objector's personal data (name, contact, receipt code)
+    only where ``examines(notice id)`` says the reader is the examining secretariat."""
+    out = []
+    for o in tx.objections.of(item.id):
+        view = {"id": str(o.id), "status": o.status, "filed_at": deps.iso(o.filed_at),
+                "by": o.filed_by or "public", "text": o.text, "notice": o.notice_id,
+                "resolved_at": deps.iso(o.resolved_at), "resolved_by": o.resolved_by,
+                "resolution": o.resolution}
+        if examines is not None and examines(o.notice_id):
+            view.update(objector(o))
+        out.append(view)
+    return out
+
+
+def objector(row: ObjectionRow) -> dict[str, Any]:
+    """What the examining secretariat may know of who objected (never the public or the
+    audit log): so they can ask, and answer."""
+    return {"name": row.name, "contact": row.contact, "receipt": row.receipt}
 
 
 def available(deps: Deps, tx: Tx, actor: Actor, item: NominationRow, flow: FlowSpec
@@ -186,7 +203,7 @@ def notices_page(deps: Deps, tx: Tx, after_id: int, limit: int) -> list[dict[str
 
 def open_objections(deps: Deps, tx: Tx, actor: Actor, limit: int) -> list[dict[str, Any]]:
     """Open objections ``actor`` examines as secretariat (see access.may_resolve), oldest
-    first, without the objector's personal data."""
+    first, with what they may know of who objected."""
     units = access.reach(deps, tx, actor, "secretariat")
     out: list[dict[str, Any]] = []
     after = 0
@@ -203,7 +220,24 @@ def open_objections(deps: Deps, tx: Tx, actor: Actor, limit: int) -> list[dict[s
             out.append({"id": str(objection_id), "nomination": str(item.id),
                         "nominee": item.nominee, "unit": item.unit_id,
                         "state": item.state, "filed_at": deps.iso(row.filed_at),
-                        "by": row.filed_by or "public", "text": row.text})
+                        "by": row.filed_by or "public", "text": row.text, **objector(row)})
             if len(out) == limit:
                 break
     return out
+
+
+def receipt_status(deps: Deps, tx: Tx, code: str) -> dict[str, Any]:
+    """What the holder of a receipt code may know of their objection: when it was filed, what
+    it said (and its SHA-256, as in the audit entry), about whom, and how it stands. Never the
+    name or contact given, which the code alone does not prove to be theirs."""
+    plain = normal_receipt(code)
+    objection = tx.objections.by_receipt(plain) if plain else None
+    if objection is None:
+        raise NotFound("no objection has that receipt code", msgid="receipt.unknown")
+    item = tx.items.get(objection.nomination_id)
+    assert item is not None
+    return {"receipt": objection.receipt, "nomination": str(item.id), "nominee": item.nominee,
+            "filed_at": deps.iso(objection.filed_at), "text": objection.text,
+            "text_sha256": hashlib.sha256(objection.text.encode("utf-8")).hexdigest(),
+            "status": objection.status, "resolved_at": deps.iso(objection.resolved_at),
+            "resolution": objection.resolution}

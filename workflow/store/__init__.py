@@ -24,6 +24,7 @@ from workflow.store.audit import (
     verify_rows,
 )
 from workflow.store.db import Busy, make_engine, normalise_url, sqlite_file
+from workflow.store.objections import normal_receipt
 from workflow.store.rows import (
     BallotRoundRow,
     DeliveryRow,
@@ -57,6 +58,7 @@ __all__ = [
     "Tx",
     "VerifyReport",
     "make_engine",
+    "normal_receipt",
     "normalise_url",
     "sqlite_file",
     "verify_rows",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from workflow.store.raw import Raw
+from workflow.store.raw import Raw, placeholders
 from workflow.store.rows import DocumentRow, RenderedRow, columns, decoder
 
 __all__ = ["DocumentRepo"]
@@ -34,14 +34,25 @@ class DocumentRepo:
         return int(row[0])
 
     def types(self, nomination_id: int) -> set[str]:
-        rows = self.raw.all("SELECT DISTINCT doctype FROM document WHERE nomination_id = ?",
-                            (nomination_id,))
+        """The document types the dossier holds now."""
+        rows = self.raw.all("SELECT DISTINCT doctype FROM document WHERE nomination_id = ? "
+                            "AND superseded_at IS NULL", (nomination_id,))
         return {r[0] for r in rows}
 
     def of(self, nomination_id: int) -> list[DocumentRow]:
+        """The dossier as it stands (replaced and withdrawn versions are kept, not listed)."""
         rows = self.raw.all(f"SELECT {_DOCUMENT} FROM document WHERE nomination_id = ? "
-                            "ORDER BY id", (nomination_id,))
+                            "AND superseded_at IS NULL ORDER BY id", (nomination_id,))
         return [_document(r) for r in rows]
+
+    def supersede(self, nomination_id: int, doctype: str, at: datetime) -> list[DocumentRow]:
+        """Set aside the current documents of ``doctype`` (replaced or withdrawn); them."""
+        current = [d for d in self.of(nomination_id) if d.doctype == doctype]
+        if current:
+            self.raw.run(f"UPDATE document SET superseded_at = ? WHERE id IN "
+                         f"({placeholders(current)})",
+                         (self.raw.time_out(at), *[d.id for d in current]))
+        return current
 
     def add_rendered(self, nomination_id: int, template: str, sha256: str, content: str,
                      at: datetime, anchor: tuple[int, str] | None = None) -> int:

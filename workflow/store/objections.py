@@ -8,16 +8,34 @@ Must not import the service or anything above the store.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from datetime import datetime
 
 from workflow.store.raw import Raw, placeholders
 from workflow.store.rows import ObjectionRow, columns, decoder
 
-__all__ = ["ObjectionRepo"]
+__all__ = ["RECEIPT_ALPHABET", "RECEIPT_LENGTH", "ObjectionRepo", "new_receipt",
+           "normal_receipt"]
+
+# no 0/O, 1/I: read over the telephone and typed from paper; 32**12 = 2**60 codes
+RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+RECEIPT_LENGTH = 12
 
 _OBJECTION = columns(ObjectionRow)
 _decode = decoder(ObjectionRow)
+
+
+def new_receipt() -> str:
+    return "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_LENGTH))
+
+
+def normal_receipt(code: str) -> str | None:
+    """A receipt code as typed (any case, with spaces or dashes) → stored form, or None."""
+    plain = "".join(ch for ch in code.upper() if ch not in " -\t")
+    if len(plain) != RECEIPT_LENGTH or any(ch not in RECEIPT_ALPHABET for ch in plain):
+        return None
+    return plain
 
 
 class ObjectionRepo:
@@ -25,13 +43,20 @@ class ObjectionRepo:
         self.raw = raw
 
     def file(self, nomination_id: int, notice_id: int | None, text: str, name: str | None,
-             contact: str | None, filed_by: str | None, at: datetime) -> int:
+             contact: str | None, filed_by: str | None, at: datetime) -> tuple[int, str]:
+        """The new objection's id and receipt code."""
+        receipt = new_receipt()
         row = self.raw.one(
             "INSERT INTO objection (nomination_id, notice_id, text, name, contact, filed_by, "
-            "filed_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, 'open') RETURNING id",
-            (nomination_id, notice_id, text, name, contact, filed_by, self.raw.time_out(at)))
+            "filed_at, status, receipt) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?) RETURNING id",
+            (nomination_id, notice_id, text, name, contact, filed_by, self.raw.time_out(at),
+             receipt))
         assert row is not None
-        return int(row[0])
+        return int(row[0]), receipt
+
+    def by_receipt(self, receipt: str) -> ObjectionRow | None:
+        row = self.raw.one(f"SELECT {_OBJECTION} FROM objection WHERE receipt = ?", (receipt,))
+        return _decode(row) if row else None
 
     def get(self, objection_id: int, *, lock: bool = False) -> ObjectionRow | None:
         sql = f"SELECT {_OBJECTION} FROM objection WHERE id = ?"

@@ -211,6 +211,7 @@ class ObjectionRow:
     resolved_at: datetime | None = field(metadata=TIME)
     resolved_by: str | None
     resolution: str | None
+    receipt: str | None
 
 
 @dataclass(frozen=True)

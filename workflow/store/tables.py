@@ -141,6 +141,8 @@ class Document(SQLModel, table=True):
     content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     attached_at: datetime
     attached_by: str = Field(max_length=64)
+    # replaced by a newer version, or withdrawn, while the dossier was open: kept, not shown
+    superseded_at: datetime | None = None
 
 
 class RenderedDocument(SQLModel, table=True):
@@ -238,6 +240,8 @@ class Objection(SQLModel, table=True):
     resolved_at: datetime | None = None
     resolved_by: str | None = Field(default=None, max_length=64)
     resolution: str | None = Field(default=None, sa_column=Column(Text))
+    # what the person who objected looks it up by (unguessable; see the receipt page)
+    receipt: str | None = Field(default=None, max_length=16, unique=True, index=True)
 
 
 class Notice(SQLModel, table=True):

@@ -155,6 +155,17 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "attach.folder": ("“{name}” là thư mục, không phải tệp.", "“{name}” is a folder, not a file."),
     "attach.unreadable": ("Không đọc được tệp “{name}”.", "Cannot read “{name}”."),
     "attach.too_large": ("Tệp “{name}” lớn hơn {mib} MiB.", "“{name}” is larger than {mib} MiB."),
+    "attach.frozen": ("Hồ sơ đã được khóa từ khi trình (đang ở bước “{state}”); chỉ có thể "
+                      "thay đổi khi hồ sơ bị trả lại để bổ sung.",
+                      "The dossier is frozen since it was submitted (at “{state}”); it can "
+                      "change again only if it is returned."),
+    "edit.denied": ("Chỉ đơn vị lập hồ sơ mới sửa được thông tin của hồ sơ này.",
+                    "Only the unit that prepared this nomination may edit its details."),
+    "receipt.unknown": ("Không có góp ý nào với mã tiếp nhận này; hãy kiểm tra lại mã.",
+                        "No objection has that receipt code; please check it."),
+    "attach.empty": ("Tệp “{name}” rỗng.", "“{name}” is empty."),
+    "attach.none_to_withdraw": ("Hồ sơ không có “{doctype}” để rút.",
+                                "The dossier holds no “{doctype}” to withdraw."),
     "attach.not_regular": ("“{name}” không phải là một tệp thông thường.",
                            "“{name}” is not a regular file."),
     "attach.name_too_long": ("Tên tệp dài quá {max} ký tự; hãy đặt tên ngắn hơn.",

@@ -25,7 +25,7 @@ from workflow.web.present import ballot_outcome, document_label
 from workflow.web.security import RateLimited
 from workflow.web.state import web
 
-__all__ = ["LANG_COOKIE", "environment", "flash", "lang_of", "page", "words"]
+__all__ = ["LANG_COOKIE", "environment", "flash", "lang_of", "page", "receipt_code", "words"]
 
 LANG_COOKIE = "lang"
 
@@ -42,7 +42,14 @@ def environment(folder: Path) -> Environment:
     )
     env.filters["when"] = _when
     env.filters["day"] = _day
+    env.filters["receipt_code"] = receipt_code
     return env
+
+
+def receipt_code(code: str | None) -> str:
+    """An objection's receipt code as printed: ``ABCD-EFGH-2345``."""
+    code = code or ""
+    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
 
 
 def _when(value: str | None) -> str:

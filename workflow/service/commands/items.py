@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from workflow.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from workflow.flow import clean_text, coerce_all, nfc
+from workflow.flow import FlowSpec, clean_text, coerce_all, nfc
 from workflow.flow.model import VOTE_TRIGGERS
 from workflow.service import access
 from workflow.service.base import Actor, Deps, ItemContext, load
@@ -24,7 +24,7 @@ from workflow.service.moves import apply, enter
 from workflow.service.present import item_summary
 from workflow.store import NominationRow, Tx
 
-__all__ = ["attach", "fire", "nominate", "update_fields"]
+__all__ = ["attach", "detach", "fire", "nominate", "update_fields"]
 
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 MAX_FILE_NAME = 255  # characters, what file systems allow
@@ -58,9 +58,11 @@ def nominate(deps: Deps, tx: Tx, actor: Actor, flow_id: str, unit: str, nominee:
         # the login ties the item to a history (eligibility, recusal, awards granted): it must
         # be the person named, not whoever an officer picks
         if _name_key(row["name"]) != _name_key(nominee):
+            # the directory's name for them is not said: an officer learns nobody's name
+            # from a refusal
             raise InvalidInput(
-                f"the nominee {nominee.strip()!r} is not {person!r}, who is {row['name']!r} in "
-                "the directory; give the name as the directory has it",
+                f"the nominee {nominee.strip()!r} is not the name the directory has for "
+                f"{person!r}; give the name as the directory has it",
                 msgid="nominate.name_mismatch", person=person)
     fields = coerce_all(flow, values)
     now = deps.now()
@@ -89,9 +91,8 @@ def update_fields(deps: Deps, tx: Tx, actor: Actor, nomination_id: str,
     if item.final:
         raise NotAllowed(f"nomination {item.id} is final ({item.state}); fields are frozen",
                          msgid="item.final_fields", state=item.state)
+    _open_dossier(deps, tx, actor, item, flow, "edit")
     fields = coerce_all(flow, values)
-    access.authorize(deps, tx, actor, access.editor_roles(flow, item.state), item.unit_id,
-                     f"edit nomination {item.id}")
     before = dict(item.fields)
     for name, value in fields.items():
         if value is None:
@@ -105,35 +106,79 @@ def update_fields(deps: Deps, tx: Tx, actor: Actor, nomination_id: str,
     return item_summary(deps, item, deps.now())
 
 
-def attach(deps: Deps, tx: Tx, actor: Actor, nomination_id: str, doctype: str, path: Path
-           ) -> dict[str, Any]:
-    item, machine = load(deps, tx, nomination_id)
-    flow = machine.spec
+def _open_dossier(deps: Deps, tx: Tx, actor: Actor, item: NominationRow, flow: FlowSpec,
+                  what: str) -> None:
+    """The dossier (documents and details) may change now, and ``actor`` is one of those who
+    put it together."""
+    if item.final:
+        raise NotAllowed(f"nomination {item.id} is final ({item.state}); the dossier is closed",
+                         msgid="item.final_dossier", state=item.state)
+    if not access.dossier_open(flow, item.state):
+        raise NotAllowed(f"the dossier of nomination {item.id} is frozen from submission on "
+                         f"(it is in {item.state}); it can change again if it is returned",
+                         msgid="attach.frozen", state=item.state)
+    access.authorize(deps, tx, actor, access.proposer_roles(flow), item.unit_id,
+                     f"{what} nomination {item.id}")
+
+
+def _document_type(flow: FlowSpec, doctype: str) -> None:
     if doctype not in flow.documents:
         known = list(flow.documents)
         raise InvalidInput(
             f"flow {flow.id!r} has no document type {doctype!r}; "
             f"types: {', '.join(known) or 'none'}", msgid="attach.unknown_type",
             values={"doctypes": known}, doctype=doctype, allowed=known)
-    if item.final:
-        raise NotAllowed(f"nomination {item.id} is final ({item.state}); the dossier is closed",
-                         msgid="item.final_dossier", state=item.state)
-    access.authorize(deps, tx, actor, access.editor_roles(flow, item.state), item.unit_id,
-                     f"attach documents to nomination {item.id}")
+
+
+def attach(deps: Deps, tx: Tx, actor: Actor, nomination_id: str, doctype: str, path: Path
+           ) -> dict[str, Any]:
+    """Add a document to the dossier; a document of a type already there replaces it (the
+    earlier version is kept, and named in the audit entry)."""
+    item, machine = load(deps, tx, nomination_id)
+    flow = machine.spec
+    _document_type(flow, doctype)
+    _open_dossier(deps, tx, actor, item, flow, "attach documents to")
     content = _read_document(path)
+    if not content:
+        raise InvalidInput(f"{path.name} is empty", msgid="attach.empty",
+                           values={"name": path.name}, file=str(path))
     if len(path.name) > MAX_FILE_NAME:
         raise InvalidInput(f"the file name is longer than {MAX_FILE_NAME} characters",
                            msgid="attach.name_too_long", values={"max": MAX_FILE_NAME},
                            file=path.name[:40])
     digest = hashlib.sha256(content).hexdigest()
     now = deps.now()
+    replaced = tx.documents.supersede(item.id, doctype, now)
     doc_id = tx.documents.add(item.id, doctype, path.name, digest, content, now, actor.login)
     tx.items.save(item, item.version)
-    tx.audit.append(now, actor.login, "attached", item.id, item.state, item.state, {
-        "document": str(doc_id), "type": doctype, "file": path.name, "sha256": digest,
-        "size": len(content)})
+    payload: dict[str, Any] = {"document": str(doc_id), "type": doctype, "file": path.name,
+                               "sha256": digest, "size": len(content)}
+    if replaced:
+        payload["replaces"] = [{"document": str(d.id), "file": d.filename, "sha256": d.sha256}
+                               for d in replaced]
+    tx.audit.append(now, actor.login, "attached", item.id, item.state, item.state, payload)
     return {"id": str(doc_id), "nomination": str(item.id), "type": doctype, "file": path.name,
-            "sha256": digest, "size": len(content)}
+            "sha256": digest, "size": len(content),
+            "replaced": [str(d.id) for d in replaced]}
+
+
+def detach(deps: Deps, tx: Tx, actor: Actor, nomination_id: str, doctype: str
+           ) -> dict[str, Any]:
+    """Withdraw a document from an open dossier (kept, and named in the audit entry)."""
+    item, machine = load(deps, tx, nomination_id)
+    flow = machine.spec
+    _document_type(flow, doctype)
+    _open_dossier(deps, tx, actor, item, flow, "withdraw documents from")
+    withdrawn = tx.documents.supersede(item.id, doctype, deps.now())
+    if not withdrawn:
+        raise NotAllowed(f"the dossier of nomination {item.id} holds no {doctype}",
+                         msgid="attach.none_to_withdraw", doctype=doctype)
+    tx.items.save(item, item.version)
+    tx.audit.append(deps.now(), actor.login, "detached", item.id, item.state, item.state, {
+        "type": doctype, "documents": [{"document": str(d.id), "file": d.filename,
+                                        "sha256": d.sha256} for d in withdrawn]})
+    return {"nomination": str(item.id), "type": doctype,
+            "withdrawn": [str(d.id) for d in withdrawn]}
 
 
 def _read_document(path: Path) -> bytes:

@@ -56,7 +56,7 @@ def file_objection(deps: Deps, tx: Tx, actor: Actor | None, nomination_id: str, 
         item.state == flow.hold_state and window_open(deps, tx, item, flow, now))
     notice = tx.notices.latest_for(item.id) if on_notice else None
     filed_by = actor.login if staff and actor is not None else None
-    objection_id = tx.objections.file(item.id, notice.id if notice else None, text,
+    objection_id, receipt = tx.objections.file(item.id, notice.id if notice else None, text,
                                       (name or "").strip() or None,
                                       (contact or "").strip() or None, filed_by, now)
     tx.audit.append(now, filed_by or "public", "objection_filed", item.id, item.state,
@@ -71,7 +71,9 @@ def file_objection(deps: Deps, tx: Tx, actor: Actor | None, nomination_id: str, 
     else:
         tx.items.save(item, item.version)  # guards read objections: a change of the item
     return {"id": str(objection_id), "status": "open", "nomination": str(item.id),
-            "held": held, "state": item.state}
+            "held": held, "state": item.state, "receipt": receipt, "filed_at": deps.iso(now),
+            "text_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest()}
+
 
 
 def _hold(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec, objection_id: int) -> None:

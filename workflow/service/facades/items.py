@@ -48,6 +48,11 @@ class Items:
         return self._deps.run(lambda tx: items.attach(
             self._deps, tx, actor, nomination_id, doctype, path))
 
+    def detach(self, actor: Actor, nomination_id: str, doctype: str) -> dict[str, Any]:
+        """Withdraw a document while the dossier is open (the version is kept)."""
+        return self._deps.run(lambda tx: items.detach(self._deps, tx, actor, nomination_id,
+                                                      doctype))
+
     def fire(self, actor: Actor, nomination_id: str, trigger: str, comment: str | None = None,
              expect_version: int | None = None) -> dict[str, Any]:
         pin: dict[str, int] = {}

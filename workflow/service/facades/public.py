@@ -15,7 +15,7 @@ from workflow.ids import decimal, parse_id, shorten
 from workflow.service.base import Deps, load, paged
 from workflow.service.lifecycle.notice import window_open
 from workflow.service.present import flow_words
-from workflow.service.queries import notices_page
+from workflow.service.queries import notices_page, receipt_status
 from workflow.store import Tx
 
 __all__ = ["Public"]
@@ -57,6 +57,11 @@ class Public:
         if html is None:
             raise NotFound(f"no notice {key}", msgid="notice.unknown", id=str(key))
         return html
+
+    def receipt(self, code: str) -> dict[str, Any]:
+        """An objection looked up by its receipt code (NotFound for any code that is not one,
+        however typed): for the person who filed it."""
+        return self._deps.run(lambda tx: receipt_status(self._deps, tx, code))
 
     def board(self, *, before: int | None = None, limit: int = 50
               ) -> tuple[dict[str, Any], ...]:

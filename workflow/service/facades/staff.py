@@ -7,6 +7,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
+from workflow.flow import FlowSpec
 from workflow.flow.io import describe
 from workflow.service import access
 from workflow.service.base import Actor, Deps, load
@@ -52,16 +53,23 @@ class Staff:
             item, machine = load(deps, tx, nomination_id)
             flow = machine.spec
             access.check_sees(deps, tx, actor, item)
-            data = item_detail(deps, tx, item, flow)
+
+            def examines(notice_id: int | None) -> bool:
+                return access.may_resolve(deps, tx, actor, item, flow, notice_id)[0]
+
+            data = item_detail(deps, tx, item, flow, examines)
             data["spec"] = describe(flow)
             data["unit_name"] = getattr(deps.tree(tx).units.get(item.unit_id), "name",
                                         item.unit_id)
             data["actions"] = available(deps, tx, actor, item, flow)
-            data["may_attach"] = not item.final and access.holds_any(
-                deps, tx, actor, access.editor_roles(flow, item.state), item.unit_id)
+            # documents and details change together, by the proposers, until submission
+            data["dossier_open"] = not item.final and access.dossier_open(flow, item.state)
+            data["may_attach"] = data["may_edit"] = data["dossier_open"] and access.holds_any(
+                deps, tx, actor, access.proposer_roles(flow), item.unit_id)
+            data["field_form"] = field_form(flow)
             for objection in data["objections"]:  # examined by the body that published it
-                objection["may_resolve"] = objection["status"] == "open" and access.may_resolve(
-                    deps, tx, actor, item, flow, objection["notice"])[0]
+                objection["may_resolve"] = (objection["status"] == "open"
+                                            and examines(objection["notice"]))
             data["may_complain"] = not item.final and access.is_staff(deps, tx, actor, item)
             data["may_audit"] = access.sees(deps, tx, actor, item.unit_id, "auditor")
             data["round"] = round_view(Entry(deps, tx, item, flow), actor)
@@ -149,12 +157,7 @@ class Staff:
                     "id": spec.id, "title": dict(spec.title), "award": spec.award,
                     "nominee": spec.nominee, "description": dict(spec.description),
                     "units": [{"id": u, "name": tree.units[u].name} for u in units],
-                    "fields": [{"name": f.name, "type": f.type, "required": f.required,
-                                "label": dict(f.label), "values": list(f.values),
-                                "value_labels": {v: dict(label)
-                                                 for v, label in f.value_labels.items()},
-                                "min": f.min, "max": f.max, "max_length": f.max_length}
-                               for f in spec.fields.values()],
+                    "fields": field_form(spec),
                     "documents": {name: dict(d.label) for name, d in spec.documents.items()},
                 })
             return tuple(out)
@@ -166,6 +169,15 @@ class Staff:
         """Open objections ``actor`` examines as secretariat, oldest first, without the
         objector's personal data."""
         return tuple(self._deps.run(lambda tx: open_objections(self._deps, tx, actor, limit)))
+
+
+def field_form(flow: FlowSpec) -> list[dict[str, Any]]:
+    """A flow's fields as a form needs them (type, labels, bounds, allowed values)."""
+    return [{"name": f.name, "type": f.type, "required": f.required, "label": dict(f.label),
+             "values": list(f.values),
+             "value_labels": {v: dict(label) for v, label in f.value_labels.items()},
+             "min": f.min, "max": f.max, "max_length": f.max_length}
+            for f in flow.fields.values()]
 
 
 def _logins(view: dict[str, Any]) -> set[str]:

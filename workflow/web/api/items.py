@@ -16,6 +16,8 @@ from workflow.web.api.models import (
     ItemView,
     NominateBody,
     NominationOption,
+    UpdateBody,
+    Withdrawn,
 )
 from workflow.web.api.paging import next_page
 from workflow.web.deps import Acting, ServiceDep
@@ -58,6 +60,14 @@ def show(service: ServiceDep, who: Acting, nomination_id: str) -> dict[str, Any]
     return service.staff.item_view(who, nomination_id)
 
 
+@router.patch("/items/{nomination_id}", response_model=ItemSummary)
+def update(service: ServiceDep, who: Acting, nomination_id: str, body: UpdateBody
+           ) -> dict[str, Any]:
+    """Change a nomination's details while its dossier is open (draft, or returned)."""
+    service.staff.check_visible(who, nomination_id)
+    return service.items.update(who, nomination_id, body.fields, body.expect_version)
+
+
 @router.get("/items/{nomination_id}/available", response_model=list[Action])
 def available(service: ServiceDep, who: Acting, nomination_id: str) -> list[dict[str, Any]]:
     service.staff.check_visible(who, nomination_id)
@@ -77,3 +87,11 @@ def attach(service: ServiceDep, who: Acting, nomination_id: str,
            file: Annotated[UploadFile, File()]) -> dict[str, Any]:
     service.staff.check_visible(who, nomination_id)
     return attach_upload(service, who, nomination_id, doctype, file)
+
+
+@router.delete("/items/{nomination_id}/documents/{doctype}", response_model=Withdrawn)
+def detach(service: ServiceDep, who: Acting, nomination_id: str, doctype: str
+           ) -> dict[str, Any]:
+    """Withdraw the documents of a type while the dossier is open (the versions are kept)."""
+    service.staff.check_visible(who, nomination_id)
+    return service.items.detach(who, nomination_id, doctype)

@@ -8,11 +8,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from workflow.web.params import BodyVersion
 
-__all__ = ["Action", "Attached", "AuditEntry", "AuditHead", "ConfirmBody", "Confirmed",
-           "FireBody", "Fired", "ItemSummary", "ItemView", "Me", "NominateBody",
-           "NominationOption", "Notice", "ObjectBody", "OpenObjection", "PublicNominee",
-           "QueueRow", "Receipt", "RecuseBody", "ResolveBody", "Resolved", "VerifyReport",
-           "VoteAnswer", "VoteBody"]
+__all__ = ["Action", "Attached", "AuditEntry", "AuditHead", "ConfirmBody", "Confirmed", "FireBody",
+           "Fired", "ItemSummary", "ItemView", "Me", "NominateBody", "NominationOption", "Notice",
+           "ObjectBody", "OpenObjection", "PublicNominee", "QueueRow", "Receipt", "ReceiptLookup",
+           "ReceiptStatus", "RecuseBody", "ResolveBody", "Resolved", "UpdateBody", "VerifyReport",
+           "VoteAnswer", "VoteBody", "Withdrawn"]
 
 
 class Strict(BaseModel):
@@ -30,6 +30,13 @@ class NominateBody(Strict):
 class FireBody(Strict):
     trigger: str = Field(max_length=64)
     comment: str | None = Field(default=None, max_length=10_000)
+    expect_version: BodyVersion = None
+
+
+class UpdateBody(Strict):
+    fields: dict[str, str | int | float | bool | None] = Field(
+        description="the details to change, as the flow names them; null or \"\" clears one",
+        max_length=200)
     expect_version: BodyVersion = None
 
 
@@ -53,6 +60,11 @@ class ObjectBody(Strict):
     text: str = Field(max_length=20_000)
     name: str | None = Field(default=None, max_length=200)
     contact: str | None = Field(default=None, max_length=200)
+
+
+class ReceiptLookup(Strict):
+    code: str = Field(max_length=64, description="the receipt code, in any case, with or "
+                      "without dashes")
 
 
 class ResolveBody(Strict):
@@ -147,6 +159,10 @@ class ObjectionView(Answer):
     resolved_at: str | None = None
     resolved_by: str | None = None
     resolution: str | None = None
+    name: str | None = Field(None, description="what the objector gave (only to the examining "
+                             "secretariat)")
+    contact: str | None = None
+    receipt: str | None = None
 
 
 class Ballot(Answer):
@@ -169,6 +185,9 @@ class ItemView(ItemSummary):
     ballot: Ballot | None = None
     actions: list[Action]
     unit_name: str
+    may_edit: bool = Field(False, description="whether the caller may change the details and "
+                           "documents now (proposers, until submission or after a return)")
+    may_attach: bool = False
 
 
 class Fired(ItemSummary):
@@ -183,6 +202,14 @@ class Attached(Answer):
     file: str
     sha256: str
     size: int
+    replaced: list[str] = Field(default=[], description="documents of the same type this one "
+                                "replaced (kept in the store, named in the audit)")
+
+
+class Withdrawn(Answer):
+    nomination: str
+    type: str
+    withdrawn: list[str] = Field(description="the documents set aside (kept in the store)")
 
 
 class VoteAnswer(Answer):
@@ -200,8 +227,24 @@ class Confirmed(Answer):
 
 
 class Receipt(Answer):
-    id: str = Field(description="the receipt number")
+    id: str = Field(description="the objection's number")
     status: str
+    receipt: str = Field(description="the code its filer looks it up by "
+                         "(``GET /api/receipts/{code}``); keep it, it is shown once")
+    filed_at: str
+    text_sha256: str = Field(description="the SHA-256 of the text, as in the audit entry")
+
+
+class ReceiptStatus(Answer):
+    receipt: str
+    nomination: str
+    nominee: str
+    filed_at: str
+    text: str
+    text_sha256: str
+    status: str = Field(description="open, dismissed or upheld")
+    resolved_at: str | None = None
+    resolution: str | None = Field(None, description="the secretariat's conclusion")
 
 
 class Resolved(Answer):
@@ -220,6 +263,10 @@ class OpenObjection(Answer):
     filed_at: str
     by: str
     text: str
+    name: str | None = Field(None, description="as the objector gave it (examining secretariat "
+                             "only)")
+    contact: str | None = None
+    receipt: str | None = None
 
 
 class NoticeNominee(Answer):

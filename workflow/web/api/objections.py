@@ -29,7 +29,7 @@ def object_(request: Request, service: ServiceDep, person: Person, nomination_id
         result = service.items.file_objection(PUBLIC, nomination_id, body.text, body.name,
                                               body.contact)
         limit.hit(client_key(request))
-        return {"id": result["id"], "status": result["status"]}
+        return {k: result[k] for k in ("id", "status", "receipt", "filed_at", "text_sha256")}
     web(request).objections.spend(request, person["login"])
     return service.items.file_objection(Actor(person["login"]), nomination_id, body.text,
                                         body.name, body.contact)

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from workflow.web.api.models import Notice, PublicNominee
+from workflow.web.api.models import Notice, PublicNominee, ReceiptLookup, ReceiptStatus
 from workflow.web.api.paging import next_page
 from workflow.web.deps import ServiceDep
 from workflow.web.params import Cursor, Number
@@ -35,3 +35,10 @@ def notice(service: ServiceDep, notice_id: str) -> dict[str, Any]:
 @router.get("/nominees/{nomination_id}", response_model=PublicNominee)
 def nominee(service: ServiceDep, nomination_id: str) -> dict[str, Any]:
     return service.public.nominee(nomination_id)
+
+
+@router.post("/receipts", response_model=ReceiptStatus)
+def receipt(service: ServiceDep, body: ReceiptLookup) -> dict[str, Any]:
+    """An objection as its filer may follow it, by the receipt code they were given (sent in
+    the body, not the address, so it stays out of logs and browser history)."""
+    return service.public.receipt(body.code)

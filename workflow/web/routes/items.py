@@ -13,19 +13,19 @@ form that was sent, what was typed still in it, and the refusal's HTTP status.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import File, Form, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from workflow.errors import AwardError
+from workflow.errors import AwardError, NotAllowed, PermissionDenied
 from workflow.ids import decimal
-from workflow.service import Actor
+from workflow.service import Actor, Service
 from workflow.web.deps import Acting, Lang, ServiceDep, Words, page_router
 from workflow.web.errors import spoken, status_of
 from workflow.web.files import attach_upload
-from workflow.web.forms import Failed
+from workflow.web.forms import Failed, FormFields, text_of
 from workflow.web.labels import ListNames, item_names, names_for
 from workflow.web.messages import say
 from workflow.web.params import Cursor, FormVersion
@@ -103,6 +103,54 @@ def item(request: Request, service: ServiceDep, who: Acting, nomination_id: str
     return item_page(request, service, who, nomination_id)
 
 
+def _as_text(value: Any) -> str:
+    """A stored detail as a form shows it (``true``/``false``, ISO dates, digits)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def edit_page(request: Request, service: Service, who: Actor, nomination_id: str,
+              values: dict[str, str] | None = None, error: AwardError | None = None
+              ) -> HTMLResponse:
+    view = service.staff.item_view(who, nomination_id)
+    if not view["dossier_open"]:
+        raise NotAllowed(f"the details of nomination {view['id']} cannot change now",
+                         msgid="attach.frozen", state=view["state"])
+    if not view["may_edit"]:
+        raise PermissionDenied(f"{who.login} may not edit nomination {view['id']}",
+                               msgid="edit.denied")
+    if values is None:
+        values = {f"field.{k}": _as_text(v) for k, v in view["fields"].items()}
+    names = names_for(service, lang_of(request), nomination_id=view["id"])
+    return page(request, "edit.html.j2", {
+        "item": view, "values": values,
+        "error": spoken(request, error, names) if error else None},
+        status=status_of(error) if error else 200,
+        title=words(request)("edit.title", id=view["id"], nominee=view["nominee"]))
+
+
+@router.get("/items/{nomination_id}/edit")
+def edit_form(request: Request, service: ServiceDep, who: Acting, nomination_id: str
+              ) -> HTMLResponse:
+    return edit_page(request, service, who, nomination_id)
+
+
+@router.post("/items/{nomination_id}/edit")
+def edit(request: Request, service: ServiceDep, who: Acting, t: Words, nomination_id: str,
+         form: FormFields) -> Response:
+    service.staff.check_visible(who, nomination_id)
+    values = {k: v for k, v in form.items() if isinstance(v, str) and k.startswith("field.")}
+    version = decimal(text_of(form, "expect_version"))
+    try:
+        service.items.update(who, nomination_id, {k[len("field."):]: v.strip() or None
+                                                  for k, v in values.items()}, version)
+    except AwardError as exc:
+        return edit_page(request, service, who, nomination_id, values, exc)
+    flash(request, t("edit.saved"))
+    return RedirectResponse(f"/items/{nomination_id}", status_code=303)
+
+
 @router.post("/items/{nomination_id}/fire")
 def fire(
     request: Request,
@@ -160,6 +208,20 @@ def attach(
         return item_page(request, service, who, nomination_id, failed=Failed(
             "attach", spoken(request, exc), exc, {"doctype": doctype}))
     flash(request, t("item.attached", file=result["file"], sha=result["sha256"][:16] + "…"))
+    return RedirectResponse(f"/items/{nomination_id}", status_code=303)
+
+
+@router.post("/items/{nomination_id}/documents/{doctype}/withdraw")
+def withdraw(request: Request, service: ServiceDep, who: Acting, lang: Lang, t: Words,
+             nomination_id: str, doctype: str) -> Response:
+    service.staff.check_visible(who, nomination_id)
+    names = names_for(service, lang, nomination_id=nomination_id)
+    try:
+        service.items.detach(who, nomination_id, doctype)
+    except AwardError as exc:
+        return item_page(request, service, who, nomination_id, failed=Failed(
+            "withdraw", spoken(request, exc, names), exc, {}))
+    flash(request, t("item.withdrawn", doctype=names.document(doctype)))
     return RedirectResponse(f"/items/{nomination_id}", status_code=303)
 
 

@@ -3,16 +3,16 @@ fields, and creating the item (a refusal shows the form again with what was type
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, Request, Response
+from fastapi import Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
-from starlette.datastructures import FormData
 
 from workflow.errors import AwardError, PermissionDenied
 from workflow.service import Actor, Service
 from workflow.web.deps import Acting, Lang, ServiceDep, Words, page_router
 from workflow.web.errors import spoken, status_of
+from workflow.web.forms import FormFields, text_of
 from workflow.web.i18n import pick
 from workflow.web.labels import names_for
 from workflow.web.render import flash, lang_of, page, words
@@ -21,10 +21,6 @@ from workflow.web.security import CSRF_FIELD
 __all__ = ["router"]
 
 router = page_router()
-
-
-async def form_data(request: Request) -> FormData:
-    return await request.form()
 
 
 def _option(service: Service, who: Actor, flow: str) -> dict[str, Any]:
@@ -44,11 +40,6 @@ def _form(request: Request, option: dict[str, Any], values: dict[str, str],
                 status=status, title=words(request)("nominate.form_title", title=title))
 
 
-def _text(form: FormData, name: str) -> str:
-    value = form.get(name)
-    return value if isinstance(value, str) else ""
-
-
 @router.get("/nominate")
 def nominate_choose(request: Request, service: ServiceDep, who: Acting, lang: Lang, t: Words
                     ) -> HTMLResponse:
@@ -65,13 +56,13 @@ def nominate_form(request: Request, service: ServiceDep, who: Acting, flow: str
 
 @router.post("/nominate/{flow}")
 def nominate(request: Request, service: ServiceDep, who: Acting, t: Words, flow: str,
-             form: Annotated[FormData, Depends(form_data)]) -> Response:
+             form: FormFields) -> Response:
     option = _option(service, who, flow)
     values = {k: v for k, v in form.items() if isinstance(v, str) and k != CSRF_FIELD}
-    fields = {f["name"]: _text(form, f"field.{f['name']}") for f in option["fields"]}
+    fields = {f["name"]: text_of(form, f"field.{f['name']}") for f in option["fields"]}
     try:
-        result = service.items.nominate(who, flow, _text(form, "unit"), _text(form, "nominee"),
-                                  _text(form, "person").strip() or None,
+        result = service.items.nominate(who, flow, text_of(form, "unit"), text_of(form, "nominee"),
+                                  text_of(form, "person").strip() or None,
                                   {k: v for k, v in fields.items() if v.strip()})
     except AwardError as exc:
         return _form(request, option, values, spoken(request, exc), status_of(exc))

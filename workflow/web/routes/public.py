@@ -20,7 +20,7 @@ from workflow.web.deps import ServiceDep, Words, page_router
 from workflow.web.errors import spoken, status_of
 from workflow.web.files import document
 from workflow.web.params import Cursor
-from workflow.web.render import page, words
+from workflow.web.render import page, receipt_code, words
 from workflow.web.security import client_key
 from workflow.web.state import web
 
@@ -100,14 +100,38 @@ def objection_filed(
         return _objection_page(request, {**view, "window_open": still_open}, status_of(exc),
                                spoken(request, exc), values)
     limit.hit(client_key(request))
-    request.session["receipt"] = {"id": result["id"], "nomination": view["id"],
-                                  "nominee": view["nominee"]}
+    request.session["receipt"] = {
+        "code": receipt_code(result["receipt"]), "nomination": view["id"],
+        "nominee": view["nominee"], "filed_at": result["filed_at"],
+        "text_sha256": result["text_sha256"]}
     return RedirectResponse("/receipt", status_code=303)
 
 
 @router.get("/receipt")
 def receipt(request: Request, t: Words) -> HTMLResponse:
-    """The last receipt this browser was given (post/redirect/get: reloading is harmless)."""
+    """The receipt this browser was just given, printable (post/redirect/get: reloading is
+    harmless)."""
     kept = request.session.get("receipt")
     return page(request, "receipt.html.j2", {"receipt": kept if isinstance(kept, dict) else None},
                 title=t("receipt.title"))
+
+
+@router.get("/receipts")
+def receipts(request: Request, t: Words) -> HTMLResponse:
+    return page(request, "receipts.html.j2", {"found": None, "error": None, "code": ""},
+                title=t("receipt.lookup"))
+
+
+@router.post("/receipts")
+def receipt_status(request: Request, service: ServiceDep, t: Words,
+                   code: Annotated[str, Form(max_length=64)] = "") -> HTMLResponse:
+    """How an objection stands, for whoever holds its receipt code."""
+    try:
+        found = service.public.receipt(code)
+    except AwardError as exc:
+        return page(request, "receipts.html.j2",
+                    {"found": None, "error": spoken(request, exc), "code": code},
+                    status=status_of(exc), title=t("receipt.lookup"))
+    return page(request, "receipts.html.j2",
+                {"found": {**found, "code": receipt_code(found["receipt"])}, "error": None,
+                 "code": ""}, title=t("receipt.lookup"))
