@@ -717,7 +717,7 @@ def test_a_reader_during_the_close_leaves_no_readable_ballot_in_the_log(
     import sqlite3
 
     if not sealed:
-        monkeypatch.setattr("workflow.store.ballots.seal", lambda _k, _r, choice: choice)
+        monkeypatch.setattr("workflow.store.ballots._seal", lambda _aead, _r, choice: choice)
     item = open_vote(env)
     service = make_service(env.db_url, flow_dirs=[env.flows])
     path = Path(env.db_url.removeprefix("sqlite:///"))

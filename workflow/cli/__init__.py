@@ -19,7 +19,9 @@ from workflow.cli import (  # noqa: F401 (registers commands)
     demo,
     flows,
     items,
+    lists,
     notices,
+    sessions,
     web,
 )
 from workflow.cli.base import app

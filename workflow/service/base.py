@@ -31,7 +31,7 @@ from workflow.machine import CompiledFlow
 from workflow.store import Busy, NominationRow, Store, Tx
 
 __all__ = ["PAGE", "PUBLIC", "SYSTEM", "Actor", "Deps", "ItemContext", "iso", "load",
-           "nomination_year", "paged"]
+           "nomination_year", "paged", "reads_history"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -198,7 +198,7 @@ class ItemContext:
             return f"award {award} is not in the catalogue"
         login = self._item.person_login
         history = tuple(self._tx.directory.history(login)) if login else ()
-        if spec.rule is not None and not login and _reads_history(spec):
+        if spec.rule is not None and not login and reads_history(spec):
             return f"{award} needs the nominee's history; nominate with --person LOGIN"
         facts = Facts(history=history, fields=self._item.fields, year=nomination_year(
             self._item, self._deps.calendar(self._flow)))
@@ -206,7 +206,8 @@ class ItemContext:
         return None if reason is None else f"{award}: {reason}"
 
 
-def _reads_history(award: Any) -> bool:
+def reads_history(award: Any) -> bool:
+    """Whether an award's eligibility rule reads the nominee's award history."""
     stack = [award.rule]
     while stack:
         node = stack.pop()

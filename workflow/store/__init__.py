@@ -6,7 +6,7 @@ chain, and database setup.
     Store ─ run(work) / transaction()      one connection borrowed, one transaction
       └─ Tx                                 the transaction's view of the data
            meta, flows, directory, accounts, items, documents, timers, objections,
-           confirmations, notices, outbox, ballots   (one repository each)
+           confirmations, notices, outbox, ballots, sessions   (one repository each)
            audit                            the hash chain: append, read, verify
            savepoint()                      a part undone alone if it raises
 
@@ -19,12 +19,14 @@ from workflow.store.audit import EXPORT_COLUMNS, GENESIS, Chain, VerifyReport, v
 from workflow.store.db import Busy, make_engine, normalise_url
 from workflow.store.rows import (
     BallotRoundRow,
+    CouncilSessionRow,
     DocumentRow,
     NominationRow,
     NoticeRow,
     ObjectionRow,
     OutboxRow,
     RenderedRow,
+    SessionItemRow,
     TimerRow,
 )
 from workflow.store.unit import DATABASE_ERRORS, Store, Tx
@@ -36,12 +38,14 @@ __all__ = [
     "BallotRoundRow",
     "Busy",
     "Chain",
+    "CouncilSessionRow",
     "DocumentRow",
     "NominationRow",
     "NoticeRow",
     "ObjectionRow",
     "OutboxRow",
     "RenderedRow",
+    "SessionItemRow",
     "Store",
     "TimerRow",
     "Tx",

@@ -91,6 +91,18 @@ class ItemRepo:
             params.append(before_id)
         return self._select(conds, params, "id DESC", limit)
 
+    def open_of(self, logins: Sequence[str]) -> list[NominationRow]:
+        """Items not yet final whose nominee is one of ``logins`` (people of the directory)."""
+        wanted = sorted(set(logins))
+        out: list[NominationRow] = []
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            rows = self.raw.all(f"SELECT {_COLUMNS} FROM nomination WHERE person_login IN "
+                                f"({placeholders(chunk)}) AND final = ? ORDER BY id",
+                                (*chunk, False))
+            out.extend(_decode(r) for r in rows)
+        return out
+
     def count(self) -> int:
         row = self.raw.one("SELECT count(*) FROM nomination")
         return int(row[0]) if row else 0

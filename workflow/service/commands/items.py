@@ -24,12 +24,12 @@ from workflow.service.moves import apply, enter
 from workflow.service.present import item_summary
 from workflow.store import NominationRow, Tx
 
-__all__ = ["attach", "fire", "nominate", "update_fields"]
+__all__ = ["attach", "fire", "name_key", "nominate", "update_fields"]
 
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 
 
-def _name_key(name: str) -> str:
+def name_key(name: str) -> str:
     """A name compared as people write it: NFC, case and spacing aside."""
     return " ".join(nfc(name).casefold().split())
 
@@ -55,7 +55,7 @@ def nominate(deps: Deps, tx: Tx, actor: Actor, flow_id: str, unit: str, nominee:
             raise NotFound(f"no person {person!r} in the directory", person=person)
         # the login ties the item to a history (eligibility, recusal, awards granted): it must
         # be the person named, not whoever an officer picks
-        if _name_key(row["name"]) != _name_key(nominee):
+        if name_key(row["name"]) != name_key(nominee):
             raise InvalidInput(
                 f"the nominee {nominee.strip()!r} is not {person!r}, who is {row['name']!r} in "
                 "the directory; give the name as the directory has it", person=person)
