@@ -152,6 +152,8 @@ class ParsedList:
     entries: list[Entry]
     problems: list[Located]
     at: dict[str, int]  # key -> column
+    first_row: int = 0  # where the nominees start (after the header and a label row)
+    columns_ok: bool = True  # every column read once and none required missing
 
     def problem(self, row: int, key: str, message: str) -> None:
         """Add a problem of ``row`` at the column of ``key`` (column A if it has none)."""
@@ -194,6 +196,7 @@ def parse(grid: Grid, flow: FlowSpec) -> ParsedList:
     _read_header(cells, known, result)
     for column in known:
         if column.required and column.key not in result.at:
+            result.columns_ok = False
             result.problems.append(Located(
                 header_row, len(cells) + 1,
                 f"missing column {column.key!r} ({column.label.get('vi', column.key)}): "
@@ -203,7 +206,9 @@ def parse(grid: Grid, flow: FlowSpec) -> ParsedList:
             header_row, 1, "no nominee column: give 'nominee' (the name) or 'person' (a "
             "login of the directory)", grid.file))
     rows = [(n, c) for n, c in grid.rows if n > header_row]
+    result.first_row = header_row + 1
     if rows and _is_label_row(rows[0][1], result.at, by_key):
+        result.first_row = rows[0][0] + 1
         rows = rows[1:]
     seen: dict[str, int] = {}
     for count, (number, row) in enumerate(rows, start=1):
@@ -276,6 +281,7 @@ def _read_header(cells: tuple[Any, ...], known: Sequence[Column], result: Parsed
             continue
         first = result.at.setdefault(column.key, index)
         if first != index:
+            result.columns_ok = False
             result.problems.append(Located(
                 result.header_row, index, f"column {column.key!r} appears twice (first in "
                 f"{column_letter(first)})", result.file))

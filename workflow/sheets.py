@@ -151,19 +151,32 @@ def _decode(name: str, content: bytes) -> str:
 
 def _read_csv(name: str, content: bytes) -> Grid:
     text = unicodedata.normalize("NFC", _decode(name, content))
-    sample = text[:8192]
-    try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
+    delimiter = _delimiter(text)
     rows: list[tuple[int, tuple[Any, ...]]] = []
     try:
-        for number, record in enumerate(csv.reader(io.StringIO(text, newline=""), dialect),
-                                        start=1):
+        for number, record in enumerate(csv.reader(io.StringIO(text, newline=""),
+                                                   delimiter=delimiter), start=1):
             _keep(rows, number, [_cell(v) for v in record])
     except csv.Error as exc:
         raise InvalidInput(f"{name}: not a readable CSV file: {exc}", file=name) from None
     return Grid(name, tuple(rows))
+
+
+def _delimiter(text: str) -> str:
+    """The separator Excel used: whichever of comma, semicolon (a system whose decimal mark is
+    a comma) or tab splits the first rows into the most columns; comma on a tie. (csv.Sniffer
+    gives up on a file where a quoted cell holds the other separator.)"""
+    head = "\n".join(text.splitlines()[:20])
+    best, widest = ",", 0
+    for candidate in (",", ";", "\t"):
+        try:
+            width = max((len(r) for r in csv.reader(io.StringIO(head), delimiter=candidate)),
+                        default=0)
+        except csv.Error:
+            continue
+        if width > widest:
+            best, widest = candidate, width
+    return best
 
 
 # ---- writing -------------------------------------------------------------------------------

@@ -45,7 +45,7 @@ def import_list(deps: Deps, tx: Tx, actor: Actor, flow_id: str, unit: str,
                 parsed: ParsedList, sha256: str) -> dict[str, Any]:
     flow = check_may_import(deps, tx, actor, flow_id, unit)
     if not parsed.entries and not parsed.problems:
-        parsed.problem(parsed.header_row + 1, NOMINEE, "the list has no nominees")
+        parsed.problem(parsed.first_row, NOMINEE, "the list has no nominees")
     _check_people(deps, tx, flow, unit, parsed)
     if parsed.problems:
         raise ListRejected(parsed.file, [str(p) for p in sorted(parsed.problems)])
@@ -99,8 +99,11 @@ def _check_eligibility(deps: Deps, tx: Tx, flow: FlowSpec, parsed: ParsedList,
                                       if e.person in people])
     calendar = deps.calendar(flow)
     this_year = calendar.local_date(deps.now()).year
-    # a row with a problem already cannot be judged: its values are not what was meant
+    # a row with a problem cannot be judged (its values are not what was meant), nor can any
+    # row when a column is missing or given twice
     troubled = {p.row for p in parsed.problems}
+    if not parsed.columns_ok:
+        return
     for entry in parsed.entries:
         if entry.row in troubled:
             continue
