@@ -35,6 +35,7 @@ from tests.test_ballots import (
     snapshot,
     write_definitions,
 )
+from workflow.errors import AwardError
 from workflow.service import Actor, Service
 
 
@@ -261,8 +262,7 @@ def test_a_paper_is_all_or_nothing(env: Env, meeting: dict[str, str]) -> None:
             f"c1 has already voted on nominations {a}, {b}, {c}, {d} of council session {s}",
             "NotAllowed")
     refused(env, 4, ["ballot", s, f"{a}=no"], "c3",
-            f"c3 has already voted on nominations {a}, {c}, {d}, {e} of council session {s}",
-            "NotAllowed")
+            f"c3 has already voted on nomination {a} of council session {s}", "NotAllowed")
     # the items of an open session are voted on its paper and closed with it
     refused(env, 4, ["vote", a, "yes"], "c2",
             f"cannot vote on nomination {a} alone: it is on the paper of council session {s}, "
@@ -290,6 +290,27 @@ def test_a_paper_is_all_or_nothing(env: Env, meeting: dict[str, str]) -> None:
             "NotAllowed")
     refused(env, 4, ["session", "close", s], "sec", f"council session {s} is already closed",
             "NotAllowed")
+
+
+def test_a_vote_cast_before_the_session_opened_counts_and_the_paper_covers_the_rest(
+        env: Env) -> None:
+    a, b = open_vote(env, "council-vote"), open_vote(env, "thr-majority")
+    env.cli.ok("vote", a, "yes", user="c1")
+    s = open_session(env, [a, b])
+    refused(env, 4, ["ballot", s, f"{a}=yes", f"{b}=yes"], "c1",
+            f"c1 has already voted on nomination {a} of council session {s}", "NotAllowed")
+    assert paper(env, s, "c1", {b: "no"})["items"] == [b]
+    refused(env, 4, ["ballot", s, f"{b}=yes"], "c1",
+            f"c1 has already voted on nomination {b} of council session {s}", "NotAllowed")
+    service = env.service()
+    try:
+        with pytest.raises(AwardError) as caught:
+            service.sessions.ballot(Actor("c1"), s, {})
+    finally:
+        service.deps.store.close()
+    assert (caught.value.exit_code, caught.value.message) == (
+        4, f"c1 has nothing left to vote on in council session {s}")
+    assert [r["voted"] for r in env.cli.ok("session", "show", s)["items"]] == [1, 1]
 
 
 def test_an_item_that_leaves_the_vote_is_not_decided_at_the_meeting(

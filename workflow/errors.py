@@ -92,12 +92,14 @@ class DefinitionError(InvalidInput):
 
 class ListRejected(InvalidInput):
     """A list sent for import has problems, so nothing of it was imported: the message is the
-    first problem, ``problems`` every one, each ``FILE:ROW:COLUMN: message``."""
+    first problem, ``problems`` every one, each ``FILE:ROW:COLUMN: message``; ``cells`` the
+    same as ``{row, column, message}`` for a table of them."""
 
-    def __init__(self, file: str, problems: list[str]) -> None:
+    def __init__(self, file: str, problems: list[str],
+                 cells: list[dict[str, Any]] | None = None) -> None:
         # the first problem alone: printed with the others under it, one line each
         super().__init__(problems[0] if problems else f"{file}: the list has problems",
-                         file=file, problems=list(problems))
+                         file=file, problems=list(problems), cells=list(cells or []))
         self.problems = list(problems)
 
 

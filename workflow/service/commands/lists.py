@@ -20,7 +20,7 @@ from typing import Any
 from workflow.catalogue import Facts, HistoryEntry
 from workflow.errors import ListRejected, NotFound
 from workflow.flow import FlowSpec
-from workflow.intake import NOMINEE, PERSON, Entry, ParsedList
+from workflow.intake import NOMINEE, PERSON, Entry, ParsedList, column_letter
 from workflow.service import access
 from workflow.service.base import Actor, Deps, nomination_year, reads_history
 from workflow.service.commands import items
@@ -48,7 +48,10 @@ def import_list(deps: Deps, tx: Tx, actor: Actor, flow_id: str, unit: str,
         parsed.problem(parsed.first_row, NOMINEE, "the list has no nominees")
     _check_people(deps, tx, flow, unit, parsed)
     if parsed.problems:
-        raise ListRejected(parsed.file, [str(p) for p in sorted(parsed.problems)])
+        ordered = sorted(parsed.problems)
+        raise ListRejected(parsed.file, [str(p) for p in ordered], [
+            {"row": p.row, "column": column_letter(p.col), "message": p.message}
+            for p in ordered])
     created = [items.nominate(deps, tx, actor, flow.id, unit, entry.nominee or "",
                               entry.person, entry.values)["id"]
                for entry in parsed.entries]

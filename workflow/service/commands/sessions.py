@@ -2,8 +2,8 @@
 
 * **open** — the council's secretariat puts on one paper items whose open ballot round is
   the council's, none of them on another open session's paper.
-* **paper** — a member marks every item on which they are on the roll and not recused, in
-  one go: all of the paper is recorded or none of it. The secretariat records an absent
+* **paper** — a member marks every item on which they are on the roll, not recused and have
+  not voted yet, in one go: all of the paper is recorded or none of it. The secretariat records an absent
   member's written paper the same way (not secret, as the law has written ballots).
 * **close** — in one unit of work every round of the session is tallied by the vote state's
   own :func:`~workflow.service.lifecycle.vote.close` and each item moves through
@@ -212,11 +212,16 @@ def cast_paper(deps: Deps, tx: Tx, actor: Actor, session_id: str, marks: Mapping
                    else "has declared a conflict (recused) on")
             raise PermissionDenied(f"{member} {who} nomination {key} and cannot vote on it",
                                    member=member)
-    voted = [str(p.item.id) for p in votable if standing.get(p.round_id, (False, False))[0]]
+    voted = [key for key in marks if standing[by_id[key].round_id][0]]
     if voted:
         raise NotAllowed(f"{member} has already voted on {_nominations(voted)} of council "
                          f"session {session.id}", member=member, items=voted)
-    due = [p for p in votable if p.round_id in standing and not standing[p.round_id][1]]
+    # due: on the roll, not recused, not voted (a vote cast on an item alone before the
+    # session opened counts; the paper covers the rest)
+    due = [p for p in votable if p.round_id in standing and not any(standing[p.round_id])]
+    if not due:
+        raise NotAllowed(f"{member} has nothing left to vote on in council session "
+                         f"{session.id}", member=member)
     missing = [str(p.item.id) for p in due if str(p.item.id) not in marks]
     if missing:
         raise InvalidInput(f"the paper must mark every item on which {member} may vote: "
