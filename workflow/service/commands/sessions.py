@@ -3,8 +3,9 @@
 * **open** — the council's secretariat puts on one paper items whose open ballot round is
   the council's, none of them on another open session's paper.
 * **paper** — a member marks every item on which they are on the roll, not recused and have
-  not voted yet, in one go: all of the paper is recorded or none of it. The secretariat records an absent
-  member's written paper the same way (not secret, as the law has written ballots).
+  not voted yet, in one go: all of the paper is recorded or none of it. The secretariat
+  records an absent member's written paper the same way (not secret, as the law has written
+  ballots).
 * **close** — in one unit of work every round of the session is tallied by the vote state's
   own :func:`~workflow.service.lifecycle.vote.close` and each item moves through
   :func:`~workflow.service.moves.apply` by its own threshold, quorum and presence; then one
