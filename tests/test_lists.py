@@ -134,6 +134,14 @@ def test_the_template_names_the_flows_columns_with_labels_choices_and_instructio
     assert any("award import" in str(row[0]) for row in guide)
     # the empty template imports as "no nominees", not as a broken file
     assert refused(cli, out) == [f"{out.name}:3:A: the list has no nominees"]
+    # the same flow at the same (replayed) time gives the same bytes: a file's SHA-256 in the
+    # audit names what was sent, not when it happened to be saved
+    again = tmp_path / "mau-2.xlsx"
+    cli.ok("import-template", FLOW, "--out", str(again))
+    assert again.read_bytes() == out.read_bytes()
+    later = tmp_path / "mau-3.xlsx"
+    cli.ok("import-template", FLOW, "--out", str(later), now="2026-02-13T09:00:00+07:00")
+    assert later.read_bytes() != out.read_bytes()
 
 
 def test_template_refusals(cli: Cli, tmp_path: Path) -> None:

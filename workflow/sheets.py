@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import IO, Any
 
 import openpyxl
@@ -183,10 +184,13 @@ def _delimiter(text: str) -> str:
 
 
 def write_list(out: IO[bytes], columns: Sequence[Column], rows: Iterable[Sequence[Any]] = (),
-               *, title: str = "", guide: Sequence[str] = ()) -> None:
+               *, title: str = "", guide: Sequence[str] = (), when: datetime | None = None
+               ) -> None:
     """A flow's list as an ``.xlsx``: the list sheet (keys on row 1 with each column's
     Vietnamese label as a comment, the labels on row 2, drop-downs for choices, ``rows``
-    from row 3) and an instructions sheet (``guide`` lines, then one line per column)."""
+    from row 3) and an instructions sheet (``guide`` lines, then one line per column).
+    With ``when`` the file is reproducible: that time stands for its creation, so the same
+    list written at the same (replayed) time is the same bytes, and the same SHA-256."""
     book = openpyxl.Workbook()
     sheet = book.active
     assert sheet is not None
@@ -234,7 +238,33 @@ def write_list(out: IO[bytes], columns: Sequence[Column], rows: Iterable[Sequenc
         info.cell(line, 5, "Có / yes" if column.required else "")
     for letter, width in zip("ABCDE", (18, 36, 48, 48, 18), strict=True):
         info.column_dimensions[letter].width = width
-    book.save(out)
+    if when is None:
+        book.save(out)
+        return
+    buffer = io.BytesIO()
+    book.save(buffer)
+    out.write(_stamped(buffer.getvalue(), when))
+
+
+_STAMP = re.compile(r"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+
+
+def _stamped(content: bytes, when: datetime) -> bytes:
+    """The workbook with ``when`` as its creation and modification time and as the time of
+    every part of the archive (openpyxl stamps the wall clock in both)."""
+    utc = when.astimezone(UTC).replace(tzinfo=None)
+    stamp = utc.isoformat(timespec="seconds") + "Z"
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = _STAMP.sub(rf"\g<1>{stamp}\g<2>", data.decode("utf-8")).encode("utf-8")
+            part = zipfile.ZipInfo(info.filename, date_time=utc.timetuple()[:6])
+            part.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(part, data)
+    return out.getvalue()
 
 
 def write_table(out: IO[bytes], fmt: str, header: Sequence[str], labels: Sequence[str],

@@ -147,7 +147,7 @@ class Items:
         spec = self._deps.definitions.flow(flow)
         columns = intake.columns(spec)
         sheets.write_list(out, columns, title=f"Danh sách đề nghị: {spec.title.get('vi', '')}"
-                          f" ({spec.id})", guide=_GUIDE)
+                          f" ({spec.id})", guide=_GUIDE, when=self._deps.now())
         return {"flow": spec.id, "columns": [c.key for c in columns],
                 "required": [c.key for c in columns if c.required]}
 
