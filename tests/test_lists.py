@@ -530,3 +530,25 @@ def test_a_workbook_that_unpacks_to_far_more_than_it_weighs_is_refused(
     assert len(out.getvalue()) < 10_000
     with pytest.raises(InvalidInput, match="unpacks to more than 1 MiB"):
         sheets.read("bom.xlsx", out.getvalue())
+
+
+def test_text_that_looks_like_a_formula_is_exported_as_text(cli: Cli, tmp_path: Path) -> None:
+    """A name typed as ``=HYPERLINK(…)`` is data: the export must not hand it to Excel as a
+    formula (CSV injection)."""
+    name = '=HYPERLINK("http://ke-gian.example","Bấm vào đây")'
+    cli.ok("nominate", DEED_FLOW, "--unit", "BN-SGD", "--nominee", name, "--set",
+           "deed=-1+1", "--set", "deed_date=2026-01-15", user="lan")
+    xlsx, comma = tmp_path / "x.xlsx", tmp_path / "x.csv"
+    cli.ok("export", "items", "--out", str(xlsx), "--flow", DEED_FLOW)
+    cli.ok("export", "items", "--out", str(comma), "--flow", DEED_FLOW)
+    sheet = openpyxl.load_workbook(xlsx).active
+    [cell] = [c for c in sheet[3] if c.value == name]
+    assert cell.data_type == "s"  # text, not "f"
+    assert "<f>" not in zipfile.ZipFile(xlsx).read("xl/worksheets/sheet1.xml").decode()
+    row = list(csv.reader(io.StringIO(comma.read_bytes().decode("utf-8-sig"))))[2]
+    assert "'" + name in row and "'-1+1" in row
+    # and an apostrophe so added is dropped when such a cell is read back as a list
+    grid = intake.Grid("x.csv", ((1, ("nominee", "deed", "deed_date")),
+                                 (2, ("'" + name, "'-1+1", "2026-01-15"))))
+    parsed = intake.parse(grid, _DEFINITIONS.flow(DEED_FLOW))
+    assert [(e.nominee, e.values["deed"]) for e in parsed.entries] == [(name, "-1+1")]

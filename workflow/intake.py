@@ -358,7 +358,14 @@ def _login(raw: Any, number: int, result: ParsedList) -> str | None:
     return login
 
 
+#: what a spreadsheet program reads as the start of a formula; an export writes such text
+#: with a leading apostrophe (see workflow.sheets), which is dropped again here
+_FORMULA_START = ("=", "+", "-", "@")
+
+
 def _text(value: Any) -> str:
+    if isinstance(value, str) and value.startswith("'") and value[1:2] in _FORMULA_START:
+        return value[1:]
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, datetime):

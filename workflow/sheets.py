@@ -31,6 +31,7 @@ from datetime import UTC, date, datetime
 from typing import IO, Any
 
 import openpyxl
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -39,8 +40,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from workflow.errors import InvalidInput
 from workflow.intake import Column, Grid, Uncomputed
 
-__all__ = ["EXTENSIONS", "LIST_SHEET", "MAX_BYTES", "format_of", "read", "write_list",
-           "write_table"]
+__all__ = ["EXTENSIONS", "FORMULA_START", "LIST_SHEET", "MAX_BYTES", "format_of", "read",
+           "write_list", "write_table"]
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_UNPACKED = 400 * 1024 * 1024
@@ -219,7 +220,8 @@ def write_list(out: IO[bytes], columns: Sequence[Column], rows: Iterable[Sequenc
     sheet.freeze_panes = "A3"
     for number, row in enumerate(rows, start=3):
         for index, value in enumerate(row, start=1):
-            sheet.cell(number, index, value)
+            cell = sheet.cell(number, index)
+            _put(cell, value)
     info = book.create_sheet(GUIDE_SHEET)
     line = 1
     for text in ([title] if title else []) + list(guide):
@@ -281,7 +283,12 @@ def write_table(out: IO[bytes], fmt: str, header: Sequence[str], labels: Sequenc
     sheet.append(list(labels))
     count = 0
     for row in rows:
-        sheet.append([_plain(v) for v in row])
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(sheet)
+            _put(cell, value)
+            cells.append(cell)
+        sheet.append(cells)
         count += 1
     book.save(out)
     return count
@@ -304,7 +311,31 @@ def _write_csv(out: IO[bytes], header: Sequence[str], labels: Sequence[str],
 
 def _rows(rows: Iterable[Sequence[Any]]) -> Iterator[list[Any]]:
     for row in rows:
-        yield [_plain(v) for v in row]
+        yield [_defused(v) for v in row]
+
+
+#: what a spreadsheet program reads as the start of a formula in a text cell
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _put(cell: Any, value: Any) -> None:
+    """A value into a workbook cell as data: text that looks like a formula (a nominee
+    named ``=HYPERLINK(…)``) stays text, never a formula (openpyxl would store it as one)."""
+    value = _plain(value)
+    if isinstance(value, str) and value.startswith("="):
+        cell.value = value
+        cell.data_type = "s"
+    else:
+        cell.value = value
+
+
+def _defused(value: Any) -> Any:
+    """A CSV cell: text a spreadsheet program would run as a formula is given a leading
+    apostrophe, which Excel shows as text (and :mod:`workflow.intake` removes on import)."""
+    value = _plain(value)
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
 
 
 def _plain(value: Any) -> Any:
