@@ -296,6 +296,7 @@ def test_a_vote_cast_before_the_session_opened_counts_and_the_paper_covers_the_r
         env: Env) -> None:
     a, b = open_vote(env, "council-vote"), open_vote(env, "thr-majority")
     env.cli.ok("vote", a, "yes", user="c1")
+    env.cli.ok("vote", a, "no", user="c2")
     s = open_session(env, [a, b])
     refused(env, 4, ["ballot", s, f"{a}=yes", f"{b}=yes"], "c1",
             f"c1 has already voted on nomination {a} of council session {s}", "NotAllowed")
@@ -310,7 +311,15 @@ def test_a_vote_cast_before_the_session_opened_counts_and_the_paper_covers_the_r
         service.deps.store.close()
     assert (caught.value.exit_code, caught.value.message) == (
         4, f"c1 has nothing left to vote on in council session {s}")
-    assert [r["voted"] for r in env.cli.ok("session", "show", s)["items"]] == [1, 1]
+    assert [r["voted"] for r in env.cli.ok("session", "show", s)["items"]] == [2, 1]
+    env.cli.ok("session", "close", s, user="sec")
+    html = env.cli.ok("session", "minutes", s)["text"]
+    # attendance is who cast a paper at the meeting; a vote cast alone before it counts in
+    # the tally, but is not presence
+    assert "<td>Uỷ viên c1</td><td>Có mặt, bỏ phiếu trực tiếp</td>" in html
+    assert "<td>Uỷ viên c2</td><td>Đã bỏ phiếu riêng trước phiên họp</td>" in html
+    assert "<td>Uỷ viên c3</td><td>Vắng mặt</td>" in html
+    assert "có mặt: 1;" in html and "đã bỏ phiếu riêng trước phiên họp: 1" in html
 
 
 def test_an_item_that_leaves_the_vote_is_not_decided_at_the_meeting(

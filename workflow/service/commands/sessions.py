@@ -30,6 +30,7 @@ meeting are recorded one after another and the close sees all of them or waits.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -336,18 +337,26 @@ def minutes_context(deps: Deps, tx: Tx, session: CouncilSessionRow, paper: list[
     outcomes = {o["id"]: o for o in (session.result or {}).get("items", [])}
     rounds = [p.round_id for p in paper]
     roll = tx.ballots.rolls(rounds)
-    written = tx.ballots.written_in(rounds)
     logins = sorted({m for _r, m, _v, _x in roll})
     chairs = tx.directory.holders("council_chair", session.council_unit)
     names = tx.directory.names([*logins, *chairs, secretary.login, session.opened_by])
+    # who cast a paper at this meeting, in person or in writing (the audit names them; a
+    # vote cast on an item alone before the meeting is counted, but is not attendance)
+    at_meeting: dict[str, str] = {}
+    for entry in paper:
+        for logged in tx.audit.entries(str(entry.item.id), limit=1_000_000):
+            if logged["action"] != "vote_cast":
+                continue
+            cast = json.loads(logged["payload"])
+            if cast.get("session") == session.id and at_meeting.get(cast["member"]) != "present":
+                at_meeting[cast["member"]] = "written" if cast.get("written") else "present"
     status: dict[str, str] = {}
     for login in logins:
         mine = [(r, v, x) for r, m, v, x in roll if m == login]
-        in_person = any(v and (r, login) not in written for r, v, _x in mine)
-        by_letter = any(v and (r, login) in written for r, v, _x in mine)
-        status[login] = ("present" if in_person else "written" if by_letter
-                         else "recused" if mine and all(x for _r, _v, x in mine)
-                         else "absent")
+        status[login] = (at_meeting.get(login)
+                         or ("earlier" if any(v for _r, v, _x in mine)
+                             else "recused" if mine and all(x for _r, _v, x in mine)
+                             else "absent"))
     items: list[dict[str, Any]] = []
     for entry in paper:
         item, flow = entry.item, entry.flow
@@ -374,7 +383,7 @@ def minutes_context(deps: Deps, tx: Tx, session: CouncilSessionRow, paper: list[
             "recused": recused,
         })
     counts = {k: sum(1 for v in status.values() if v == k)
-              for k in ("present", "written", "absent", "recused")}
+              for k in ("present", "written", "earlier", "absent", "recused")}
     when = session.closed_at or deps.now()
     chair = chairs[0] if chairs else None
     return {
