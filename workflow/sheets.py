@@ -102,19 +102,16 @@ def _read_xlsx(name: str, content: bytes) -> Grid:
             for col in range(cells.min_col, cells.max_col + 1):
                 merged[(row, col)] = top_left
     rows: list[tuple[int, tuple[Any, ...]]] = []
-    for row in sheet.iter_rows():
+    for number, row in enumerate(sheet.iter_rows(), start=1):  # from A1: numbers are rows
         out: list[Any] = []
-        for cell in row:
-            if not hasattr(cell, "column"):
-                out.append(None)
-                continue
-            value = merged.get((cell.row, cell.column), cell.value)
+        for col, cell in enumerate(row, start=1):
+            value = merged.get((number, col), cell.value)
             if value is None:
-                formula = source.cell(cell.row, cell.column).value
+                formula = source.cell(number, col).value
                 if isinstance(formula, str) and formula.startswith("="):
                     value = Uncomputed(formula)
             out.append(_cell(value))
-        _keep(rows, row[0].row if row and hasattr(row[0], "row") else len(rows) + 1, out)
+        _keep(rows, number, out)
     return Grid(name, tuple(rows))
 
 

@@ -30,6 +30,9 @@ def _written(path: Path) -> Iterator[IO[bytes]]:
     try:
         with os.fdopen(handle, "wb") as out:
             yield out
+        mask = os.umask(0)  # the permissions a plain new file would get (mkstemp's are 0600)
+        os.umask(mask)
+        os.chmod(temp, 0o666 & ~mask)
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)

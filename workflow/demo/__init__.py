@@ -143,7 +143,7 @@ def _write_documents(service: Service, folder: Path) -> dict[str, int]:
         counts["notices"] += 1
     for sub in ("minutes", "decisions"):
         (folder / sub).mkdir(exist_ok=True)
-    for session in service.sessions.find(status="closed", limit=100_000):
+    for session in service.sessions.find(status="closed"):
         text = service.sessions.minutes(session["id"])["text"]
         name = f"bien-ban-{session['council']}-phien-{session['id']}.html"
         (folder / "minutes" / name).write_text(text, encoding="utf-8")

@@ -13,7 +13,7 @@ from typing import Any
 
 from workflow.errors import NotAllowed, NotFound, PermissionDenied
 from workflow.service import access
-from workflow.service.base import Actor, Deps
+from workflow.service.base import Actor, Deps, paged
 from workflow.service.commands import sessions
 from workflow.service.present import item_summary
 from workflow.service.queries import paper_view, session_summary, session_view
@@ -84,21 +84,27 @@ class Sessions:
         return self._deps.run(work)
 
     def find(self, *, actor: Actor | None = None, unit: str | None = None,
-             status: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
-        """Sessions (newest last), of one council or of the councils ``actor`` sees."""
+             status: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+        """Sessions, oldest first, of one council or of the councils ``actor`` sees (all of
+        them unless ``limit``; read a page at a time)."""
         deps = self._deps
 
-        def work(tx: Tx) -> list[dict[str, Any]]:
+        def scope(tx: Tx) -> list[str] | None:
             if unit is not None and unit not in deps.tree(tx).units:
                 raise NotFound(f"no unit {unit!r} in the directory", unit=unit)
             units: list[str] | None = None if unit is None else [unit]
             if actor is not None:
                 seen = set(access.reach(deps, tx, actor))
                 units = sorted(seen if units is None else seen & set(units))
-            rows = tx.sessions.page(units=units, status=status, limit=limit)
-            return [session_summary(deps, tx, r) for r in rows]
+            return units
 
-        return deps.run(work)
+        units = deps.run(scope)
+
+        def fetch(tx: Tx, after: int, size: int) -> list[dict[str, Any]]:
+            return [session_summary(deps, tx, row) for row in tx.sessions.page(
+                units=units, status=status, after_id=after, limit=size)]
+
+        return list(paged(deps, fetch, lambda row: int(row["id"]), limit))
 
     def candidates(self, actor: Actor, unit: str) -> list[dict[str, Any]]:
         """Items the council of ``unit`` is voting on that no open session holds: what its
