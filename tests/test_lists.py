@@ -552,3 +552,28 @@ def test_text_that_looks_like_a_formula_is_exported_as_text(cli: Cli, tmp_path: 
                                  (2, ("'" + name, "'-1+1", "2026-01-15"))))
     parsed = intake.parse(grid, _DEFINITIONS.flow(DEED_FLOW))
     assert [(e.nominee, e.values["deed"]) for e in parsed.entries] == [(name, "-1+1")]
+
+
+def test_a_workbook_with_an_xml_entity_bomb_is_refused_in_one_line(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["nominee"])
+    sheet.append(["Nguyễn Văn An"])
+    plain = io.BytesIO()
+    book.save(plain)
+    with zipfile.ZipFile(io.BytesIO(plain.getvalue())) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    body = parts["xl/worksheets/sheet1.xml"].decode()
+    entities = "".join(f'<!ENTITY e{n} "{f"&e{n - 1};" * 10}">' for n in range(1, 9))
+    parts["xl/worksheets/sheet1.xml"] = (
+        '<?xml version="1.0"?><!DOCTYPE w [<!ENTITY e0 "ha">' + entities + "]>"
+        + body[body.index("<worksheet"):].replace("<v>", "<v>&e8;", 1)).encode()
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    with pytest.raises(InvalidInput) as caught:
+        sheets.read("bom.xlsx", bomb.getvalue())
+    assert caught.value.message.startswith("bom.xlsx: cannot be read as an Excel workbook")
+    assert "\n" not in caught.value.message

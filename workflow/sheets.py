@@ -91,8 +91,9 @@ def _read_xlsx(name: str, content: bytes) -> Grid:
         values = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
         formulas = openpyxl.load_workbook(io.BytesIO(content), data_only=False)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        first = (str(exc).strip().splitlines() or [""])[0][:120]
         raise InvalidInput(f"{name}: cannot be read as an Excel workbook: "
-                           f"{type(exc).__name__}: {str(exc)[:120]}", file=name) from None
+                           f"{type(exc).__name__}: {first}", file=name) from None
     sheet = _list_sheet(values)
     source = formulas[sheet.title]
     merged = {}
