@@ -19,7 +19,7 @@ the same in every box it touched: one more sealed ballot among the others, all c
 paper's transaction id on PostgreSQL. No stored value — id, position, sealed bytes, time,
 transaction id — is shared by the paper's ballots and not by the rest of those boxes, so
 neither a member's choices nor the pattern of one paper across items can be read back from
-the database (the schema and data tests in ``tests/test_sessions.py`` check it). The audit
+the database (the schema and data tests in ``tests/test_ballots.py`` check it). The audit
 names who cast a paper on which items (as ``vote_cast`` does for one item), never how;
 ``participation`` flags each round the member voted in, as for any vote.
 
