@@ -27,8 +27,16 @@ from hypothesis import strategies as st
 from sqlalchemy import Connection, create_engine, text
 
 from tests.conftest import DIRECTORY, Cli, make_service
+from workflow.errors import Misconfigured
 from workflow.service import Actor, Service
-from workflow.store.audit import GENESIS, AuditRepo, Chain, VerifyReport, verify_rows
+from workflow.store.audit import (
+    GENESIS,
+    Anchor,
+    AuditRepo,
+    Chain,
+    VerifyReport,
+    verify_rows,
+)
 from workflow.store.db import make_engine
 from workflow.store.raw import Raw
 from workflow.store.tables import metadata
@@ -178,6 +186,24 @@ def assert_broken(cli: Cli, first_bad: int, problem: str, *, anchor: str | None 
         "ok": False, "entries": good, "head": {"seq": good, "hash": head_hash},
         "first_bad_seq": first_bad, "problem": problem,
     }
+
+
+def assert_mismatch(cli: Cli, stored: str, mine: str) -> None:
+    """``verify`` under another key than the chain's says so (not "edited"), exit 1."""
+    run = cli("audit", "verify")
+    assert run.exit_code == 1, (run.stdout, run.stderr)
+    assert report_of(run) == {
+        "ok": False, "entries": 0, "head": {"seq": 0, "hash": GENESIS}, "first_bad_seq": None,
+        "problem": f"key mismatch: the chain is {stored} but this process has {mine}; set "
+                   "AWARD_AUDIT_KEY to the key it was written with"}
+
+
+def unkeyed() -> str:
+    return "unkeyed (AWARD_AUDIT_KEY not set)"
+
+
+def keyed(key: str) -> str:
+    return f"keyed (key fingerprint {Chain(key).mode.partition(':')[2]})"
 
 
 def assert_intact(cli: Cli, count: int, head_hash: str, *, anchor: str | None = None) -> None:
@@ -380,8 +406,8 @@ def test_untouched_chain_verifies_and_follows_the_spec_formula(cli: Cli, dossier
         expected = hashlib.sha256((prev + _formula_head(row) + row["payload"]).encode())
         assert (row["prev_hash"], row["hash"]) == (prev, expected.hexdigest())
         prev = row["hash"]
-    # an unkeyed chain checked under a key fails at once
-    assert_broken(Cli(cli.db, env={"AWARD_AUDIT_KEY": "k1"}), 1, EDITED.format(k=1))
+    # an unkeyed chain checked under a key is a key mismatch, said as such
+    assert_mismatch(Cli(cli.db, env={"AWARD_AUDIT_KEY": "k1"}), unkeyed(), keyed("k1"))
 
 
 def test_empty_chain(bare_cli: Cli, tmp_path: Path) -> None:
@@ -528,9 +554,10 @@ def test_keyed_chain(db_url: str, dossier: Path) -> None:
         assert (row["prev_hash"], row["hash"]) == (prev, expected.hexdigest())
         prev = row["hash"]
     assert_intact(kcli, 6, hashes[5])
-    # verifying without the key, or under another one, fails at the first entry
+    # verifying without the key, or under another one, is a key mismatch, said as such
     for other in ("", "k2", "k1 ", "K1"):
-        assert_broken(Cli(db_url, env={"AWARD_AUDIT_KEY": other}), 1, EDITED.format(k=1))
+        assert_mismatch(Cli(db_url, env={"AWARD_AUDIT_KEY": other}), keyed("k1"),
+                        keyed(other) if other else unkeyed())
 
     # a forger without the key edits seq 3 and re-seals from there on with plain sha256
     with sql(db_url) as conn:
@@ -541,7 +568,14 @@ def test_keyed_chain(db_url: str, dossier: Path) -> None:
         reseal(conn, Chain(None), start=1)
     assert_broken(kcli, 1, EDITED.format(k=1))
     resealed = [r["hash"] for r in db_rows(db_url)]
-    assert_intact(Cli(db_url), 6, resealed[5])  # it only fools a check without the key
+    assert_mismatch(Cli(db_url), keyed("k1"), unkeyed())  # the database says it is keyed
+    with sql(db_url) as conn:  # unless the forger rewrites what the database says, too
+        conn.execute(text("UPDATE meta SET value = 'sha256' WHERE key = 'audit_chain'"))
+    assert_intact(Cli(db_url), 6, resealed[5])  # which only fools a check without the key
+    assert_mismatch(kcli, unkeyed(), keyed("k1"))
+    with sql(db_url) as conn:
+        conn.execute(text("UPDATE meta SET value = :m WHERE key = 'audit_chain'"),
+                     {"m": Chain("k1").mode})
 
     # whoever holds the key can re-seal: only an anchor printed earlier catches that
     restore(db_url, original)
@@ -569,8 +603,11 @@ def test_service_with_audit_key_writes_and_verifies_a_keyed_chain(
         assert keyed.audit.head() == {"seq": 3, "hash": report.head_hash}
         assert report.head_hash == db_rows(db_url)[2]["hash"]
         bad = plain.audit.verify()
-        assert (bad.ok, bad.entries, bad.first_bad_seq, bad.problem) == (
-            False, 0, 1, EDITED.format(k=1))
+        assert (bad.ok, bad.entries, bad.first_bad_seq) == (False, 0, None)
+        assert bad.problem is not None and bad.problem.startswith("key mismatch")
+        with pytest.raises(Misconfigured, match="nothing was written"):  # nor appends to it
+            plain.items.attach(Actor("lan"), item, "bao_cao", dossier)
+        assert keyed.audit.verify().entries == 3
     finally:
         keyed.deps.store.close()
         plain.deps.store.close()
@@ -722,7 +759,8 @@ def chain_db(items: list[Any], key: str | None) -> Iterator[Connection]:
     """A fresh in-memory database holding ``items`` appended by the store's AuditRepo in one go."""
     engine = make_engine("sqlite://")  # the store's engine: it opens the transaction itself
     try:
-        metadata.create_all(engine, tables=[metadata.tables["audit_entry"]])
+        metadata.create_all(engine, tables=[metadata.tables["audit_entry"],
+                                            metadata.tables["meta"]])
         with engine.begin() as conn:
             writer = AuditRepo(Raw(conn, "sqlite"), Chain(key))
             for seq, (at, actor, action, nom, frm, to, payload) in enumerate(items, start=1):
@@ -738,7 +776,8 @@ def verify(conn: Connection, chain: Chain, anchor: tuple[int, str] | None = None
            ) -> VerifyReport:
     """The store's check over the rows as stored (what ``award audit verify`` streams)."""
     rows = conn.execute(text(f"SELECT {', '.join(COLUMNS)} FROM audit_entry ORDER BY seq"))
-    return verify_rows((tuple(r) for r in rows), chain, anchor=anchor)
+    return verify_rows((tuple(r) for r in rows), chain,
+                       anchors=[Anchor(*anchor)] if anchor else ())
 
 
 def check(conn: Connection, key: str | None) -> tuple[bool, int | None, int]:

@@ -766,6 +766,41 @@ def test_a_round_cannot_be_tallied_with_another_installation_key(env: Env) -> No
     assert env.cli.ok("fire", item, "close_vote", user="sec")["tally"]["yes"] == 1
 
 
+#: a ballot tuple as PostgreSQL lays it out: the id (a short varlena, header 0x43 for 32
+#: characters) right before the choice (header 0x09 "yes", 0x07 "no", 0x11 "abstain")
+PG_PLAIN_BALLOT = re.compile(rb"C[0-9a-f]{32}(\x09yes|\x07no|\x11abstain)")
+
+
+@pytest.mark.parametrize("sealed", [True, False], ids=["sealed", "plaintext-control"])
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_raw_pages_after_the_close_hold_no_readable_ballot_on_postgresql(
+        env: Env, sealed: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Someone who can read PostgreSQL's data files sees every row version the box ever had
+    (each cast rewrites it; dead versions stay until a vacuum, and after it in free space):
+    read the raw pages, dead tuples included, and find no choice. The control run without
+    sealing shows the reader finds them."""
+    if not sealed:
+        monkeypatch.setattr("workflow.store.ballots.seal", lambda _k, _r, choice: choice)
+    item = open_vote(env)
+    service = env.service()
+    try:
+        for member, choice in zip(U_MEMBERS[:4], ["yes", "no", "abstain", "yes"], strict=True):
+            service.items.vote(Actor(member), item, choice)
+        service.items.fire(Actor("sec"), item, "close_vote")
+    finally:
+        service.close()
+    with env.engine.begin() as conn:
+        conn.execute(text("CREATE EXTENSION IF NOT EXISTS pageinspect WITH SCHEMA public"))
+        pages = conn.execute(text("SELECT pg_relation_size('ballot') / 8192")).scalar_one()
+        raw = b"".join(bytes(conn.execute(text("SELECT public.get_raw_page('ballot', :n)"),
+                                          {"n": n}).scalar_one()) for n in range(pages))
+    found = PG_PLAIN_BALLOT.findall(raw)
+    if sealed:
+        assert pages >= 1 and found == []
+    else:
+        assert len(found) >= 4  # the old row versions, readable: what sealing prevents
+
+
 # xmin is a PostgreSQL system column; SQLite has no per-row transaction id to join on
 @pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 def test_open_round_rows_cannot_be_joined_on_postgresql(env: Env) -> None:

@@ -121,3 +121,57 @@ def test_the_demo_replaces_only_its_own_output(tmp_path: Path) -> None:
     a_file.write_text("x", encoding="utf-8")
     assert "is a file" in cli.fails(1, "demo", "--out", str(a_file))["message"]
     assert a_file.read_text(encoding="utf-8") == "x"
+
+
+def test_the_logs_of_serving_and_sweeping_the_demo_carry_nothing_personal(
+        demo_runs: dict[str, Any], tmp_path: Path) -> None:
+    """The demo's database, copied, then swept by a scheduler and served to a few visitors,
+    with JSON logs: one line per sweep and per request, and not one name, address, objection
+    text, contact or ballot choice in them."""
+    import contextlib
+    import json
+    import os
+    import subprocess
+    import sys
+    import urllib.request
+
+    from tests.conftest import ROOT
+    from tests.test_web_browser import free_port, wait_until_up
+
+    folder, _result = demo_runs["a"]
+    db = f"sqlite:///{tmp_path / 'demo.db'}"
+    Cli(f"sqlite:///{folder / 'demo.db'}").ok("backup", "--out", str(tmp_path / "demo.db"))
+    with sqlite3.connect(tmp_path / "demo.db") as conn:
+        private = {v for (v,) in conn.execute(
+            "SELECT name FROM person UNION SELECT email FROM person UNION SELECT nominee FROM "
+            "nomination UNION SELECT text FROM objection UNION SELECT name FROM objection "
+            "UNION SELECT contact FROM objection") if v and len(v) >= 6}
+        last = conn.execute("SELECT max(at) FROM audit_entry").fetchone()[0]
+    env = {**os.environ, "AWARD_DB": db, "AWARD_NOW": last[:19] + "+00:00", "AWARD_FLOWS": ""}
+    sweep = subprocess.run([sys.executable, "-m", "workflow", "scheduler", "--interval", "0.1",
+                            "--max-sweeps", "2", "--log-format", "json"], env=env, cwd=ROOT,
+                           capture_output=True, timeout=300, check=False)
+    assert sweep.returncode == 0, sweep.stderr[-2000:]
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen([sys.executable, "-m", "workflow", "serve", "--port",
+                                   str(port), "--log-format", "json"], env=env, cwd=ROOT,
+                                  stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_until_up(url, server, log)
+        name = sorted(private)[0]
+        for path in ("/", "/notices/1", "/nominees/1", f"/?q={urllib.request.quote(name)}",
+                     "/login", "/api/notices"):
+            with contextlib.suppress(OSError):  # a 404 is an answer too
+                urllib.request.urlopen(url + path, timeout=30).read()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    lines = sweep.stderr.decode() + log.read_text(encoding="utf-8")
+    events = [json.loads(line)["event"] for line in lines.splitlines() if line.startswith("{")]
+    assert events.count("sweep") == 2 and events.count("request") >= 6
+    leaked = sorted(p for p in private if p in lines)
+    assert leaked == []
+    assert '"choice"' not in lines and "?q=" not in lines

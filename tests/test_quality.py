@@ -82,8 +82,8 @@ def test_public_facades_are_pinned() -> None:
         "FINAL_OUTCOMES", "FieldSpec", "FiredBy", "FlowEnv", "FlowSpec", "GuardCall",
         "GuardContext", "GuardDef", "GuardRegistry", "INTERNAL", "LEVELS", "LoadEnv", "NAME_RE",
         "NOMINEE_KINDS", "NoticeSpec", "RoleRef", "STATE_TYPES", "Sla", "StateSpec",
-        "TransitionSpec", "VoteSpec", "coerce", "coerce_all", "default_guards", "load_flow",
-        "nfc", "parse_assignments", "parse_flow"]
+        "TransitionSpec", "VoteSpec", "clean_text", "coerce", "coerce_all", "default_guards",
+        "load_flow", "nfc", "parse_assignments", "parse_flow"]
     assert sorted(workflow.flow.io.__all__) == [
         "FlowEnv", "GRAPH_FORMATS", "describe", "load_flow", "parse_flow", "render_graph"]
     for facade in (workflow.flow, workflow.flow.io):
@@ -91,10 +91,11 @@ def test_public_facades_are_pinned() -> None:
             assert hasattr(facade, name), (facade.__name__, name)
     assert sorted(workflow.service.__all__) == ["Actor", "Deps", "PUBLIC", "SYSTEM", "Service"]
     assert sorted(workflow.store.__all__) == [
-        "BallotRoundRow", "Busy", "Chain", "CouncilSessionRow", "DATABASE_ERRORS",
-        "DocumentRow", "EXPORT_COLUMNS", "GENESIS", "NominationRow", "NoticeRow",
-        "ObjectionRow", "OutboxRow", "RenderedRow", "SessionItemRow", "Store", "TimerRow",
-        "Tx", "VerifyReport", "make_engine", "normalise_url", "verify_rows"]
+        "Anchor", "BallotRoundRow", "Busy", "Chain", "CouncilSessionRow", "DATABASE_ERRORS",
+        "DeliveryRow", "DocumentRow", "EXPORT_COLUMNS", "GENESIS", "NominationRow",
+        "NoticeRow", "ObjectionRow", "OutboxRow", "RenderedRow", "SessionItemRow", "Store",
+        "TimerRow", "Tx", "VerifyReport", "make_engine", "normalise_url", "sqlite_file",
+        "verify_rows"]
     assert workflow.__all__ == sorted(workflow.__all__)
     for name in workflow.__all__:
         assert hasattr(workflow, name)

@@ -111,8 +111,8 @@ def test_one_paper_per_member_and_one_close_moving_each_item_by_its_own_rule(
     assert (shown["status"], shown["members"], shown["papers"], shown["papers_due"]) == (
         "open", 5, 5, 0)
     for row in shown["items"]:  # counts only while open: no tally anywhere
-        assert set(row) == {"id", "position", "nominee", "unit", "flow", "state", "round",
-                            "open", "members", "voted", "recused"}
+        assert set(row) == {"id", "position", "nominee", "unit", "unit_name", "flow", "state",
+                            "round", "open", "members", "voted", "recused"}
     assert [(r["id"], r["voted"], r["recused"]) for r in shown["items"]] == [
         (a, 5, 0), (b, 5, 0), (c, 5, 0), (d, 5, 0), (e, 4, 1)]
     ballot = env.cli.ok("show", a)["ballot"]

@@ -27,6 +27,7 @@ from conftest import DIRECTORY, Cli, make_service
 from fastapi.testclient import TestClient
 
 from workflow.clock import FixedClock, parse_instant
+from workflow.flow import INTERNAL
 from workflow.service import Actor, Service
 from workflow.web import create_app
 from workflow.web.i18n import MESSAGES
@@ -47,8 +48,14 @@ calendar: vn
 decider: unit_head@unit
 fields:
   year:   {type: integer, required: true, min: 2000, max: 2100, label: {vi: "Năm", en: "Year"}}
-  rating: {type: enum, values: [HTXS, HTT, HT], required: true,
-           label: {vi: "Xếp loại", en: "Rating"}}
+  rating:
+    type: enum
+    required: true
+    label: {vi: "Xếp loại", en: "Rating"}
+    values:
+      HTXS: {vi: "Hoàn thành xuất sắc nhiệm vụ", en: "Duties completed with excellence"}
+      HTT: {vi: "Hoàn thành tốt nhiệm vụ", en: "Duties completed well"}
+      HT: {vi: "Hoàn thành nhiệm vụ", en: "Duties completed"}
   note:   {type: text, label: {vi: "Ghi chú", en: "Note"}}
 documents:
   to_trinh: {label: {vi: "Tờ trình", en: "Cover letter"}}
@@ -67,8 +74,10 @@ states:
 transitions:
   - {trigger: submit, from: draft, to: cong_khai, by: officer@unit, require: [fields_complete],
      label: {vi: "Trình công khai", en: "Publish for comment"}}
-  - {trigger: award, from: cho_quyet_dinh, to: da_khen, by: decider, require: [no_open_objections]}
-  - {trigger: reject, from: cho_quyet_dinh, to: khong_khen, by: decider, comment: required}
+  - {trigger: award, from: cho_quyet_dinh, to: da_khen, by: decider, require: [no_open_objections],
+     label: {vi: "Quyết định khen thưởng", en: "Award"}}
+  - {trigger: reject, from: cho_quyet_dinh, to: khong_khen, by: decider, comment: required,
+     label: {vi: "Không khen thưởng", en: "Reject"}}
 """
 
 
@@ -306,7 +315,8 @@ def test_objection_after_the_window_is_refused(scene: Scene) -> None:
         token = csrf_of(client.get("/login").text)  # a valid token of this session
         response = post(client, f"/nominees/{old}/object", token, text="Quá hạn rồi")
         assert response.status_code == 409
-        assert "window" in response.text and 'name="text"' not in response.text
+        assert "Thời gian lấy ý kiến về hồ sơ này đã kết thúc" in response.text
+        assert 'name="text"' not in response.text
         api = client.post(f"/api/items/{old}/objections", json={"text": "Quá hạn rồi"})
         assert api.status_code == 409
         assert error_of(api)["type"] == "NotAllowed"
@@ -417,7 +427,8 @@ def test_sign_in_sets_a_protected_cookie_and_sign_out_ends_it(scene: Scene) -> N
         assert "httponly" in cookie.lower() and "samesite=lax" in cookie.lower()
         assert "secure" not in cookie.lower()
         page = client.get("/me")
-        assert "Nguyễn Thị Lan" in page.text and "officer@BN-SGD" in page.text
+        assert "Nguyễn Thị Lan" in page.text
+        assert "Cán bộ thi đua – khen thưởng, Sở Giáo dục và Đào tạo" in page.text
         copied = client.cookies.get("award_session")
         out = post(client, "/logout", csrf_of(page.text))
         assert out.status_code == 303
@@ -476,7 +487,8 @@ def test_buttons_are_exactly_the_triggers_the_engine_allows(scene: Scene) -> Non
     expected = {a["trigger"]: a["ok"] for a in available if a["action"] == "fire"}
     assert triggers_on(html) == expected == {"submit": False, "withdraw": True}
     refused = next(a for a in available if a["trigger"] == "submit")
-    assert refused["reason"] in html.replace("&#39;", "'")
+    assert refused["why"]["msgid"] == "guard.fields_missing"
+    assert "Chưa thể thực hiện: còn thiếu thông tin bắt buộc: Xếp loại" in html
     assert 'aria-describedby="why-submit"' in html
 
 
@@ -490,7 +502,8 @@ def test_an_officer_cannot_act_on_another_units_item(scene: Scene) -> None:
         forged = post(client, f"/items/{b}/fire", token, trigger="withdraw",
                       comment="giả mạo")
         assert forged.status_code == 403
-        assert "officer at BN-THPT-LTT" in forged.text
+        assert ("cần một trong các vai trò: Cán bộ thi đua – khen thưởng, Trường THPT Lý "
+                "Thái Tổ") in forged.text
         upload = client.post(f"/items/{b}/documents", data={"csrf_token": token,
                                                              "doctype": "to_trinh"},
                              files={"file": ("x.pdf", b"x")}, follow_redirects=False)
@@ -517,12 +530,13 @@ def test_the_nomination_form_is_generated_from_the_flows_fields(scene: Scene) ->
     assert "Sở Giáo dục và Đào tạo" in choose and "Xã Tam Sơn" not in choose
     assert re.search(r'<select id="field-rating" name="field.rating" required>', form)
     assert all(f'<option value="{v}">' in form for v in ("HTXS", "HTT", "HT", "KHT"))
+    assert '<option value="HTXS">Hoàn thành xuất sắc nhiệm vụ</option>' in form
     assert re.search(r'<input type="number" id="field-year" name="field.year" step="1" '
                      r'min="2000" max="2100" required', form)
     assert '<input type="text" id="field-initiative" name="field.initiative"' in form
     assert '<label for="field-year">' in form
     assert bad.status_code == 422
-    assert "must be at least 2000" in bad.text and 'value="Ngô Thị Sai"' in bad.text
+    assert "“Năm” phải từ 2000 trở lên." in bad.text and 'value="Ngô Thị Sai"' in bad.text
     assert elsewhere.status_code == 403  # the same use case checks the unit
     with scene.client() as client:
         sign_in(client, "hoa")  # a council member proposes nothing
@@ -597,8 +611,10 @@ def test_every_shipped_transition_carries_its_own_label() -> None:
             label = transition.get("label") or {}
             assert list(label) == ["vi", "en"] and all(label.values()), (
                 path.name, transition["trigger"])
-    assert {k for k in MESSAGES if k.startswith("trigger.")} == {"trigger.close_vote",
-                                                                 "trigger.recuse"}
+    # the engine's own moves (``@pass`` …, never written in a flow) read as words too
+    engine = {"trigger." + str(t) for t in INTERNAL} | {"trigger.@resume"}
+    assert {k for k in MESSAGES if k.startswith("trigger.")} == {
+        "trigger.close_vote", "trigger.recuse", *engine}
 
 
 # ---- council members, secretariat, deciders -------------------------------------------------
@@ -724,7 +740,7 @@ def test_an_auditor_reads_a_timeline_verifies_and_exports(scene: Scene, tmp_path
         assert entry["hash"] in timeline
     for document in scene.service.items.show(a)["documents"]:
         assert document["sha256"] in timeline
-    assert "vote_cast" in timeline
+    assert "Bỏ phiếu" in timeline and "vote_cast" not in timeline
     assert "Chuỗi nhật ký nguyên vẹn" in verified
     assert api["ok"] is True and api["entries"] == scene.service.audit.head()["seq"]
     assert export.status_code == 200

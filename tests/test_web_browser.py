@@ -14,6 +14,7 @@ never used.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -30,6 +31,7 @@ from typing import Any
 import pytest
 from conftest import make_service
 from test_web_api import PASSWORD, STAFF, WEB_NOW, build_scene, write_flow
+from test_web_language import problems
 from typer.testing import CliRunner
 
 from workflow.cli import app as cli_app
@@ -162,7 +164,8 @@ def new_page(browser: Any, server: Server) -> Iterator[Any]:
 
     def make(**kwargs: Any) -> Any:
         kwargs.setdefault("viewport", {"width": 1200, "height": 900})
-        context = browser.new_context(base_url=server.url, accept_downloads=True, **kwargs)
+        kwargs.setdefault("base_url", server.url)
+        context = browser.new_context(accept_downloads=True, **kwargs)
         context.set_default_timeout(15_000)
         contexts.append(context)
         return context.new_page()
@@ -258,7 +261,7 @@ def test_the_objection_form_after_the_window_is_refused(new_page: Any, server: S
     forced = page.request.post(f"/nominees/{old}/object",
                                form={"csrf_token": token, "text": "Gửi muộn"})
     assert forced.status == 409
-    assert "window" in forced.text() and "is closed" in forced.text()
+    assert "Thời gian lấy ý kiến về hồ sơ này đã kết thúc." in forced.text()
 
 
 def test_a_post_without_the_csrf_token_is_refused(new_page: Any, server: Server) -> None:
@@ -449,7 +452,8 @@ def test_an_auditor_reads_a_timeline_verifies_and_exports(new_page: Any, server:
     page.get_by_role("button", name="Xem").click()
     page.wait_for_url(f"**/items/{a}/timeline")
     timeline = page.get_by_test_id("timeline").inner_text()
-    assert "vote_cast" in timeline and "created" in timeline
+    assert "Bỏ phiếu" in timeline and "Tạo hồ sơ" in timeline
+    assert "vote_cast" not in timeline and "created" not in timeline
     shot(page, "timeline")
 
 
@@ -479,6 +483,242 @@ def test_english_on_request_and_keyboard_use(new_page: Any, server: Server) -> N
     page.wait_for_url("**/me")
     assert "Trần Văn Hùng" in page.locator("main").inner_text()
     shot(page, "my-page-en")
+
+
+# ---- in the reader's language; forms that keep what was typed (issue 10, points 3 and 4) -----
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def scene_service(server: Server) -> Any:
+    """The engine on the server's database, at the server's moment (for setting a scene up
+    quickly; what is tested is done in the browser)."""
+    return make_service(server.db, now=WEB_NOW, flow_dirs=[Path(server.db[len("sqlite:///"):]
+                                                                ).parent / "flows"])
+
+
+def voted_round(server: Server, choices: tuple[str, ...]) -> str:
+    """A new grassroots nomination in the department council's ballot, with ``choices``
+    cast by the first members (not closed)."""
+    service = scene_service(server)
+    try:
+        lan, thu = Actor("lan"), Actor("thu")
+        item = service.items.nominate(lan, "chien-si-thi-dua-co-so", "BN-SGD", "Nguyễn Văn An",
+                                      "an", {"year": 2026, "rating": "HTXS"})["id"]
+        doc = Path(server.log).parent / "ho-so.pdf"
+        for doctype in ("to_trinh", "bao_cao"):
+            service.items.attach(lan, item, doctype, doc)
+        service.items.fire(lan, item, "submit")
+        service.items.fire(thu, item, "accept")
+        for member, choice in zip(("minh", "nam", "binh", "hoa"), choices, strict=False):
+            service.items.vote(Actor(member), item, choice)
+        return str(item)
+    finally:
+        service.deps.store.close()
+
+
+def test_a_refused_action_reads_in_vietnamese_and_keeps_what_was_typed(
+        new_page: Any, server: Server) -> None:
+    page = new_page()
+    sign_in(page, "lan")
+    page.goto("/nominate/chien-si-thi-dua-co-so")
+    page.get_by_label("Họ và tên người / tên tập thể được đề nghị (bắt buộc)").fill("Phan Thị Lụa")
+    page.get_by_label("Năm (bắt buộc)").fill("2026")
+    page.get_by_label("Xếp loại (bắt buộc)").select_option(label="Hoàn thành tốt nhiệm vụ")
+    page.get_by_role("button", name="Tạo hồ sơ").click()
+    page.wait_for_url(re.compile(r".*/items/\d+$"))
+    item = page.url.rsplit("/", 1)[1]
+    # the guard's reason names the documents by their labels, not their codes
+    why = page.locator("#why-submit").inner_text()
+    assert "hồ sơ còn thiếu: Tờ trình (Mẫu 01), Báo cáo thành tích (Mẫu 05)" in why
+    assert page.get_by_test_id("state").inner_text() == "Dự thảo"
+    fields = page.locator("section[aria-labelledby=fields]").inner_text()
+    assert "Hoàn thành tốt nhiệm vụ" in fields and "HTT" not in fields
+    history = page.get_by_test_id("history").inner_text()
+    assert "Tạo hồ sơ" in history and "created" not in history
+    # someone else changes the item while a withdrawal is being typed here
+    other = page.context.new_page()
+    other.goto(f"/items/{item}")
+    page.get_by_label("Ý kiến (bắt buộc)").fill("Trùng với hồ sơ đã nộp ở trường")
+    other.get_by_label("Loại tài liệu").select_option(label="Tờ trình (Mẫu 01)")
+    other.get_by_label("Tệp", exact=True).set_input_files(files=[{
+        "name": "to-trinh.pdf", "mimeType": "application/pdf", "buffer": b"to trinh"}])
+    other.get_by_role("button", name="Tải lên").click()
+    other.wait_for_url(f"**/items/{item}")
+    page.locator('button[data-trigger="withdraw"]').click()
+    alert = page.get_by_test_id("error-message").inner_text()
+    assert f"Hồ sơ số {item} vừa được người khác thay đổi" in alert
+    assert page.get_by_test_id("form-error").inner_text().startswith("Hồ sơ số")
+    assert page.get_by_label("Ý kiến (bắt buộc)").input_value() == (
+        "Trùng với hồ sơ đã nộp ở trường")  # what was typed is still there
+    assert not problems(page.locator("body").inner_text(), set())
+    shot(page, "refused-form")
+
+
+def test_a_closed_vote_says_its_result_in_words(new_page: Any, server: Server) -> None:
+    item = voted_round(server, ("no", "no", "yes", "no"))
+    page = new_page()
+    sign_in(page, "thu")
+    page.goto(f"/items/{item}/ballot")
+    page.get_by_role("button", name="Kết thúc bỏ phiếu và kiểm phiếu").click()
+    page.wait_for_url(f"**/items/{item}/ballot")
+    flash = page.get_by_role("status").inner_text()
+    assert "“Kết thúc bỏ phiếu”" in flash and "“Không đạt biểu quyết”" in flash
+    assert "not_passed" not in flash and "close_vote" not in flash
+    outcome = page.get_by_test_id("outcome").inner_text()
+    assert outcome == "Không đạt: 1/5 phiếu đồng ý (tổng số thành viên); ngưỡng 80% cần 4."
+    assert "Sở Giáo dục và Đào tạo" in page.locator("main").inner_text()  # the council
+
+
+# ---- phones (issue 10, point 12) ------------------------------------------------------------
+
+
+def fits(page: Any) -> None:
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"{page.url} is {width} px wide on a {PHONE['width']} px phone"
+
+
+def test_staff_pages_fit_a_phone(new_page: Any, server: Server) -> None:
+    item = voted_round(server, ("yes", "yes", "yes", "yes"))
+    secretariat = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    sign_in(secretariat, "thu")
+    secretariat.goto(f"/items/{item}/ballot")
+    secretariat.get_by_role("button", name="Kết thúc bỏ phiếu và kiểm phiếu").click()
+    secretariat.wait_for_url(f"**/items/{item}/ballot")
+    for path, name in (("/queue", "queue-phone"), ("/items", "items-phone"),
+                       (f"/items/{item}", "item-phone"), (f"/items/{item}/ballot", None)):
+        secretariat.goto(path)
+        fits(secretariat)
+        if name:
+            shot(secretariat, name)
+    cells = secretariat.goto("/queue") and secretariat.locator(
+        "[data-testid=queue] td").first.bounding_box()
+    assert cells is not None and cells["width"] > 250  # a card per row, not 7 slim columns
+    secretariat.goto(f"/items/{item}/minutes")
+    assert "BIÊN BẢN" in secretariat.locator("h1").inner_text()
+    fits(secretariat)
+    shot(secretariat, "minutes-phone")
+    auditor = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    sign_in(auditor, "kiemtoan")
+    auditor.goto(f"/items/{item}/timeline")
+    fits(auditor)
+    timeline = auditor.get_by_test_id("timeline")
+    text = timeline.inner_text()
+    assert "{" not in text and '":' not in text  # labelled fields, not JSON
+    assert "Số phiếu thu về" in text and "Đạt: 4/5 phiếu đồng ý" in text
+    widths = auditor.evaluate("""() => [...document.querySelectorAll(
+        '[data-testid=timeline] dd')].map(d => d.getBoundingClientRect().width)""")
+    assert widths and min(widths) > 150  # no value squeezed to a few characters a line
+    shot(auditor, "timeline-phone")
+
+
+# ---- lists, the API reference (issue 10, point 13) -------------------------------------------
+
+
+def test_the_items_list_filters_by_step_and_name(new_page: Any, server: Server) -> None:
+    page = new_page()
+    sign_in(page, "lan")
+    page.goto("/items")
+    page.get_by_label("Bước").select_option(label="Công khai lấy ý kiến")
+    page.get_by_label("Tên người / tập thể được đề nghị").fill("vu minh khoa")
+    page.get_by_role("button", name="Lọc").click()
+    rows = page.get_by_test_id("items").locator("tbody tr")
+    assert rows.count() == 1 and "Vũ Minh Khoa" in rows.first.inner_text()
+    shot(page, "items")
+
+
+def test_the_api_reference_opens_without_the_internet(new_page: Any, server: Server) -> None:
+    page = new_page()
+    failed: list[str] = []
+    page.on("requestfailed", lambda request: failed.append(request.url))
+    page.goto("/docs")
+    title = page.locator(".swagger-ui .info .title")
+    title.wait_for()
+    assert "Award workflow engine" in title.inner_text()
+    assert page.locator(".opblock-summary-path", has_text="/api/items/{nomination_id}/fire"
+                        ).count() == 1
+    page.get_by_role("button", name="Authorize").click()
+    assert page.get_by_text("basic  (http, Basic)").count() == 1
+    assert not failed and all(r.startswith(server.url) for r in [page.url])
+    shot(page, "api-docs")
+
+
+# ---- the demo, opened in a browser (issue 10, point 14) --------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """``award demo`` as a newcomer runs it, then the web interface on its database as the
+    demo says to start it (its clock at the demo's last moment)."""
+    if chromium_path() is None:
+        _unavailable("Chromium not found (set AWARD_CHROMIUM or apt-get install -y chromium)")
+    folder = tmp_path_factory.mktemp("demo") / "award-demo"
+    env = {**os.environ}
+    for name in ("AWARD_DB", "AWARD_NOW", "AWARD_FLOWS", "AWARD_SECRET"):
+        env.pop(name, None)
+    done = subprocess.run([sys.executable, "-m", "workflow", "--json", "demo", "--out",
+                           str(folder)], env=env, capture_output=True, check=False, cwd=ROOT,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    result = json.loads(done.stdout)
+    now, _, rest = result["serve"].partition(" award ")
+    assert now == f"AWARD_NOW={result['end']}" and rest.endswith(" serve")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = folder.parent / "serve.log"
+    env["AWARD_NOW"] = result["end"]
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "workflow", "--db", result["database"], "serve", "--host",
+             "127.0.0.1", "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT,
+            cwd=ROOT)
+    try:
+        wait_until_up(url, process, log)
+        yield {**result, "url": url}
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+
+def test_the_demo_opens_in_a_browser_with_something_to_click(new_page: Any,
+                                                              demo: dict[str, Any]) -> None:
+    people = {p["login"]: p for p in demo["sign_ins"]}
+    assert len(people) >= 7 and all(p["password"] for p in people.values())
+    assert any("auditor" in p["role"] for p in people.values())
+    live = demo["live"]
+    # the public: an open notice with the live nominee and its objection form
+    page = new_page(base_url=demo["url"])
+    page.goto("/")
+    current = page.get_by_test_id("current-notices")
+    assert current.locator(f'a[href="/nominees/{live["notice"]}"]').count() == 1
+    page.goto(f"/nominees/{live['notice']}")
+    assert page.get_by_role("link", name="Gửi góp ý, phản ánh").is_visible()
+    shot(page, "demo-board")
+    # everyone printed can sign in; each lands on their own page
+    for login, person in people.items():
+        visitor = new_page(base_url=demo["url"])
+        visitor.goto("/login")
+        visitor.get_by_label("Tên đăng nhập").fill(login)
+        visitor.get_by_label("Mật khẩu").fill(person["password"])
+        visitor.get_by_role("button", name="Đăng nhập").click()
+        visitor.wait_for_url("**/me")
+        assert person["name"] in visitor.locator("main").inner_text(), login
+        if "council member" in person["role"]:
+            visitor.goto("/ballots")
+            visitor.get_by_role("link", name=re.compile(f"hồ sơ số {live['ballot']}")).click()
+            assert "2/" in visitor.get_by_test_id("progress").inner_text()
+            assert visitor.get_by_test_id("vote-form").is_visible()
+            shot(visitor, "demo-ballot")
+        if "auditor" in person["role"]:
+            visitor.goto("/audit")
+            assert visitor.get_by_role("link", name="JSON Lines (.jsonl)").is_visible()
+            visitor.goto(f"/items/{live['ballot']}/timeline")
+            assert "Bỏ phiếu" in visitor.get_by_test_id("timeline").inner_text()
 
 
 def test_without_chromium_ci_fails_and_a_laptop_skips(monkeypatch: pytest.MonkeyPatch) -> None:

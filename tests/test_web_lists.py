@@ -73,7 +73,9 @@ def test_an_officer_sends_a_list_and_sees_every_problem_in_a_table(scene: Scene)
         assert "Danh sách ds.csv chưa được nhận" in page and "3 lỗi" in page
         rows = re.findall(r"<tr><td>(\d+)</td><td>([A-Z]+)</td><td>(.*?)</td></tr>", page)
         assert [(r, c) for r, c, _ in rows] == [("2", "C"), ("3", "B"), ("3", "D")]
-        assert "must be one of HTXS, HTT, HT, KHT, got &#39;HTXX&#39;" in rows[2][2]
+        # in the reader's words, with the flow's labels: never the engine's English or codes
+        assert rows[1][2] == "Không có ai có tên đăng nhập “khongco” trong danh bạ."
+        assert rows[2][2].startswith("“Xếp loại” phải là một trong: Hoàn thành xuất sắc")
         assert len(list(scene.service.audit.log())) == before  # nothing created
         good = upload(officer, csrf_of(page), "ds.csv",
                       "Họ và tên,Tài khoản,Năm,Xếp loại\nNguyễn Văn An,an,2026,HTXS\n"
@@ -96,7 +98,9 @@ def test_the_items_list_downloads_as_a_spreadsheet_of_what_the_person_sees(scene
     with scene.client() as officer:
         sign_in(officer, "lan")
         page = officer.get("/items").text
-        assert 'href="/export/items.xlsx?flow=&amp;state="' in page
+        assert 'href="/export/items.xlsx?"' in page  # no filter: everything listed
+        filtered = officer.get(f"/items?flow={FLOW}&unit=BN-SGD").text
+        assert f'href="/export/items.xlsx?flow={FLOW}&amp;unit=BN-SGD"' in filtered
         book = officer.get(f"/export/items.xlsx?flow={FLOW}")
         assert book.status_code == 200
         assert book.headers["content-type"].startswith("application/vnd.openxmlformats")
@@ -107,6 +111,14 @@ def test_the_items_list_downloads_as_a_spreadsheet_of_what_the_person_sees(scene
         mine = {r[0] for r in rows[2:]}
         assert {scene.ids[k] for k in ("A", "F", "G", "B")} <= mine
         assert officer.get("/export/items.pdf").status_code == 422
+        # the list's own filters: the nominee's name (accents aside), the step by its label
+        named = officer.get("/export/items.csv?name=nguyen%20van%20an").content.decode(
+            "utf-8-sig")
+        assert {r[5] for r in list(csv.reader(io.StringIO(named)))[2:]} == {"Nguyễn Văn An"}
+        voting = officer.get(f"/export/items.csv?flow={FLOW}&step=Hội đồng bỏ phiếu kín")
+        ids = [r[0] for r in list(csv.reader(io.StringIO(
+            voting.content.decode("utf-8-sig"))))[2:]]
+        assert ids == [scene.ids["A"]]
     with scene.client() as school:
         sign_in(school, "mai")
         text = school.get("/export/items.csv").content.decode("utf-8-sig")
@@ -153,7 +165,7 @@ def test_a_council_meets_on_the_web_one_paper_each_then_the_close_and_minutes(
         assert "Gửi phiếu (2 hồ sơ)" in form
         missing = post(member, f"/sessions/{session}/paper", csrf_of(form),
                        **{f"mark.{a}": "yes"})
-        assert missing.status_code == 422 and "is missing" in missing.text
+        assert missing.status_code == 422 and "còn thiếu hồ sơ số" in missing.text
         cast = post(member, f"/sessions/{session}/paper", csrf_of(form),
                     **{f"mark.{a}": "yes", f"mark.{f}": "yes"})
         assert cast.status_code == 303

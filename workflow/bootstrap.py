@@ -7,7 +7,9 @@ Nothing is built at import time. Entry points call :func:`build_service` with
 
 from __future__ import annotations
 
+import functools
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -15,11 +17,13 @@ from zoneinfo import ZoneInfo
 from workflow.clock import Clock, clock_from_env
 from workflow.definitions import Definitions, load_definitions
 from workflow.documents import Renderer
+from workflow.errors import StoreUnavailable
 from workflow.flow import GuardRegistry, default_guards
 from workflow.keys import KeySource
+from workflow.mailer import Mailer, mailer_from_env
 from workflow.service import Service
 from workflow.service.base import Deps
-from workflow.store import Chain, Store, make_engine
+from workflow.store import Chain, Store, make_engine, sqlite_file
 
 __all__ = ["DEFAULT_DB", "Settings", "build_service", "find_home"]
 
@@ -52,6 +56,19 @@ class Settings:
     home: Path = field(default_factory=find_home)
     clock: Clock = field(default_factory=clock_from_env)
     keys: KeySource = field(default_factory=KeySource.from_env)
+    #: the email sender, made on first use (a bad AWARD_SMTP_URL fails what sends mail only)
+    mail: Callable[[], Mailer | None] = field(
+        default_factory=lambda: functools.cache(functools.partial(mailer_from_env,
+                                                                  dict(os.environ))))
+
+    def require_database(self) -> None:
+        """StoreUnavailable if the database is a SQLite file that does not exist: commands
+        that only use a database must not leave an empty file behind (``award init`` and
+        ``award demo`` make one)."""
+        path = sqlite_file(self.db_url)
+        if path is not None and not path.exists():
+            raise StoreUnavailable(f"no database at {path}; create it with `award init` (or "
+                                   "give --db / AWARD_DB)", msgid="store.missing")
 
     @classmethod
     def from_env(cls, db: str | None = None, user: str | None = None) -> Settings:
@@ -64,6 +81,7 @@ class Settings:
             home=find_home(),
             clock=clock_from_env(),
             keys=KeySource.from_env(),
+            mail=functools.cache(functools.partial(mailer_from_env, dict(os.environ))),
         )
 
 
@@ -111,5 +129,5 @@ def build_service(settings: Settings, guards: GuardRegistry | None = None) -> Se
     tz = calendar.tz if calendar else ZoneInfo("UTC")
     store = Store(make_engine(settings.db_url), Chain(settings.audit_key))
     deps = Deps(store=store, definitions=definitions, clock=settings.clock, renderer=renderer,
-                guards=guards, display_tz=tz, keys=settings.keys)
+                guards=guards, display_tz=tz, keys=settings.keys, mail=settings.mail)
     return Service(deps)

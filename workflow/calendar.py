@@ -35,6 +35,7 @@ from workflow.yamlnodes import (
     Problems,
     Scalar,
     canonical_json,
+    echo,
     parse_yaml,
     read_definition,
     suggest,
@@ -89,6 +90,10 @@ class WorkingCalendar:
 
     def is_working_day(self, day: date) -> bool:
         return day.toordinal() in self._year(day.year).working_set
+
+    def holidays_in(self, year: int) -> dict[date, str]:
+        """Every named day off of ``year`` (public holidays and declared days off)."""
+        return dict(self._year(year).names)
 
     def holiday_name(self, day: date) -> str | None:
         """Why ``day`` is off: a public holiday's or declared day off's name.
@@ -259,7 +264,7 @@ def _parse(text: str, file: str, expected_id: str | None) -> WorkingCalendar:
     )
     if cal_id is not None and expected_id is not None and cal_id != expected_id:
         node = top.values["calendar"]
-        p.add(node, f"calendar id {cal_id!r} must match the file name {expected_id!r}")
+        p.add(node, f"calendar id {echo(cal_id)} must match the file name {echo(expected_id)}")
     title = p.text(top.get("title"), "title")
     tz = _timezone(p, top.get("timezone"))
     weekend = _weekend(p, top.get("weekend"))
@@ -307,7 +312,7 @@ def _timezone(p: Problems, node: Node | None) -> zoneinfo.ZoneInfo | None:
         known = zoneinfo.available_timezones()
         p.add(
             node,
-            f"unknown time zone {name!r}{suggest(name, known)}; "
+            f"unknown time zone {echo(name)}{suggest(name, known)}; "
             "use an IANA name such as 'Asia/Ho_Chi_Minh'",
         )
         return None
@@ -323,7 +328,7 @@ def _weekend(p: Problems, node: Node | None) -> frozenset[int] | None:
         if name is None:
             ok = False
         elif WEEKDAYS.index(name) in days:
-            p.add(item, f"weekend day {name!r} is listed twice")
+            p.add(item, f"weekend day {echo(name)} is listed twice")
         else:
             days.add(WEEKDAYS.index(name))
     if len(days) == len(WEEKDAYS):
@@ -356,7 +361,7 @@ def _holidays(p: Problems, node: Node | None) -> tuple[str | None, str | None]:
         known = holidays.list_supported_countries()
         p.add(
             country_node,
-            f"unknown holidays country {country!r}{suggest(country, known)}; "
+            f"unknown holidays country {echo(country)}{suggest(country, known)}; "
             "use a country code the 'holidays' package supports, such as 'VN'",
         )
         return None, None
@@ -368,7 +373,7 @@ def _holidays(p: Problems, node: Node | None) -> tuple[str | None, str | None]:
             listed = ", ".join(allowed) if allowed else "none"
             p.add(
                 sub_node,
-                f"unknown subdivision {subdivision!r} of {country}"
+                f"unknown subdivision {echo(subdivision)} of {country}"
                 f"{suggest(subdivision, allowed)}; allowed: {listed}",
             )
             return None, None
@@ -409,11 +414,11 @@ def _date(p: Problems, node: Node | None, what: str) -> date | None:
         return None
     value = node.value if isinstance(node, Scalar) else None
     if not isinstance(value, str) or not _DATE.fullmatch(value):
-        shown = f" {value!r}" if isinstance(node, Scalar) else ""
+        shown = f" {echo(value)}" if isinstance(node, Scalar) else ""
         p.add(node, f"{what}{shown} is not a date; write dates as YYYY-MM-DD, e.g. 2027-02-05")
         return None
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
-        p.add(node, f"{what} {value!r} is not a valid date ({exc})")
+        p.add(node, f"{what} {echo(value)} is not a valid date ({exc})")
         return None

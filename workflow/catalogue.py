@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from workflow.errors import Reason
 from workflow.flow import FIELD_OPS, LEVELS, NOMINEE_KINDS
 from workflow.yamlnodes import Mapping as MapNode
-from workflow.yamlnodes import Node, Problems, Scalar, Sequence, parse_yaml, read_definition
+from workflow.yamlnodes import Node, Problems, Scalar, Sequence, echo, parse_yaml, read_definition
 
 __all__ = [
     "Award",
@@ -75,30 +76,47 @@ class Rule:
         return used
 
     def describe(self) -> str:
+        return self.said().text
+
+    def said(self) -> Reason:
+        """What the rule asks for, for people (``text`` is the English of ``describe``)."""
         a = self.args
-        if self.kind == "all":
-            return " and ".join(c.describe() for c in self.children)
-        if self.kind == "any":
-            return "(" + " or ".join(c.describe() for c in self.children) + ")"
+        if self.kind in ("all", "any"):
+            parts = [c.said() for c in self.children]
+            joined = (" and " if self.kind == "all" else " or ").join(p.text for p in parts)
+            text = joined if self.kind == "all" else f"({joined})"
+            return Reason(f"rule.{self.kind}", text, {"rules": parts})
         if self.kind == "not":
-            return f"not ({self.children[0].describe()})"
+            inner = self.children[0].said()
+            return Reason("rule.not", f"not ({inner.text})", {"rule": inner})
         if self.kind == "held":
             where = {"same": "in the nomination's year", "previous": "in the year before",
                      "any": "in any year"}[a["year"]]
-            return f"{a['award']} held {where}"
+            return Reason(f"rule.held.{a['year']}", f"{a['award']} held {where}",
+                          {"award": a["award"]})
         if self.kind == "streak":
-            return (f"{a['award']} in {a['years']} consecutive years ending "
-                    f"{'the year before' if a['ending'] == 'previous' else 'that year'}")
+            ending = "the year before" if a["ending"] == "previous" else "that year"
+            return Reason(f"rule.streak.{a['ending']}",
+                          f"{a['award']} in {a['years']} consecutive years ending {ending}",
+                          {"award": a["award"], "years": a["years"]})
         if self.kind == "count":
             since = f" since {a['since']}" if a.get("since") else ""
             within = f" within {a['within']} years" if a.get("within") else ""
-            return f"{a['award']} at least {a['at_least']} times{within}{since}"
+            return Reason("rule.count", f"{a['award']} at least {a['at_least']} times{within}"
+                          f"{since}", {
+                              "award": a["award"], "at_least": a["at_least"],
+                              "within": Reason("rule.within", within, {"years": a["within"]})
+                              if a.get("within") else "",
+                              "since": Reason("rule.since", since, {"award": a["since"]})
+                              if a.get("since") else ""})
         op, value = a["op"], a["value"]
         if op in ("present", "absent"):
-            return f"field {a['name']} {op}"
-        return f"field {a['name']} {op} {value!r}"
+            return Reason(f"rule.field.{op}", f"field {a['name']} {op}", {"field": a["name"]})
+        return Reason(f"rule.field.{op}", f"field {a['name']} {op} {echo(value)}",
+                      {"field": a["name"], "value": list(value) if isinstance(value, tuple)
+                       else value})
 
-    def check(self, facts: Facts) -> str | None:
+    def check(self, facts: Facts) -> Reason | None:
         a = self.args
         if self.kind == "all":
             for child in self.children:
@@ -109,17 +127,23 @@ class Rule:
         if self.kind == "any":
             reasons = [child.check(facts) for child in self.children]
             if all(reasons):
-                return "none of: " + "; ".join(r for r in reasons if r)
+                failed = [r for r in reasons if r]
+                return Reason("rule.none_of", "none of: " + "; ".join(r.text for r in failed),
+                              {"reasons": failed})
             return None
         if self.kind == "not":
             inner = self.children[0]
-            return None if inner.check(facts) else f"must not have {inner.describe()}"
+            if inner.check(facts):
+                return None
+            said = inner.said()
+            return Reason("rule.must_not", f"must not have {said.text}", {"rule": said})
+        said = self.said()
         if self.kind == "held":
             years = facts.years_with(a["award"], a["include_ad_hoc"])
             wanted = {"same": {facts.year}, "previous": {facts.year - 1}, "any": years}[a["year"]]
             if years & wanted:
                 return None
-            return f"needs {self.describe()}"
+            return Reason("rule.needs", f"needs {said.text}", {"rule": said})
         if self.kind == "streak":
             years = facts.years_with(a["award"], a["include_ad_hoc"])
             last = facts.year - (1 if a["ending"] == "previous" else 0)
@@ -128,25 +152,31 @@ class Rule:
                 run += 1
             if run >= a["years"]:
                 return None
-            return f"needs {self.describe()} (has {run})"
+            return Reason("rule.needs_has", f"needs {said.text} (has {run})",
+                          {"rule": said, "has": run})
         if self.kind == "count":
             years = facts.years_with(a["award"], a["include_ad_hoc"])
             if a.get("since"):
                 base = facts.years_with(a["since"], a["include_ad_hoc"])
                 if not base:
-                    return f"needs {a['since']} first (for {self.describe()})"
+                    return Reason("rule.needs_first", f"needs {a['since']} first (for "
+                                  f"{said.text})", {"award": a["since"], "rule": said})
                 years = {y for y in years if y > min(base)}
             if a.get("within"):
                 years = {y for y in years if facts.year - a["within"] < y <= facts.year}
             if len(years) >= a["at_least"]:
                 return None
-            return f"needs {self.describe()} (has {len(years)})"
+            return Reason("rule.needs_has", f"needs {said.text} (has {len(years)})",
+                          {"rule": said, "has": len(years)})
         actual = facts.fields.get(a["name"])
         try:
             ok = FIELD_OPS[a["op"]](actual, a["value"])
         except TypeError:
             ok = False
-        return None if ok else f"needs {self.describe()} (is {actual!r})"
+        if ok:
+            return None
+        return Reason("rule.needs_is", f"needs {said.text} (is {echo(actual)})",
+                      {"rule": said, "field": a["name"], "value": actual})
 
 
 @dataclass(frozen=True)
@@ -161,7 +191,7 @@ class Award:
     counts_in_history: bool = True
     rule: Rule | None = None
 
-    def check(self, facts: Facts) -> str | None:
+    def check(self, facts: Facts) -> Reason | None:
         """``None`` when eligible, else the first rule that failed (for a refused guard)."""
         if self.rule is None:
             return None

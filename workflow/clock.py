@@ -19,6 +19,7 @@ from workflow.errors import InvalidInput
 __all__ = ["Clock", "FixedClock", "SystemClock", "clock_from_env", "parse_instant"]
 
 ENV_NOW = "AWARD_NOW"
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 
 class Clock(Protocol):
@@ -62,6 +63,11 @@ def parse_instant(text: str, *, what: str = ENV_NOW) -> datetime:
             f"{what}: {text!r} has no UTC offset; expected e.g. 2026-02-12T09:00:00+07:00",
             value=text,
         )
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        # deadlines are counted forward from "now" (up to ten years), on calendars of these
+        # years; the edges of datetime's range would overflow on the first move
+        raise InvalidInput(f"{what}: {text!r} is outside the years {FIRST_YEAR}–{LAST_YEAR}",
+                           value=text)
     return value.astimezone(UTC)
 
 

@@ -41,7 +41,7 @@ class Definitions:
                 raise error
         known = sorted(self.flows)
         raise NotFound(f"no flow {flow_id!r}{suggest(flow_id, known)}; flows: {', '.join(known)}",
-                       flow=flow_id)
+                       msgid="flow.unknown", flow=flow_id)
 
     def calendar(self, calendar_id: str) -> WorkingCalendar:
         return self.calendars[calendar_id]
@@ -54,8 +54,8 @@ class Definitions:
 def flow_files(dirs: Iterable[Path]) -> list[Path]:
     files: list[Path] = []
     for folder in dirs:
-        if folder.is_file():
-            files.append(folder)
+        if folder.exists() and not folder.is_dir():
+            files.append(folder)  # a file named on its own (a device is refused on reading)
             continue
         files.extend(sorted(p for p in folder.glob("*.yaml") if p.is_file()))
         files.extend(sorted(p for p in folder.glob("*.yml") if p.is_file()))

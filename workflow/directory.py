@@ -26,12 +26,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workflow.flow import LEVELS, NAME_RE
-from workflow.yamlnodes import Node, Problems, parse_yaml, read_definition
+from workflow.yamlnodes import Node, Problems, echo, parse_yaml, read_definition
 
 __all__ = ["DirectoryData", "PersonEntry", "PriorAward", "UnitEntry", "UnitTree", "parse_directory"]
 
 UNIT_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 LOGIN_RE = re.compile(r"[a-z0-9][a-z0-9_.-]*")
+ID_LENGTH = 64  # unit ids and logins: what the store's columns hold
+NAME_LENGTH = 200
+#: Actors the audit log records for acts nobody in the directory did: a person with one of
+#: these logins could not be told apart from them.
+RESERVED_LOGINS = frozenset({"system", "public", "admin"})
 GRANT_RE = re.compile(r"([a-z][a-z0-9_]*)@([A-Za-z0-9][A-Za-z0-9_.-]*)")
 
 
@@ -146,10 +151,10 @@ def parse_directory(
         person = p.string(body.get("person"), "person")
         if person and person not in logins:
             p.add(body.get("person") or body,
-                  f"person {person!r} is not in this file's people or the directory")
+                  f"person {echo(person)} is not in this file's people or the directory")
         code = (p.choice(body.get("award"), "award", codes) if codes
                 else p.string(body.get("award"), "award"))
-        year = p.integer(body.get("year"), "year", minimum=1900)
+        year = p.integer(body.get("year"), "year", minimum=1900, maximum=2100)
         if person and code and year:
             awards.append(PriorAward(person, code, year))
     p.raise_if_any()
@@ -164,15 +169,15 @@ def _units(items: list[Node], p: Problems, known: dict[str, UnitEntry]) -> list[
         if body is None:
             continue
         p.keys(body, "a unit", ["id", "name", "level", "parent"], required=["id", "name", "level"])
-        uid = p.string(body.get("id"), "unit id", pattern=UNIT_ID_RE,
+        uid = p.string(body.get("id"), "unit id", pattern=UNIT_ID_RE, max_length=ID_LENGTH,
                        hint="letters, digits, '.', '_' and '-'")
-        name = p.string(body.get("name"), "unit name")
+        name = p.string(body.get("name"), "unit name", max_length=NAME_LENGTH)
         level = p.choice(body.get("level"), "unit level", LEVELS)
         parent = p.string(body.get("parent"), "unit parent")
         if uid is None or name is None or level is None:
             continue
         if uid in nodes:
-            p.add(item, f"unit {uid!r} is listed twice (first at line {nodes[uid].line})")
+            p.add(item, f"unit {echo(uid)} is listed twice (first at line {nodes[uid].line})")
             continue
         nodes[uid] = item
         unit = UnitEntry(uid, name, level, parent)
@@ -180,13 +185,14 @@ def _units(items: list[Node], p: Problems, known: dict[str, UnitEntry]) -> list[
         known[uid] = unit
     for unit in out:
         if unit.parent is not None and unit.parent not in known:
-            p.add(nodes[unit.id], f"unit {unit.id!r}: parent {unit.parent!r} is not a known unit")
+            p.add(nodes[unit.id],
+                  f"unit {echo(unit.id)}: parent {echo(unit.parent)} is not a known unit")
     for unit in out:
         seen: set[str] = set()
         current: str | None = unit.id
         while current is not None and current in known:
             if current in seen:
-                p.add(nodes[unit.id], f"unit {unit.id!r}: its parents form a cycle")
+                p.add(nodes[unit.id], f"unit {echo(unit.id)}: its parents form a cycle")
                 break
             seen.add(current)
             current = known[current].parent
@@ -202,13 +208,17 @@ def _people(items: list[Node], p: Problems, units: Mapping[str, UnitEntry]) -> l
             continue
         p.keys(body, "a person", ["login", "name", "roles", "email", "unit"],
                required=["login", "name"])
-        login = p.string(body.get("login"), "login", pattern=LOGIN_RE,
+        login = p.string(body.get("login"), "login", pattern=LOGIN_RE, max_length=ID_LENGTH,
                          hint="lowercase letters, digits, '.', '_' and '-'")
-        name = p.string(body.get("name"), "name")
-        email = p.string(body.get("email"), "email")
-        works_at = p.string(body.get("unit"), "unit")
+        if login in RESERVED_LOGINS:
+            p.add(body.get("login") or body, f"login {login!r} is reserved for the engine's "
+                  f"own records ({', '.join(sorted(RESERVED_LOGINS))}); choose another")
+            login = None
+        name = p.string(body.get("name"), "name", max_length=NAME_LENGTH)
+        email = p.string(body.get("email"), "email", max_length=254)
+        works_at = p.string(body.get("unit"), "unit", max_length=ID_LENGTH)
         if works_at is not None and works_at not in units:
-            p.add(body.get("unit") or body, f"unit {works_at!r} is not a known unit")
+            p.add(body.get("unit") or body, f"unit {echo(works_at)} is not a known unit")
             works_at = None
         roles: list[tuple[str, str]] = []
         for role_node in p.sequence(body.get("roles"), "roles", single_ok=True):
@@ -217,17 +227,17 @@ def _people(items: list[Node], p: Problems, units: Mapping[str, UnitEntry]) -> l
                 continue
             match = GRANT_RE.fullmatch(text)
             if not match or not NAME_RE.fullmatch(match.group(1)):
-                p.add(role_node, f"role {text!r} is not ROLE@UNIT_ID (e.g. officer@BN-SGD)")
+                p.add(role_node, f"role {echo(text)} is not ROLE@UNIT_ID (e.g. officer@BN-SGD)")
                 continue
             role, unit = match.groups()
             if unit not in units:
-                p.add(role_node, f"role {text!r}: unit {unit!r} is not a known unit")
+                p.add(role_node, f"role {echo(text)}: unit {echo(unit)} is not a known unit")
                 continue
             roles.append((role, unit))
         if login is None or name is None:
             continue
         if login in seen:
-            p.add(item, f"person {login!r} is listed twice (first at line {seen[login]})")
+            p.add(item, f"person {echo(login)} is listed twice (first at line {seen[login]})")
             continue
         seen[login] = item.line
         out.append(PersonEntry(login, name, tuple(dict.fromkeys(roles)), email, works_at))

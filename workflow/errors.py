@@ -17,12 +17,33 @@ the class to an exit code (``error.exit_code``) and never show a traceback::
     ├── NotFound                     5  no such nomination, flow, objection, person …
     └── Conflict                     6  the item changed concurrently (optimistic concurrency)
 
+Messages for people. ``message`` is English for the command line, scripts and logs (it may name
+the command line's own options). People on the web read the error from a message catalogue
+(``workflow/web/messages.py``) in their language, so every error a person can meet also carries
+a **message id**, and the values its catalogue texts name::
+
+    raise InvalidInput(f"'{trigger}' needs a comment (--comment TEXT)",
+                       msgid="fire.comment_required", trigger=trigger)
+
+* ``msgid`` is a dotted key, ``area.what`` (``fire.comment_required``, ``vote.twice``); one
+  key per distinct sentence, never reused with other values.
+* The values are the error's ``fields`` (printed by ``--json``) plus ``values=`` for what only
+  the message needs (kept out of the JSON, so adding one never changes the command line's
+  output). Give codes, not words: a state, trigger, document type, field, enum value, award
+  code or unit id; the catalogue's renderer turns each into its label from the flow, the
+  catalogue or the directory, by the value's name (``state``, ``trigger``, ``doctype``,
+  ``field``, ``award``, ``unit`` …, see ``workflow/web/messages.py``).
+* A nested reason (why a guard refused) is a :class:`Reason`: the same three parts.
+* Add the key to the catalogue in Vietnamese and English; ``tests/test_messages.py`` fails for
+  a raise without a key, a key without a text, or a text naming a value the raise lacks.
+
 Must not import anything outside the standard library.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 __all__ = [
@@ -37,24 +58,62 @@ __all__ = [
     "NotFound",
     "PermissionDenied",
     "Problem",
+    "Reason",
     "StoreUnavailable",
     "UsageError",
 ]
 
 
+@dataclass(frozen=True)
+class Reason:
+    """Something said to people: a message id of the catalogue, the values its texts name,
+    and the English ``text`` for the command line (which ``str()`` gives)."""
+
+    msgid: str
+    text: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.text
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data (nested reasons too), for JSON: ``{"msgid", "text", "values"}``."""
+        return {"msgid": self.msgid, "text": self.text,
+                "values": {k: _plain(v) for k, v in self.values.items()}}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Reason):
+        return value.as_dict()
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
 class AwardError(Exception):
-    """Base class: a message for people plus structured ``fields`` for programs."""
+    """Base class: a message for people plus structured ``fields`` for programs; ``msgid``
+    and ``values`` say it again through the message catalogue (see the module's docstring)."""
 
     exit_code: ClassVar[int] = 1
 
-    def __init__(self, message: str, **fields: Any) -> None:
+    def __init__(self, message: str, *, msgid: str | None = None,
+                 values: Mapping[str, Any] | None = None, **fields: Any) -> None:
         super().__init__(message)
         self.message = message
+        self.msgid = msgid
+        self.values: dict[str, Any] = dict(values or {})
         self.fields: dict[str, Any] = fields
 
     @property
     def type(self) -> str:
         return type(self).__name__
+
+    @property
+    def reason(self) -> Reason | None:
+        """The error as the catalogue says it (None for an error without a message id)."""
+        if self.msgid is None:
+            return None
+        return Reason(self.msgid, self.message, {**self.fields, **self.values})
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"type": self.type, "message": self.message}
@@ -99,7 +158,8 @@ class ListRejected(InvalidInput):
                  cells: list[dict[str, Any]] | None = None) -> None:
         # the first problem alone: printed with the others under it, one line each
         super().__init__(problems[0] if problems else f"{file}: the list has problems",
-                         file=file, problems=list(problems), cells=list(cells or []))
+                         msgid="list.rejected", values={"count": len(problems)}, file=file,
+                         problems=list(problems), cells=list(cells or []))
         self.problems = list(problems)
 
 
@@ -127,12 +187,14 @@ class NotAllowed(AwardError):
 class GuardRefused(NotAllowed):
     """A guard of the transition failed; ``guard`` names it and ``reason`` says why."""
 
-    def __init__(self, trigger: str, guard: str, reason: str, **fields: Any) -> None:
+    def __init__(self, trigger: str, guard: str, reason: str | Reason, **fields: Any) -> None:
         super().__init__(
             f"cannot '{trigger}': guard '{guard}' refused: {reason}",
+            msgid="guard.refused",
+            values={"reason": reason},
             trigger=trigger,
             guard=guard,
-            reason=reason,
+            reason=str(reason),
             **fields,
         )
 

@@ -44,9 +44,11 @@ def parse_id(text: str | int, what: str) -> int:
     if isinstance(text, int):  # from the store or another use case, never typed by anyone
         if 1 <= text <= MAX_ID:
             return text
-        raise NotFound(f"no {what} with an id out of 1 … {MAX_ID}")
+        raise NotFound(f"no {what} with an id out of 1 … {MAX_ID}", msgid="id.unknown",
+                       values={"what": what})
     key = decimal(text)
     if not key:  # None, or 0, which no row has
         shown = shorten(text)
-        raise NotFound(f"no {what} {shown!r}", id=shown)
+        raise NotFound(f"no {what} {shown!r}", msgid="id.unknown", values={"what": what},
+                       id=shown)
     return key

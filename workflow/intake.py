@@ -14,6 +14,10 @@ What needs the directory or the store — an unknown person, a person who works 
 eligibility that already fails — is the service's to check; it reports with the same
 locations (:class:`Entry` keeps where each value came from).
 
+Each problem is a :class:`~workflow.errors.Reason` (a message id of the web's catalogue, the
+English text, the values), so the command line prints the text and the web says it in the
+reader's language with the flow's labels.
+
 Pure: no file, no store, no clock. Must not import the store, jinja2, typer or apscheduler.
 """
 
@@ -27,7 +31,7 @@ from datetime import date, datetime
 from typing import Any
 
 from workflow.directory import LOGIN_RE
-from workflow.errors import InvalidInput
+from workflow.errors import InvalidInput, Reason
 from workflow.flow import FieldSpec, FlowSpec, coerce, nfc
 from workflow.yamlnodes import suggest
 
@@ -84,8 +88,12 @@ class Located:
 
     row: int
     col: int
-    message: str = field(compare=False)
+    reason: Reason = field(compare=False)
     file: str = field(default="", compare=False)
+
+    @property
+    def message(self) -> str:
+        return self.reason.text
 
     def __str__(self) -> str:
         return f"{self.file}:{self.row}:{column_letter(self.col)}: {self.message}"
@@ -155,9 +163,9 @@ class ParsedList:
     first_row: int = 0  # where the nominees start (after the header and a label row)
     columns_ok: bool = True  # every column read once and none required missing
 
-    def problem(self, row: int, key: str, message: str) -> None:
+    def problem(self, row: int, key: str, reason: Reason) -> None:
         """Add a problem of ``row`` at the column of ``key`` (column A if it has none)."""
-        self.problems.append(Located(row, self.at.get(key, 1), message, self.file))
+        self.problems.append(Located(row, self.at.get(key, 1), reason, self.file))
 
 
 def column_letter(index: int) -> str:
@@ -186,10 +194,11 @@ def parse(grid: Grid, flow: FlowSpec) -> ParsedList:
     found = _header(grid, known)
     if found is None:
         result.problems.append(Located(
-            grid.rows[0][0] if grid.rows else 1, 1,
-            "no header row: the list needs a row naming its columns (nominee or person, "
-            f"then the fields: {', '.join(flow.fields) or 'none'}); start from "
-            "award import-template", grid.file))
+            grid.rows[0][0] if grid.rows else 1, 1, Reason(
+                "list.no_header", "no header row: the list needs a row naming its columns "
+                f"(nominee or person, then the fields: {', '.join(flow.fields) or 'none'}); "
+                "start from award import-template", {"fields": list(flow.fields)}),
+            grid.file))
         return result
     header_row, cells = found
     result.header_row = header_row
@@ -197,14 +206,14 @@ def parse(grid: Grid, flow: FlowSpec) -> ParsedList:
     for column in known:
         if column.required and column.key not in result.at:
             result.columns_ok = False
-            result.problems.append(Located(
-                header_row, len(cells) + 1,
-                f"missing column {column.key!r} ({column.label.get('vi', column.key)}): "
-                "every row must fill it", grid.file))
+            result.problems.append(Located(header_row, len(cells) + 1, Reason(
+                "list.missing_column", f"missing column {column.key!r} "
+                f"({column.label.get('vi', column.key)}): every row must fill it",
+                {"field": column.key}), grid.file))
     if NOMINEE not in result.at and PERSON not in result.at:
-        result.problems.append(Located(
-            header_row, 1, "no nominee column: give 'nominee' (the name) or 'person' (a "
-            "login of the directory)", grid.file))
+        result.problems.append(Located(header_row, 1, Reason(
+            "list.no_nominee_column", "no nominee column: give 'nominee' (the name) or "
+            "'person' (a login of the directory)"), grid.file))
     rows = [(n, c) for n, c in grid.rows if n > header_row]
     result.first_row = header_row + 1
     if rows and _is_label_row(rows[0][1], result.at, by_key):
@@ -213,8 +222,9 @@ def parse(grid: Grid, flow: FlowSpec) -> ParsedList:
     seen: dict[str, int] = {}
     for count, (number, row) in enumerate(rows, start=1):
         if count > MAX_ROWS:
-            result.problems.append(Located(number, 1, f"a list holds at most {MAX_ROWS:,} "
-                                           "rows; split the file", grid.file))
+            result.problems.append(Located(number, 1, Reason(
+                "list.too_many_rows", f"a list holds at most {MAX_ROWS:,} rows; split the "
+                "file", {"max": MAX_ROWS}), grid.file))
             break
         entry = _entry(number, row, by_key, result)
         if entry is None:
@@ -223,8 +233,8 @@ def parse(grid: Grid, flow: FlowSpec) -> ParsedList:
         if key is not None:
             first = seen.setdefault(key, number)
             if first != number:
-                result.problem(number, PERSON if entry.person else NOMINEE,
-                               f"the same nominee as row {first}")
+                result.problem(number, PERSON if entry.person else NOMINEE, Reason(
+                    "list.same_nominee", f"the same nominee as row {first}", {"row": first}))
         result.entries.append(entry)
     result.problems.sort()
     return result
@@ -274,17 +284,18 @@ def _read_header(cells: tuple[Any, ...], known: Sequence[Column], result: Parsed
         column = _match(text, known)
         if column is None:
             if _plain(text) not in _IGNORED:
-                result.problems.append(Located(
-                    result.header_row, index,
-                    f"unknown column {text!r}{suggest(text, options)}; the columns of this "
-                    f"list are {', '.join(options)}", result.file))
+                result.problems.append(Located(result.header_row, index, Reason(
+                    "list.unknown_column", f"unknown column {text!r}{suggest(text, options)}; "
+                    f"the columns of this list are {', '.join(options)}", {"column": text}),
+                    result.file))
             continue
         first = result.at.setdefault(column.key, index)
         if first != index:
             result.columns_ok = False
-            result.problems.append(Located(
-                result.header_row, index, f"column {column.key!r} appears twice (first in "
-                f"{column_letter(first)})", result.file))
+            result.problems.append(Located(result.header_row, index, Reason(
+                "list.column_twice", f"column {column.key!r} appears twice (first in "
+                f"{column_letter(first)})", {"column": column.key,
+                                             "first": column_letter(first)}), result.file))
 
 
 def _is_label_row(cells: tuple[Any, ...], at: Mapping[str, int],
@@ -317,9 +328,10 @@ def _entry(number: int, cells: tuple[Any, ...], by_key: Mapping[str, Column],
     for key in result.at:
         raw = cell(key)
         if isinstance(raw, Uncomputed):
-            result.problem(number, key, f"the formula {raw.formula!r} has no computed value "
-                           "in the file; open and save it in a spreadsheet program, or type "
-                           "the value")
+            result.problem(number, key, Reason(
+                "list.formula", f"the formula {raw.formula!r} has no computed value in the "
+                "file; open and save it in a spreadsheet program, or type the value",
+                {"formula": raw.formula}))
             continue
         if key == NOMINEE:
             entry.nominee = None if raw is None else " ".join(nfc(_text(raw)).split())
@@ -331,19 +343,21 @@ def _entry(number: int, cells: tuple[Any, ...], by_key: Mapping[str, Column],
             try:
                 value = coerce(spec, _prepare(spec, raw))
             except InvalidInput as exc:
-                result.problem(number, key, exc.message)
+                result.problem(number, key, exc.reason or Reason("list.bad_value", exc.message,
+                                                                 {"field": key}))
                 continue
             if value is not None:
                 entry.values[key] = value
     for column in by_key.values():
         if (column.required and column.key in result.at and column.key not in entry.values
                 and cell(column.key) is None):
-            result.problem(number, column.key, f"{column.key!r} "
-                           f"({column.label.get('vi', column.key)}) is required")
+            result.problem(number, column.key, Reason(
+                "list.required", f"{column.key!r} ({column.label.get('vi', column.key)}) is "
+                "required", {"field": column.key}))
     if entry.nominee is None and entry.person is None and not any(
             isinstance(cell(k), Uncomputed) for k in (NOMINEE, PERSON)):
-        result.problem(number, NOMINEE if NOMINEE in result.at else PERSON,
-                       "no nominee: give the name (nominee) or a login (person)")
+        result.problem(number, NOMINEE if NOMINEE in result.at else PERSON, Reason(
+            "list.no_nominee", "no nominee: give the name (nominee) or a login (person)"))
     return entry
 
 
@@ -352,8 +366,9 @@ def _login(raw: Any, number: int, result: ParsedList) -> str | None:
         return None
     login = _text(raw).strip().lower()
     if not LOGIN_RE.fullmatch(login):
-        result.problem(number, PERSON, f"{_text(raw)!r} is not a login (lowercase letters, "
-                       "digits, '.', '_' and '-')")
+        result.problem(number, PERSON, Reason(
+            "list.bad_login", f"{_text(raw)!r} is not a login (lowercase letters, digits, "
+            "'.', '_' and '-')", {"login": _text(raw)}))
         return None
     return login
 

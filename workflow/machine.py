@@ -21,7 +21,7 @@ from typing import Any
 
 from transitions import Machine, MachineError
 
-from workflow.errors import GuardRefused, NotAllowed
+from workflow.errors import GuardRefused, NotAllowed, Reason
 from workflow.flow import FlowSpec, GuardCall, GuardContext, GuardDef, GuardRegistry
 
 __all__ = ["CompiledFlow"]
@@ -35,7 +35,7 @@ class _Token:
 @dataclass
 class _Attempt:
     ctx: GuardContext
-    refusal: list[tuple[str, str]] = field(default_factory=list)
+    refusal: list[tuple[str, Reason]] = field(default_factory=list)
 
 
 class _Condition:
@@ -90,7 +90,8 @@ class CompiledFlow:
         except (MachineError, AttributeError):
             raise self.not_allowed(state, trigger) from None
         if not moved:
-            guard, reason = attempt.refusal[0] if attempt.refusal else ("?", "refused")
+            guard, reason = attempt.refusal[0] if attempt.refusal else (
+                "?", Reason("guard.unknown", "refused"))
             raise GuardRefused(trigger, guard, reason, state=state)
         return token.state
 
@@ -109,8 +110,13 @@ class CompiledFlow:
         shown = ", ".join(allowed) if allowed else "nothing (waiting on the engine)"
         if self.spec.states[state].final:
             shown = f"nothing ({state!r} is final)"
+        final = self.spec.states[state].final
+        known = trigger in self._machine.events
         return NotAllowed(
             f"cannot {trigger!r} from {state!r}; allowed here: {shown}",
+            msgid="fire.final" if final else "fire.not_here" if allowed and known
+            else "fire.unknown" if allowed else "fire.waiting",
+            values={"triggers": allowed},
             state=state,
             trigger=trigger,
             allowed=allowed,

@@ -61,8 +61,10 @@ def format_of(name: str) -> str:
         return "csv"
     if lowered.endswith(".xls"):
         raise InvalidInput(f"{name}: the old Excel format (.xls) is not read; save the list as "
-                           "Excel Workbook (.xlsx) or CSV UTF-8 (.csv)", file=name)
-    raise InvalidInput(f"{name}: not a spreadsheet; give an .xlsx or .csv file", file=name)
+                           "Excel Workbook (.xlsx) or CSV UTF-8 (.csv)", msgid="list.old_excel",
+                           values={"name": name}, file=name)
+    raise InvalidInput(f"{name}: not a spreadsheet; give an .xlsx or .csv file",
+                       msgid="list.not_spreadsheet", values={"name": name}, file=name)
 
 
 # ---- reading -------------------------------------------------------------------------------
@@ -73,7 +75,8 @@ def read(name: str, content: bytes) -> Grid:
     kind = format_of(name)
     if len(content) > MAX_BYTES:
         raise InvalidInput(f"{name} is larger than {MAX_BYTES // 2**20} MiB; split the list",
-                           file=name)
+                           msgid="attach.too_large",
+                           values={"name": name, "mib": MAX_BYTES // 2**20}, file=name)
     return _read_xlsx(name, content) if kind == "xlsx" else _read_csv(name, content)
 
 
@@ -83,17 +86,20 @@ def _read_xlsx(name: str, content: bytes) -> Grid:
             unpacked = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile:
         raise InvalidInput(f"{name}: not an Excel workbook (.xlsx); save the list again as "
-                           "Excel Workbook or CSV", file=name) from None
+                           "Excel Workbook or CSV", msgid="list.unreadable",
+                           values={"name": name}, file=name) from None
     if unpacked > MAX_UNPACKED:
         raise InvalidInput(f"{name}: the workbook unpacks to more than "
-                           f"{MAX_UNPACKED // 2**20} MiB; it is not a list", file=name)
+                           f"{MAX_UNPACKED // 2**20} MiB; it is not a list",
+                           msgid="list.unreadable", values={"name": name}, file=name)
     try:
         values = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
         formulas = openpyxl.load_workbook(io.BytesIO(content), data_only=False)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         first = (str(exc).strip().splitlines() or [""])[0][:120]
         raise InvalidInput(f"{name}: cannot be read as an Excel workbook: "
-                           f"{type(exc).__name__}: {first}", file=name) from None
+                           f"{type(exc).__name__}: {first}", msgid="list.unreadable",
+                           values={"name": name}, file=name) from None
     sheet = _list_sheet(values)
     source = formulas[sheet.title]
     merged = {}
@@ -146,7 +152,8 @@ def _decode(name: str, content: bytes) -> str:
         return content.decode("cp1258")  # Excel's "CSV" on a Vietnamese Windows
     except UnicodeDecodeError:
         raise InvalidInput(f"{name}: the text is neither UTF-8 nor the Vietnamese Windows code "
-                           "page; save the list as CSV UTF-8", file=name) from None
+                           "page; save the list as CSV UTF-8", msgid="list.encoding",
+                           values={"name": name}, file=name) from None
 
 
 def _read_csv(name: str, content: bytes) -> Grid:
@@ -158,7 +165,8 @@ def _read_csv(name: str, content: bytes) -> Grid:
                                                    delimiter=delimiter), start=1):
             _keep(rows, number, [_cell(v) for v in record])
     except csv.Error as exc:
-        raise InvalidInput(f"{name}: not a readable CSV file: {exc}", file=name) from None
+        raise InvalidInput(f"{name}: not a readable CSV file: {exc}", msgid="list.unreadable",
+                           values={"name": name}, file=name) from None
     return Grid(name, tuple(rows))
 
 

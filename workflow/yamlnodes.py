@@ -34,6 +34,7 @@ __all__ = [
     "Scalar",
     "Sequence",
     "canonical_json",
+    "echo",
     "parse_yaml",
     "read_definition",
     "suggest",
@@ -108,10 +109,38 @@ class Sequence(Node):
         return [item.plain() for item in self.items]
 
 
+#: Definition files are small (the largest shipped flow is a few KB); a bigger one is not a
+#: definition anyone wrote by hand, and reading it must not cost the process its memory.
+MAX_DEFINITION_BYTES = 1024 * 1024
+#: Scalars an alias may repeat, counted in characters over the whole document.
+MAX_ALIAS_EXPANSION = 100_000
+MAX_ECHO = 60  # characters of a value repeated in an error message
+MAX_STRING = 2000  # a name, a label, a comment in a definition; long prose goes in documents
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")  # tab and newline are text
+
+
+def echo(value: object) -> str:
+    """A value quoted for an error message, cut short (a message must not carry a megabyte)."""
+    text = repr(value)
+    return text if len(text) <= MAX_ECHO else text[:MAX_ECHO - 1] + "…"
+
+
 def read_definition(path: Path) -> str:
-    """A definition file's text; an unreadable file is a located :class:`DefinitionError`."""
+    """A definition file's text; an unreadable or oversized file is a located
+    :class:`DefinitionError`. The size is checked before anything is read (a device such as
+    /dev/zero never ends)."""
     try:
-        return path.read_text(encoding="utf-8")
+        if not path.is_file():
+            if path.exists():
+                raise DefinitionError([Problem(str(path), 1, 1, "not a regular file")])
+            raise FileNotFoundError(path)
+        with path.open("rb") as handle:
+            data = handle.read(MAX_DEFINITION_BYTES + 1)
+        if len(data) > MAX_DEFINITION_BYTES:
+            raise DefinitionError([Problem(str(path), 1, 1, f"larger than "
+                                           f"{MAX_DEFINITION_BYTES // 1024} KiB; a definition "
+                                           "file is a few KB")])
+        return data.decode("utf-8")
     except FileNotFoundError:
         raise DefinitionError([Problem(str(path), 1, 1, "no such file")]) from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -154,14 +183,28 @@ def _collection_aliases(text: str, file: str, loader: type[yaml.SafeLoader]) -> 
     pass over parser events, before anything is composed.
     """
     collections: set[str] = set()
+    scalars: dict[str, int] = {}  # anchor -> length of the scalar it names
+    expanded = 0
     found: list[Problem] = []
     for event in yaml.parse(text, Loader=loader):
         if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent) and event.anchor:
             collections.add(event.anchor)
-        elif isinstance(event, yaml.AliasEvent) and event.anchor in collections:
+        elif isinstance(event, yaml.ScalarEvent) and event.anchor:
+            scalars[event.anchor] = len(event.value)
+        elif isinstance(event, yaml.AliasEvent):
             mark = event.start_mark
             line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-            found.append(Problem(file, line, col, ALIAS_MESSAGE))
+            if event.anchor in collections:
+                found.append(Problem(file, line, col, ALIAS_MESSAGE))
+                continue
+            # an alias of a scalar repeats its text: bounded, or a small file could stand
+            # for gigabytes once the flow is read and hashed
+            expanded += scalars.get(event.anchor or "", 0)
+            if expanded > MAX_ALIAS_EXPANSION:
+                found.append(Problem(file, line, col, f"aliases repeat more than "
+                                     f"{MAX_ALIAS_EXPANSION:,} characters; write the values "
+                                     "out"))
+                break
     return found
 
 
@@ -216,7 +259,7 @@ def _convert(node: yaml.Node, file: str, problems: Problems, seen: set[int], dep
         if name in mapping.values:
             first = mapping.keys[name]
             problems.add_at(
-                file, kline, kcol, f"duplicate key {name!r} (first at line {first.line})"
+                file, kline, kcol, f"duplicate key {echo(name)} (first at line {first.line})"
             )
             continue
         mapping.keys[name] = Scalar(file, kline, kcol, name, quoted=key_node.style is not None)
@@ -286,7 +329,7 @@ class Problems:
             if name not in allowed:
                 self.add(
                     key,
-                    f"unknown key {name!r} in {what}{suggest(name, allowed)}; "
+                    f"unknown key {echo(name)} in {what}{suggest(name, allowed)}; "
                     f"allowed: {', '.join(allowed)}",
                 )
         for name in required:
@@ -294,18 +337,25 @@ class Problems:
                 self.add(node, f"{what} is missing required key {name!r}")
 
     def string(self, node: Node | None, what: str, *, pattern: re.Pattern[str] | None = None,
-               hint: str = "") -> str | None:
+               hint: str = "", max_length: int = MAX_STRING) -> str | None:
         if node is None:
             return None
         if not isinstance(node, Scalar) or not isinstance(node.value, str) or not node.value:
             self.add(node, f"{what} must be a non-empty string{hint and '; ' + hint}")
             return None
+        if _CONTROL.search(node.value):
+            self.add(node, f"{what} must not contain control characters (such as NUL)")
+            return None
+        if len(node.value) > max_length:
+            self.add(node, f"{what} is longer than {max_length} characters")
+            return None
         if pattern is not None and not pattern.fullmatch(node.value):
-            self.add(node, f"{what} {node.value!r} is not well formed{hint and '; ' + hint}")
+            self.add(node, f"{what} {echo(node.value)} is not well formed{hint and '; ' + hint}")
             return None
         return node.value
 
-    def integer(self, node: Node | None, what: str, *, minimum: int | None = None) -> int | None:
+    def integer(self, node: Node | None, what: str, *, minimum: int | None = None,
+                maximum: int | None = None) -> int | None:
         if node is None:
             return None
         if (
@@ -316,7 +366,10 @@ class Problems:
             self.add(node, f"{what} must be an integer")
             return None
         if minimum is not None and node.value < minimum:
-            self.add(node, f"{what} must be at least {minimum}, got {node.value}")
+            self.add(node, f"{what} must be at least {minimum}, got {echo(node.value)}")
+            return None
+        if maximum is not None and node.value > maximum:
+            self.add(node, f"{what} must be at most {maximum}, got {echo(node.value)}")
             return None
         return node.value
 
@@ -338,7 +391,7 @@ class Problems:
         if node.value not in options:
             self.add(
                 node,
-                f"{what} {node.value!r} is not allowed{suggest(node.value, options)}; "
+                f"{what} {echo(node.value)} is not allowed{suggest(node.value, options)}; "
                 f"allowed: {', '.join(options)}",
             )
             return None

@@ -21,6 +21,7 @@ from workflow.cli import (  # noqa: F401 (registers commands)
     items,
     lists,
     notices,
+    ops,
     sessions,
     web,
 )

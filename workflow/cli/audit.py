@@ -1,7 +1,8 @@
-"""``award audit …``: the tamper-evident log — read, verify, head, export."""
+"""``award audit …``: the tamper-evident log — read, verify, head, witness, export."""
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import time
@@ -11,9 +12,12 @@ from pathlib import Path
 import typer
 
 from workflow.cli.base import app, command, state
-from workflow.errors import InvalidInput
+from workflow.cli.output import writing
+from workflow.errors import InvalidInput, UsageError
+from workflow.store import Anchor
 
-audit_app = typer.Typer(help="the audit trail: log, verify, head, export", no_args_is_help=True)
+audit_app = typer.Typer(help="the audit trail: log, verify, head, witness, export",
+                        no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 
 
@@ -38,17 +42,25 @@ def audit_log(
                    e["to"]] for e in entries))
 
 
+WITNESS_ENV = "AWARD_AUDIT_WITNESS"
 _ANCHOR = re.compile(r"0*([1-9][0-9]*):([0-9a-fA-F]{64})", re.ASCII)
 
 
-def _anchor(text: str | None) -> tuple[int, str] | None:
+def _anchor(text: str | None) -> list[Anchor]:
     if text is None:
-        return None
+        return []
     match = _ANCHOR.fullmatch(text)
     if match is None:
         raise InvalidInput(f"--anchor {text!r}: write SEQ:HASH as printed on a notice or decision "
                            "(the hash is 64 hexadecimal characters)")
-    return int(match.group(1)), match.group(2).lower()
+    return [Anchor(int(match.group(1)), match.group(2).lower())]
+
+
+def _witness_file(given: Path | None) -> Path | None:
+    if given is not None:
+        return given
+    env = os.environ.get(WITNESS_ENV, "").strip()
+    return Path(env) if env else None
 
 
 @command(audit_app, "verify")
@@ -56,20 +68,33 @@ def audit_verify(
     ctx: typer.Context,
     anchor: str | None = typer.Option(None, "--anchor", metavar="SEQ:HASH",
                                       help="also check this entry printed on a document"),
+    witness: Path | None = typer.Option(None, "--witness", metavar="FILE",
+                                        help="also check every head in this witness file "
+                                        f"(default: ${WITNESS_ENV} when set)"),
     export: Path | None = typer.Option(None, "--export", metavar="FILE",
                                        help="verify an exported chain (jsonl or csv) instead "
                                        "of the database"),
 ) -> None:
-    """Recompute the whole chain; exit 1 naming the first broken seq."""
+    """Recompute the whole chain and check the heads that notices, minutes and decisions
+    embed (and those given); exit 1 naming the first broken seq, or the key mismatch."""
+    from workflow.service.facades.audit import read_witness
+
     st = state(ctx)
     started = time.perf_counter()
     show = sys.stderr.isatty() and not st.as_json
+    anchors = _anchor(anchor)
+    witnessed = _witness_file(witness)
+    if witnessed is not None:
+        if not witnessed.exists():
+            raise InvalidInput(f"no witness file {str(witnessed)!r} (award audit witness "
+                               "writes one)")
+        anchors += read_witness(witnessed)
     if export is not None:
-        report = st.service().audit.verify_export(export, _anchor(anchor))
+        report = st.service().audit.verify_export(export, anchors)
     else:
         report = st.service().audit.verify(
             progress=(lambda n: st.out.progress(f"  verified {n:,} entries…")) if show else None,
-            anchor=_anchor(anchor))
+            anchors=anchors)
     elapsed = time.perf_counter() - started
     data = report.as_dict() | {"seconds": round(elapsed, 3),
                                "rate_per_s": round(report.entries / elapsed) if elapsed else None}
@@ -79,12 +104,33 @@ def audit_verify(
         st.out.line(f"ok: {report.entries:,} entries verified in {elapsed:.2f}s; head seq "
                     f"{report.head_seq} {report.head_hash}"
                     + (f"; entry {anchor.split(':')[0].lstrip('0')} matches the anchor"
-                       if anchor else ""))
+                       if anchor else "")
+                    + (f"; {len(anchors) - bool(anchor)} witnessed heads hold"
+                       if witnessed is not None else ""))
     else:
-        st.out.err_console.print(f"error: audit chain broken at seq {report.first_bad_seq}: "
-                                 f"{report.problem}", markup=False)
+        where = (f" at seq {report.first_bad_seq}" if report.first_bad_seq is not None
+                 else "")
+        st.out.err_console.print(f"error: audit chain broken{where}: {report.problem}",
+                                 markup=False)
     if not report.ok:
         raise typer.Exit(1)
+
+
+@command(audit_app, "witness")
+def audit_witness(
+    ctx: typer.Context,
+    file: Path | None = typer.Argument(None, metavar="[FILE]",
+                                       help=f"the witness file (default: ${WITNESS_ENV})"),
+) -> None:
+    """Append the chain's head to a witness file kept apart from the database (on another
+    machine if you can); `award audit verify --witness FILE` checks every head it holds."""
+    st = state(ctx)
+    path = _witness_file(file)
+    if path is None:
+        raise UsageError(f"give the witness FILE (or set {WITNESS_ENV})")
+    result = st.service().audit.witness(path)
+    st.out.emit(result, lambda r: st.out.line(
+        f"witnessed head seq {r['seq']} {r['hash']} in {r['file']}"))
 
 
 @command(audit_app, "head")
@@ -113,7 +159,7 @@ def audit_export(
     if out is None:
         service.audit.export(fmt.value, sys.stdout)
         return
-    with out.open("w", encoding="utf-8", newline="") as handle:
+    with writing(out, newline="") as handle:
         count = service.audit.export(fmt.value, handle)
     st.out.emit({"out": str(out), "entries": count, "format": fmt.value},
                 lambda r: st.out.line(f"wrote {r['entries']} entries to {r['out']}"))

@@ -31,7 +31,10 @@ def demo(
         "folder": str(result.folder), "database": result.database, "seconds": seconds,
         "simulated_days": result.days, "flows": result.summary, "stages": result.stages,
         "documents": result.documents, "lists": result.lists, "sweeps": result.sweeps,
-        "audit": result.audit}
+        "audit": result.audit, "end": result.end, "live": result.live,
+        "sign_ins": [{"role": p.role, "login": p.login, "name": p.name,
+                      "password": p.password} for p in result.people],
+        "serve": serve_command(result)}
 
     def human(_: Any) -> None:
         out = st.out
@@ -60,7 +63,19 @@ def demo(
         out.line("next: award --db " + result.database + " list --flow anh-hung-lao-dong   |   "
                  "award --db " + result.database + " show 1   |   award --db "
                  + result.database + " audit verify")
+        out.table(["who", "login", "name", "password"],
+                  ([p.role, p.login, p.name, p.password] for p in result.people),
+                  title="Sign in to the web interface as")
+        live = ", ".join(f"{kind}: item {item}" for kind, item in result.live.items())
+        out.line(f"open on the last day ({result.end}): {live}")
+        out.line(f"web: {serve_command(result)}   then open http://127.0.0.1:8000/")
 
     st.out.emit(data, human)
     if not result.audit["ok"]:
         raise typer.Exit(1)
+
+
+def serve_command(result: Any) -> str:
+    """The web interface on the demo's database, its clock held at the demo's last moment
+    (so the notice window and the ballot it left open are still open)."""
+    return f"AWARD_NOW={result.end} award --db {result.database} serve"

@@ -9,6 +9,7 @@ from typing import Any
 import typer
 
 from workflow.cli.base import app, command, state
+from workflow.cli.output import writing
 from workflow.flow import parse_assignments
 
 directory_app = typer.Typer(help="the directory of units, people, roles and prior awards",
@@ -180,7 +181,8 @@ def render(
     st = state(ctx)
     result = st.service().items.render(nomination, template)
     if out is not None:
-        out.write_text(result["text"], encoding="utf-8")
+        with writing(out) as handle:
+            handle.write(result["text"])
         summary = {k: v for k, v in result.items() if k != "text"} | {"out": str(out)}
         st.out.emit(summary, lambda r: st.out.line(f"wrote {r['out']} (sha256 {r['sha256']})"))
     elif st.as_json:

@@ -9,7 +9,11 @@ from pathlib import Path
 import typer
 
 from workflow.cli.base import app, command, state
+from workflow.cli.output import LogFormat, writing
+from workflow.errors import UsageError
 from workflow.service import PUBLIC, Actor
+
+DELIVERY_STATUSES = ("pending", "sending", "sent", "failed", "no_address", "held")
 
 
 class Outcome(StrEnum):
@@ -36,7 +40,8 @@ def notices(
         text = st.service().public.notice_html(html)
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         if out is not None:
-            out.write_text(text, encoding="utf-8")
+            with writing(out) as handle:
+                handle.write(text)
             st.out.emit({"notice": html, "out": str(out), "sha256": digest},
                         lambda r: st.out.line(f"wrote {r['out']} (sha256 {r['sha256']})"))
         elif st.as_json:
@@ -115,17 +120,31 @@ def outbox(
     recipient: str | None = typer.Option(None, "--to", metavar="LOGIN"),
     kind: str | None = typer.Option(None, "--kind", help="reminder | escalation | notice | "
                                     "digest"),
+    status: str | None = typer.Option(None, "--status", help="pending | sending | sent | "
+                                      "failed | no_address | held"),
     limit: int | None = typer.Option(None, "--limit", min=1),
 ) -> None:
-    """Messages produced: reminders, escalations, notices, digests."""
+    """Messages produced (reminders, escalations, notices, digests) and their delivery: sent,
+    waiting for another attempt (with the last error), or given up."""
     st = state(ctx)
-    rows = st.service().timers.outbox(nomination, recipient, kind, limit)
+    if status is not None and status not in DELIVERY_STATUSES:
+        raise UsageError(f"--status {status!r}: use one of {', '.join(DELIVERY_STATUSES)}")
+    rows = st.service().timers.outbox(nomination, recipient, kind, limit, status)
     if st.as_json:
         st.out.json(list(rows))
         return
-    st.out.table(["id", "at", "kind", "to", "item", "subject"],
-                 ([r["id"], r["at"], r["kind"], r["recipient"], r["nomination"], r["subject"]]
-                  for r in rows))
+    st.out.table(["id", "at", "kind", "to", "item", "subject", "delivery", "tries", "error"],
+                 ([r["id"], r["at"], r["kind"], r["recipient"], r["nomination"], r["subject"],
+                   r["status"], r["attempts"] or "", r["last_error"] or ""] for r in rows))
+
+
+@command(app, "deliver")
+def deliver(ctx: typer.Context) -> None:
+    """Deliver due outbox messages by email now (what the scheduler does every interval when
+    AWARD_SMTP_URL is set); prints counts."""
+    st = state(ctx)
+    counts = st.service().timers.deliver()
+    st.out.emit(counts, lambda c: st.out.line(", ".join(f"{k} {v}" for k, v in c.items())))
 
 
 @command(app, "escalate")
@@ -144,14 +163,29 @@ def scheduler(
     max_sweeps: int | None = typer.Option(None, "--max-sweeps", min=1,
                                           help="stop after this many sweeps (default: run "
                                           "until SIGINT/SIGTERM)"),
+    log_format: LogFormat = typer.Option(LogFormat.text, "--log-format",
+                                         help="one line per sweep: text or json"),
+    metrics_port: int | None = typer.Option(None, "--metrics-port", min=1, max=65535,
+                                            help="serve this process's Prometheus metrics on "
+                                            "127.0.0.1:PORT/metrics"),
 ) -> None:
-    """Run APScheduler: a sweep every interval and a daily overdue digest, until stopped."""
+    """Run APScheduler: a sweep every interval (then email delivery, when AWARD_SMTP_URL is
+    set) and a daily overdue digest, until stopped."""
+    from workflow.logs import configure
+    from workflow.metrics import SchedulerMetrics
     from workflow.scheduler import run_scheduler
 
     st = state(ctx)
     service = st.service()
     service.audit.head()  # a database that cannot be opened (or has no schema) fails now
-    totals = run_scheduler(service, interval, st.out.progress, max_sweeps=max_sweeps)
+    service.timers.mail_configured()  # a bad AWARD_SMTP_URL fails now, not at the first sweep
+    configure(log_format.value)
+    metrics = None
+    if metrics_port is not None:
+        metrics = SchedulerMetrics(service)
+        metrics.serve(metrics_port)
+    totals = run_scheduler(service, interval, st.out.progress, max_sweeps=max_sweeps,
+                           metrics=metrics)
     st.out.emit(totals, lambda t: st.out.line(
         "stopped: " + (", ".join(f"{k} {v}" for k, v in t.items() if v) or "nothing was due")))
 

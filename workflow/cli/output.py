@@ -9,18 +9,36 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, TextIO
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-from workflow.errors import AwardError
+from workflow.errors import AwardError, InvalidInput
 
-__all__ = ["Output"]
+__all__ = ["LogFormat", "Output", "clean", "writing"]
+
+
+class LogFormat(StrEnum):
+    text = "text"
+    json = "json"
 
 PIPED_WIDTH = 160
+# C0 and C1 control characters but tab and newline: an ANSI escape in a nominee's name must
+# reach the terminal as text, never as a command to it
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean(value: object) -> str:
+    """A value as a terminal may show it: control characters replaced by U+FFFD."""
+    return _CONTROL.sub("\ufffd", "" if value is None else str(value))
 
 
 def _width(stream: Any) -> int | None:
@@ -29,6 +47,19 @@ def _width(stream: Any) -> int | None:
     if os.environ.get("COLUMNS") or (hasattr(stream, "isatty") and stream.isatty()):
         return None
     return PIPED_WIDTH
+
+
+@contextmanager
+def writing(path: Path, *, newline: str | None = None) -> Iterator[TextIO]:
+    """A text file opened for ``--out``: a path that cannot be written is a one-line error
+    (InvalidInput, exit 1), not a traceback."""
+    try:
+        handle = path.open("w", encoding="utf-8", newline=newline)
+    except OSError as exc:
+        raise InvalidInput(f"cannot write {str(path)!r}: {exc.strerror or exc}",
+                           file=str(path)) from None
+    with handle:
+        yield handle
 
 
 class Output:
@@ -49,29 +80,29 @@ class Output:
             human(data)
 
     def line(self, text: str) -> None:
-        self.console.print(text, markup=False)
-
-    def markup(self, text: str) -> None:
-        self.console.print(text)
+        self.console.print(clean(text), markup=False)
 
     def table(self, columns: list[str], rows: Iterable[Iterable[Any]], title: str | None = None
               ) -> None:
-        table = Table(title=title, show_lines=False, header_style="bold")
+        table = Table(title=None if title is None else Text(clean(title)), show_lines=False,
+                      header_style="bold")
         for i, col in enumerate(columns):
             # the first column names the row (an id, a flow): keep it whole, fold the others
             table.add_column(col, overflow="fold", no_wrap=i == 0)
         for row in rows:
-            table.add_row(*["" if v is None else str(v) for v in row])
+            # Text, not str: a name like "[/]" or "Trường [tiểu học] Lý Thái Tổ" is shown as
+            # written, never read as console markup
+            table.add_row(*[Text(clean(v)) for v in row])
         self.console.print(table)
 
     def progress(self, text: str) -> None:
         """Progress of long work: stderr, never mixed into a JSON document."""
-        self.err_console.print(text, markup=False)
+        self.err_console.print(clean(text), markup=False)
 
     def error(self, exc: AwardError) -> None:
         if self.as_json:
             self.json({"error": exc.to_dict()})
         else:
-            self.err_console.print(f"error: {exc.message}", markup=False)
+            self.err_console.print(clean(f"error: {exc.message}"), markup=False)
             for extra in exc.fields.get("problems", [])[1:]:
-                self.err_console.print(f"error: {extra}", markup=False)
+                self.err_console.print(clean(f"error: {extra}"), markup=False)

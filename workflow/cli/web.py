@@ -7,7 +7,9 @@ import sys
 import typer
 
 from workflow.cli.base import app, command, state
+from workflow.cli.output import LogFormat
 from workflow.errors import NotFound
+from workflow.logs import configure as configure_logs
 
 
 @command(app, "serve")
@@ -17,6 +19,12 @@ def serve(
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="port to listen on"),
     secure_cookies: bool = typer.Option(False, "--secure-cookies",
                                         help="mark cookies Secure (when served over HTTPS)"),
+    forwarded_allow_ips: str = typer.Option(
+        "", "--forwarded-allow-ips", metavar="IPS",
+        help="addresses of reverse proxies whose X-Forwarded-For to believe (comma-separated); "
+             "by default none, so no client can pick the address rate limits count by"),
+    log_format: LogFormat = typer.Option(LogFormat.text, "--log-format",
+                                         help="one line per request: text or json"),
 ) -> None:
     """Serve the web interface (public notice board, objections, staff pages, /api) on the
     same database and flows as the command line. Session cookies are signed with the
@@ -28,9 +36,16 @@ def serve(
     from workflow.web import create_app
 
     st = state(ctx)
+    st.settings().require_database()
     web_app = create_app(st.service(), secure_cookies=secure_cookies)
     st.out.progress(f"serving on http://{host}:{port}/ (Ctrl+C to stop)")
-    uvicorn.run(web_app, host=host, port=port, log_level="info", server_header=False)
+    proxies = ",".join(p.strip() for p in forwarded_allow_ips.split(",") if p.strip())
+    configure_logs(log_format.value)
+    # uvicorn's access log would write client addresses and query strings: the app writes
+    # its own line per request (route template, status, time)
+    uvicorn.run(web_app, host=host, port=port, log_level="info", server_header=False,
+                proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None,
+                access_log=False)
 
 
 @command(app, "passwd")
@@ -44,6 +59,7 @@ def passwd(
     """Set the password a person signs in to the web interface with (stored as an argon2
     hash; at least 8 characters)."""
     st = state(ctx)
+    st.settings().require_database()
     service = st.service()
     if service.accounts.person(login) is None:
         raise NotFound(f"no person {login!r} in the directory", person=login)

@@ -25,6 +25,7 @@ from typing import Any
 from workflow.bootstrap import Settings, build_service
 from workflow.clock import FixedClock
 from workflow.demo.cycle import Cycle
+from workflow.demo.live import SignIn, leave_live, sign_ins
 from workflow.demo.office import build_office, write_directory
 from workflow.errors import InvalidInput
 from workflow.service import Service
@@ -46,7 +47,10 @@ class DemoResult:
     documents: dict[str, int]
     sweeps: dict[str, int]
     days: int
-    lists: dict[str, int]
+    end: str  # the simulated last moment (ISO): serve the database with AWARD_NOW at it
+    live: dict[str, Any]  # items left open on the last day: {"notice": id, "ballot": id}
+    people: list[SignIn]  # who a visitor can sign in as
+    lists: dict[str, int]  # the lists sent and refused, and the council meetings held
 
 
 MARKER = ".award-demo"  # marks a folder the demo wrote, so a rerun may replace it
@@ -121,6 +125,15 @@ def _run(service: Service, clock: FixedClock, folder: Path, db: str,
                 break
         day += timedelta(days=1)
         days += 1
+    last = min(day, END)
+    while not cycle.working(last):  # people act on a working day
+        last -= timedelta(days=1)
+    cycle.at(last, 16)
+    taken = {p.person for p in cycle.plans.values() if p.person}
+    live = leave_live(service, office, folder, taken, last)
+    people = sign_ins(service, office)
+    say(f"left open on {last.isoformat()}: "
+        + ", ".join(f"{kind} (item {item})" for kind, item in live.items()))
     documents = _write_documents(service, folder)
     summary, stages = _summary(service)
     report = service.audit.verify()
@@ -131,6 +144,7 @@ def _run(service: Service, clock: FixedClock, folder: Path, db: str,
         ensure_ascii=False, indent=2), encoding="utf-8")
     lists = {**cycle.lists, "sessions": cycle.sessions}
     return DemoResult(folder, db, summary, stages, report.as_dict(), documents, sweeps, days,
+                      clock.now().astimezone(service.display_tz).isoformat(), live, people,
                       lists)
 
 

@@ -161,6 +161,9 @@ def write_directory(office: Office, path: Path) -> None:
         grant(login, f"{role}@BN")
     office.names["chutichnuoc"] = "Chủ tịch nước"
     grant("chutichnuoc", "president@VN")
+    # an inspector at the top of the tree: reads every item's timeline, exports the chain
+    office.names["kiemtoan"] = "Đỗ Thị Kiểm"
+    grant("kiemtoan", "auditor@VN")
     works_at = {login: u.id for u in office.units.values() for login in u.staff}
     lines.append("people:")
     for login, granted in roles.items():

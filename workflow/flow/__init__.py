@@ -19,7 +19,7 @@ Modules inside the package import each other by module, never through this facad
 
 from __future__ import annotations
 
-from workflow.flow.fields import coerce, coerce_all, nfc, parse_assignments
+from workflow.flow.fields import clean_text, coerce, coerce_all, nfc, parse_assignments
 from workflow.flow.io.reader import FlowEnv, load_flow, parse_flow
 from workflow.flow.model import (
     FINAL_OUTCOMES,
@@ -81,6 +81,7 @@ __all__ = [
     "StateSpec",
     "TransitionSpec",
     "VoteSpec",
+    "clean_text",
     "coerce",
     "coerce_all",
     "default_guards",

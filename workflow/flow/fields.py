@@ -22,7 +22,7 @@ from workflow.errors import InvalidInput, UsageError
 from workflow.flow.model import FieldSpec, FlowSpec
 from workflow.yamlnodes import suggest
 
-__all__ = ["coerce", "coerce_all", "nfc", "parse_assignments"]
+__all__ = ["clean_text", "coerce", "coerce_all", "nfc", "parse_assignments"]
 
 _INT = re.compile(r"[-+]?[0-9]+")
 #: Numbers a field may hold: 64-bit integers, and decimals of the same magnitude. A value is
@@ -40,13 +40,35 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+# C0 controls but tab, newline and carriage return, and DEL: no one types them, PostgreSQL
+# refuses NUL in text, and terminals obey the others
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+MAX_TEXT = 10_000  # characters of any text a person types, when nothing says less
+
+
+def clean_text(raw: str | None, what: str, max_length: int = MAX_TEXT) -> str:
+    """Text a person typed (a name, a comment, an objection): NFC, trimmed, no control
+    characters, at most ``max_length`` characters; an InvalidInput naming ``what`` if not."""
+    text = nfc((raw or "").strip())
+    if _CONTROL.search(text):
+        raise InvalidInput(f"{what} must not contain control characters (such as NUL)",
+                           msgid="text.control")
+    if len(text) > max_length:
+        raise InvalidInput(f"{what} is longer than {max_length} characters",
+                           msgid="text.too_long", values={"max": max_length})
+    return text
+
+
 def parse_assignments(pairs: list[str]) -> dict[str, str]:
     """``["a=1", "b=x=y"]`` → ``{"a": "1", "b": "x=y"}``; a pair without ``=`` is an error."""
     out: dict[str, str] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise UsageError(f"--set {pair!r}: write KEY=VALUE", value=pair)
+            raise UsageError(f"--set {pair!r}: write KEY=VALUE", msgid="fields.assignment",
+                             value=pair)
         out[key.strip()] = value
     return out
 
@@ -59,7 +81,8 @@ def coerce_all(flow: FlowSpec, values: Mapping[str, Any]) -> dict[str, Any]:
             known = list(flow.fields)
             raise InvalidInput(
                 f"flow {flow.id!r} has no field {name!r}{suggest(name, known)}; "
-                f"fields: {', '.join(known) or 'none'}", field=name)
+                f"fields: {', '.join(known) or 'none'}", msgid="fields.unknown",
+                values={"fields": known}, field=name)
         out[name] = coerce(spec, raw)
     return out
 
@@ -71,9 +94,18 @@ def coerce(spec: FieldSpec, raw: Any) -> Any:
     what = f"field {spec.name!r}"
     text: Any = str(raw).strip() if not isinstance(raw, bool | int | float) else raw
     if spec.type in ("string", "text"):
+        if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+            # a list or an object from the API is not text: never store its Python repr
+            raise InvalidInput(f"{what} must be text, got {type(raw).__name__}",
+                               msgid="fields.not_text", field=spec.name)
         string = nfc(str(raw))
-        if spec.max_length is not None and len(string) > spec.max_length:
-            raise InvalidInput(f"{what} is longer than {spec.max_length} characters",
+        if _CONTROL.search(string):
+            raise InvalidInput(f"{what} must not contain control characters (such as NUL)",
+                               msgid="fields.control", field=spec.name)
+        longest = spec.max_length or MAX_TEXT
+        if len(string) > longest:
+            raise InvalidInput(f"{what} is longer than {longest} characters",
+                               msgid="fields.too_long", values={"max": longest},
                                field=spec.name)
         return string
     if spec.type == "integer":
@@ -81,9 +113,10 @@ def coerce(spec: FieldSpec, raw: Any) -> Any:
             return _bounded(spec, Decimal(text))
         if isinstance(text, str) and len(text) > MAX_NUMBER_TEXT:
             raise InvalidInput(f"{what} must be an integer of at most {MAX_NUMBER_TEXT} "
-                               "characters", field=spec.name)
+                               "characters", msgid="fields.integer", field=spec.name)
         if not (isinstance(text, str) and _INT.fullmatch(text)):
-            raise InvalidInput(f"{what} must be an integer, got {_echo(raw)}", field=spec.name)
+            raise InvalidInput(f"{what} must be an integer, got {_echo(raw)}",
+                               msgid="fields.integer", field=spec.name)
         return _bounded(spec, Decimal(text))
     if spec.type == "number":
         if isinstance(text, float):
@@ -93,12 +126,13 @@ def coerce(spec: FieldSpec, raw: Any) -> Any:
                 number = Decimal(text)
             except InvalidOperation:
                 raise InvalidInput(f"{what} must be a number, got {_echo(raw)}",
-                                   field=spec.name) from None
+                                   msgid="fields.number", field=spec.name) from None
         else:
             raise InvalidInput(f"{what} must be a number of at most {MAX_NUMBER_TEXT} "
-                               "characters", field=spec.name)
+                               "characters", msgid="fields.number", field=spec.name)
         if not number.is_finite():
-            raise InvalidInput(f"{what} must be a finite number", field=spec.name)
+            raise InvalidInput(f"{what} must be a finite number", msgid="fields.number",
+                               field=spec.name)
         return _bounded(spec, number)
     if spec.type == "boolean":
         if isinstance(text, bool):
@@ -108,19 +142,22 @@ def coerce(spec: FieldSpec, raw: Any) -> Any:
             return True
         if lowered in _FALSE:
             return False
-        raise InvalidInput(f"{what} must be true or false, got {raw!r}", field=spec.name)
+        raise InvalidInput(f"{what} must be true or false, got {_echo(raw)}",
+                           msgid="fields.boolean", field=spec.name)
     if spec.type == "date":
         try:
             return date.fromisoformat(str(text)).isoformat()
         except ValueError:
-            raise InvalidInput(f"{what} must be a date YYYY-MM-DD, got {raw!r}",
-                               field=spec.name) from None
+            raise InvalidInput(f"{what} must be a date YYYY-MM-DD, got {_echo(raw)}",
+                               msgid="fields.date", field=spec.name) from None
     # enum
     text = nfc(str(text))
     if text not in spec.values:
         raise InvalidInput(
-            f"{what} must be one of {', '.join(spec.values)}, got {raw!r}"
-            f"{suggest(str(text), spec.values)}", field=spec.name, allowed=list(spec.values))
+            f"{what} must be one of {', '.join(spec.values)}, got {_echo(raw)}"
+            f"{suggest(str(text), spec.values)}", msgid="fields.enum",
+            values={"choices": list(spec.values)}, field=spec.name,
+            allowed=list(spec.values))
     return str(text)
 
 
@@ -131,10 +168,12 @@ def _bounded(spec: FieldSpec, value: Decimal) -> int | float:
         _out_of_range(spec)
     if spec.min is not None and value < Decimal(repr(spec.min)):
         raise InvalidInput(f"field {spec.name!r} must be at least {spec.min}, got "
-                           f"{_echo(value)}", field=spec.name)
+                           f"{_echo(value)}", msgid="fields.min", values={"min": spec.min},
+                           field=spec.name)
     if spec.max is not None and value > Decimal(repr(spec.max)):
         raise InvalidInput(f"field {spec.name!r} must be at most {spec.max}, got "
-                           f"{_echo(value)}", field=spec.name)
+                           f"{_echo(value)}", msgid="fields.max", values={"max": spec.max},
+                           field=spec.name)
     if value == value.to_integral_value():
         return int(value)
     return float(value)
@@ -144,6 +183,7 @@ def _out_of_range(spec: FieldSpec) -> None:
     low = spec.min if spec.min is not None else -LIMIT
     high = spec.max if spec.max is not None else LIMIT
     raise InvalidInput(f"field {spec.name!r} is out of range: allowed {low} to {high}",
+                       msgid="fields.range", values={"min": low, "max": high},
                        field=spec.name)
 
 

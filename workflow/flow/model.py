@@ -25,6 +25,7 @@ __all__ = [
     "FINAL_OUTCOMES",
     "INTERNAL",
     "LEVELS",
+    "MAX_DAYS",
     "NAME_RE",
     "NOMINEE_KINDS",
     "STATE_TYPES",
@@ -65,8 +66,13 @@ LEVELS = (
     "enterprise",
 )
 
-ID_RE = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
-NAME_RE = re.compile(r"[a-z][a-z0-9_]*")
+# Names and ids fit the store's 64-character columns (a longer one would validate here and
+# fail later, in the middle of a move).
+ID_RE = re.compile(r"(?=.{1,64}$)[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
+NAME_RE = re.compile(r"[a-z][a-z0-9_]{0,63}")
+#: The longest SLA, notice window or escalation delay a flow may set (ten years of days): a
+#: legal deadline is weeks; a number beyond this is a typo that would stall every sweep.
+MAX_DAYS = 3660
 ROLE_RE = re.compile(r"([a-z][a-z0-9_]*)@([a-z][a-z0-9_]*)")
 
 
@@ -127,6 +133,9 @@ class FieldSpec:
     required: bool = False
     label: Mapping[str, str] = field(default_factory=dict)
     values: tuple[str, ...] = ()
+    #: an enum value's words for people, ``{value: {vi, en}}`` (values without one read as
+    #: themselves)
+    value_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     min: int | float | None = None
     max: int | float | None = None
     max_length: int | None = None

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from workflow.errors import Reason
 from workflow.yamlnodes import Mapping as MapNode
 from workflow.yamlnodes import Node, Problems, Scalar, Sequence
 
@@ -39,7 +40,7 @@ class GuardContext(Protocol):
 
     def open_objections(self) -> int: ...
 
-    def eligibility(self, award: str) -> str | None:
+    def eligibility(self, award: str) -> Reason | None:
         """``None`` when the nominee meets the award's catalogue rules, else the failed rule."""
         ...
 
@@ -55,14 +56,14 @@ class LoadEnv:
 
 
 ArgCheck = Callable[[Node | None, Node, LoadEnv, Problems], Any]
-Evaluate = Callable[[Any, GuardContext], str | None]
+Evaluate = Callable[[Any, GuardContext], Reason | None]
 
 
 @dataclass(frozen=True)
 class GuardDef:
     name: str
     check: ArgCheck  # validates and normalises the argument at load time
-    evaluate: Evaluate  # None = passes, else the reason it refuses
+    evaluate: Evaluate  # None = passes, else the reason it refuses (a catalogue message)
     doc: str
 
 
@@ -92,10 +93,11 @@ def _no_arg(arg: Node | None, at: Node, env: LoadEnv, problems: Problems) -> Non
         problems.add(arg, "this guard takes no argument")
 
 
-def _fields_complete(_: Any, ctx: GuardContext) -> str | None:
+def _fields_complete(_: Any, ctx: GuardContext) -> Reason | None:
     missing = [name for name in ctx.required_fields if ctx.fields.get(name) in (None, "")]
     if missing:
-        return f"required fields missing: {', '.join(missing)}"
+        return Reason("guard.fields_missing", f"required fields missing: {', '.join(missing)}",
+                      {"fields": missing})
     return None
 
 
@@ -117,11 +119,12 @@ def _check_documents(arg: Node | None, at: Node, env: LoadEnv, problems: Problem
     return tuple(names)
 
 
-def _documents(arg: Any, ctx: GuardContext) -> str | None:
+def _documents(arg: Any, ctx: GuardContext) -> Reason | None:
     have = ctx.documents()
     missing = [name for name in arg if name not in have]
     if missing:
-        return f"dossier is missing: {', '.join(missing)}"
+        return Reason("guard.documents_missing", f"dossier is missing: {', '.join(missing)}",
+                      {"doctypes": missing})
     return None
 
 
@@ -140,16 +143,18 @@ def _check_eligible(arg: Node | None, at: Node, env: LoadEnv, problems: Problems
     return code
 
 
-def _eligible(arg: Any, ctx: GuardContext) -> str | None:
+def _eligible(arg: Any, ctx: GuardContext) -> Reason | None:
     return ctx.eligibility(str(arg))
 
 
 # ---- no_open_objections --------------------------------------------------------------------
 
 
-def _no_open_objections(_: Any, ctx: GuardContext) -> str | None:
+def _no_open_objections(_: Any, ctx: GuardContext) -> Reason | None:
     count = ctx.open_objections()
-    return f"{count} objection(s) still open" if count else None
+    if not count:
+        return None
+    return Reason("guard.open_objections", f"{count} objection(s) still open", {"count": count})
 
 
 # ---- field: {name, op, value} --------------------------------------------------------------
@@ -206,7 +211,7 @@ def _check_field(arg: Node | None, at: Node, env: LoadEnv, problems: Problems) -
     return (name, op, tuple(value) if isinstance(value, list) else value)
 
 
-def _field(arg: Any, ctx: GuardContext) -> str | None:
+def _field(arg: Any, ctx: GuardContext) -> Reason | None:
     name, op, value = arg
     actual = ctx.fields.get(name)
     try:
@@ -215,9 +220,12 @@ def _field(arg: Any, ctx: GuardContext) -> str | None:
         ok = False
     if ok:
         return None
+    if op in ("present", "absent"):
+        return Reason(f"guard.field.{op}", f"field {name!r} must be {op}", {"field": name})
     shown = "unset" if actual in (None, "") else repr(actual)
-    return f"field {name!r} is {shown}; needs {op} {value!r}" if op not in (
-        "present", "absent") else f"field {name!r} must be {op}"
+    return Reason(f"guard.field.{op}", f"field {name!r} is {shown}; needs {op} {value!r}",
+                  {"field": name, "value": list(value) if isinstance(value, tuple) else value,
+                   "actual": actual if actual not in (None, "") else ""})
 
 
 def default_guards() -> GuardRegistry:

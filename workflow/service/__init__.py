@@ -22,7 +22,9 @@ facades; nothing outside this package touches :class:`~workflow.service.base.Dep
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from workflow.clock import Clock
@@ -70,6 +72,11 @@ class Service:
     def display_tz(self) -> ZoneInfo:
         """The time zone people read times in (the default calendar's)."""
         return self.deps.display_tz
+
+    def observe(self, observer: Callable[[str, dict[str, Any]], None]) -> None:
+        """Be told of what each unit of work did once it has committed: ``("moved",
+        {"flow", "trigger"})`` for every move (metrics count them)."""
+        self.deps.observers.append(observer)
 
     def close(self) -> None:
         self.deps.store.close()

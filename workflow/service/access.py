@@ -64,6 +64,9 @@ def authorize(deps: Deps, tx: Tx, actor: Actor, roles: tuple[RoleRef, ...], unit
         needed.append(f"{ref.role} at {target}" if target else f"{ref} (no such unit)")
     raise PermissionDenied(
         f"{actor.login} may not {what}: needs {' or '.join(needed) or 'a role'}",
+        msgid="access.needs_role",
+        values={"roles": [f"{r.role}@{deps.resolve(tx, unit_id, r.scope) or r.scope}"
+                          for r in roles]},
         actor=actor.login,
         needs=[str(r) for r in roles],
     )
@@ -105,10 +108,11 @@ def may_fire(deps: Deps, tx: Tx, actor: Actor, item: NominationRow, t: Transitio
     if actor.system:
         if not t.by.system:
             raise PermissionDenied(f"'{t.trigger}' is not a system transition",
-                                   trigger=t.trigger)
+                                   msgid="access.not_system", trigger=t.trigger)
         return
     if not t.by.roles:
-        raise PermissionDenied(f"'{t.trigger}' is fired by the system only", trigger=t.trigger)
+        raise PermissionDenied(f"'{t.trigger}' is fired by the system only",
+                               msgid="access.system_only", trigger=t.trigger)
     authorize(deps, tx, actor, t.by.roles, item.unit_id, f"'{t.trigger}' nomination {item.id}")
 
 
@@ -126,7 +130,8 @@ def check_sees(deps: Deps, tx: Tx, actor: Actor, item: NominationRow) -> None:
     if not sees(deps, tx, actor, item.unit_id):
         raise PermissionDenied(
             f"{actor.login} may not see nomination {item.id}: no role at "
-            f"{item.unit_id} or a unit above it", actor=actor.login)
+            f"{item.unit_id} or a unit above it", msgid="access.not_visible",
+            values={"id": str(item.id)}, actor=actor.login)
 
 
 def reach(deps: Deps, tx: Tx, actor: Actor, role: str | None = None) -> tuple[str, ...]:
@@ -149,7 +154,9 @@ def check_whole_audit(deps: Deps, tx: Tx, actor: Actor) -> None:
                for r, u in tx.directory.roles_of(actor.login)):
         raise PermissionDenied(
             f"{actor.login} may not export the whole audit trail: needs auditor at "
-            f"{' or '.join(u.id for u in tops) or 'the top unit'}", actor=actor.login)
+            f"{' or '.join(u.id for u in tops) or 'the top unit'}",
+            msgid="audit.export_denied", values={"units": [u.id for u in tops]},
+            actor=actor.login)
 
 
 # ---- objections ----------------------------------------------------------------------------
@@ -214,4 +221,5 @@ def check_council_secretariat(deps: Deps, tx: Tx, actor: Actor, council_unit: st
     ``council_unit`` (who runs its meetings)."""
     if not tx.directory.has_role(actor.login, "secretariat", council_unit):
         raise PermissionDenied(f"{actor.login} may not {what}: needs secretariat at "
-                               f"{council_unit}", actor=actor.login)
+                               f"{council_unit}", msgid="session.not_secretariat",
+                               values={"unit": council_unit}, actor=actor.login)

@@ -23,11 +23,12 @@ from workflow.clock import Clock
 from workflow.definitions import Definitions
 from workflow.directory import UnitTree
 from workflow.documents import Renderer
-from workflow.errors import Conflict, Misconfigured, NotFound
+from workflow.errors import Conflict, Misconfigured, NotFound, Reason
 from workflow.flow import FlowSpec, GuardRegistry
 from workflow.ids import parse_id
 from workflow.keys import KeySource
 from workflow.machine import CompiledFlow
+from workflow.mailer import Mailer
 from workflow.store import Busy, NominationRow, Store, Tx
 
 __all__ = ["PAGE", "PUBLIC", "SYSTEM", "Actor", "Deps", "ItemContext", "iso", "load",
@@ -71,6 +72,10 @@ class Deps:
     guards: GuardRegistry
     display_tz: ZoneInfo
     keys: KeySource = field(default_factory=KeySource.from_env)
+    #: the email sender (``AWARD_SMTP_URL``), made on first use; None: messages stay queued
+    mail: Callable[[], Mailer | None] = lambda: None
+    #: told of what each unit of work did once it has committed (metrics)
+    observers: list[Callable[[str, dict[str, Any]], None]] = field(default_factory=list)
     _compiled: dict[str, CompiledFlow] = field(default_factory=dict)
     _tree: tuple[int, UnitTree] | None = None
     _key_checked: bool = False
@@ -82,14 +87,28 @@ class Deps:
         return iso(instant, self.display_tz)
 
     def run(self, work: Callable[[Tx], T], *, immediate: bool = False) -> T:
-        """Run ``work`` in one transaction; retry on transient lock failures."""
+        """Run ``work`` in one transaction; retry on transient lock failures. Observers hear
+        of what it did once it has committed."""
+        seen: list[Tx] = []
+
+        def attempt_work(tx: Tx) -> T:
+            seen[:] = [tx]  # the attempt that commits is the last one to start
+            return work(tx)
+
         for attempt in range(MAX_ATTEMPTS):
             try:
-                return self.store.run(work, immediate=immediate)
+                result = self.store.run(attempt_work, immediate=immediate)
             except Busy:
                 if attempt == MAX_ATTEMPTS - 1:
-                    raise Conflict("the database stayed busy; try again") from None
+                    raise Conflict("the database stayed busy; try again",
+                                   msgid="store.busy") from None
                 time.sleep(min(0.2, 0.002 * 2**attempt) * (0.5 + random.random()))
+                continue
+            if self.observers and seen:
+                for event, data in seen[0].events:
+                    for observer in self.observers:
+                        observer(event, data)
+            return result
         raise AssertionError("unreachable")
 
     def key(self, tx: Tx, purpose: str) -> bytes:
@@ -104,7 +123,8 @@ class Deps:
                 raise Misconfigured(
                     f"this database is used with another installation key (fingerprint "
                     f"{stored}; this process has {mine}); give every process the same "
-                    f"AWARD_SECRET or AWARD_KEY_FILE", expected=stored, found=mine)
+                    f"AWARD_SECRET or AWARD_KEY_FILE", msgid="store.key_mismatch",
+                    expected=stored, found=mine)
             self._key_checked = True
         return self.keys.derive(purpose)
 
@@ -119,7 +139,8 @@ class Deps:
         if spec is None:
             stored = tx.flows.get(version)
             if stored is None:
-                raise NotFound(f"flow version {version[:12]} is not stored", version=version)
+                raise NotFound(f"flow version {version[:12]} is not stored",
+                               msgid="flow.version_unknown", version=version)
             spec = self.definitions.parse_stored(stored[2], stored[1])
         machine = CompiledFlow(spec, self.guards)
         self._compiled[version] = machine
@@ -165,7 +186,7 @@ def load(deps: Deps, tx: Tx, nomination_id: str | int, *, lock: bool = False
     key = parse_id(nomination_id, "nomination")
     item = tx.items.get(key, lock=lock)
     if item is None:
-        raise NotFound(f"no nomination {key}", id=str(key))
+        raise NotFound(f"no nomination {key}", msgid="item.unknown", id=str(key))
     return item, deps.compiled(tx, item.flow_version)
 
 
@@ -192,18 +213,23 @@ class ItemContext:
     def open_objections(self) -> int:
         return self._tx.objections.open_count(self._item.id)
 
-    def eligibility(self, award: str) -> str | None:
+    def eligibility(self, award: str) -> Reason | None:
         spec = self._deps.definitions.catalogue.get(award)
         if spec is None:
-            return f"award {award} is not in the catalogue"
+            return Reason("eligible.unknown_award", f"award {award} is not in the catalogue",
+                          {"award": award})
         login = self._item.person_login
         history = tuple(self._tx.directory.history(login)) if login else ()
         if spec.rule is not None and not login and reads_history(spec):
-            return f"{award} needs the nominee's history; nominate with --person LOGIN"
+            return Reason("eligible.needs_person", f"{award} needs the nominee's history; "
+                          "nominate with --person LOGIN", {"award": award})
         facts = Facts(history=history, fields=self._item.fields, year=nomination_year(
             self._item, self._deps.calendar(self._flow)))
         reason = spec.check(facts)
-        return None if reason is None else f"{award}: {reason}"
+        if reason is None:
+            return None
+        return Reason("eligible.failed", f"{award}: {reason.text}",
+                      {"award": award, "reason": reason})
 
 
 def reads_history(award: Any) -> bool:

@@ -69,6 +69,7 @@ def _move(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec, step: Step,
 
     entry = tx.audit.append(now, step.actor.login, step.action, item.id, source, dest,
                             {"flow_version": flow.version, **step.payload})
+    tx.events.append(("moved", {"flow": flow.id, "trigger": str(step.trigger)}))
     queue.extend(enter(deps, tx, item, flow, step))
     return Moved(source, dest, entry.seq)
 

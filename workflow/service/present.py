@@ -16,7 +16,8 @@ from workflow.flow import FlowSpec
 from workflow.service.base import Deps, iso
 from workflow.store import NominationRow, Tx
 
-__all__ = ["audit_view", "date_in_words", "item_context", "item_summary", "place_of"]
+__all__ = ["audit_view", "date_in_words", "flow_words", "item_context", "item_summary",
+           "place_of"]
 
 
 def iso_text(text: str, tz: ZoneInfo) -> str:
@@ -120,3 +121,21 @@ def place_of(tree: UnitTree, unit_id: str) -> str:
             return unit.name
     own = tree.units.get(unit_id)
     return own.name if own else unit_id
+def flow_words(flow: FlowSpec) -> dict[str, Any]:
+    """The words a flow version gives its codes, for people: ``{vi, en}`` labels of its
+    states, triggers, document types, fields and enum values, the roles that sign each
+    confirmation, and its title. A code without a label is left out (it reads as itself)."""
+    return {
+        "id": flow.id,
+        "title": dict(flow.title),
+        "order": list(flow.states),
+        "states": {n: dict(s.label) for n, s in flow.states.items() if s.label},
+        "triggers": {t.trigger: dict(t.label) for t in flow.transitions if t.label},
+        "documents": {n: dict(d.label) for n, d in flow.documents.items() if d.label},
+        "fields": {n: dict(f.label) for n, f in flow.fields.items() if f.label},
+        "values": {n: {v: dict(label) for v, label in f.value_labels.items()}
+                   for n, f in flow.fields.items() if f.value_labels},
+        "confirmations": {key: [r.role for r in roles]
+                          for s in flow.states.values() if s.confirmations
+                          for key, roles in s.confirmations.items},
+    }

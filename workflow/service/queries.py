@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from workflow.errors import GuardRefused
+from workflow.errors import GuardRefused, Reason
 from workflow.flow import FlowSpec
 from workflow.service import access
 from workflow.service.base import Actor, Deps, ItemContext
@@ -102,7 +102,9 @@ def available(deps: Deps, tx: Tx, actor: Actor, item: NominationRow, flow: FlowS
         try:
             machine.fire(item.state, t.trigger, ItemContext(deps, tx, item, flow))
         except GuardRefused as exc:
-            entry.update(ok=False, guard=exc.fields.get("guard"), reason=exc.fields.get("reason"))
+            entry.update(ok=False, guard=exc.fields.get("guard"), reason=exc.fields.get("reason"),
+                         why=exc.values["reason"].as_dict()
+                         if isinstance(exc.values.get("reason"), Reason) else None)
         actions.append(entry)
     if state.vote is not None:
         current = tx.ballots.latest(item.id)
@@ -225,11 +227,14 @@ def open_objections(deps: Deps, tx: Tx, actor: Actor, limit: int) -> list[dict[s
 
 def session_summary(deps: Deps, tx: Tx, session: CouncilSessionRow) -> dict[str, Any]:
     unit = deps.tree(tx).units.get(session.council_unit)
+    names = tx.directory.names(x for x in (session.opened_by, session.closed_by) if x)
     return {"id": str(session.id), "council": session.council_unit,
             "council_name": unit.name if unit else session.council_unit,
             "title": session.title, "status": session.status, "number": session.number,
             "opened_at": deps.iso(session.opened_at), "opened_by": session.opened_by,
-            "closed_at": deps.iso(session.closed_at), "closed_by": session.closed_by}
+            "opened_by_name": names.get(session.opened_by, session.opened_by),
+            "closed_at": deps.iso(session.closed_at), "closed_by": session.closed_by,
+            "closed_by_name": names.get(session.closed_by or "", session.closed_by)}
 
 
 def session_view(deps: Deps, tx: Tx, session: CouncilSessionRow) -> dict[str, Any]:
@@ -244,9 +249,11 @@ def session_view(deps: Deps, tx: Tx, session: CouncilSessionRow) -> dict[str, An
     for entry in paper:
         item = entry.item
         mine = [(voted, recused) for r, _m, voted, recused in roll if r == entry.round_id]
+        unit = deps.tree(tx).units.get(item.unit_id)
         row: dict[str, Any] = {
             "id": str(item.id), "position": entry.position, "nominee": item.nominee,
-            "unit": item.unit_id, "flow": item.flow_id, "state": item.state,
+            "unit": item.unit_id, "unit_name": unit.name if unit else item.unit_id,
+            "flow": item.flow_id, "state": item.state,
             "round": entry.round_id, "open": entry.round is not None,
             "members": len(mine), "voted": sum(v for v, _ in mine),
             "recused": sum(x for _, x in mine)}

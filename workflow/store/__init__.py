@@ -15,11 +15,19 @@ imports SQLAlchemy or a driver; their failures surface as ``DATABASE_ERRORS``, :
 (retry the unit of work) or :class:`~workflow.errors.StoreUnavailable`.
 """
 
-from workflow.store.audit import EXPORT_COLUMNS, GENESIS, Chain, VerifyReport, verify_rows
-from workflow.store.db import Busy, make_engine, normalise_url
+from workflow.store.audit import (
+    EXPORT_COLUMNS,
+    GENESIS,
+    Anchor,
+    Chain,
+    VerifyReport,
+    verify_rows,
+)
+from workflow.store.db import Busy, make_engine, normalise_url, sqlite_file
 from workflow.store.rows import (
     BallotRoundRow,
     CouncilSessionRow,
+    DeliveryRow,
     DocumentRow,
     NominationRow,
     NoticeRow,
@@ -35,10 +43,12 @@ __all__ = [
     "DATABASE_ERRORS",
     "EXPORT_COLUMNS",
     "GENESIS",
+    "Anchor",
     "BallotRoundRow",
     "Busy",
     "Chain",
     "CouncilSessionRow",
+    "DeliveryRow",
     "DocumentRow",
     "NominationRow",
     "NoticeRow",
@@ -52,5 +62,6 @@ __all__ = [
     "VerifyReport",
     "make_engine",
     "normalise_url",
+    "sqlite_file",
     "verify_rows",
 ]

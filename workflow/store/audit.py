@@ -17,16 +17,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from workflow.errors import Misconfigured
 from workflow.store.raw import Raw
 
 __all__ = [
     "EXPORT_COLUMNS",
     "GENESIS",
+    "Anchor",
     "AuditRepo",
     "Chain",
     "VerifyReport",
@@ -76,11 +78,25 @@ def format_at(instant: datetime) -> str:
 
 
 class Chain:
-    """The hash function of the chain (keyed or not)."""
+    """The hash function of the chain (keyed or not).
+
+    ``mode`` names it without revealing a key (``sha256``, or ``hmac-sha256:`` and a
+    fingerprint of the key); the database records the mode of the chain it holds, so a process
+    started without the key, or with another one, is refused before it appends a link the
+    others would read as tampering.
+    """
 
     def __init__(self, key: str | None = None) -> None:
         self.keyed = bool(key)
         self._key = key.encode("utf-8") if key else b""
+        self.confirmed = False  # this process has checked the database's chain mode
+
+    @property
+    def mode(self) -> str:
+        if not self.keyed:
+            return "sha256"
+        fingerprint = hmac.digest(self._key, b"award-workflow/audit-key-fingerprint", "sha256")
+        return f"hmac-sha256:{fingerprint.hex()[:16]}"
 
     def link(
         self,
@@ -100,6 +116,21 @@ class Chain:
         if self.keyed:
             return hmac.digest(self._key, message, "sha256").hex()
         return hashlib.sha256(message).hexdigest()
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A ``(seq, hash)`` that must still be in the chain, and where it was found."""
+
+    seq: int
+    hash: str
+    source: str = "the anchor"
+
+
+def _describe(mode: str) -> str:
+    if mode == "sha256":
+        return "unkeyed (AWARD_AUDIT_KEY not set)"
+    return f"keyed (key fingerprint {mode.partition(':')[2]})"
 
 
 @dataclass
@@ -134,6 +165,31 @@ class AuditRepo:
             self._head = (row[0], row[1]) if row else (0, GENESIS)
         return self._head
 
+    def confirm_mode(self) -> None:
+        """Refuse to extend a chain written in another mode (see :class:`Chain`); record the
+        mode the first time. A chain from before modes were recorded is judged by its first
+        entry: if that verifies under this process's hash, the mode is this one."""
+        if self._chain.confirmed:
+            return
+        mine = self._chain.mode
+        row = self._raw.one("SELECT value FROM meta WHERE key = 'audit_chain'")
+        stored = None if row is None else str(row[0])
+        if stored is None:
+            first = self._raw.one(f"SELECT {_ENTRY} FROM audit_entry WHERE seq = 1")
+            if first is not None and self._chain.link(GENESIS, *first[:-2]) != first[-1]:
+                raise Misconfigured(
+                    "the audit chain in this database was not written with this process's "
+                    f"key ({_describe(mine)}); set AWARD_AUDIT_KEY to the key it was written "
+                    "with", found=mine)
+            self._raw.run("INSERT INTO meta (key, value) VALUES ('audit_chain', ?) "
+                          "ON CONFLICT (key) DO NOTHING", (mine,))
+        elif stored != mine:
+            raise Misconfigured(
+                f"the audit chain in this database is {_describe(stored)} but this process "
+                f"has {_describe(mine)}; set AWARD_AUDIT_KEY to the key the chain was written "
+                "with (nothing was written)", expected=stored, found=mine)
+        self._chain.confirmed = True
+
     def append(
         self,
         at: datetime,
@@ -144,6 +200,7 @@ class AuditRepo:
         to_state: str | None = None,
         payload: dict[str, Any] | None = None,
     ) -> AppendedEntry:
+        self.confirm_mode()
         prev_seq, prev_hash = self.head()
         seq = prev_seq + 1
         at_text = format_at(at)
@@ -175,11 +232,40 @@ class AuditRepo:
         return (row[0], row[1]) if row else None
 
     def verify(self, progress: Callable[[int], None] | None = None,
-               anchor: tuple[int, str] | None = None) -> VerifyReport:
-        """Recompute the whole chain; stop at the first break. ``anchor`` = a (seq, hash)
-        printed earlier (on a notice or decision) that must still be in the chain."""
+               anchors: Sequence[Anchor] = ()) -> VerifyReport:
+        """Recompute the whole chain; stop at the first break.
+
+        Every anchor must still be in the chain: those given (printed earlier, or kept in a
+        witness file elsewhere) and those the database holds itself — the audit head each
+        notice and each rendered document embeds — so a deleted tail, or a chain re-sealed
+        from an edited entry on, is found even though it is consistent in itself. A chain in
+        another mode than this process's is reported as a key mismatch, not as tampering, and
+        an empty chain in a database that holds items is not "ok"."""
+        row = self._raw.one("SELECT value FROM meta WHERE key = 'audit_chain'")
+        stored, mine = (None if row is None else str(row[0])), self._chain.mode
+        latest = self.latest()
+        if stored is not None and stored != mine:  # nothing verified: under the wrong hash
+            return VerifyReport(False, 0, 0, GENESIS, None,
+                                f"key mismatch: the chain is {_describe(stored)} but this "
+                                f"process has {_describe(mine)}; set AWARD_AUDIT_KEY to the "
+                                "key it was written with")
+        if latest is None:
+            items = self._raw.one("SELECT count(*) FROM nomination")
+            if items is not None and int(items[0]) > 0:
+                return VerifyReport(False, 0, 0, GENESIS, 1,
+                                    f"the chain is empty but the database holds {items[0]} "
+                                    "items: its entries were deleted")
+        held = [*anchors, *self._held_anchors()]
         return verify_rows(self._raw.stream(_SELECT, name="award_audit_verify"), self._chain,
-                           progress, anchor)
+                           progress, held)
+
+    def _held_anchors(self) -> list[Anchor]:
+        out = [Anchor(int(r[0]), str(r[1]), f"notice {r[2]}") for r in self._raw.all(
+            "SELECT audit_seq, audit_hash, id FROM notice WHERE audit_seq > 0")]
+        out += [Anchor(int(r[0]), str(r[1]), f"document {r[2]} ({r[3]})") for r in self._raw.all(
+            "SELECT audit_seq, audit_hash, id, template FROM rendered_document "
+            "WHERE audit_seq IS NOT NULL AND audit_seq > 0")]
+        return out
 
     def snapshot(self) -> tuple[int, str] | None:
         return self._head
@@ -214,14 +300,17 @@ def verify_rows(
     rows: Iterable[tuple[Any, ...]],
     chain: Chain,
     progress: Callable[[int], None] | None = None,
-    anchor: tuple[int, str] | None = None,
+    anchors: Sequence[Anchor] = (),
 ) -> VerifyReport:
     """:func:`verify` over stored-form rows from anywhere (the table, or an export file):
-    ``(seq, at, actor, action, nomination, from, to, payload, prev_hash, hash)``."""
+    ``(seq, at, actor, action, nomination, from, to, payload, prev_hash, hash)``. Every anchor
+    must name an entry of the chain with its very hash."""
     expected_seq = 1
     prev = GENESIS
     link = chain.link
-    anchor_seen = anchor is None
+    by_seq: dict[int, list[Anchor]] = {}
+    for anchor in anchors:
+        by_seq.setdefault(anchor.seq, []).append(anchor)
     for count, (seq, at, actor, action, nom, frm, to, payload, prev_hash, digest) in enumerate(
         rows, start=1
     ):
@@ -235,18 +324,25 @@ def verify_rows(
         if link(prev, seq, at, actor, action, nom, frm, to, payload) != digest:
             return VerifyReport(False, count - 1, seq - 1, prev, seq,
                                 f"seq {seq}: content does not match its hash (edited)")
-        if anchor is not None and seq == anchor[0]:
-            if digest != anchor[1]:
+        for anchor in by_seq.get(seq, ()):
+            if digest != anchor.hash:
                 return VerifyReport(False, count - 1, seq - 1, prev, seq,
+                                    f"seq {seq}: hash differs from {anchor.source} (the chain "
+                                    "was edited and sealed again from there on)"
+                                    if anchor.source != "the anchor" else
                                     f"seq {seq}: hash differs from the anchor")
-            anchor_seen = True
         prev = digest
         expected_seq += 1
         if progress is not None and count % 100_000 == 0:
             progress(count)
     entries = expected_seq - 1
-    if not anchor_seen:
-        assert anchor is not None
-        return VerifyReport(False, entries, entries, prev, anchor[0],
-                            f"anchor seq {anchor[0]} is beyond the head {entries} (truncated)")
+    beyond = sorted((a for a in anchors if a.seq > entries), key=lambda a: a.seq)
+    if beyond:
+        first = beyond[0]
+        where = "anchor" if first.source == "the anchor" else f"{first.source} embeds"
+        return VerifyReport(False, entries, entries, prev, first.seq,
+                            f"{where} seq {first.seq} is beyond the head {entries} (truncated)"
+                            if where == "anchor" else
+                            f"{where} seq {first.seq}, beyond the head {entries}: entries after "
+                            f"{entries} were deleted (truncated)")
     return VerifyReport(True, entries, entries, prev)

@@ -64,6 +64,18 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file a ``sqlite:///FILE`` URL names (None for PostgreSQL, memory, bad URLs)."""
+    try:
+        parsed = make_url(normalise_url(url))
+    except ArgumentError:
+        return None
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:") \
+            or str(parsed.database).startswith("file:"):
+        return None
+    return Path(str(parsed.database))
+
+
 def check_connect(engine: Engine) -> None:
     """Open one connection now so a bad URL fails with a clear message, not later."""
     try:

@@ -44,11 +44,14 @@ class DocumentRepo:
         return [_document(r) for r in rows]
 
     def add_rendered(self, nomination_id: int, template: str, sha256: str, content: str,
-                     at: datetime) -> int:
+                     at: datetime, anchor: tuple[int, str] | None = None) -> int:
+        """Keep a rendered document; ``anchor`` is the audit head it embeds, which
+        ``award audit verify`` checks is still in the chain."""
+        seq, digest = anchor or (None, None)
         row = self.raw.one(
             "INSERT INTO rendered_document (nomination_id, template, sha256, content, "
-            "rendered_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
-            (nomination_id, template, sha256, content, self.raw.time_out(at)))
+            "rendered_at, audit_seq, audit_hash) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            (nomination_id, template, sha256, content, self.raw.time_out(at), seq, digest))
         assert row is not None
         return int(row[0])
 

@@ -66,6 +66,7 @@ class ItemRepo:
             raise Conflict(
                 f"nomination {row.id} was changed by someone else (expected version "
                 f"{expected_version}); reload it and try again",
+                msgid="item.changed",
                 id=str(row.id),
                 expected_version=expected_version,
             )
@@ -74,18 +75,26 @@ class ItemRepo:
 
     def page(self, *, state: str | None = None, flow: str | None = None,
              units: Sequence[str] | None = None, overdue_at: datetime | None = None,
-             open_only: bool = False, after_id: int = 0, limit: int = 500
+             open_only: bool = False, after_id: int = 0, limit: int = 500,
+             steps: Sequence[tuple[str, str]] | None = None, year: int | None = None
              ) -> list[NominationRow]:
-        """One page in id order; callers page with ``after_id`` (nothing loads everything)."""
+        """One page in id order; callers page with ``after_id`` (nothing loads everything).
+        ``steps`` and ``year`` narrow as in :meth:`newest`."""
         conds, params = self._filters(state, flow, units, overdue_at, open_only)
+        self._narrow(conds, params, steps, year)
         conds.append("id > ?")
         params.append(after_id)
         return self._select(conds, params, "id", limit)
 
     def newest(self, *, units: Sequence[str], before_id: int | None, limit: int,
-               state: str | None = None, flow: str | None = None) -> list[NominationRow]:
-        """Items of these units, newest first; page with ``before_id``."""
+               state: str | None = None, flow: str | None = None,
+               steps: Sequence[tuple[str, str]] | None = None, year: int | None = None
+               ) -> list[NominationRow]:
+        """Items of these units, newest first; page with ``before_id``. ``steps`` keeps
+        items at one of these ``(flow, state)`` pairs; ``year`` those whose ``year`` field is
+        that year."""
         conds, params = self._filters(state, flow, units, None, False)
+        self._narrow(conds, params, steps, year)
         if before_id is not None:
             conds.append("id < ?")
             params.append(before_id)
@@ -102,6 +111,14 @@ class ItemRepo:
                                 (*chunk, False))
             out.extend(_decode(r) for r in rows)
         return out
+    def due_counts(self, now: datetime) -> dict[str, int]:
+        """Open items with a due time, and those of them overdue at ``now``."""
+        row = self.raw.one(
+            "SELECT count(*), coalesce(sum(CASE WHEN due_at < ? THEN 1 ELSE 0 END), 0) "
+            "FROM nomination WHERE final = ? AND due_at IS NOT NULL",
+            (self.raw.time_out(now), False))
+        assert row is not None
+        return {"due": int(row[0]), "overdue": int(row[1])}
 
     def count(self) -> int:
         row = self.raw.one("SELECT count(*) FROM nomination")
@@ -137,6 +154,19 @@ class ItemRepo:
             conds.append("final = ?")
             params.append(False)
         return conds, params
+
+    @staticmethod
+    def _narrow(conds: list[str], params: list[Any],
+                steps: Sequence[tuple[str, str]] | None, year: int | None) -> None:
+        if steps is not None:
+            conds.append("(" + " OR ".join(["(flow_id = ? AND state = ?)"] * len(steps)) + ")"
+                         if steps else "1 = 0")
+            params.extend(v for pair in steps for v in pair)
+        if year is not None:
+            # fields are canonical JSON (sorted keys, no spaces): a key is '"year":' exactly
+            # (inside a string value a quote would be escaped), followed by , or }
+            conds.append("(fields LIKE ? OR fields LIKE ?)")
+            params += [f'%"year":{int(year)},%', f'%"year":{int(year)}}}%']
 
     def _select(self, conds: list[str], params: list[Any], order: str, limit: int
                 ) -> list[NominationRow]:

@@ -23,6 +23,7 @@ from workflow.store.raw import Raw
 __all__ = [
     "BallotRoundRow",
     "CouncilSessionRow",
+    "DeliveryRow",
     "DocumentRow",
     "NominationRow",
     "NoticeRow",
@@ -247,3 +248,20 @@ class OutboxRow:
     nomination_id: int | None
     subject: str
     body: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime | None = field(metadata=TIME)
+    last_error: str | None
+    sent_at: datetime | None = field(metadata=TIME)
+
+
+@dataclass(frozen=True)
+class DeliveryRow:
+    """A message claimed for delivery, with the recipient's address from the directory."""
+
+    id: int
+    recipient: str
+    email: str | None
+    subject: str
+    body: str
+    attempts: int

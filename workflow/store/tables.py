@@ -156,6 +156,9 @@ class RenderedDocument(SQLModel, table=True):
     sha256: str = Field(max_length=64)
     content: str = Field(sa_column=Column(Text, nullable=False))
     rendered_at: datetime
+    # the audit head the document embeds: verify checks it is still in the chain
+    audit_seq: int | None = None
+    audit_hash: str | None = Field(default=None, max_length=64)
 
 
 class AuditEntry(SQLModel, table=True):
@@ -330,6 +333,14 @@ class Outbox(SQLModel, table=True):
     subject: str
     body: str = Field(sa_column=Column(Text, nullable=False))
     dedupe: str | None = Field(default=None, max_length=128, unique=True)
+    # delivery by email: pending → sending (claimed) → sent, or back to pending with a later
+    # next_attempt_at after a temporary failure, or failed / no_address / held (see 0008)
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    last_error: str | None = None
+    sent_at: datetime | None = None
+    __table_args__ = (Index("ix_outbox_delivery", "status", "next_attempt_at"),)
 
 
 metadata = SQLModel.metadata

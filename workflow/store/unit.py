@@ -15,9 +15,11 @@ from __future__ import annotations
 import functools
 import itertools
 import logging
+import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 import psycopg
@@ -25,7 +27,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from workflow.errors import StoreUnavailable
+from workflow.errors import InvalidInput, StoreUnavailable
 from workflow.store import migrate
 from workflow.store.accounts import AccountRepo
 from workflow.store.audit import AuditRepo, Chain
@@ -70,6 +72,8 @@ class Tx:
         self.raw = Raw(conn, dialect)
         self.audit = AuditRepo(self.raw, chain)
         self._savepoints = itertools.count(1)
+        #: what the unit of work did, for observers once it has committed (never before)
+        self.events: list[tuple[str, dict[str, Any]]] = []
 
     @functools.cached_property
     def meta(self) -> MetaRepo:
@@ -130,6 +134,7 @@ class Tx:
         as one of :data:`DATABASE_ERRORS` and the whole unit of work is lost."""
         name = f"sp_{next(self._savepoints)}"
         head = self.audit.snapshot()
+        done = len(self.events)
         self.raw.execute(f"SAVEPOINT {name}")
         try:
             yield
@@ -138,6 +143,7 @@ class Tx:
         except BaseException:
             self.raw.execute(f"ROLLBACK TO SAVEPOINT {name}")
             self.audit.restore(head)  # the appends it undid no longer head the chain
+            del self.events[done:]  # nor did what it undid happen
             raise
         self.raw.execute(f"RELEASE SAVEPOINT {name}")
 
@@ -165,7 +171,7 @@ class Store:
                 f"{str(getattr(exc, 'orig', exc)).strip().splitlines()[0]}") from None
         except PoolTimeout:
             raise StoreUnavailable("the database is busy: every connection is in use; "
-                                   "try again in a moment") from None
+                                   "try again in a moment", msgid="store.busy") from None
         try:
             yield conn
         finally:
@@ -285,6 +291,31 @@ class Store:
             raise StoreUnavailable(
                 f"cannot read {self.url}: "
                 f"{str(getattr(exc, 'orig', exc)).strip().splitlines()[0]}") from None
+
+    def backup(self, target: Path) -> int:
+        """Copy a SQLite database, live, into ``target`` (created 0600) with SQLite's online
+        backup: a consistent copy whatever is being written meanwhile. Bytes written."""
+        if self.dialect != "sqlite":
+            raise StoreUnavailable("award backup copies SQLite databases; for PostgreSQL use "
+                                   "pg_dump (see README, \"Run it for a province\")")
+        try:
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            raise InvalidInput(f"{str(target)!r} exists; a backup never overwrites a file",
+                               file=str(target)) from None
+        except OSError as exc:
+            raise InvalidInput(f"cannot write {str(target)!r}: {exc.strerror}",
+                               file=str(target)) from None
+        os.close(fd)
+        copy = sqlite3.connect(target)
+        try:
+            with self._borrow() as conn:
+                source = conn.connection.driver_connection
+                assert source is not None
+                source.backup(copy)
+        finally:
+            copy.close()
+        return target.stat().st_size
 
     def schema_ready(self) -> bool:
         with self._borrow() as conn, conn.begin():

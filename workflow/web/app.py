@@ -11,13 +11,13 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse
 from starlette.middleware.sessions import SessionMiddleware
 
 from workflow.bootstrap import find_home
-from workflow.errors import AwardError
 from workflow.service import Service
-from workflow.web import api, errors
+from workflow.web import api, docs, errors, observe
+from workflow.web.deps import needs_person
 from workflow.web.i18n import LANGS
 from workflow.web.render import LANG_COOKIE, environment
 from workflow.web.routes import ROUTERS
@@ -65,11 +65,13 @@ def create_app(service: Service, *, secret_key: str | None = None, secure_cookie
                        session_cookie=SESSION_COOKIE, max_age=SESSION_SECONDS, same_site="lax",
                        https_only=secure_cookies)
     errors.install(app)
-    app.add_api_route("/healthz", _healthz, include_in_schema=False)
+    observe.install(app, service)
     app.add_api_route("/static/web.css", _stylesheet, include_in_schema=False)
+    app.add_api_route("/static/docs.js", _docs_script, include_in_schema=False)
     for router in ROUTERS:
         app.include_router(router)
     app.include_router(api.router)
+    docs.install(app, needs_person=needs_person)
     return app
 
 
@@ -85,6 +87,9 @@ def _headers(max_body: int, secure_cookies: bool) -> Middleware:
         if length.isdigit() and int(length) > max_body:
             return errors.json_error(413, "InvalidInput", errors.TOO_LARGE)
         response = await call_next(request)
+        if request.cookies.get(SESSION_COOKIE) or request.headers.get("authorization"):
+            # what a signed-in person sees is theirs: no shared cache, no back-button copy
+            response.headers.setdefault("Cache-Control", "no-store")
         response.headers.setdefault("Content-Security-Policy", PAGE_CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -98,13 +103,9 @@ def _headers(max_body: int, secure_cookies: bool) -> Middleware:
     return headers
 
 
-def _healthz(request: Request) -> JSONResponse:
-    # a real unit of work on the store: a server that cannot use its database is not up
-    try:
-        web(request).service.setup.health()
-    except AwardError as exc:
-        return JSONResponse({"ok": False, "error": exc.message}, status_code=503)
-    return JSONResponse({"ok": True})
+def _docs_script(request: Request) -> FileResponse:
+    return FileResponse(web(request).static / "docs.js", media_type="text/javascript",
+                        headers={"Cache-Control": "max-age=3600"})
 
 
 def _stylesheet(request: Request) -> FileResponse:

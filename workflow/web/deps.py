@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.routing import APIRoute
 
 from workflow.errors import PermissionDenied
 from workflow.service import Actor, Service
@@ -22,7 +23,7 @@ from workflow.web.security import CSRF_FIELD, CSRF_HEADER, same_token
 from workflow.web.state import web
 
 __all__ = ["Acting", "Auditor", "Lang", "Person", "ServiceDep", "Words", "header_csrf",
-           "page_router"]
+           "needs_person", "page_router"]
 
 SAFE = ("GET", "HEAD", "OPTIONS")
 
@@ -51,7 +52,7 @@ Acting = Annotated[Actor, Depends(acting)]
 def auditor(who: Acting, person: Person) -> Actor:
     if not has_role(person, "auditor"):
         raise PermissionDenied(f"{who.login} may not read the audit trail: needs the auditor "
-                               "role")
+                               "role", msgid="audit.needs_auditor")
     return who
 
 
@@ -89,3 +90,18 @@ def header_csrf(request: Request) -> None:
 def page_router() -> APIRouter:
     """A router for pages: hidden from the OpenAPI document, CSRF-checked on every POST."""
     return APIRouter(include_in_schema=False, dependencies=[Depends(form_csrf)])
+
+
+def needs_person(route: APIRoute) -> bool | None:
+    """What a route asks of its caller, read from its dependencies: True when it needs a
+    signed-in person (:data:`Acting`, :data:`Auditor`), None when anyone may call it but a
+    signed-in person may do more (:data:`Person`), False when it is public."""
+    calls: set[Any] = set()
+    stack = [route.dependant]
+    while stack:
+        dependant = stack.pop()
+        calls.add(dependant.call)
+        stack.extend(dependant.dependencies)
+    if calls & {acting, auditor}:
+        return True
+    return None if signed_in in calls else False

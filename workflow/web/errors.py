@@ -12,6 +12,11 @@ InvalidInput/DefinitionError/UsageError 422, StoreUnavailable 503. The web adds 
 
 Anything else is a 500 that is logged and says nothing was recorded. :func:`install` puts
 every handler on the app.
+
+People read an engine error from the message catalogue (:mod:`workflow.web.messages`) in the
+request's language, with the labels of the item or flow the request is about; the API keeps
+the engine's English ``message`` (as the command line prints it) and adds the message id as
+``code`` and the catalogue's sentence as ``text``.
 """
 
 from __future__ import annotations
@@ -36,11 +41,14 @@ from workflow.errors import (
     UsageError,
 )
 from workflow.web.auth import BasicAuthFailed
-from workflow.web.render import page, words
+from workflow.web.labels import Names, names_for
+from workflow.web.messages import say_error
+from workflow.web.render import lang_of, page, words
 from workflow.web.security import RateLimited
+from workflow.web.state import web
 
 __all__ = ["STATUS", "TOO_LARGE", "BasicAuthFailed", "CsrfFailed", "LoginRequired",
-           "RateLimited", "install", "json_error", "status_of"]
+           "RateLimited", "install", "json_error", "request_names", "spoken", "status_of"]
 
 log = logging.getLogger("workflow.web")
 
@@ -57,7 +65,7 @@ STATUS: tuple[tuple[type[AwardError], int], ...] = (
     (StoreUnavailable, 503),
 )
 
-_HEADINGS = {403, 404, 409, 422, 429, 500}  # statuses with a heading of their own
+_HEADINGS = {403, 404, 409, 422, 429, 500, 503}  # statuses with a heading of their own
 
 
 class LoginRequired(Exception):
@@ -75,6 +83,23 @@ def status_of(error: AwardError) -> int:
     return 400
 
 
+def request_names(request: Request) -> Names:
+    """Labels for what ``request`` is about: the item in its path, else the flow in its
+    path, else none."""
+    params = request.path_params
+    return names_for(web(request).service, lang_of(request),
+                     nomination_id=params.get("nomination_id"), flow=params.get("flow"))
+
+
+def spoken(request: Request, error: AwardError, names: Names | None = None) -> str:
+    """``error`` as people read it in the request's language (see
+    :func:`workflow.web.messages.say_error`)."""
+    t = words(request)
+    status = status_of(error)
+    return say_error(error, names or request_names(request),
+                     lambda: t(f"error.{status}") if status in _HEADINGS else t("error.title"))
+
+
 def json_error(status: int, kind: str, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse({"error": {"type": kind, "message": message, **extra}},
                         status_code=status)
@@ -86,7 +111,7 @@ def _is_api(request: Request) -> bool:
 
 def _error_page(request: Request, status: int, message: str) -> Response:
     t = words(request)
-    heading = t(f"error.{status}") if status in _HEADINGS else t("error.title")
+    heading = t(f"error.{status}.title") if status in _HEADINGS else t("error.title")
     return page(request, "error.html.j2", {"status": status, "heading": heading,
                                            "message": message}, status=status,
                 title=t("error.title"), bare=status >= 500)
@@ -94,21 +119,30 @@ def _error_page(request: Request, status: int, message: str) -> Response:
 
 async def _award_error(request: Request, exc: AwardError) -> Response:
     status = status_of(exc)
+    text = spoken(request, exc)
     if _is_api(request):
-        return JSONResponse({"error": exc.to_dict()}, status_code=status)
-    return _error_page(request, status, exc.message)
+        return JSONResponse({"error": {**exc.to_dict(), "code": exc.msgid, "text": text}},
+                            status_code=status)
+    return _error_page(request, status, text)
 
 
 async def _login_required(request: Request, exc: LoginRequired) -> Response:
     if _is_api(request):
-        return json_error(401, "Unauthenticated",
-                          "sign in first (a session cookie or HTTP Basic credentials)")
+        return _challenge(json_error(401, "Unauthenticated",
+                                     "sign in first (a session cookie or HTTP Basic credentials)"))
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)
 
 
 async def _basic_failed(request: Request, exc: BasicAuthFailed) -> Response:
-    return json_error(401, "Unauthenticated", "wrong login or password")
+    return _challenge(json_error(401, "Unauthenticated", "wrong login or password"))
+
+
+def _challenge(response: Response) -> Response:
+    """A 401 of the API names the scheme it takes (RFC 9110 §11.6.1): HTTP Basic (a browser's
+    session cookie works too, but is not a challenge one can answer)."""
+    response.headers["WWW-Authenticate"] = 'Basic realm="award", charset="UTF-8"'
+    return response
 
 
 async def _csrf_failed(request: Request, exc: CsrfFailed) -> Response:
@@ -124,7 +158,7 @@ async def _rate_limited(request: Request, exc: RateLimited) -> Response:
                                         f"in {exc.retry_after} seconds")
     else:
         minutes = max(1, (exc.retry_after + 59) // 60)
-        response = _error_page(request, 429, words(request)("error.429", minutes=minutes))
+        response = _error_page(request, 429, words(request)("error.429.retry", minutes=minutes))
     response.headers.update({"Retry-After": str(exc.retry_after)})
     return response
 
@@ -135,7 +169,9 @@ async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         for e in exc.errors())
     if _is_api(request):
         return json_error(422, "InvalidInput", problems or "invalid request")
-    return _error_page(request, 422, problems)
+    # pydantic says what was wrong in English, naming form fields: people read the status
+    t = words(request)
+    return _error_page(request, 422, problems if lang_of(request) == "en" else t("error.422"))
 
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -143,7 +179,13 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> Response
     if _is_api(request):
         return json_error(exc.status_code, "InvalidInput" if exc.status_code == 413
                           else "HTTPError", detail)
-    return _error_page(request, exc.status_code, detail)
+    t = words(request)
+    code = exc.status_code
+    if lang_of(request) == "en":
+        message = detail
+    else:  # Starlette's details are English ("Not Found", "Method Not Allowed")
+        message = t(f"error.{code}") if code in _HEADINGS or code == 413 else t("error.title")
+    return _error_page(request, code, message)
 
 
 async def _internal(request: Request, exc: Exception) -> Response:

@@ -26,11 +26,21 @@ DOCUMENT_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
                 "base-uri 'none'; form-action 'none'; sandbox")
 
 
+MAX_NAME_BYTES = 200  # file systems allow 255 bytes; Vietnamese letters take 2–3 each
+
+
 def safe_filename(name: str | None) -> str:
-    """The last path part of an uploaded file's name, without control characters."""
+    """The last path part of an uploaded file's name, without control characters, cut to
+    what a file system holds (by bytes, keeping the extension and whole characters)."""
     base = re.split(r"[\\/]", name or "")[-1]
     base = re.sub(r"[\x00-\x1f\x7f]", "", base).strip().lstrip(".")
-    return base[:200] or "document"
+    if len(base.encode("utf-8")) > MAX_NAME_BYTES:
+        stem, dot, ext = base.rpartition(".")
+        ext = f".{ext}" if dot and 0 < len(ext.encode("utf-8")) <= 16 else ""
+        stem = stem if ext else base
+        room = MAX_NAME_BYTES - len(ext.encode("utf-8"))
+        base = stem.encode("utf-8")[:room].decode("utf-8", errors="ignore") + ext
+    return base or "document"
 
 
 def read_upload(upload: UploadFile, folder: Path) -> Path:
@@ -42,7 +52,9 @@ def read_upload(upload: UploadFile, folder: Path) -> Path:
         while chunk := upload.file.read(1024 * 1024):
             size += len(chunk)
             if size > MAX_UPLOAD:
-                raise InvalidInput(f"{target.name} is larger than {MAX_UPLOAD // 2**20} MiB")
+                raise InvalidInput(f"{target.name} is larger than {MAX_UPLOAD // 2**20} MiB",
+                                   msgid="attach.too_large",
+                                   values={"name": target.name, "mib": MAX_UPLOAD // 2**20})
             out.write(chunk)
     return target
 
@@ -68,7 +80,7 @@ def export_response(service: Service, fmt: str) -> StreamingResponse:
     """The chain in its stored form (``award audit verify --export`` re-checks it), spooled
     to a temporary file, then sent in chunks."""
     if fmt not in ("jsonl", "csv"):
-        raise InvalidInput(f"format {fmt!r}: use jsonl or csv")
+        raise InvalidInput(f"format {fmt!r}: use jsonl or csv", msgid="audit.bad_format")
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024, mode="w+b")  # noqa: SIM115
     text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
     service.audit.export(fmt, text)

@@ -21,6 +21,7 @@ from starlette.requests import Request
 from workflow.errors import AwardError
 from workflow.web.auth import BasicAuthFailed, csrf_token, has_role, signed_in
 from workflow.web.i18n import DEFAULT, LANGS, pick, translator, trigger_label
+from workflow.web.present import ballot_outcome, document_label
 from workflow.web.security import RateLimited
 from workflow.web.state import web
 
@@ -112,8 +113,11 @@ def page(request: Request, template: str, values: Mapping[str, Any] | None = Non
         "nominate": has_role(person, "officer"),
         "audit": has_role(person, "auditor"),
     }
+    t = translator(lang)
     data: dict[str, Any] = {
-        "lang": lang, "t": translator(lang), "label": label, "trigger": trigger,
+        "lang": lang, "t": t, "label": label, "trigger": trigger,
+        "outcome": lambda tally: ballot_outcome(tally, t),
+        "document_label": lambda template: document_label(template, t),
         "lang_url": lang_url, "me": person, "nav": nav,
         "csrf": "" if bare else csrf_token(request),
         "flash": message if isinstance(message, str) else None,

@@ -106,11 +106,14 @@ class RateLimit:
                 return 0
             return max(1, int(hits[0] + self.window - now + 0.999))
 
-    def spend(self, request: Request) -> None:
-        """Count an attempt from the request's address, or raise :class:`RateLimited`."""
-        key = client_key(request)
-        if not self.hit(key):
-            raise RateLimited(self.retry_after(key))
+    def spend(self, request: Request, person: str | None = None) -> None:
+        """Count an attempt from the request's address — and, for a signed-in ``person``,
+        under their login too (an account is not a way around the limit) — or raise
+        :class:`RateLimited`."""
+        keys = [client_key(request)] + ([f"person:{person}"] if person else [])
+        for key in keys:
+            if not self.hit(key):
+                raise RateLimited(self.retry_after(key))
 
     def refuse_if_spent(self, request: Request) -> None:
         """Raise :class:`RateLimited` if the address is over its limit, counting nothing

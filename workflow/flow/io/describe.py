@@ -71,6 +71,8 @@ def describe(flow: FlowSpec) -> dict[str, Any]:
         "fields": {
             name: {"type": f.type, "required": f.required,
                    **({"values": list(f.values)} if f.values else {}),
+                   **({"value_labels": {k: dict(v) for k, v in f.value_labels.items()}}
+                      if f.value_labels else {}),
                    **({"label": dict(f.label)} if f.label else {})}
             for name, f in flow.fields.items()
         },

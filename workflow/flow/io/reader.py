@@ -32,6 +32,7 @@ from workflow.yamlnodes import (
     Scalar,
     Sequence,
     canonical_json,
+    echo,
     parse_yaml,
     read_definition,
     suggest,
@@ -52,6 +53,7 @@ FIELD_KEYS = ["type", "required", "label", "values", "min", "max", "max_length"]
 FIELD_TYPES = ["string", "text", "integer", "number", "boolean", "date", "enum"]
 VOTE_KEYS = ["council", "threshold", "of", "quorum", "presence", "secret", "pass", "fail",
              "no_quorum", "close_by"]
+DOCUMENT_SUFFIX = ".html.j2"  # documents are HTML; message templates (.txt.j2) are not
 NOTICE_KEYS = ["working_days", "days", "template", "then", "publisher"]
 SLA_KEYS = ["working_days", "days"]
 STEP_KEYS = ["after", "notify", "fire"]
@@ -114,7 +116,7 @@ class _Builder:
                            hint="use lowercase letters, digits and '-'")
         if flow_id and expect_id and flow_id != expect_id:
             p.add(top.get("flow") or top,
-                  f"flow id {flow_id!r} must match the file name {expect_id!r}")
+                  f"flow id {echo(flow_id)} must match the file name {echo(expect_id)}")
         title = p.text(top.get("title"), "title")
         description = p.text(top.get("description"), "description")
         award = self._award(top.get("award"))
@@ -186,7 +188,7 @@ class _Builder:
         if node is not None:
             name = self._state_ref(node, "on_upheld", states)
             if name is not None and states[name].final and states[name].outcome == "awarded":
-                self.p.add(node, f"on_upheld {name!r} would award the item an upheld objection "
+                self.p.add(node, f"on_upheld {echo(name)} would award the item an upheld objection "
                                  "is against; name a rejected, withdrawn or review state")
                 return None
             return name
@@ -209,16 +211,27 @@ class _Builder:
         for key, value in block.items():
             name = p.string(key, "field name", pattern=model.NAME_RE,
                             hint="use lowercase letters, digits and '_'")
-            body = p.mapping(value, f"field {key.value!r}")
+            body = p.mapping(value, f"field {echo(key.value)}")
             if name is None or body is None:
                 continue
-            what = f"field {name!r}"
+            what = f"field {echo(name)}"
             p.keys(body, what, FIELD_KEYS, required=["type"])
             ftype = p.choice(body.get("type"), f"{what} type", FIELD_TYPES)
             values: tuple[str, ...] = ()
+            value_labels: dict[str, dict[str, str]] = {}
             if ftype == "enum":
-                items = p.sequence(body.get("values"), f"{what} values")
-                values = tuple(v for v in (p.string(i, f"{what} value") for i in items) if v)
+                # a list of codes, or a mapping of each code to its label for people
+                given = body.get("values")
+                if isinstance(given, Mapping):
+                    for code_node, label_node in given.items():
+                        code = p.string(code_node, f"{what} value")
+                        if code:
+                            values += (code,)
+                            value_labels[code] = p.text(label_node, f"{what} value {code!r}")
+                else:
+                    items = p.sequence(given, f"{what} values")
+                    values = tuple(v for v in (p.string(i, f"{what} value") for i in items)
+                                   if v)
                 if not values:
                     p.add(body, f"{what}: an enum needs a non-empty list of values")
             elif "values" in body:
@@ -237,6 +250,7 @@ class _Builder:
                 required=p.boolean(body.get("required"), f"{what} required") or False,
                 label=p.text(body.get("label"), f"{what} label"),
                 values=values,
+                value_labels={k: v for k, v in value_labels.items() if v},
                 min=lo,
                 max=hi,
                 max_length=p.integer(body.get("max_length"), f"{what} max_length", minimum=1),
@@ -269,10 +283,10 @@ class _Builder:
                 continue
             label: dict[str, str] = {}
             if isinstance(value, Mapping):
-                p.keys(value, f"document {name!r}", ["label"])
-                label = p.text(value.get("label"), f"document {name!r} label")
+                p.keys(value, f"document {echo(name)}", ["label"])
+                label = p.text(value.get("label"), f"document {echo(name)} label")
             elif not (isinstance(value, Scalar) and value.value is None):
-                p.add(value, f"document {name!r} must be a mapping {{label: ...}}")
+                p.add(value, f"document {echo(name)} must be a mapping {{label: ...}}")
             out[name] = model.DocumentSpec(name=name, label=label)
         return out
 
@@ -284,7 +298,7 @@ class _Builder:
             return None
         match = model.ROLE_RE.fullmatch(text)
         if not match:
-            self.p.add(node, f"role {text!r} is not ROLE@SCOPE (e.g. secretariat@province)")
+            self.p.add(node, f"role {echo(text)} is not ROLE@SCOPE (e.g. secretariat@province)")
             return None
         role, scope = match.groups()
         if scope not in SCOPES:
@@ -334,7 +348,7 @@ class _Builder:
         names = [k for k, _ in block.values.items() if model.NAME_RE.fullmatch(k)]
         for key, value in block.items():
             if not model.NAME_RE.fullmatch(str(key.value)):
-                p.add(key, f"state name {key.value!r} is not well formed; "
+                p.add(key, f"state name {echo(key.value)} is not well formed; "
                            "use lowercase letters, digits and '_'")
                 continue
 
@@ -348,7 +362,7 @@ class _Builder:
         self, name: str, key: Scalar, node: Node, names: list[str]
     ) -> model.StateSpec | None:
         p = self.p
-        what = f"state {name!r}"
+        what = f"state {echo(name)}"
         if isinstance(node, Scalar) and node.value is None:
             return model.StateSpec(name=name)
         body = p.mapping(node, what)
@@ -410,7 +424,8 @@ class _Builder:
         if len(present) != 1:
             self.p.add(body, f"{what} needs exactly one of working_days: N or days: N")
             return None
-        amount = self.p.integer(body.get(present[0]), f"{what} {present[0]}", minimum=1)
+        amount = self.p.integer(body.get(present[0]), f"{what} {present[0]}", minimum=1,
+                                maximum=model.MAX_DAYS)
         return (amount, present[0] == "working_days") if amount is not None else None
 
     def _sla(self, node: Node | None, what: str) -> model.Sla | None:
@@ -438,10 +453,10 @@ class _Builder:
                 if _DIGITS.fullmatch(digits) and 0 < int(digits) <= 1000:
                     percent = int(digits)
                 else:
-                    p.add(after, f"{what}: after {after.value!r} must be N% with 0 < N <= 1000")
+                    p.add(after, f"{what}: after {echo(after.value)} must be N% with 0 < N <= 1000")
             elif after is not None:
                 days = p.integer(after, f"{what}: after (N% of the SLA or a number of days)",
-                                 minimum=1)
+                                 minimum=1, maximum=model.MAX_DAYS)
             notify = self._roles(body.get("notify"), f"{what} notify") if "notify" in body else ()
             fire = p.string(body.get("fire"), f"{what} fire", pattern=model.NAME_RE)
             if not notify and fire is None and "notify" not in body and "fire" not in body:
@@ -466,10 +481,14 @@ class _Builder:
         if name is None:
             return None
         if "/" in name or "\\" in name or name.startswith("."):
-            self.p.add(node, f"{what}: template {name!r} must be a plain file name")
+            self.p.add(node, f"{what}: template {echo(name)} must be a plain file name")
+            return None
+        if not name.endswith(DOCUMENT_SUFFIX):
+            self.p.add(node, f"{what}: template {echo(name)} is not a document template "
+                             f"(a name ending in {DOCUMENT_SUFFIX})")
             return None
         if not self.env.template_exists(name):
-            self.p.add(node, f"{what}: template {name!r} does not exist in templates/")
+            self.p.add(node, f"{what}: template {echo(name)} does not exist in templates/")
             return None
         return name
 
@@ -483,7 +502,7 @@ class _Builder:
         if value is None:
             return None
         if value not in names:
-            self.p.add(node, f"{what}: unknown state {value!r}{suggest(value, names)}; "
+            self.p.add(node, f"{what}: unknown state {echo(value)}{suggest(value, names)}; "
                              f"states: {', '.join(names)}")
             return None
         return value
@@ -552,7 +571,7 @@ class _Builder:
             publisher = p.choice(body.get("publisher"), f"{what} notice publisher",
                                  SCOPES) or "unit"
         if template is None and template_node is None:
-            p.add(body, f"{what} notice: template {DEFAULT_NOTICE_TEMPLATE!r} is missing")
+            p.add(body, f"{what} notice: template {echo(DEFAULT_NOTICE_TEMPLATE)} is missing")
         if then is None:
             return None
         # As for votes: keep the edge even when the window or template is wrong (reported).
@@ -573,7 +592,7 @@ class _Builder:
                 continue
             name = p.string(key, "confirmation key", pattern=model.NAME_RE,
                             hint="use lowercase letters, digits and '_'")
-            roles = self._roles(value, f"{what} confirmation {key.value!r}")
+            roles = self._roles(value, f"{what} confirmation {echo(key.value)}")
             if name and roles:
                 items.append((name, roles))
         if not items:
@@ -581,7 +600,7 @@ class _Builder:
                         "besides then and on_negative")
         for required in ("then", "on_negative"):
             if required not in body:
-                p.add(body, f"{what} confirmations: missing required key {required!r}")
+                p.add(body, f"{what} confirmations: missing required key {echo(required)}")
         then = self._state_ref(body.get("then"), f"{what} confirmations then", names)
         negative = self._state_ref(body.get("on_negative"), f"{what} on_negative", names)
         if then is None or negative is None or not items:
@@ -606,7 +625,7 @@ class _Builder:
             trigger = p.string(trigger_node, "trigger", pattern=model.NAME_RE,
                                hint="use lowercase letters, digits and '_'")
             if trigger_node is not None and trigger in RESERVED_TRIGGERS:
-                p.add(trigger_node, f"trigger {trigger!r} is built in; choose another name")
+                p.add(trigger_node, f"trigger {echo(trigger)} is built in; choose another name")
                 trigger = None
             sources: list[str] = []
             from_node = body.get("from")
@@ -633,7 +652,7 @@ class _Builder:
                 by=fired_by,
                 require=require,
                 comment=comment or "optional",  # type: ignore[arg-type]
-                label=p.text(body.get("label"), f"transition {trigger!r} label"),
+                label=p.text(body.get("label"), f"transition {echo(trigger)} label"),
             ))
             nodes.append(body)
         return out, nodes
@@ -654,7 +673,7 @@ class _Builder:
             guard = self.env.guards.get(name)
             if guard is None:
                 known = self.env.guards.names()
-                p.add(name_node, f"unknown guard {name!r}{suggest(name, known)}; "
+                p.add(name_node, f"unknown guard {echo(name)}{suggest(name, known)}; "
                                  f"known guards: {', '.join(known)}")
                 continue
             before = len(p)

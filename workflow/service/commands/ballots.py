@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from workflow.errors import NotAllowed, PermissionDenied, UsageError
-from workflow.flow import FlowSpec, StateSpec
+from workflow.flow import FlowSpec, StateSpec, clean_text
 from workflow.service import access
 from workflow.service.base import SYSTEM, Actor, Deps, load
 from workflow.service.lifecycle import Entry
@@ -34,18 +34,19 @@ def _open_round(tx: Tx, item: NominationRow, flow: FlowSpec, what: str
     state = flow.states[item.state]
     if state.type != "vote":
         raise NotAllowed(f"cannot {what}: nomination {item.id} is in {item.state!r}, "
-                         "not in a vote", state=item.state)
+                         "not in a vote", msgid="vote.not_voting", state=item.state)
     current = tx.ballots.latest(item.id, lock=True)
     if current is None or current.status != "open" or current.entry_no != item.entry_no:
         raise NotAllowed(f"cannot {what}: the ballot of nomination {item.id} is closed",
-                         state=item.state)
+                         msgid="vote.closed", state=item.state)
     return state, current
 
 
 def cast(deps: Deps, tx: Tx, actor: Actor, nomination_id: str, choice: str,
          written_for: str | None = None) -> dict[str, Any]:
     if choice not in CHOICES:
-        raise UsageError(f"choice {choice!r} is not one of {', '.join(CHOICES)}")
+        raise UsageError(f"choice {choice!r} is not one of {', '.join(CHOICES)}",
+                         msgid="vote.bad_choice")
     item, machine = load(deps, tx, nomination_id)
     flow = machine.spec
     state, current = _open_round(tx, item, flow, "vote")
@@ -59,16 +60,18 @@ def cast(deps: Deps, tx: Tx, actor: Actor, nomination_id: str, choice: str,
     standing = tx.ballots.member(current.id, member)
     if standing is None:
         raise PermissionDenied(f"{member} is not on the roll of the council of "
-                               f"{current.council_unit}", member=member)
+                               f"{current.council_unit}", msgid="vote.not_on_roll",
+                               values={"council": current.council_unit}, member=member)
     voted, recused = standing
     if recused and member == item.person_login:
         raise PermissionDenied(f"{member} is the nominee and cannot vote on their own "
-                               "nomination", member=member)
+                               "nomination", msgid="vote.own_nomination", member=member)
     if recused:
         raise PermissionDenied(f"{member} has declared a conflict (recused) and cannot vote",
-                               member=member)
+                               msgid="vote.recused", member=member)
     if voted or not tx.ballots.mark_voted(current.id, member):
-        raise NotAllowed(f"{member} has already voted in this round", member=member)
+        raise NotAllowed(f"{member} has already voted in this round", msgid="vote.twice",
+                         member=member)
     tx.ballots.drop(current.id, choice, deps.key(tx, BALLOT_KEY))
     payload: dict[str, Any] = {"round": current.id, "member": member,
                                "written": written_for is not None}
@@ -93,13 +96,16 @@ def recuse(deps: Deps, tx: Tx, actor: Actor, nomination_id: str, reason: str | N
     standing = tx.ballots.member(current.id, actor.login)
     if standing is None:
         raise PermissionDenied(f"{actor.login} is not on the roll of the council of "
-                               f"{current.council_unit}", member=actor.login)
+                               f"{current.council_unit}", msgid="vote.not_on_roll",
+                               values={"council": current.council_unit}, member=actor.login)
     if standing[1]:
-        raise NotAllowed(f"{actor.login} has already declared a conflict", member=actor.login)
+        raise NotAllowed(f"{actor.login} has already declared a conflict",
+                         msgid="recuse.twice", member=actor.login)
     if standing[0] or not tx.ballots.recuse(current.id, actor.login):
         raise NotAllowed(f"{actor.login} has already voted and cannot recuse now",
-                         member=actor.login)
+                         msgid="recuse.after_vote", member=actor.login)
     payload: dict[str, Any] = {"round": current.id, "member": actor.login, "reason": "conflict"}
+    reason = clean_text(reason, "the reason")
     if reason:
         payload["comment"] = reason
     tx.audit.append(deps.now(), actor.login, "recused", item.id, item.state, item.state, payload)
@@ -114,7 +120,7 @@ def _not_in_session(tx: Tx, item: NominationRow, current: BallotRoundRow, what: 
     if session is not None:
         raise NotAllowed(f"cannot {what} on nomination {item.id} alone: it is on the paper of "
                          f"council session {session}, which is voted on as one paper and "
-                         "closed as a whole", session=str(session))
+                         "closed as a whole", msgid="vote.in_session", session=str(session))
 
 
 def _maybe_close(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec,

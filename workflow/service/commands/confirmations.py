@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from workflow.errors import InvalidInput, NotAllowed
-from workflow.flow import INTERNAL
+from workflow.flow import INTERNAL, clean_text
 from workflow.service import access
 from workflow.service.base import Actor, Deps, load
 from workflow.service.lifecycle import Step
@@ -28,20 +28,22 @@ def confirm(deps: Deps, tx: Tx, actor: Actor, nomination_id: str, key: str, deci
     state = flow.states[item.state]
     if state.confirmations is None:
         raise NotAllowed(f"nomination {item.id} is in {item.state!r}, which takes no "
-                         "confirmations", state=item.state)
+                         "confirmations", msgid="confirm.not_here", state=item.state)
     if decision not in DECISIONS:
-        raise InvalidInput(f"decision {decision!r}: use yes or no")
+        raise InvalidInput(f"decision {decision!r}: use yes or no", msgid="confirm.bad_decision")
     roles = state.confirmations.roles_for(key)
     if roles is None:
         keys = ", ".join(state.confirmations.keys)
-        raise InvalidInput(f"{item.state!r} has no confirmation {key!r}; keys: {keys}", key=key)
+        raise InvalidInput(f"{item.state!r} has no confirmation {key!r}; keys: {keys}",
+                           msgid="confirm.unknown_key", key=key)
     access.authorize(deps, tx, actor, roles, item.unit_id,
                      f"confirm {key!r} for nomination {item.id}")
     now = deps.now()
-    comment = (comment or "").strip() or None
+    comment = clean_text(comment, "the comment") or None
     if not tx.confirmations.add(item.id, item.entry_no, key, decision, actor.login, comment,
                                 now):
-        raise NotAllowed(f"{key!r} is already signed off for nomination {item.id}", key=key)
+        raise NotAllowed(f"{key!r} is already signed off for nomination {item.id}",
+                         msgid="confirm.twice", key=key)
     payload: dict[str, Any] = {"key": key, "decision": decision}
     if comment:
         payload["comment"] = comment

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from workflow.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from workflow.flow import coerce_all, nfc
+from workflow.flow import clean_text, coerce_all, nfc
 from workflow.flow.model import VOTE_TRIGGERS
 from workflow.service import access
 from workflow.service.base import Actor, Deps, ItemContext, load
@@ -27,6 +27,7 @@ from workflow.store import NominationRow, Tx
 __all__ = ["attach", "fire", "name_key", "nominate", "update_fields"]
 
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
+MAX_FILE_NAME = 255  # characters, what file systems allow
 
 
 def name_key(name: str) -> str:
@@ -37,28 +38,30 @@ def name_key(name: str) -> str:
 def nominate(deps: Deps, tx: Tx, actor: Actor, flow_id: str, unit: str, nominee: str,
              person: str | None, values: dict[str, Any]) -> dict[str, Any]:
     flow = deps.definitions.flow(flow_id)
-    nominee = nfc(nominee or "")
+    nominee = clean_text(nominee, "the nominee's name", 500)
     if not nominee.strip() and person is not None and (
             known := tx.directory.person(person)) is not None:
         nominee = nfc(known["name"])  # a person of the directory is named as it names them
     if not nominee.strip():
         raise InvalidInput("the nominee's name must not be empty (--nominee, or --person LOGIN "
-                           "to take the name from the directory)")
+                           "to take the name from the directory)", msgid="nominate.no_name")
     if unit not in deps.tree(tx):
-        raise NotFound(f"no unit {unit!r} in the directory", unit=unit)
+        raise NotFound(f"no unit {unit!r} in the directory", msgid="unit.unknown", unit=unit)
     # who may nominate here comes first: the checks below name people of the directory
     access.authorize(deps, tx, actor, access.proposer_roles(flow), unit,
                      f"nominate in {flow.id!r} at {unit}")
     if person is not None:
         row = tx.directory.person(person)
         if row is None:
-            raise NotFound(f"no person {person!r} in the directory", person=person)
+            raise NotFound(f"no person {person!r} in the directory", msgid="person.unknown",
+                           person=person)
         # the login ties the item to a history (eligibility, recusal, awards granted): it must
         # be the person named, not whoever an officer picks
         if name_key(row["name"]) != name_key(nominee):
             raise InvalidInput(
                 f"the nominee {nominee.strip()!r} is not {person!r}, who is {row['name']!r} in "
-                "the directory; give the name as the directory has it", person=person)
+                "the directory; give the name as the directory has it",
+                msgid="nominate.name_mismatch", person=person)
     fields = coerce_all(flow, values)
     now = deps.now()
     tx.flows.keep(flow.version, flow.id, flow.path, flow.source, now)
@@ -85,7 +88,7 @@ def update_fields(deps: Deps, tx: Tx, actor: Actor, nomination_id: str,
     flow = machine.spec
     if item.final:
         raise NotAllowed(f"nomination {item.id} is final ({item.state}); fields are frozen",
-                         state=item.state)
+                         msgid="item.final_fields", state=item.state)
     fields = coerce_all(flow, values)
     access.authorize(deps, tx, actor, access.editor_roles(flow, item.state), item.unit_id,
                      f"edit nomination {item.id}")
@@ -110,23 +113,18 @@ def attach(deps: Deps, tx: Tx, actor: Actor, nomination_id: str, doctype: str, p
         known = list(flow.documents)
         raise InvalidInput(
             f"flow {flow.id!r} has no document type {doctype!r}; "
-            f"types: {', '.join(known) or 'none'}", doctype=doctype, allowed=known)
+            f"types: {', '.join(known) or 'none'}", msgid="attach.unknown_type",
+            values={"doctypes": known}, doctype=doctype, allowed=known)
     if item.final:
         raise NotAllowed(f"nomination {item.id} is final ({item.state}); the dossier is closed",
-                         state=item.state)
+                         msgid="item.final_dossier", state=item.state)
     access.authorize(deps, tx, actor, access.editor_roles(flow, item.state), item.unit_id,
                      f"attach documents to nomination {item.id}")
-    try:
-        content = path.read_bytes()
-    except FileNotFoundError:
-        raise InvalidInput(f"no file {str(path)!r} to attach", file=str(path)) from None
-    except IsADirectoryError:
-        raise InvalidInput(f"{str(path)!r} is a folder, not a file", file=str(path)) from None
-    except OSError as exc:
-        raise InvalidInput(f"cannot read {str(path)!r}: {exc.strerror}", file=str(path)) from None
-    if len(content) > MAX_DOCUMENT_BYTES:
-        raise InvalidInput(f"{path.name} is larger than {MAX_DOCUMENT_BYTES // 2**20} MiB",
-                           file=str(path))
+    content = _read_document(path)
+    if len(path.name) > MAX_FILE_NAME:
+        raise InvalidInput(f"the file name is longer than {MAX_FILE_NAME} characters",
+                           msgid="attach.name_too_long", values={"max": MAX_FILE_NAME},
+                           file=path.name[:40])
     digest = hashlib.sha256(content).hexdigest()
     now = deps.now()
     doc_id = tx.documents.add(item.id, doctype, path.name, digest, content, now, actor.login)
@@ -138,11 +136,38 @@ def attach(deps: Deps, tx: Tx, actor: Actor, nomination_id: str, doctype: str, p
             "sha256": digest, "size": len(content)}
 
 
+def _read_document(path: Path) -> bytes:
+    """A dossier file's bytes, read no further than the size limit: a device (/dev/zero) or a
+    pipe is refused before reading, and a file larger than the limit after one read past it."""
+    where = str(path)
+    try:
+        if path.is_dir():
+            raise InvalidInput(f"{where!r} is a folder, not a file", msgid="attach.folder",
+                               values={"name": path.name}, file=where)
+        if path.exists() and not path.is_file():
+            raise InvalidInput(f"{where!r} is not a regular file", msgid="attach.not_regular",
+                               values={"name": path.name}, file=where)
+        with path.open("rb") as handle:
+            content = handle.read(MAX_DOCUMENT_BYTES + 1)
+    except FileNotFoundError:
+        raise InvalidInput(f"no file {where!r} to attach", msgid="attach.no_file",
+                           values={"name": path.name}, file=where) from None
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {where!r}: {exc.strerror}", msgid="attach.unreadable",
+                           values={"name": path.name}, file=where) from None
+    if len(content) > MAX_DOCUMENT_BYTES:
+        raise InvalidInput(f"{path.name} is larger than {MAX_DOCUMENT_BYTES // 2**20} MiB",
+                           msgid="attach.too_large",
+                           values={"name": path.name, "mib": MAX_DOCUMENT_BYTES // 2**20},
+                           file=where)
+    return content
+
+
 def check_version(item: NominationRow, expected: int | None) -> None:
     if expected is not None and item.version != expected:
         raise Conflict(
             f"nomination {item.id} is at version {item.version}, not {expected}: "
-            "someone changed it; reload it and try again",
+            "someone changed it; reload it and try again", msgid="item.changed",
             id=str(item.id), version=item.version, expected_version=expected)
 
 
@@ -165,9 +190,10 @@ def fire(deps: Deps, tx: Tx, actor: Actor, nomination_id: str, trigger: str,
     if t is None or not machine.can(item.state, trigger):
         raise machine.not_allowed(item.state, trigger)
     access.may_fire(deps, tx, actor, item, t)
-    comment = nfc((comment or "").strip()) or None
+    comment = clean_text(comment, "the comment") or None
     if t.comment == "required" and comment is None:
-        raise InvalidInput(f"'{trigger}' needs a comment (--comment TEXT)", trigger=trigger)
+        raise InvalidInput(f"'{trigger}' needs a comment (--comment TEXT)",
+                           msgid="fire.comment_required", trigger=trigger)
     dest = machine.fire(item.state, trigger, ItemContext(deps, tx, item, flow))
     payload: dict[str, Any] = {"trigger": trigger, **(extra or {})}
     if comment:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from workflow.catalogue import Facts, HistoryEntry
-from workflow.errors import ListRejected, NotFound
+from workflow.errors import ListRejected, NotFound, Reason
 from workflow.flow import FlowSpec
 from workflow.intake import NOMINEE, PERSON, Entry, ParsedList, column_letter
 from workflow.service import access
@@ -35,7 +35,7 @@ def check_may_import(deps: Deps, tx: Tx, actor: Actor, flow_id: str, unit: str) 
     said about the file's content)."""
     flow = deps.definitions.flow(flow_id)
     if unit not in deps.tree(tx):
-        raise NotFound(f"no unit {unit!r} in the directory", unit=unit)
+        raise NotFound(f"no unit {unit!r} in the directory", msgid="unit.unknown", unit=unit)
     access.authorize(deps, tx, actor, access.proposer_roles(flow), unit,
                      f"nominate in {flow.id!r} at {unit}")
     return flow
@@ -45,13 +45,14 @@ def import_list(deps: Deps, tx: Tx, actor: Actor, flow_id: str, unit: str,
                 parsed: ParsedList, sha256: str) -> dict[str, Any]:
     flow = check_may_import(deps, tx, actor, flow_id, unit)
     if not parsed.entries and not parsed.problems:
-        parsed.problem(parsed.first_row, NOMINEE, "the list has no nominees")
+        parsed.problem(parsed.first_row, NOMINEE, Reason("list.empty",
+                                                         "the list has no nominees"))
     _check_people(deps, tx, flow, unit, parsed)
     if parsed.problems:
         ordered = sorted(parsed.problems)
         raise ListRejected(parsed.file, [str(p) for p in ordered], [
-            {"row": p.row, "column": column_letter(p.col), "message": p.message}
-            for p in ordered])
+            {"row": p.row, "column": column_letter(p.col), "message": p.message,
+             "reason": p.reason.as_dict()} for p in ordered])
     created = [items.nominate(deps, tx, actor, flow.id, unit, entry.nominee or "",
                               entry.person, entry.values)["id"]
                for entry in parsed.entries]
@@ -75,18 +76,22 @@ def _check_people(deps: Deps, tx: Tx, flow: FlowSpec, unit: str, parsed: ParsedL
         if person is None:
             if known is None:
                 known = tx.directory.logins()
-            parsed.problem(entry.row, PERSON, f"no person {entry.person!r} in the directory"
-                           f"{suggest(entry.person, known)}")
+            parsed.problem(entry.row, PERSON, Reason(
+                "person.unknown", f"no person {entry.person!r} in the directory"
+                f"{suggest(entry.person, known)}", {"person": entry.person}))
             continue
         if entry.nominee and items.name_key(entry.nominee) != items.name_key(person["name"]):
-            parsed.problem(entry.row, NOMINEE, f"{entry.nominee!r} is not {entry.person!r}, "
-                           f"who is {person['name']!r} in the directory")
+            parsed.problem(entry.row, NOMINEE, Reason(
+                "list.not_the_person", f"{entry.nominee!r} is not {entry.person!r}, who is "
+                f"{person['name']!r} in the directory",
+                {"nominee": entry.nominee, "person": entry.person, "name": person["name"]}))
         works_at = person.get("unit_id")
         if works_at and works_at not in here:
             where = tree.units.get(works_at)
-            parsed.problem(entry.row, PERSON, f"{entry.person} works at {works_at}"
-                           + (f" ({where.name})" if where else "")
-                           + f", not at {unit} or a unit below it")
+            parsed.problem(entry.row, PERSON, Reason(
+                "list.works_elsewhere", f"{entry.person} works at {works_at}"
+                + (f" ({where.name})" if where else "") + f", not at {unit} or a unit below it",
+                {"person": entry.person, "unit": works_at, "units": [unit]}))
     _check_eligibility(deps, tx, flow, parsed, people)
 
 
@@ -115,8 +120,9 @@ def _check_eligibility(deps: Deps, tx: Tx, flow: FlowSpec, parsed: ParsedList,
         for code, award in rules:
             if entry.person is None:
                 if reads_history(award):
-                    parsed.problem(entry.row, PERSON, f"{code} is granted on the nominee's "
-                                   "history: give their login (person)")
+                    parsed.problem(entry.row, PERSON, Reason(
+                        "list.needs_person", f"{code} is granted on the nominee's history: "
+                        "give their login (person)", {"award": code}))
                     continue
                 history: tuple[HistoryEntry, ...] = ()
             elif entry.person not in people:
@@ -128,9 +134,11 @@ def _check_eligibility(deps: Deps, tx: Tx, flow: FlowSpec, parsed: ParsedList,
                 _ineligible(parsed, entry, code, reason)
 
 
-def _ineligible(parsed: ParsedList, entry: Entry, code: str, reason: str) -> None:
+def _ineligible(parsed: ParsedList, entry: Entry, code: str, reason: Reason) -> None:
     key = PERSON if entry.person else NOMINEE
-    parsed.problem(entry.row, key, f"not eligible for {code}: {reason}")
+    parsed.problem(entry.row, key, Reason(
+        "list.not_eligible", f"not eligible for {code}: {reason.text}",
+        {"award": code, "reason": reason}))
 
 
 def _in_progress(deps: Deps, tx: Tx, logins: list[str | None]

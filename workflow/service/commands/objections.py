@@ -15,7 +15,7 @@ import hashlib
 from typing import Any
 
 from workflow.errors import InvalidInput, NotAllowed, NotFound, PermissionDenied
-from workflow.flow import INTERNAL, FlowSpec, nfc
+from workflow.flow import INTERNAL, FlowSpec, clean_text
 from workflow.ids import parse_id
 from workflow.service import access
 from workflow.service.base import SYSTEM, Actor, Deps, load
@@ -34,15 +34,15 @@ def file_objection(deps: Deps, tx: Tx, actor: Actor | None, nomination_id: str, 
                    name: str | None = None, contact: str | None = None) -> dict[str, Any]:
     item, machine = load(deps, tx, nomination_id)
     flow = machine.spec
-    text = nfc((text or "").strip())
-    name, contact = nfc(name or ""), nfc(contact or "")
+    text = clean_text(text, "an objection's text", MAX_TEXT)
+    name = clean_text(name, "the objector's name", 500)
+    contact = clean_text(contact, "the objector's contact", 500)
     if not text:
-        raise InvalidInput("an objection needs a text (--text)")
-    if len(text) > MAX_TEXT:
-        raise InvalidInput(f"an objection is at most {MAX_TEXT} characters")
+        raise InvalidInput("an objection needs a text (--text)", msgid="objection.empty")
     if item.final:
         raise NotAllowed(f"nomination {item.id} is decided ({item.state}); a complaint about a "
-                         "decision follows the Law on Complaints", state=item.state)
+                         "decision follows the Law on Complaints", msgid="objection.decided",
+                         state=item.state)
     now = deps.now()
     staff = access.is_staff(deps, tx, actor, item)
     if not staff and not window_open(deps, tx, item, flow, now):
@@ -50,6 +50,7 @@ def file_objection(deps: Deps, tx: Tx, actor: Actor | None, nomination_id: str, 
         raise NotAllowed(
             f"the public notice window for nomination {item.id} is closed"
             if on_notice else f"nomination {item.id} is not on public notice now",
+            msgid="objection.window_closed" if on_notice else "objection.not_on_notice",
             state=item.state)
     on_notice = flow.states[item.state].type == "notice" or (
         item.state == flow.hold_state and window_open(deps, tx, item, flow, now))
@@ -86,7 +87,8 @@ def _resume(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec, actor: Acto
     data = item.hold_data or {}
     origin = data.get("origin")
     if not origin or origin not in flow.states:
-        raise NotAllowed(f"nomination {item.id} has no state to resume to")
+        raise NotAllowed(f"nomination {item.id} has no state to resume to",
+                         msgid="hold.no_origin")
     item.hold_data = None
     apply(deps, tx, item, flow, Step(
         INTERNAL.resume(origin), actor, action="resumed",
@@ -96,22 +98,27 @@ def _resume(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec, actor: Acto
 def resolve(deps: Deps, tx: Tx, actor: Actor, objection_id: str, outcome: str, comment: str
             ) -> dict[str, Any]:
     if outcome not in ("dismissed", "upheld"):
-        raise InvalidInput(f"outcome {outcome!r}: use dismissed or upheld")
+        raise InvalidInput(f"outcome {outcome!r}: use dismissed or upheld",
+                           msgid="resolve.bad_outcome")
     key = parse_id(objection_id, "objection")
     objection = tx.objections.get(key, lock=True)
     if objection is None:
-        raise NotFound(f"no objection {key}", id=str(key))
+        raise NotFound(f"no objection {key}", msgid="objection.unknown", id=str(key))
     item, machine = load(deps, tx, objection.nomination_id)
     flow = machine.spec
     allowed, unit = access.may_resolve(deps, tx, actor, item, flow, objection.notice_id)
     if not allowed:
         raise PermissionDenied(f"{actor.login} may not resolve objection {key}: needs "
-                               f"secretariat at {unit} or above", actor=actor.login)
+                               f"secretariat at {unit} or above", msgid="resolve.denied",
+                               values={"unit": unit}, actor=actor.login)
     if objection.status != "open":
-        raise NotAllowed(f"objection {key} is already {objection.status}", status=objection.status)
-    comment = nfc((comment or "").strip())
+        raise NotAllowed(f"objection {key} is already {objection.status}",
+                         msgid="resolve.twice", values={"id": str(key)},
+                         status=objection.status)
+    comment = clean_text(comment, "the comment")
     if not comment:
-        raise InvalidInput("resolving an objection needs a comment (--comment)")
+        raise InvalidInput("resolving an objection needs a comment (--comment)",
+                           msgid="resolve.comment_required")
     now = deps.now()
     tx.objections.resolve(key, outcome, actor.login, comment, now)
     payload = {"objection": key, "outcome": outcome, "comment": comment}

@@ -37,7 +37,14 @@ from datetime import datetime
 from typing import Any
 
 from workflow.documents import sha256_text
-from workflow.errors import InvalidInput, NotAllowed, NotFound, PermissionDenied, UsageError
+from workflow.errors import (
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+    PermissionDenied,
+    Reason,
+    UsageError,
+)
 from workflow.flow import FlowSpec, StateSpec
 from workflow.ids import parse_id
 from workflow.service import access
@@ -64,7 +71,7 @@ class OnPaper:
     flow: FlowSpec
     round_id: int
     round: BallotRoundRow | None
-    why_not: str | None  # why it cannot be voted on now
+    why_not: Reason | None  # why it cannot be voted on now
 
     @property
     def state(self) -> StateSpec:
@@ -75,7 +82,7 @@ def get_session(tx: Tx, session_id: str | int, *, lock: bool = False) -> Council
     key = parse_id(session_id, "council session")
     row = tx.sessions.get(key, lock=lock)
     if row is None:
-        raise NotFound(f"no council session {key}", id=str(key))
+        raise NotFound(f"no council session {key}", msgid="session.unknown", id=str(key))
     return row
 
 
@@ -90,10 +97,11 @@ def on_paper(deps: Deps, tx: Tx, session: CouncilSessionRow, *, lock: bool = Fal
         current = tx.ballots.latest(item.id, lock=lock)
         why = None
         if flow.states[item.state].type != "vote":
-            why = f"it is in {item.state!r}, not in the vote"
+            why = Reason("session.left_vote", f"it is in {item.state!r}, not in the vote",
+                         {"state": item.state})
         elif (current is None or current.id != entry.round_id or current.status != "open"
               or current.entry_no != item.entry_no):
-            why = "its ballot round is closed"
+            why = Reason("session.round_closed", "its ballot round is closed")
         out.append(OnPaper(entry.position, item, flow, entry.round_id,
                            None if why else current, why))
     return out
@@ -106,15 +114,18 @@ def parse_marks(marks: list[str]) -> dict[str, str]:
         key, sep, choice = mark.partition("=")
         key, choice = key.strip(), choice.strip()
         if not sep or not key:
-            raise UsageError(f"mark {mark!r}: write ID=CHOICE, e.g. 12=yes", value=mark)
+            raise UsageError(f"mark {mark!r}: write ID=CHOICE, e.g. 12=yes",
+                             msgid="session.bad_mark", value=mark)
         if choice not in CHOICES:
             raise UsageError(f"mark {mark!r}: choice {choice!r} is not one of "
-                             f"{', '.join(CHOICES)}", value=mark)
+                             f"{', '.join(CHOICES)}", msgid="vote.bad_choice", value=mark)
         if key in out:
-            raise InvalidInput(f"nomination {key} is marked twice on the paper", id=key)
+            raise InvalidInput(f"nomination {key} is marked twice on the paper",
+                           msgid="session.marked_twice", id=key)
         out[key] = choice
     if not out:
-        raise UsageError("an empty paper: mark every item, as ID=CHOICE")
+        raise UsageError("an empty paper: mark every item, as ID=CHOICE",
+                         msgid="session.empty_paper")
     return out
 
 
@@ -124,15 +135,16 @@ def parse_marks(marks: list[str]) -> dict[str, str]:
 def open_session(deps: Deps, tx: Tx, actor: Actor, unit: str, ids: list[str],
                  title: str | None) -> dict[str, Any]:
     if unit not in deps.tree(tx):
-        raise NotFound(f"no unit {unit!r} in the directory", unit=unit)
+        raise NotFound(f"no unit {unit!r} in the directory", msgid="unit.unknown", unit=unit)
     access.check_council_secretariat(deps, tx, actor, unit, f"open a session of the council "
                                      f"of {unit}")
     if not ids:
-        raise UsageError("a session needs items: --items ID,ID,…")
+        raise UsageError("a session needs items: --items ID,ID,…", msgid="session.no_items")
     keys = [parse_id(i, "nomination") for i in ids]
     twice = sorted({k for k in keys if keys.count(k) > 1})
     if twice:
-        raise InvalidInput(f"nomination {twice[0]} is listed twice", id=str(twice[0]))
+        raise InvalidInput(f"nomination {twice[0]} is listed twice",
+                           msgid="session.listed_twice", id=str(twice[0]))
     chosen: list[tuple[NominationRow, BallotRoundRow]] = []
     for key in sorted(keys):  # rows are locked in one order by everyone: no deadlock
         item, machine = load(deps, tx, key, lock=True)
@@ -141,10 +153,14 @@ def open_session(deps: Deps, tx: Tx, actor: Actor, unit: str, ids: list[str],
         if state.type != "vote" or current is None or current.status != "open" \
                 or current.entry_no != item.entry_no:
             raise NotAllowed(f"nomination {item.id} is in {item.state!r}, not in an open vote "
-                             f"of the council of {unit}", id=str(item.id), state=item.state)
+                             f"of the council of {unit}", msgid="session.not_in_vote",
+                             values={"council": unit}, id=str(item.id), state=item.state)
         if current.council_unit != unit:
             raise NotAllowed(f"nomination {item.id} is voted on by the council of "
-                             f"{current.council_unit}, not of {unit}", id=str(item.id))
+                             f"{current.council_unit}, not of {unit}",
+                             msgid="session.other_council",
+                             values={"council": current.council_unit, "unit": unit},
+                             id=str(item.id))
         assert state.vote is not None
         access.authorize(deps, tx, actor, state.vote.close_by, item.unit_id,
                          f"close the vote on nomination {item.id}")
@@ -153,7 +169,8 @@ def open_session(deps: Deps, tx: Tx, actor: Actor, unit: str, ids: list[str],
     for item, current in chosen:
         if current.id in held:
             raise NotAllowed(f"nomination {item.id} is already on the paper of council session "
-                             f"{held[current.id]}", id=str(item.id))
+                             f"{held[current.id]}", msgid="session.on_other_paper",
+                             id=str(item.id), session=str(held[current.id]))
     order = {k: n for n, k in enumerate(keys)}
     chosen.sort(key=lambda pair: order[pair[0].id])
     title = " ".join((title or "").split()) or None
@@ -176,11 +193,12 @@ def cast_paper(deps: Deps, tx: Tx, actor: Actor, session_id: str, marks: Mapping
     """Record one member's paper; see the module docstring for what is stored."""
     session = get_session(tx, session_id, lock=True)
     if session.status != "open":
-        raise NotAllowed(f"council session {session.id} is closed", session=str(session.id))
+        raise NotAllowed(f"council session {session.id} is closed", msgid="session.closed",
+                         session=str(session.id))
     for key, choice in marks.items():
         if choice not in CHOICES:
             raise UsageError(f"choice {choice!r} for nomination {key} is not one of "
-                             f"{', '.join(CHOICES)}")
+                             f"{', '.join(CHOICES)}", msgid="vote.bad_choice")
     member = actor.login
     if written_for is not None:
         access.check_council_secretariat(deps, tx, actor, session.council_unit,
@@ -193,42 +211,53 @@ def cast_paper(deps: Deps, tx: Tx, actor: Actor, session_id: str, marks: Mapping
     if foreign:
         raise InvalidInput(f"{_nominations(foreign)} {'is' if len(foreign) == 1 else 'are'} "
                            f"not on the paper of council session {session.id}",
-                           items=foreign)
+                           msgid="session.foreign", session=str(session.id), items=foreign)
     stopped = [k for k in marks if by_id[k].round is None]
     if stopped:
         first = by_id[stopped[0]]
-        raise NotAllowed(f"nomination {first.item.id} cannot be voted on now: {first.why_not}",
+        assert first.why_not is not None
+        raise NotAllowed(f"nomination {first.item.id} cannot be voted on now: "
+                         f"{first.why_not.text}", msgid="session.cannot_vote",
+                         values={"id": str(first.item.id), "reason": first.why_not},
                          items=stopped)
     votable = [p for p in paper if p.round is not None]
     standing = tx.ballots.standings([p.round_id for p in votable], member)
     if not standing:
         raise PermissionDenied(f"{member} is not on the roll of the council of "
-                               f"{session.council_unit}", member=member)
+                               f"{session.council_unit}", msgid="vote.not_on_roll",
+                               values={"council": session.council_unit}, member=member)
     for key in marks:
         entry = by_id[key]
         if entry.round_id not in standing:
             raise PermissionDenied(f"{member} is not on the roll for nomination {key} (the "
-                                   "roll was frozen when its vote opened)", member=member)
-        if standing[entry.round_id][1]:
-            who = ("is the nominee of" if entry.item.person_login == member
-                   else "has declared a conflict (recused) on")
-            raise PermissionDenied(f"{member} {who} nomination {key} and cannot vote on it",
+                                   "roll was frozen when its vote opened)",
+                                   msgid="session.off_roll", values={"id": key},
                                    member=member)
+        if standing[entry.round_id][1]:
+            if entry.item.person_login == member:
+                raise PermissionDenied(f"{member} is the nominee of nomination {key} and "
+                                       "cannot vote on it", msgid="session.own_nomination",
+                                       values={"id": key}, member=member)
+            raise PermissionDenied(f"{member} has declared a conflict (recused) on nomination "
+                                   f"{key} and cannot vote on it", msgid="session.recused",
+                                   values={"id": key}, member=member)
     voted = [key for key in marks if standing[by_id[key].round_id][0]]
     if voted:
         raise NotAllowed(f"{member} has already voted on {_nominations(voted)} of council "
-                         f"session {session.id}", member=member, items=voted)
+                         f"session {session.id}", msgid="session.voted", member=member,
+                         items=voted)
     # due: on the roll, not recused, not voted (a vote cast on an item alone before the
     # session opened counts; the paper covers the rest)
     due = [p for p in votable if p.round_id in standing and not any(standing[p.round_id])]
     if not due:
         raise NotAllowed(f"{member} has nothing left to vote on in council session "
-                         f"{session.id}", member=member)
+                         f"{session.id}", msgid="session.nothing_left", member=member)
     missing = [str(p.item.id) for p in due if str(p.item.id) not in marks]
     if missing:
         raise InvalidInput(f"the paper must mark every item on which {member} may vote: "
                            f"{_nominations(missing)} {'is' if len(missing) == 1 else 'are'} "
-                           "missing", member=member, missing=missing)
+                           "missing", msgid="session.missing", member=member,
+                           missing=missing)
     seal_key = deps.key(tx, BALLOT_KEY)
     now = deps.now()
     written = written_for is not None
@@ -237,7 +266,7 @@ def cast_paper(deps: Deps, tx: Tx, actor: Actor, session_id: str, marks: Mapping
         choice = marks[str(entry.item.id)]
         if not tx.ballots.mark_voted(entry.round_id, member):
             raise NotAllowed(f"{member} has already voted on nomination {entry.item.id}",
-                             member=member)
+                             msgid="session.voted", member=member, items=[str(entry.item.id)])
         tx.ballots.drop(entry.round_id, choice, seal_key)
         payload: dict[str, Any] = {"round": entry.round_id, "member": member,
                                    "written": written, "session": session.id}
@@ -271,7 +300,7 @@ def close_session(deps: Deps, tx: Tx, actor: Actor, session_id: str) -> dict[str
     session = get_session(tx, session_id, lock=True)
     if session.status != "open":
         raise NotAllowed(f"council session {session.id} is already closed",
-                         session=str(session.id))
+                         msgid="session.already_closed", session=str(session.id))
     access.check_council_secretariat(deps, tx, actor, session.council_unit,
                                      f"close a session of the council of "
                                      f"{session.council_unit}")
@@ -280,8 +309,10 @@ def close_session(deps: Deps, tx: Tx, actor: Actor, session_id: str) -> dict[str
     for entry in paper:
         item, flow = entry.item, entry.flow
         if entry.round is None:
+            assert entry.why_not is not None
             outcomes.append({"id": str(item.id), "decided": False, "state": item.state,
-                             "reason": f"not decided at this meeting: {entry.why_not}"})
+                             "reason": f"not decided at this meeting: {entry.why_not.text}",
+                             "why": entry.why_not.as_dict()})
             continue
         vote = entry.state.vote
         assert vote is not None

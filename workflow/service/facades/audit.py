@@ -5,18 +5,21 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Iterator
+import os
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from workflow.errors import InvalidInput
+from workflow.errors import InvalidInput, NotAllowed
 from workflow.ids import decimal
 from workflow.service import access
 from workflow.service.base import Actor, Deps, load, paged
 from workflow.service.present import audit_view
-from workflow.store import EXPORT_COLUMNS, GENESIS, VerifyReport, verify_rows
+from workflow.store import EXPORT_COLUMNS, GENESIS, Anchor, VerifyReport, verify_rows
 
-__all__ = ["Audit", "read_export"]
+__all__ = ["Audit", "read_export", "read_witness"]
+
+MAX_CSV_FIELD = 256 * 1024 * 1024
 
 
 class Audit:
@@ -36,8 +39,34 @@ class Audit:
             yield audit_view(row, tz)
 
     def verify(self, progress: Callable[[int], None] | None = None,
-               anchor: tuple[int, str] | None = None) -> VerifyReport:
-        return self._deps.run(lambda tx: tx.audit.verify(progress, anchor))
+               anchors: Sequence[Anchor] = ()) -> VerifyReport:
+        """Recompute the chain and check every anchor: those given and those the database
+        holds (the heads notices and documents embed)."""
+        return self._deps.run(lambda tx: tx.audit.verify(progress, anchors))
+
+    def witness(self, path: Path) -> dict[str, Any]:
+        """Append the head to a witness file kept apart from the database (a file only ever
+        appended to, ideally on another machine): ``award audit verify --witness FILE`` then
+        checks every head it holds, so a chain cut back or sealed again is found even when
+        the database's own anchors were rewritten too. Refuses, writing nothing, when the
+        head is behind the last one witnessed."""
+        head = self.head()
+        earlier = read_witness(path) if path.exists() else []
+        if earlier and earlier[-1].seq > head["seq"]:
+            raise NotAllowed(f"the chain's head (seq {head['seq']}) is behind the last head "
+                             f"witnessed in {path.name} (seq {earlier[-1].seq}): entries were "
+                             "deleted; run award audit verify --witness", witnessed=earlier[-1].seq)
+        line = json.dumps({"seq": head["seq"], "hash": head["hash"],
+                           "at": self._deps.iso(self._deps.now()),
+                           "database": self._deps.store.url}, ensure_ascii=False)
+        try:
+            with path.open("a", encoding="utf-8") as handle:
+                handle.write(line + "\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+        except OSError as exc:
+            raise InvalidInput(f"cannot write {str(path)!r}: {exc.strerror}") from None
+        return {"file": str(path), **head, "witnessed": len(earlier) + 1}
 
     def head(self) -> dict[str, Any]:
         head = self._deps.run(lambda tx: tx.audit.latest())
@@ -68,13 +97,36 @@ class Audit:
             count += 1
         return count
 
-    def verify_export(self, path: Path, anchor: tuple[int, str] | None = None) -> VerifyReport:
+    def verify_export(self, path: Path, anchors: Sequence[Anchor] = ()) -> VerifyReport:
         """Re-verify an exported chain file (JSON lines or CSV) with this installation's key."""
-        return verify_rows(read_export(path), self._deps.store.chain, anchor=anchor)
+        return verify_rows(read_export(path), self._deps.store.chain, anchors=anchors)
 
     def check_whole(self, actor: Actor) -> None:
         """PermissionDenied unless ``actor`` may export the whole chain over the web."""
         self._deps.run(lambda tx: access.check_whole_audit(self._deps, tx, actor))
+
+
+def read_witness(path: Path) -> list[Anchor]:
+    """The heads a witness file holds, as anchors; a malformed file is an InvalidInput."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"cannot read {str(path)!r}: "
+                           f"{getattr(exc, 'strerror', None) or 'not UTF-8 text'}") from None
+    out: list[Anchor] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+            seq, digest = entry["seq"], entry["hash"]
+        except (ValueError, KeyError, TypeError):
+            raise InvalidInput(f"{path.name}:{number}: not a witnessed head") from None
+        if type(seq) is not int or seq < 0 or not isinstance(digest, str):
+            raise InvalidInput(f"{path.name}:{number}: not a witnessed head")
+        if seq > 0:
+            out.append(Anchor(seq, digest, f"the head witnessed in {path.name}:{number}"))
+    return out
 
 
 def read_export(path: Path) -> Iterator[tuple[Any, ...]]:
@@ -85,6 +137,9 @@ def read_export(path: Path) -> Iterator[tuple[Any, ...]]:
         raise InvalidInput(f"cannot read {str(path)!r}: {exc.strerror}") from None
     with handle:
         if path.suffix.lower() == ".csv":
+            # an entry's payload may be far longer than csv's 128 KiB default field limit (a
+            # published notice lists a whole batch), and an export must always re-verify
+            csv.field_size_limit(MAX_CSV_FIELD)
             reader = csv.reader(handle)
             header = next(reader, None)
             if header is None or tuple(header) != EXPORT_COLUMNS:

@@ -7,6 +7,7 @@ failure) and returns plain data.
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -16,6 +17,7 @@ from workflow.errors import InvalidInput, NotAllowed, NotFound
 from workflow.service import access
 from workflow.service.base import Actor, Deps, load, paged
 from workflow.service.commands import ballots, confirmations, items, lists, objections
+from workflow.service.facades.staff import fold
 from workflow.service.lifecycle.render import render_item
 from workflow.service.lifecycle.vote import MINUTES, latest_closed, minutes_context
 from workflow.service.present import item_summary
@@ -131,7 +133,8 @@ class Items:
                 deps.definitions.flow(flow)  # raises NotFound, with the known flows
             tree = deps.tree(tx)
             if unit is not None and unit not in tree.units:
-                raise NotFound(f"no unit {unit!r} in the directory", unit=unit)
+                raise NotFound(f"no unit {unit!r} in the directory", msgid="unit.unknown",
+                               unit=unit)
             chosen = None if unit is None else {unit} | tree.descendants(unit)
             if actor is not None:
                 seen = set(access.reach(deps, tx, actor))
@@ -156,12 +159,15 @@ class Items:
         try:
             content = path.read_bytes()
         except FileNotFoundError:
-            raise InvalidInput(f"no file {str(path)!r} to import", file=str(path)) from None
+            raise InvalidInput(f"no file {str(path)!r} to import", msgid="attach.no_file",
+                               values={"name": path.name}, file=str(path)) from None
         except IsADirectoryError:
             raise InvalidInput(f"{str(path)!r} is a folder, not a file",
+                               msgid="attach.folder", values={"name": path.name},
                                file=str(path)) from None
         except OSError as exc:
             raise InvalidInput(f"cannot read {str(path)!r}: {exc.strerror}",
+                               msgid="attach.unreadable", values={"name": path.name},
                                file=str(path)) from None
         return self.import_list(actor, flow, unit, path.name, content)
 
@@ -179,11 +185,15 @@ class Items:
 
     def export(self, out: IO[bytes], fmt: str, *, state: str | None = None,
                flow: str | None = None, unit: str | None = None, overdue: bool = False,
-               limit: int | None = None, actor: Actor | None = None) -> int:
+               limit: int | None = None, actor: Actor | None = None,
+               steps: list[tuple[str, str]] | None = None, year: int | None = None,
+               name: str | None = None) -> int:
         """Write the items ``find`` gives (within what ``actor`` sees, if given) to ``out`` as
-        ``xlsx`` or ``csv``, page by page; returns how many."""
+        ``xlsx`` or ``csv``, page by page; returns how many. ``steps``, ``year`` and
+        ``name`` narrow as the web's items list does (:meth:`Staff.items_for`)."""
         if fmt not in ("xlsx", "csv"):
-            raise InvalidInput(f"format {fmt!r}: use xlsx or csv")
+            raise InvalidInput(f"format {fmt!r}: use xlsx or csv", msgid="export.bad_format",
+                               format=fmt)
         deps = self._deps
         units = self._units(flow, unit, actor)
         spec = deps.definitions.flows.get(flow) if flow else None
@@ -192,16 +202,24 @@ class Items:
             spec.fields[f].label.get("vi", f) if spec else f for f in fields]
         now = deps.now()
 
-        def fetch(tx: Tx, after: int, size: int) -> list[tuple[int, list[Any]]]:
+        wanted = fold(name) if name else ""
+
+        def fetch(tx: Tx, after: int, size: int) -> list[tuple[int, list[Any] | None]]:
             rows = tx.items.page(state=state, flow=flow, units=units,
                                  overdue_at=now if overdue else None, after_id=after,
-                                 limit=size)
-            return list(zip((r.id for r in rows), export_rows(deps, tx, rows, fields),
-                            strict=True))
+                                 limit=size, steps=steps, year=year)
+            kept = [r for r in rows if not wanted or wanted in fold(r.nominee)]
+            shown = dict(zip((r.id for r in kept), export_rows(deps, tx, kept, fields),
+                             strict=True))
+            # every row read moves the cursor on; only the ones the name keeps are written
+            return [(r.id, shown.get(r.id)) for r in rows]
 
-        pages = paged(deps, fetch, lambda pair: pair[0], limit)
+        pages = paged(deps, fetch, lambda pair: pair[0], None if wanted else limit)
+        chosen: Iterator[list[Any]] = (row for _, row in pages if row is not None)
+        if wanted and limit is not None:
+            chosen = itertools.islice(chosen, limit)
         return sheets.write_table(out, fmt, [key for key, _ in EXPORT_COLUMNS] + list(fields),
-                                  labels, (row for _, row in pages))
+                                  labels, chosen)
 
     def available(self, actor: Actor, nomination_id: str) -> list[dict[str, Any]]:
         """What ``actor`` may do to the item now (a dry run: roles, then guards)."""
@@ -234,14 +252,16 @@ class Items:
             if not deps.renderer.exists(template):
                 known = deps.renderer.names()
                 raise NotFound(f"no template {template!r}{suggest(template, known)}; "
-                               f"templates: {', '.join(known)}", template=template)
+                               f"templates: {', '.join(known)}", msgid="template.unknown",
+                               template=template)
             notice_templates = {s.notice.template for s in machine.spec.states.values()
                                 if s.notice is not None}
             if template in notice_templates:
                 # a notice is one published document for a batch: give it as published
                 published = tx.notices.latest_for(item.id)
                 if published is None:
-                    raise NotAllowed(f"nomination {item.id} has not been on public notice")
+                    raise NotAllowed(f"nomination {item.id} has not been on public notice",
+                                     msgid="render.not_on_notice")
                 return {"nomination": str(item.id), "template": template,
                         "notice": str(published.id), "sha256": published.sha256,
                         "text": tx.notices.html(published.id) or ""}
@@ -251,13 +271,16 @@ class Items:
                 # not get there (a rejected nominee gets no award decision)
                 raise NotAllowed(
                     f"nomination {item.id} has no {template}: the flow issues it on entering "
-                    f"{', '.join(issuing)}; the item is in {item.state}", template=template)
+                    f"{', '.join(issuing)}; the item is in {item.state}",
+                    msgid="render.not_issued", values={"states": issuing, "state": item.state},
+                    template=template)
             extra: dict[str, Any] = {}
             if template == MINUTES:
                 round_id = latest_closed(tx, item)
                 if round_id is None:
                     raise NotAllowed(f"nomination {item.id} has no closed ballot round yet; "
-                                     "minutes are written when a vote closes")
+                                     "minutes are written when a vote closes",
+                                     msgid="render.no_minutes")
                 extra["ballot"] = minutes_context(deps, tx, item, round_id)
             text, digest = render_item(deps, tx, item, machine.spec, template, extra)
             return {"nomination": str(item.id), "template": template, "sha256": digest,

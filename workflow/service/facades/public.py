@@ -14,6 +14,7 @@ from workflow.errors import NotFound
 from workflow.ids import decimal, parse_id, shorten
 from workflow.service.base import Deps, load, paged
 from workflow.service.lifecycle.notice import window_open
+from workflow.service.present import flow_words
 from workflow.service.queries import notices_page
 from workflow.store import Tx
 
@@ -30,11 +31,31 @@ class Public:
                                                                       size),
                      lambda row: int(row["id"]), limit)
 
+    def unit_names(self) -> dict[str, str]:
+        """Every unit of the directory by id: its name (public: notices name them)."""
+        deps = self._deps
+        return deps.run(lambda tx: {u.id: u.name for u in deps.tree(tx).units.values()})
+
+    def award_titles(self) -> dict[str, dict[str, str]]:
+        """The catalogue's award titles by code, ``{vi, en}``."""
+        return {code: dict(a.title) for code, a in self._deps.definitions.catalogue.awards.items()}
+
+    def flow_words(self, flow_id: str) -> dict[str, Any]:
+        """The words of a flow as its file has it now (see
+        :func:`~workflow.service.present.flow_words`); NotFound for an unknown flow."""
+        return flow_words(self._deps.definitions.flow(flow_id))
+
+    def item_words(self, nomination_id: str) -> dict[str, Any]:
+        """The words of the flow version an item is pinned to (flows are public: this says
+        nothing about the item but which flow it follows); NotFound for no such item."""
+        deps = self._deps
+        return deps.run(lambda tx: flow_words(load(deps, tx, nomination_id)[1].spec))
+
     def notice_html(self, notice_id: str) -> str:
         key = parse_id(notice_id, "notice")
         html = self._deps.run(lambda tx: tx.notices.html(key))
         if html is None:
-            raise NotFound(f"no notice {key}", id=str(key))
+            raise NotFound(f"no notice {key}", msgid="notice.unknown", id=str(key))
         return html
 
     def board(self, *, before: int | None = None, limit: int = 50
@@ -51,7 +72,7 @@ class Public:
         key = parse_id(notice_id, "notice")
         view = self._deps.run(lambda tx: self._notice(tx, key))
         if view is None:
-            raise NotFound(f"no notice {key}", id=str(key))
+            raise NotFound(f"no notice {key}", msgid="notice.unknown", id=str(key))
         return view
 
     def nominee(self, nomination_id: str) -> dict[str, Any]:
@@ -59,7 +80,7 @@ class Public:
         deps = self._deps
         key = decimal(nomination_id)
         named = str(key) if key else repr(shorten(nomination_id))
-        hidden = NotFound(f"no nominee {named} on a public notice",
+        hidden = NotFound(f"no nominee {named} on a public notice", msgid="public.no_nominee",
                           id=str(key) if key else shorten(nomination_id))
 
         def work(tx: Tx) -> dict[str, Any]:

@@ -77,7 +77,8 @@ class Sessions:
             stored = tx.sessions.minutes(session.id)
             if stored is None:
                 raise NotAllowed(f"council session {session.id} is not closed yet; its "
-                                 "minutes are written when it closes", session=str(session.id))
+                                 "minutes are written when it closes",
+                                 msgid="session.not_closed", session=str(session.id))
             return {"session": str(session.id), "template": sessions.MINUTES,
                     "sha256": stored[1], "text": stored[0]}
 
@@ -91,7 +92,8 @@ class Sessions:
 
         def scope(tx: Tx) -> list[str] | None:
             if unit is not None and unit not in deps.tree(tx).units:
-                raise NotFound(f"no unit {unit!r} in the directory", unit=unit)
+                raise NotFound(f"no unit {unit!r} in the directory", msgid="unit.unknown",
+                               unit=unit)
             units: list[str] | None = None if unit is None else [unit]
             if actor is not None:
                 seen = set(access.reach(deps, tx, actor))
@@ -113,7 +115,8 @@ class Sessions:
 
         def work(tx: Tx) -> list[dict[str, Any]]:
             if unit not in deps.tree(tx).units:
-                raise NotFound(f"no unit {unit!r} in the directory", unit=unit)
+                raise NotFound(f"no unit {unit!r} in the directory", msgid="unit.unknown",
+                               unit=unit)
             access.check_council_secretariat(deps, tx, actor, unit,
                                              f"open a session of the council of {unit}")
             rounds = tx.ballots.open_rounds(unit)
@@ -142,4 +145,5 @@ class Sessions:
         if not access.sees(self._deps, tx, actor, unit):
             raise PermissionDenied(
                 f"{actor.login} may not see council session {session_id}: no role at {unit} "
-                "or a unit above it", actor=actor.login)
+                "or a unit above it", msgid="session.not_visible",
+                values={"id": str(session_id), "unit": unit}, actor=actor.login)

@@ -7,9 +7,10 @@ from typing import Any
 
 from workflow.definitions import flow_files
 from workflow.directory import parse_directory
-from workflow.errors import DefinitionError, Problem, StoreUnavailable
+from workflow.errors import AwardError, DefinitionError, Problem, StoreUnavailable
 from workflow.flow import load_flow
 from workflow.flow.io import describe, render_graph
+from workflow.mailer import MailError
 from workflow.service.base import Deps
 from workflow.store import Tx
 from workflow.yamlnodes import read_definition
@@ -58,6 +59,74 @@ class Setup:
                     "awards": len(data.awards)}
 
         return deps.run(work)
+
+    def backup(self, target: Path) -> dict[str, Any]:
+        """A consistent copy of a live SQLite database (see :meth:`Store.backup`)."""
+        size = self._deps.store.backup(target)
+        return {"out": str(target), "bytes": size, "database": self._deps.store.url}
+
+    def doctor(self) -> list[dict[str, str]]:
+        """Checks of the installation, one per line: ``ok``, ``warn`` or ``fail`` with why."""
+        deps = self._deps
+        checks: list[dict[str, str]] = []
+
+        def check(name: str, status: str, detail: str) -> None:
+            checks.append({"check": name, "status": status, "detail": detail})
+
+        try:
+            self.health()
+            check("database", "ok", deps.store.url)
+        except AwardError as exc:
+            check("database", "fail", exc.message)
+        try:
+            revision = self.revision()
+            if revision["at_head"]:
+                check("schema", "ok", f"revision {revision['revision']}")
+            else:
+                check("schema", "fail", f"revision {revision['revision'] or 'none'}, this "
+                      f"release needs {revision['head']}: run award db upgrade")
+        except AwardError as exc:
+            check("schema", "fail", exc.message)
+        broken = deps.definitions.broken
+        check("definitions", "fail" if broken else "ok",
+              f"{len(broken)} flow file(s) with problems: {', '.join(sorted(broken))}"
+              if broken else f"{len(deps.definitions.flows)} flows, "
+              f"{len(deps.definitions.catalogue.codes())} awards, "
+              f"{len(deps.definitions.calendars)} calendar(s)")
+        next_year = deps.now().astimezone(deps.display_tz).year + 1
+        for calendar in deps.definitions.calendars.values():
+            announced = [d for d in (*calendar.days_off, *calendar.working_days)
+                         if d.year == next_year]
+            holidays = calendar.holidays_in(next_year)
+            if not holidays:
+                check(f"calendar {calendar.id}", "fail", f"no public holidays known for "
+                      f"{next_year}: upgrade the holidays package")
+            elif not announced:
+                check(f"calendar {calendar.id}", "warn", f"{len(holidays)} public holidays "
+                      f"known for {next_year}, but no days swapped or added by the "
+                      f"government yet: add them to the calendar file when announced")
+            else:
+                check(f"calendar {calendar.id}", "ok", f"{len(holidays)} public holidays and "
+                      f"{len(announced)} announced day(s) for {next_year}")
+        try:
+            deps.keys.key()
+            check("installation key", "ok", "readable (AWARD_SECRET or the key file)")
+        except AwardError as exc:
+            check("installation key", "fail", exc.message)
+        try:
+            mailer = deps.mail()
+        except AwardError as exc:
+            check("email", "fail", exc.message)
+        else:
+            if mailer is None:
+                check("email", "warn", "AWARD_SMTP_URL is not set: messages stay in the outbox")
+            else:
+                try:
+                    mailer.check()
+                    check("email", "ok", f"{mailer.describe()} answers")
+                except MailError as exc:
+                    check("email", "fail", str(exc))
+        return checks
 
     def flows(self) -> list[dict[str, Any]]:
         defs = self._deps.definitions

@@ -4,6 +4,7 @@ at the item's unit or above (:mod:`workflow.service.access`)."""
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from workflow.flow.io import describe
@@ -13,7 +14,16 @@ from workflow.service.present import item_summary
 from workflow.service.queries import available, item_detail, open_objections
 from workflow.store import Tx
 
-__all__ = ["Staff"]
+__all__ = ["NAME_SCAN", "Staff", "fold"]
+
+NAME_SCAN = 5_000  # items one name search reads before it hands back a cursor
+
+
+def fold(text: str) -> str:
+    """``text`` for matching as people search: no diacritics (đ is d), no case, one space."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.casefold().split())
 
 
 class Staff:
@@ -52,24 +62,67 @@ class Staff:
                     deps, tx, actor, item, flow, objection["notice"])[0]
             data["may_complain"] = not item.final and access.is_staff(deps, tx, actor, item)
             data["may_audit"] = access.sees(deps, tx, actor, item.unit_id, "auditor")
+            data["people"] = tx.directory.names(_logins(data))
             return data
 
         return deps.run(work)
 
     def items_for(self, actor: Actor, *, state: str | None = None, flow: str | None = None,
-                  before: int | None = None, limit: int = 100
+                  before: int | None = None, limit: int = 100,
+                  steps: list[tuple[str, str]] | None = None, unit: str | None = None,
+                  year: int | None = None, name: str | None = None
                   ) -> tuple[dict[str, Any], ...]:
-        """Items at the units where ``actor`` holds a role or below, newest first."""
+        """Items at the units where ``actor`` holds a role or below, newest first.
+
+        ``steps`` keeps items at one of these ``(flow, state)`` pairs, ``unit`` those of that
+        unit and the units below it, ``year`` those whose ``year`` field is that year, and
+        ``name`` those whose nominee's name contains it (case and Vietnamese diacritics
+        aside, so "nguyen van an" finds "Nguyễn Văn An"). A name is matched here, not by the
+        database (neither store folds diacritics), over at most :data:`NAME_SCAN` items per
+        call; the last summary then carries ``"scanned_to"``: page on from there."""
         deps = self._deps
 
         def work(tx: Tx) -> tuple[dict[str, Any], ...]:
             units = access.reach(deps, tx, actor)
+            if unit is not None:
+                tree = deps.tree(tx)
+                below = ({unit} | tree.descendants(unit)) if unit in tree.units else set()
+                units = tuple(u for u in units if u in below)
             if not units:
                 return ()
             now = deps.now()
-            rows = tx.items.newest(units=units, before_id=before, limit=limit, state=state,
-                                   flow=flow)
-            return tuple(item_summary(deps, row, now) for row in rows)
+            wanted = fold(name) if name else ""
+            out: list[dict[str, Any]] = []
+            cursor, scanned = before, 0
+            while len(out) < limit:
+                size = limit if not wanted else 500
+                rows = tx.items.newest(units=units, before_id=cursor, limit=size, state=state,
+                                       flow=flow, steps=steps, year=year)
+                for row in rows:
+                    if not wanted or wanted in fold(row.nominee):
+                        out.append(item_summary(deps, row, now))
+                        if len(out) == limit:
+                            break
+                scanned += len(rows)
+                if len(rows) < size or not wanted or len(out) == limit:
+                    break
+                cursor = rows[-1].id
+                if scanned >= NAME_SCAN:
+                    out.append({"scanned_to": str(cursor)})
+                    break
+            return tuple(out)
+
+        return deps.run(work)
+
+    def units_of(self, actor: Actor) -> list[dict[str, str]]:
+        """The units ``actor`` sees items of (where they hold a role, and below), by name."""
+        deps = self._deps
+
+        def work(tx: Tx) -> list[dict[str, str]]:
+            tree = deps.tree(tx)
+            return sorted(({"id": u, "name": tree.units[u].name}
+                           for u in access.reach(deps, tx, actor) if u in tree.units),
+                          key=lambda u: (fold(u["name"]), u["id"]))
 
         return deps.run(work)
 
@@ -95,6 +148,8 @@ class Staff:
                     "units": [{"id": u, "name": tree.units[u].name} for u in units],
                     "fields": [{"name": f.name, "type": f.type, "required": f.required,
                                 "label": dict(f.label), "values": list(f.values),
+                                "value_labels": {v: dict(label)
+                                                 for v, label in f.value_labels.items()},
                                 "min": f.min, "max": f.max, "max_length": f.max_length}
                                for f in spec.fields.values()],
                     "documents": {name: dict(d.label) for name, d in spec.documents.items()},
@@ -108,3 +163,20 @@ class Staff:
         """Open objections ``actor`` examines as secretariat, oldest first, without the
         objector's personal data."""
         return tuple(self._deps.run(lambda tx: open_objections(self._deps, tx, actor, limit)))
+
+
+def _logins(view: dict[str, Any]) -> set[str]:
+    """Everyone an item's page names by login: who created, attached, acted, resolved."""
+    logins: set[Any] = {view["created_by"]}
+    for entry in view["history"]:
+        logins.add(entry["actor"])
+        payload = entry.get("payload")
+        if isinstance(payload, dict):
+            logins |= {payload.get("member"), payload.get("recorded_by")}
+            recipients = payload.get("recipients")
+            if isinstance(recipients, list):
+                logins |= {r for r in recipients if isinstance(r, str)}
+    logins |= {d["by"] for d in view["documents"]}
+    logins |= {o["resolved_by"] for o in view["objections"] if o.get("resolved_by")}
+    logins |= {c["actor"] for c in view.get("confirmations", []) if c.get("actor")}
+    return {login for login in logins if isinstance(login, str)}

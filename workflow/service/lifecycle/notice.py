@@ -59,7 +59,8 @@ def publish(entry: Entry) -> None:
     publisher = deps.resolve(tx, item.unit_id, notice.publisher)
     if publisher is None:
         raise NotAllowed(f"no publishing unit at scope {notice.publisher!r} above "
-                         f"{item.unit_id}", scope=notice.publisher)
+                         f"{item.unit_id}", msgid="notice.no_publisher",
+                         values={"unit": item.unit_id}, scope=notice.publisher)
     start = item.entered_at
     day = calendar.local_date(start).isoformat()
     ends = calendar.due(start, notice.amount, working=notice.working)

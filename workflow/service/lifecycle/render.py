@@ -37,9 +37,10 @@ def store_rendered(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec,
     """Render, keep the documents and audit their hashes (one ``rendered`` entry)."""
     now = deps.now()
     hashes = []
+    anchor = tx.audit.head()  # what render_item embeds
     for template in templates:
         text, digest = render_item(deps, tx, item, flow, template, extra)
-        doc_id = tx.documents.add_rendered(item.id, template, digest, text, now)
+        doc_id = tx.documents.add_rendered(item.id, template, digest, text, now, anchor)
         hashes.append({"id": str(doc_id), "template": template, "sha256": digest})
     tx.audit.append(now, "system", "rendered", item.id, state, state, {"documents": hashes})
     return hashes

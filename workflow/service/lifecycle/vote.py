@@ -56,12 +56,13 @@ class Vote(Behaviour):
         council = deps.resolve(tx, item.unit_id, vote.council)
         if council is None:
             raise NotAllowed(f"no council unit at scope {vote.council!r} above {item.unit_id}",
+                             msgid="vote.no_council", values={"unit": item.unit_id},
                              scope=vote.council)
         # Sorted here, not by the database, so the roll hash is the same under any collation.
         roll = sorted(tx.directory.holders("council_member", council))
         if not roll:
             raise NotAllowed(f"the council of {council} has no members (role council_member)",
-                             council=council)
+                             msgid="vote.empty_council", council=council)
         roll_hash = hashlib.sha256(json.dumps(roll).encode("utf-8")).hexdigest()
         now = deps.now()
         round_id = tx.ballots.open_round(item.id, state.name, item.entry_no, council,

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from workflow.web.api.models import ConfirmBody
+from workflow.web.api.models import ConfirmBody, Confirmed
 from workflow.web.deps import Acting, ServiceDep
 
 __all__ = ["router"]
@@ -14,7 +14,7 @@ __all__ = ["router"]
 router = APIRouter()
 
 
-@router.post("/items/{nomination_id}/confirm")
+@router.post("/items/{nomination_id}/confirm", response_model=Confirmed)
 def confirm(service: ServiceDep, who: Acting, nomination_id: str, body: ConfirmBody
             ) -> dict[str, Any]:
     service.staff.check_visible(who, nomination_id)

@@ -5,9 +5,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, UploadFile
+from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 
-from workflow.web.api.models import FireBody, NominateBody
+from workflow.web.api.models import (
+    Action,
+    Attached,
+    FireBody,
+    Fired,
+    ItemSummary,
+    ItemView,
+    NominateBody,
+    NominationOption,
+)
+from workflow.web.api.paging import next_page
 from workflow.web.deps import Acting, ServiceDep
 from workflow.web.files import attach_upload
 from workflow.web.params import Cursor, Number
@@ -17,46 +27,51 @@ __all__ = ["router"]
 router = APIRouter()
 
 
-@router.get("/items")
-def list_items(service: ServiceDep, who: Acting, state: str | None = None,
-               flow: str | None = None, before: Cursor = None, limit: Number = 100
-               ) -> list[dict[str, Any]]:
-    """Items at the caller's units and below, newest first (page with ``before``)."""
-    return list(service.staff.items_for(who, state=state, flow=flow, before=before,
-                                  limit=max(1, min(limit, 500))))
+@router.get("/items", response_model=list[ItemSummary])
+def list_items(request: Request, response: Response, service: ServiceDep, who: Acting,
+               state: str | None = None, flow: str | None = None, unit: str | None = None,
+               before: Cursor = None, limit: Number = 100) -> list[dict[str, Any]]:
+    """Items at the caller's units and below (``unit``: that unit and below), newest first.
+    A full page carries ``Link: <…>; rel="next"``: the next page (``before`` the last id)."""
+    size = max(1, min(limit, 500))
+    rows = list(service.staff.items_for(who, state=state, flow=flow, before=before,
+                                        limit=size, unit=unit))
+    if len(rows) == size:
+        next_page(request, response, rows[-1]["id"])
+    return rows
 
 
-@router.post("/items", status_code=201)
+@router.post("/items", status_code=201, response_model=ItemSummary)
 def nominate(service: ServiceDep, who: Acting, body: NominateBody) -> dict[str, Any]:
     return service.items.nominate(who, body.flow, body.unit, body.nominee, body.person, body.fields)
 
 
-@router.get("/nomination-options")
+@router.get("/nomination-options", response_model=list[NominationOption])
 def nomination_options(service: ServiceDep, who: Acting) -> list[dict[str, Any]]:
     """The flows the caller may start, the units they may nominate at, and each flow's
     fields and document types."""
     return list(service.staff.nomination_options(who))
 
 
-@router.get("/items/{nomination_id}")
+@router.get("/items/{nomination_id}", response_model=ItemView)
 def show(service: ServiceDep, who: Acting, nomination_id: str) -> dict[str, Any]:
     return service.staff.item_view(who, nomination_id)
 
 
-@router.get("/items/{nomination_id}/available")
+@router.get("/items/{nomination_id}/available", response_model=list[Action])
 def available(service: ServiceDep, who: Acting, nomination_id: str) -> list[dict[str, Any]]:
     service.staff.check_visible(who, nomination_id)
     return service.items.available(who, nomination_id)
 
 
-@router.post("/items/{nomination_id}/fire")
+@router.post("/items/{nomination_id}/fire", response_model=Fired)
 def fire(service: ServiceDep, who: Acting, nomination_id: str, body: FireBody
          ) -> dict[str, Any]:
     service.staff.check_visible(who, nomination_id)
     return service.items.fire(who, nomination_id, body.trigger, body.comment, body.expect_version)
 
 
-@router.post("/items/{nomination_id}/documents", status_code=201)
+@router.post("/items/{nomination_id}/documents", status_code=201, response_model=Attached)
 def attach(service: ServiceDep, who: Acting, nomination_id: str,
            doctype: Annotated[str, Form(max_length=64)],
            file: Annotated[UploadFile, File()]) -> dict[str, Any]:

@@ -8,8 +8,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from workflow.web.params import BodyVersion
 
-__all__ = ["ConfirmBody", "FireBody", "NominateBody", "ObjectBody", "RecuseBody",
-           "ResolveBody", "VoteBody"]
+__all__ = ["Action", "Attached", "AuditEntry", "AuditHead", "ConfirmBody", "Confirmed",
+           "FireBody", "Fired", "ItemSummary", "ItemView", "Me", "NominateBody",
+           "NominationOption", "Notice", "ObjectBody", "OpenObjection", "PublicNominee",
+           "QueueRow", "Receipt", "RecuseBody", "ResolveBody", "Resolved", "VerifyReport",
+           "VoteAnswer", "VoteBody"]
 
 
 class Strict(BaseModel):
@@ -55,3 +58,235 @@ class ObjectBody(Strict):
 class ResolveBody(Strict):
     outcome: str = Field(max_length=16, description="dismissed | upheld")
     comment: str = Field(max_length=10_000)
+
+
+# ---- what the API answers -------------------------------------------------------------------
+# Open models: they name and type what every answer carries (the OpenAPI document shows it),
+# and let through what a later release adds. Ids are strings, whatever the store holds.
+
+class Answer(BaseModel):
+    model_config = ConfigDict(extra="allow", coerce_numbers_to_str=True)
+
+
+Label = dict[str, str]
+"""``{vi, en}``: words for people in each language."""
+
+
+class Me(Answer):
+    login: str
+    name: str
+    roles: list[str] = Field(description="ROLE@UNIT")
+    csrf_token: str | None = Field(default=None, description="send as X-CSRF-Token on "
+                                   "writes made with the session cookie")
+
+
+class ItemSummary(Answer):
+    id: str
+    flow: str
+    state: str
+    unit: str
+    nominee: str
+    person: str | None = None
+    due_at: str | None = None
+    overdue: bool
+    final: bool
+    outcome: str | None = None
+    version: int
+
+
+class Reason(Answer):
+    msgid: str = Field(description="the message catalogue's id")
+    text: str = Field(description="in English, as the command line says it")
+    values: dict[str, Any] = Field(default_factory=dict)
+
+
+class Action(Answer):
+    action: str = Field(description="fire | vote | recuse | close_vote | written_vote | confirm")
+    ok: bool
+    trigger: str | None = None
+    to: str | None = None
+    comment: str | None = None
+    label: Label | None = None
+    key: str | None = None
+    guard: str | None = None
+    reason: str | None = None
+    why: Reason | None = Field(default=None, description="why a trigger is refused now")
+
+
+class QueueRow(ItemSummary):
+    actions: list[Action]
+
+
+class Document(Answer):
+    id: str
+    type: str
+    file: str
+    sha256: str
+    size: int
+    at: str
+    by: str
+
+
+class HistoryEntry(Answer):
+    seq: int
+    at: str
+    actor: str
+    action: str
+    from_: str | None = Field(default=None, alias="from")
+    to: str | None = None
+    payload: Any = None
+
+
+class ObjectionView(Answer):
+    id: str
+    status: str
+    filed_at: str
+    by: str
+    text: str
+    notice: str | None = None
+    resolved_at: str | None = None
+    resolved_by: str | None = None
+    resolution: str | None = None
+
+
+class Ballot(Answer):
+    round: str
+    status: str = Field(description="open | closed | abandoned")
+    members: int | None = None
+    council: str | None = None
+    threshold: str | None = None
+    of: str | None = None
+
+
+class ItemView(ItemSummary):
+    flow_version: str
+    flow_title: Label
+    award: str
+    fields: dict[str, Any]
+    documents: list[Document]
+    history: list[HistoryEntry]
+    objections: list[ObjectionView]
+    ballot: Ballot | None = None
+    actions: list[Action]
+    unit_name: str
+
+
+class Fired(ItemSummary):
+    trigger: str
+    from_: str | None = Field(default=None, alias="from")
+
+
+class Attached(Answer):
+    id: str
+    nomination: str
+    type: str
+    file: str
+    sha256: str
+    size: int
+
+
+class VoteAnswer(Answer):
+    id: str
+    round: str
+    member: str
+    closed: bool
+    recorded: bool | None = None
+    recused: bool | None = None
+    remaining: int | None = None
+
+
+class Confirmed(Answer):
+    id: str | None = None
+
+
+class Receipt(Answer):
+    id: str = Field(description="the receipt number")
+    status: str
+
+
+class Resolved(Answer):
+    id: str
+    status: str
+    nomination: str
+    state: str
+
+
+class OpenObjection(Answer):
+    id: str
+    nomination: str
+    nominee: str
+    unit: str
+    state: str
+    filed_at: str
+    by: str
+    text: str
+
+
+class NoticeNominee(Answer):
+    id: str
+    nominee: str
+    unit: str
+    unit_name: str | None = None
+    window_open: bool
+    window_ends_at: str | None = None
+
+
+class AuditHead(Answer):
+    seq: int
+    hash: str
+
+
+class Notice(Answer):
+    id: str
+    flow: str
+    title: Label | None = None
+    award: str | None = None
+    award_title: Label | None = None
+    unit: str
+    unit_name: str
+    day: str
+    starts_at: str
+    ends_at: str
+    extended_to: str | None = None
+    status: str = Field(description="open | closed")
+    sha256: str
+    audit_head: AuditHead
+    nominees: list[NoticeNominee] = Field(default_factory=list)
+
+
+class PublicNominee(NoticeNominee):
+    flow: str
+    title: Label
+    award: str
+    award_title: Label
+    notice: Notice
+
+
+class VerifyReport(Answer):
+    ok: bool
+    entries: int
+    head: AuditHead
+    first_bad_seq: int | None = None
+    problem: str | None = None
+
+
+class AuditEntry(Answer):
+    seq: int
+    at: str
+    actor: str
+    action: str
+    nomination: str | None = None
+    from_: str | None = Field(default=None, alias="from")
+    to: str | None = None
+    payload: Any = None
+    hash: str
+
+
+class NominationOption(Answer):
+    id: str
+    title: Label
+    award: str
+    nominee: str
+    units: list[dict[str, str]]
+    fields: list[dict[str, Any]]
+    documents: dict[str, Label]

@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from workflow.web.api.models import QueueRow
 from workflow.web.deps import Acting, ServiceDep
 
 __all__ = ["router"]
@@ -13,7 +14,7 @@ __all__ = ["router"]
 router = APIRouter()
 
 
-@router.get("/queue")
+@router.get("/queue", response_model=list[QueueRow])
 def queue(service: ServiceDep, who: Acting) -> list[dict[str, Any]]:
     """Items waiting on the caller: overdue first, then by due time."""
     return service.items.queue(who)

@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
+from workflow.web.api.models import Me
 from workflow.web.auth import csrf_token, via_session
 from workflow.web.deps import Acting, Person
 
@@ -14,7 +15,7 @@ __all__ = ["router"]
 router = APIRouter()
 
 
-@router.get("/me")
+@router.get("/me", response_model=Me)
 def me(request: Request, who: Acting, person: Person) -> dict[str, Any]:
     """The signed-in person, their roles, and the CSRF token for session writes."""
     assert person is not None

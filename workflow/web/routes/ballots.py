@@ -12,10 +12,14 @@ from typing import Annotated
 from fastapi import Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from workflow.errors import AwardError
+from workflow.service import Actor
 from workflow.web.deps import Acting, Lang, ServiceDep, Words, page_router
+from workflow.web.errors import spoken, status_of
 from workflow.web.files import document
-from workflow.web.labels import StateLabels
-from workflow.web.render import flash, page
+from workflow.web.forms import Failed
+from workflow.web.labels import ListNames, names_for
+from workflow.web.render import flash, lang_of, page, words
 
 __all__ = ["router"]
 
@@ -29,19 +33,29 @@ def ballots(request: Request, service: ServiceDep, who: Acting, lang: Lang, t: W
             ) -> HTMLResponse:
     rows = [r for r in service.items.queue(who)
             if any(a["action"] in ("vote", "close_vote") for a in r["actions"])]
-    return page(request, "ballots.html.j2", {"rows": rows, "labels": StateLabels(service, lang),
+    return page(request, "ballots.html.j2", {"rows": rows, "labels": ListNames(service, lang),
                                              "sessions": service.sessions.find(
                                                  actor=who, status="open")},
                 title=t("ballots.title"))
 
 
-@router.get("/items/{nomination_id}/ballot")
-def ballot(request: Request, service: ServiceDep, who: Acting, t: Words, nomination_id: str
-           ) -> HTMLResponse:
+def ballot_page(request: Request, service: ServiceDep, who: Actor, nomination_id: str, *,
+                failed: Failed | None = None) -> HTMLResponse:
+    """The ballot page; after a refused vote, again with the refusal and the choice kept."""
+    lang, t = lang_of(request), words(request)
     view = service.staff.item_view(who, nomination_id)
     kinds = {a["action"] for a in view["actions"]}
-    return page(request, "ballot.html.j2", {"item": view, "kinds": kinds},
-                title=t("ballot.title", id=view["id"], nominee=view["nominee"]))
+    return page(request, "ballot.html.j2", {
+        "item": view, "kinds": kinds, "failed": failed,
+        "n": names_for(service, lang, nomination_id=view["id"])},
+        status=status_of(failed.error) if failed else 200,
+        title=t("ballot.title", id=view["id"], nominee=view["nominee"]))
+
+
+@router.get("/items/{nomination_id}/ballot")
+def ballot(request: Request, service: ServiceDep, who: Acting, nomination_id: str
+           ) -> HTMLResponse:
+    return ballot_page(request, service, who, nomination_id)
 
 
 @router.post("/items/{nomination_id}/vote")
@@ -55,7 +69,12 @@ def vote(
     written_for: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
     service.staff.check_visible(who, nomination_id)
-    result = service.items.vote(who, nomination_id, choice, written_for or None)
+    try:
+        result = service.items.vote(who, nomination_id, choice, written_for or None)
+    except AwardError as exc:
+        form = "written" if written_for else "vote"
+        return ballot_page(request, service, who, nomination_id, failed=Failed(
+            form, spoken(request, exc), exc, {"choice": choice, "written_for": written_for}))
     flash(request, t("ballot.recorded") + (" " + t("ballot.closed_now")
                                            if result.get("closed") else ""))
     return RedirectResponse(f"/items/{nomination_id}/ballot", status_code=303)
@@ -71,7 +90,11 @@ def recuse(
     reason: Annotated[str, Form(max_length=2_000)] = "",
 ) -> Response:
     service.staff.check_visible(who, nomination_id)
-    service.items.recuse(who, nomination_id, reason or None)
+    try:
+        service.items.recuse(who, nomination_id, reason or None)
+    except AwardError as exc:
+        return ballot_page(request, service, who, nomination_id, failed=Failed(
+            "recuse", spoken(request, exc), exc, {"reason": reason}))
     flash(request, t("ballot.recused"))
     return RedirectResponse(f"/items/{nomination_id}/ballot", status_code=303)
 

@@ -16,7 +16,7 @@ from starlette.datastructures import FormData
 
 from workflow.web.deps import Acting, Lang, ServiceDep, Words, page_router
 from workflow.web.files import document
-from workflow.web.labels import StateLabels
+from workflow.web.labels import ListNames
 from workflow.web.render import flash, page
 
 __all__ = ["router"]
@@ -54,7 +54,7 @@ def new(request: Request, service: ServiceDep, who: Acting, lang: Lang, t: Words
     council = next((c for c in service.sessions.councils(who) if c["id"] == unit),
                    {"id": unit, "name": unit})
     return page(request, "session_new.html.j2", {
-        "council": council, "candidates": candidates, "labels": StateLabels(service, lang)},
+        "council": council, "candidates": candidates, "labels": ListNames(service, lang)},
         title=t("sessions.new_title", council=council["name"]))
 
 

@@ -11,9 +11,10 @@ from starlette.datastructures import FormData
 
 from workflow.errors import AwardError, PermissionDenied
 from workflow.service import Actor, Service
-from workflow.web.deps import Acting, ServiceDep, Words, page_router
-from workflow.web.errors import status_of
+from workflow.web.deps import Acting, Lang, ServiceDep, Words, page_router
+from workflow.web.errors import spoken, status_of
 from workflow.web.i18n import pick
+from workflow.web.labels import names_for
 from workflow.web.render import flash, lang_of, page, words
 from workflow.web.security import CSRF_FIELD
 
@@ -32,7 +33,8 @@ def _option(service: Service, who: Actor, flow: str) -> dict[str, Any]:
         if option["id"] == flow:
             return option
     service.setup.flow_show(flow)  # NotFound for an unknown flow
-    raise PermissionDenied(f"{who.login} may not nominate in {flow!r} at any unit")
+    raise PermissionDenied(f"{who.login} may not nominate in {flow!r} at any unit",
+                           msgid="nominate.denied", values={"flow": flow})
 
 
 def _form(request: Request, option: dict[str, Any], values: dict[str, str],
@@ -48,10 +50,11 @@ def _text(form: FormData, name: str) -> str:
 
 
 @router.get("/nominate")
-def nominate_choose(request: Request, service: ServiceDep, who: Acting, t: Words
+def nominate_choose(request: Request, service: ServiceDep, who: Acting, lang: Lang, t: Words
                     ) -> HTMLResponse:
     return page(request, "nominate_choose.html.j2",
-                {"options": service.staff.nomination_options(who)}, title=t("nominate.title"))
+                {"options": service.staff.nomination_options(who),
+                 "n": names_for(service, lang)}, title=t("nominate.title"))
 
 
 @router.get("/nominate/{flow}")
@@ -71,6 +74,6 @@ def nominate(request: Request, service: ServiceDep, who: Acting, t: Words, flow:
                                   _text(form, "person").strip() or None,
                                   {k: v for k, v in fields.items() if v.strip()})
     except AwardError as exc:
-        return _form(request, option, values, exc.message, status_of(exc))
+        return _form(request, option, values, spoken(request, exc), status_of(exc))
     flash(request, t("item.created_ok", id=result["id"]))
     return RedirectResponse(f"/items/{result['id']}", status_code=303)

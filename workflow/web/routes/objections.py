@@ -8,8 +8,14 @@ from typing import Annotated
 from fastapi import Form, Request, Response
 from fastapi.responses import RedirectResponse
 
+from workflow.errors import AwardError
 from workflow.web.deps import Acting, ServiceDep, Words, page_router
-from workflow.web.render import flash
+from workflow.web.errors import spoken
+from workflow.web.forms import Failed
+from workflow.web.labels import names_for
+from workflow.web.render import flash, lang_of
+from workflow.web.routes.items import item_page
+from workflow.web.state import web
 
 __all__ = ["router"]
 
@@ -23,11 +29,16 @@ def complain(
     who: Acting,
     t: Words,
     nomination_id: str,
-    text: Annotated[str, Form(max_length=20_000)],
+    text: Annotated[str, Form(max_length=20_000)] = "",
 ) -> Response:
     """A complaint registered by staff (officer or secretariat of the unit or above)."""
     service.staff.check_visible(who, nomination_id)
-    result = service.items.file_objection(who, nomination_id, text)
+    web(request).objections.spend(request, who.login)
+    try:
+        result = service.items.file_objection(who, nomination_id, text)
+    except AwardError as exc:
+        return item_page(request, service, who, nomination_id, failed=Failed(
+            "complain", spoken(request, exc), exc, {"text": text}))
     flash(request, t("item.complained", id=result["id"]))
     return RedirectResponse(f"/items/{nomination_id}", status_code=303)
 
@@ -39,9 +50,21 @@ def resolve(
     who: Acting,
     t: Words,
     objection_id: str,
-    outcome: Annotated[str, Form(max_length=16)],
+    outcome: Annotated[str, Form(max_length=16)] = "",
     comment: Annotated[str, Form(max_length=10_000)] = "",
+    nomination: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
-    result = service.items.resolve(who, objection_id, outcome, comment)
+    """The examining secretariat's conclusion; refused, the item's page again (``nomination``
+    names it; the objection's own item is looked up by the service) with what was typed."""
+    try:
+        result = service.items.resolve(who, objection_id, outcome, comment)
+    except AwardError as exc:
+        if not nomination:
+            raise
+        service.staff.check_visible(who, nomination)
+        return item_page(request, service, who, nomination, failed=Failed(
+            f"resolve-{objection_id}", spoken(request, exc, names_for(
+                service, lang_of(request), nomination_id=nomination)), exc,
+            {"outcome": outcome, "comment": comment}))
     flash(request, t("item.resolved", id=result["id"]))
     return RedirectResponse(f"/items/{result['nomination']}", status_code=303)

@@ -17,10 +17,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from workflow.errors import AwardError, NotAllowed
 from workflow.service import PUBLIC
 from workflow.web.deps import ServiceDep, Words, page_router
-from workflow.web.errors import status_of
+from workflow.web.errors import spoken, status_of
 from workflow.web.files import document
 from workflow.web.params import Cursor
 from workflow.web.render import page, words
+from workflow.web.security import client_key
 from workflow.web.state import web
 
 __all__ = ["router"]
@@ -85,16 +86,20 @@ def objection_filed(
     name: Annotated[str, Form(max_length=200)] = "",
     contact: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    web(request).objections.spend(request)
+    limit = web(request).objections
+    limit.refuse_if_spent(request)
     view = service.public.nominee(nomination_id)
     values = {"text": text, "name": name, "contact": contact}
     try:
         result = service.items.file_objection(PUBLIC, nomination_id, text, name or None,
                                               contact or None)
     except AwardError as exc:
+        # a refused submission (empty, too long, window closed) files nothing: it is not
+        # counted against the address, so a citizen who forgot the text can send it again
         still_open = bool(view["window_open"]) and not isinstance(exc, NotAllowed)
         return _objection_page(request, {**view, "window_open": still_open}, status_of(exc),
-                               exc.message, values)
+                               spoken(request, exc), values)
+    limit.hit(client_key(request))
     request.session["receipt"] = {"id": result["id"], "nomination": view["id"],
                                   "nominee": view["nominee"]}
     return RedirectResponse("/receipt", status_code=303)

@@ -8,7 +8,8 @@ from fastapi import Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from workflow.web.auth import safe_next, sign_in, sign_out
-from workflow.web.deps import Acting, Person, ServiceDep, Words, page_router
+from workflow.web.deps import Acting, Lang, Person, ServiceDep, Words, page_router
+from workflow.web.labels import names_for
 from workflow.web.render import flash, page
 
 __all__ = ["router"]
@@ -47,8 +48,9 @@ def logout(request: Request, t: Words) -> Response:
 
 
 @router.get("/me")
-def me(request: Request, service: ServiceDep, who: Acting, person: Person, t: Words
-       ) -> HTMLResponse:
+def me(request: Request, service: ServiceDep, who: Acting, person: Person, lang: Lang,
+       t: Words) -> HTMLResponse:
     return page(request, "me.html.j2", {"person": person, "queue": service.items.queue(who),
-                                        "objections": service.staff.objections_to_resolve(who)},
+                                        "objections": service.staff.objections_to_resolve(who),
+                                        "n": names_for(service, lang)},
                 title=t("me.title"))

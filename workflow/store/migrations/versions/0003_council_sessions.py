@@ -8,7 +8,7 @@
   by a unit can be checked for people who are not its own.
 
 Revision ID: 0003
-Revises: 0002
+Revises: 0008
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003"
-down_revision = "0002"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,450 @@
+"""What the engine says to people, in Vietnamese and English: the catalogue of message ids.
+
+An error or a refusal carries a message id and the values its sentence names (see
+:mod:`workflow.errors`); :func:`say` finds the sentence in :data:`CATALOGUE` for the request's
+language and fills it in. Values are codes; each is shown by the label its *name* calls for
+(:data:`KINDS`): a ``state`` by the flow's state label, a ``doctype`` by the document's label,
+a ``unit`` by the directory's name, an ``award`` by the catalogue's title, a nested
+``reason`` by its own sentence, and so on (:class:`~workflow.web.labels.Names` looks them up).
+A list reads as its items joined. A name not in :data:`KINDS` is shown as it is (numbers,
+what someone typed).
+
+An error without a message id, or with one the catalogue lacks, reads as the generic sentence
+of its HTTP status in Vietnamese (never the English engine message) and as the engine's
+message in English; ``tests/test_messages.py`` keeps the engine's raises and this catalogue in
+step.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from workflow.errors import AwardError, Reason
+from workflow.web.labels import Names
+
+__all__ = ["CATALOGUE", "KINDS", "placeholders", "say", "say_error"]
+
+#: message id → (Vietnamese, English), ``str.format`` placeholders named as in :data:`KINDS`.
+CATALOGUE: dict[str, tuple[str, str]] = {
+    # ---- moving an item ----------------------------------------------------------------------
+    "fire.not_here": ("Không thể “{trigger}” khi hồ sơ đang ở bước “{state}”. Lúc này có thể: "
+                      "{triggers}.",
+                      "“{trigger}” is not possible while the nomination is at “{state}”. "
+                      "Possible now: {triggers}."),
+    "fire.unknown": ("Quy trình không có thao tác này. Lúc này có thể: {triggers}.",
+                     "The procedure has no such action. Possible now: {triggers}."),
+    "fire.waiting": ("Không thể “{trigger}” khi hồ sơ đang ở bước “{state}”: bước này do hệ "
+                     "thống tự chuyển.",
+                     "“{trigger}” is not possible while the nomination is at “{state}”: the "
+                     "engine moves it on from there."),
+    "fire.final": ("Hồ sơ đã kết thúc ở bước “{state}”; không còn thao tác nào.",
+                   "The nomination ended at “{state}”; nothing more can be done."),
+    "fire.comment_required": ("“{trigger}” cần ghi ý kiến.", "“{trigger}” needs a comment."),
+    "guard.refused": ("Chưa thể “{trigger}”: {reason}.", "“{trigger}” is not possible yet: "
+                      "{reason}."),
+    "guard.unknown": ("không đáp ứng điều kiện", "a condition is not met"),
+    "guard.fields_missing": ("còn thiếu thông tin bắt buộc: {fields}",
+                             "required details are missing: {fields}"),
+    "guard.documents_missing": ("hồ sơ còn thiếu: {doctypes}", "the dossier lacks: {doctypes}"),
+    "guard.open_objections": ("còn {count} góp ý, phản ánh chưa được kết luận",
+                              "{count} objection(s) still open"),
+    "guard.field.eq": ("“{field}” phải là {value}", "“{field}” must be {value}"),
+    "guard.field.ne": ("“{field}” không được là {value}", "“{field}” must not be {value}"),
+    "guard.field.lt": ("“{field}” phải nhỏ hơn {value}", "“{field}” must be below {value}"),
+    "guard.field.le": ("“{field}” không được lớn hơn {value}",
+                       "“{field}” must be at most {value}"),
+    "guard.field.gt": ("“{field}” phải lớn hơn {value}", "“{field}” must be above {value}"),
+    "guard.field.ge": ("“{field}” phải từ {value} trở lên", "“{field}” must be at least {value}"),
+    "guard.field.in": ("“{field}” phải là một trong: {value}",
+                       "“{field}” must be one of: {value}"),
+    "guard.field.not_in": ("“{field}” không được là: {value}",
+                           "“{field}” must not be: {value}"),
+    "guard.field.present": ("cần có “{field}”", "“{field}” must be given"),
+    "guard.field.absent": ("“{field}” phải để trống", "“{field}” must be left empty"),
+    # ---- eligibility (the catalogue's rules) -------------------------------------------------
+    "eligible.unknown_award": ("danh hiệu “{award}” không có trong danh mục",
+                               "the award “{award}” is not in the catalogue"),
+    "eligible.needs_person": ("xét “{award}” cần lịch sử khen thưởng của người được đề nghị: "
+                              "hãy chọn người đó trong danh bạ khi tạo hồ sơ",
+                              "“{award}” needs the nominee's award history: choose the "
+                              "nominee from the directory when nominating"),
+    "eligible.failed": ("chưa đủ điều kiện “{award}”: {reason}",
+                        "not yet eligible for “{award}”: {reason}"),
+    "rule.all": ("{rules}", "{rules}"),
+    "rule.any": ("một trong: {rules}", "one of: {rules}"),
+    "rule.not": ("không {rule}", "not {rule}"),
+    "rule.held.same": ("đạt “{award}” trong năm xét", "“{award}” in the nomination's year"),
+    "rule.held.previous": ("đạt “{award}” năm trước", "“{award}” in the year before"),
+    "rule.held.any": ("đã từng đạt “{award}”", "“{award}” in any year"),
+    "rule.streak.same": ("“{award}” {years} năm liên tục đến năm xét",
+                         "“{award}” in {years} consecutive years up to that year"),
+    "rule.streak.previous": ("“{award}” {years} năm liên tục đến năm trước",
+                             "“{award}” in {years} consecutive years up to the year before"),
+    "rule.count": ("“{award}” ít nhất {at_least} lần{within}{since}",
+                   "“{award}” at least {at_least} times{within}{since}"),
+    "rule.within": (" trong {years} năm", " within {years} years"),
+    "rule.since": (" kể từ khi đạt “{award}”", " since “{award}”"),
+    "rule.field.eq": ("“{field}” là {value}", "“{field}” is {value}"),
+    "rule.field.ne": ("“{field}” khác {value}", "“{field}” is not {value}"),
+    "rule.field.lt": ("“{field}” nhỏ hơn {value}", "“{field}” below {value}"),
+    "rule.field.le": ("“{field}” không quá {value}", "“{field}” at most {value}"),
+    "rule.field.gt": ("“{field}” lớn hơn {value}", "“{field}” above {value}"),
+    "rule.field.ge": ("“{field}” từ {value} trở lên", "“{field}” at least {value}"),
+    "rule.field.in": ("“{field}” là một trong: {value}", "“{field}” one of: {value}"),
+    "rule.field.not_in": ("“{field}” không thuộc: {value}", "“{field}” none of: {value}"),
+    "rule.field.present": ("có “{field}”", "“{field}” given"),
+    "rule.field.absent": ("không có “{field}”", "no “{field}”"),
+    "rule.none_of": ("chưa đáp ứng điều kiện nào trong số: {reasons}",
+                     "none of these is met: {reasons}"),
+    "rule.must_not": ("không được {rule}", "must not have {rule}"),
+    "rule.needs": ("cần {rule}", "needs {rule}"),
+    "rule.needs_has": ("cần {rule} (hiện có {has})", "needs {rule} (has {has})"),
+    "rule.needs_first": ("cần đạt “{award}” trước (để xét {rule})",
+                         "needs “{award}” first (for {rule})"),
+    "rule.needs_is": ("cần {rule} (hiện là {value})", "needs {rule} (is {value})"),
+    # ---- the item, its fields and dossier ----------------------------------------------------
+    "item.unknown": ("Không tìm thấy hồ sơ số {id}.", "No nomination {id}."),
+    "item.changed": ("Hồ sơ số {id} vừa được người khác thay đổi. Vui lòng tải lại trang rồi "
+                     "thử lại.",
+                     "Nomination {id} was just changed by someone else. Reload the page and "
+                     "try again."),
+    "item.final_fields": ("Hồ sơ đã kết thúc (“{state}”): không sửa được thông tin.",
+                          "The nomination has ended (“{state}”): its details are frozen."),
+    "item.final_dossier": ("Hồ sơ đã kết thúc (“{state}”): không bổ sung tài liệu được nữa.",
+                           "The nomination has ended (“{state}”): the dossier is closed."),
+    "id.unknown": ("Không tìm thấy {what} này.", "No such {what}."),
+    "nominate.no_name": ("Cần nhập họ và tên người (hoặc tên tập thể) được đề nghị.",
+                         "Give the nominee's name."),
+    "nominate.name_mismatch": ("Họ tên đã nhập không khớp với người có tên đăng nhập "
+                               "“{person}” trong danh bạ; hãy nhập đúng họ tên như trong danh "
+                               "bạ.",
+                               "The name given is not the name the directory has for "
+                               "“{person}”; give it as the directory has it."),
+    "nominate.denied": ("Bạn không có quyền tạo hồ sơ theo quy trình “{flow}”.",
+                        "You may not nominate in “{flow}”."),
+    "unit.unknown": ("Không có đơn vị “{unit}” trong danh bạ.",
+                     "No unit “{unit}” in the directory."),
+    "person.unknown": ("Không có ai có tên đăng nhập “{person}” trong danh bạ.",
+                       "Nobody with the login “{person}” in the directory."),
+    "fields.assignment": ("Hãy ghi thông tin theo dạng TÊN=GIÁ TRỊ.", "Write KEY=VALUE."),
+    "fields.unknown": ("Quy trình này không có thông tin “{field}”; các thông tin: {fields}.",
+                       "This procedure has no detail “{field}”; its details: {fields}."),
+    "fields.too_long": ("“{field}” dài quá {max} ký tự.",
+                        "“{field}” is longer than {max} characters."),
+    "fields.integer": ("“{field}” phải là số nguyên.", "“{field}” must be a whole number."),
+    "fields.number": ("“{field}” phải là một số.", "“{field}” must be a number."),
+    "fields.not_text": ("“{field}” phải là chữ.", "“{field}” must be text."),
+    "fields.control": ("“{field}” không được chứa ký tự điều khiển (như NUL).",
+                       "“{field}” must not contain control characters (such as NUL)."),
+    "fields.boolean": ("“{field}” phải là Có hoặc Không.", "“{field}” must be yes or no."),
+    "fields.date": ("“{field}” phải là một ngày (năm-tháng-ngày).",
+                    "“{field}” must be a date (year-month-day)."),
+    "fields.enum": ("“{field}” phải là một trong: {choices}.",
+                    "“{field}” must be one of: {choices}."),
+    "fields.min": ("“{field}” phải từ {min} trở lên.", "“{field}” must be at least {min}."),
+    "fields.max": ("“{field}” không được lớn hơn {max}.", "“{field}” must be at most {max}."),
+    "fields.range": ("“{field}” phải trong khoảng {min} đến {max}.",
+                     "“{field}” must lie between {min} and {max}."),
+    "attach.unknown_type": ("Quy trình này không có loại tài liệu “{doctype}”; các loại: "
+                            "{doctypes}.",
+                            "This procedure has no document type “{doctype}”; its types: "
+                            "{doctypes}."),
+    "attach.no_file": ("Không tìm thấy tệp “{name}”.", "No file “{name}”."),
+    "attach.folder": ("“{name}” là thư mục, không phải tệp.", "“{name}” is a folder, not a file."),
+    "attach.unreadable": ("Không đọc được tệp “{name}”.", "Cannot read “{name}”."),
+    "attach.too_large": ("Tệp “{name}” lớn hơn {mib} MiB.", "“{name}” is larger than {mib} MiB."),
+    "attach.not_regular": ("“{name}” không phải là một tệp thông thường.",
+                           "“{name}” is not a regular file."),
+    "attach.name_too_long": ("Tên tệp dài quá {max} ký tự; hãy đặt tên ngắn hơn.",
+                             "The file name is longer than {max} characters; shorten it."),
+    "delivery.no_server": ("Chưa cấu hình máy chủ thư điện tử; thư vẫn nằm trong hàng đợi.",
+                           "No mail server is configured; messages stay in the outbox."),
+    "text.control": ("Nội dung không được chứa ký tự điều khiển (như NUL).",
+                     "The text must not contain control characters (such as NUL)."),
+    "text.too_long": ("Nội dung dài quá {max} ký tự.", "The text is longer than {max} characters."),
+    # ---- ballots -----------------------------------------------------------------------------
+    "vote.not_voting": ("Hồ sơ không ở bước bỏ phiếu (đang ở “{state}”).",
+                        "The nomination is not in a vote (it is at “{state}”)."),
+    "vote.closed": ("Vòng bỏ phiếu đã kết thúc.", "The ballot round is closed."),
+    "vote.bad_choice": ("Hãy chọn Đồng ý, Không đồng ý hoặc Không biểu quyết.",
+                        "Choose yes, no or abstain."),
+    "vote.not_on_roll": ("“{member}” không có trong danh sách thành viên Hội đồng ({council}).",
+                         "“{member}” is not on the roll of the council ({council})."),
+    "vote.own_nomination": ("Người được đề nghị không bỏ phiếu cho hồ sơ của chính mình.",
+                            "The nominee does not vote on their own nomination."),
+    "vote.recused": ("“{member}” đã khai báo xung đột lợi ích nên không bỏ phiếu.",
+                     "“{member}” declared a conflict of interest and does not vote."),
+    "vote.twice": ("“{member}” đã bỏ phiếu trong vòng này.",
+                   "“{member}” has already voted in this round."),
+    "vote.no_council": ("Không tìm thấy Hội đồng phụ trách {unit}.",
+                        "No council is responsible for {unit}."),
+    "vote.empty_council": ("Hội đồng ({council}) chưa có thành viên nào.",
+                           "The council ({council}) has no members."),
+    "recuse.twice": ("Bạn đã khai báo xung đột lợi ích.",
+                     "You have already declared a conflict of interest."),
+    "recuse.after_vote": ("Bạn đã bỏ phiếu nên không khai báo xung đột lợi ích được nữa.",
+                          "You have voted and can no longer declare a conflict."),
+    # ---- notices and objections --------------------------------------------------------------
+    "notice.no_publisher": ("Không tìm thấy đơn vị công khai cho {unit}.",
+                            "No publishing unit for {unit}."),
+    "public.no_nominee": ("Không có hồ sơ số {id} trên bảng thông báo công khai.",
+                          "No nominee {id} on a public notice."),
+    "objection.empty": ("Cần nhập nội dung góp ý, phản ánh.", "Write your objection."),
+    "objection.too_long": ("Nội dung góp ý dài quá {max} ký tự.",
+                           "An objection is at most {max} characters."),
+    "objection.decided": ("Hồ sơ đã có kết quả (“{state}”); khiếu nại về quyết định thực hiện "
+                          "theo Luật Khiếu nại.",
+                          "The nomination is decided (“{state}”); a complaint about the "
+                          "decision follows the Law on Complaints."),
+    "objection.window_closed": ("Thời gian lấy ý kiến về hồ sơ này đã kết thúc.",
+                                "The comment window for this nomination is closed."),
+    "objection.not_on_notice": ("Hồ sơ này hiện không được công khai lấy ý kiến.",
+                                "This nomination is not on public notice now."),
+    "objection.unknown": ("Không tìm thấy góp ý số {id}.", "No objection {id}."),
+    "hold.no_origin": ("Hồ sơ không có bước nào để trở lại.",
+                       "The nomination has no step to return to."),
+    "resolve.bad_outcome": ("Hãy chọn kết luận: bác bỏ hoặc chấp nhận.",
+                            "Choose the outcome: dismissed or upheld."),
+    "resolve.denied": ("Chỉ cơ quan thường trực của {unit} hoặc cấp trên kết luận được góp ý "
+                       "này.",
+                       "Only the secretariat of {unit} or above may resolve this objection."),
+    "resolve.twice": ("Góp ý số {id} đã được kết luận ({status}).",
+                      "Objection {id} is already resolved ({status})."),
+    "resolve.comment_required": ("Cần nhập nội dung kết luận.", "Write the conclusion."),
+    # ---- confirmations -----------------------------------------------------------------------
+    "confirm.not_here": ("Hồ sơ đang ở bước “{state}”, không lấy xác nhận ở bước này.",
+                         "The nomination is at “{state}”, which takes no confirmations."),
+    "confirm.bad_decision": ("Hãy chọn đồng ý hoặc không xác nhận.", "Choose yes or no."),
+    "confirm.unknown_key": ("Bước này không có xác nhận “{key}”.",
+                            "This step has no confirmation “{key}”."),
+    "confirm.twice": ("“{key}” đã được xác nhận.", "“{key}” is already signed off."),
+    # ---- who may do what ---------------------------------------------------------------------
+    "access.needs_role": ("Bạn không có quyền thực hiện việc này; cần một trong các vai trò: "
+                          "{roles}.",
+                          "You are not allowed to do this; it needs one of: {roles}."),
+    "access.not_system": ("“{trigger}” không do hệ thống thực hiện.",
+                          "“{trigger}” is not done by the engine."),
+    "access.system_only": ("“{trigger}” chỉ do hệ thống tự thực hiện.",
+                           "“{trigger}” is done by the engine only."),
+    "access.not_visible": ("Bạn không có quyền xem hồ sơ số {id}.",
+                           "You may not see nomination {id}."),
+    "audit.needs_auditor": ("Trang này dành cho kiểm toán viên.", "This page is for auditors."),
+    "audit.export_denied": ("Chỉ kiểm toán viên của {units} xuất được toàn bộ nhật ký.",
+                            "Only an auditor at {units} may export the whole audit trail."),
+    "audit.item_denied": ("Chỉ kiểm toán viên của {unit} hoặc cấp trên xem được nhật ký của hồ "
+                          "sơ số {id}.",
+                          "Only an auditor at {unit} or above may read the audit trail of "
+                          "nomination {id}."),
+    "audit.bad_format": ("Hãy chọn định dạng JSON Lines hoặc CSV.", "Choose JSON Lines or CSV."),
+    # ---- documents and definitions -----------------------------------------------------------
+    "template.unknown": ("Không có mẫu văn bản này.", "No such document template."),
+    "render.not_on_notice": ("Hồ sơ chưa được công khai lấy ý kiến.",
+                             "The nomination has not been on public notice."),
+    "render.not_issued": ("Văn bản này được lập khi hồ sơ đến bước {states}; hồ sơ đang ở "
+                          "“{state}”.",
+                          "This document is issued on entering {states}; the nomination is "
+                          "at “{state}”."),
+    "render.no_minutes": ("Hồ sơ chưa có vòng bỏ phiếu nào kết thúc; biên bản được lập khi kết "
+                          "thúc bỏ phiếu.",
+                          "No ballot round of this nomination has closed yet; minutes are "
+                          "written when a vote closes."),
+    "flow.unknown": ("Không có quy trình “{flow}”.", "No procedure “{flow}”."),
+    "flow.version_unknown": ("Không tìm thấy phiên bản quy trình của hồ sơ.",
+                             "The nomination's procedure version is not stored."),
+    "notice.unknown": ("Không tìm thấy thông báo số {id}.", "No notice {id}."),
+    "store.key_mismatch": ("Hệ thống đang được cấu hình sai khóa cài đặt. Vui lòng báo quản "
+                           "trị viên.",
+                           "The installation key does not match this database; tell the "
+                           "administrator."),
+    "store.missing": ("Chưa có cơ sở dữ liệu.", "There is no database yet."),
+    "store.busy": ("Hệ thống đang bận. Vui lòng thử lại sau giây lát.",
+                   "The system is busy. Please try again in a moment."),
+    # ---- lists (a unit's spreadsheet) --------------------------------------------------------
+    "list.rejected": ("Danh sách có {count} lỗi; chưa hồ sơ nào được tạo.",
+                      "The list has {count} problem(s); no nomination was created."),
+    "list.no_header": ("Không tìm thấy dòng tiêu đề: danh sách cần một dòng ghi tên các cột "
+                       "(họ và tên hoặc tài khoản, rồi các thông tin: {fields}). Hãy dùng mẫu "
+                       "danh sách.",
+                       "No header row: the list needs a row naming its columns (the name or "
+                       "the login, then: {fields}). Start from the list template."),
+    "list.missing_column": ("Thiếu cột “{field}”, thông tin bắt buộc của mọi dòng.",
+                            "The column “{field}” is missing; every row must fill it."),
+    "list.no_nominee_column": ("Thiếu cột họ và tên (hoặc tài khoản) của người được đề nghị.",
+                               "There is no column for the nominee's name (or login)."),
+    "list.too_many_rows": ("Một danh sách có tối đa {max} dòng; hãy chia thành nhiều tệp.",
+                           "A list holds at most {max} rows; split the file."),
+    "list.same_nominee": ("Trùng người được đề nghị với dòng {row}.",
+                          "The same nominee as row {row}."),
+    "list.unknown_column": ("Cột “{column}” không có trong mẫu danh sách của quy trình này.",
+                            "“{column}” is not a column of this procedure's list."),
+    "list.column_twice": ("Cột “{column}” bị lặp lại (đã có ở cột {first}).",
+                          "The column “{column}” appears twice (first in {first})."),
+    "list.formula": ("Ô này chứa công thức {formula} nhưng tệp không lưu kết quả; hãy mở và "
+                     "lưu lại tệp bằng Excel, hoặc gõ giá trị.",
+                     "The cell holds the formula {formula} but the file keeps no result; open "
+                     "and save it in a spreadsheet program, or type the value."),
+    "list.bad_value": ("“{field}” không hợp lệ.", "“{field}” is not valid."),
+    "list.required": ("Chưa điền “{field}” (bắt buộc).", "“{field}” is required."),
+    "list.no_nominee": ("Chưa có họ và tên hoặc tài khoản của người được đề nghị.",
+                        "No nominee: give the name or the login."),
+    "list.bad_login": ("“{login}” không phải là một tên đăng nhập.",
+                       "“{login}” is not a login."),
+    "list.empty": ("Danh sách chưa có người nào được đề nghị.", "The list has no nominees."),
+    "list.not_the_person": ("“{nominee}” không phải là người có tài khoản “{person}” (trong "
+                            "danh bạ là {name}).",
+                            "“{nominee}” is not “{person}”, who is {name} in the directory."),
+    "list.works_elsewhere": ("“{person}” làm việc tại {unit}, không thuộc {units} hoặc đơn vị "
+                             "cấp dưới.",
+                             "“{person}” works at {unit}, not at {units} or a unit below it."),
+    "list.needs_person": ("Xét “{award}” cần lịch sử khen thưởng: hãy ghi tài khoản của người "
+                          "được đề nghị.",
+                          "“{award}” is granted on the nominee's history: give their login."),
+    "list.not_eligible": ("Chưa đủ điều kiện “{award}”: {reason}.",
+                          "Not eligible for “{award}”: {reason}."),
+    "list.old_excel": ("Tệp “{name}” là định dạng Excel cũ (.xls); hãy lưu lại dưới dạng Excel "
+                       "Workbook (.xlsx) hoặc CSV UTF-8.",
+                       "“{name}” is in the old Excel format (.xls); save it as Excel Workbook "
+                       "(.xlsx) or CSV UTF-8."),
+    "list.not_spreadsheet": ("Tệp “{name}” không phải bảng tính; hãy gửi tệp .xlsx hoặc .csv.",
+                             "“{name}” is not a spreadsheet; send an .xlsx or .csv file."),
+    "list.unreadable": ("Không đọc được tệp “{name}” như một bảng tính; hãy lưu lại tệp bằng "
+                        "Excel (.xlsx) hoặc CSV.",
+                        "“{name}” cannot be read as a spreadsheet; save it again as Excel "
+                        "(.xlsx) or CSV."),
+    "list.encoding": ("Không đọc được chữ trong tệp “{name}”; hãy lưu lại dưới dạng CSV UTF-8.",
+                      "The text of “{name}” cannot be read; save it as CSV UTF-8."),
+    "export.bad_format": ("Hãy chọn Excel (.xlsx) hoặc CSV.", "Choose Excel (.xlsx) or CSV."),
+    # ---- council sessions --------------------------------------------------------------------
+    "session.unknown": ("Không tìm thấy phiên họp số {id}.", "No council session {id}."),
+    "session.not_secretariat": ("Chỉ cơ quan thường trực Hội đồng của {unit} làm được việc này.",
+                                "Only the secretariat of the council of {unit} may do this."),
+    "session.not_visible": ("Bạn không có quyền xem phiên họp số {id} của {unit}.",
+                            "You may not see session {id} of {unit}."),
+    "session.no_items": ("Hãy chọn các hồ sơ đưa vào phiên họp.",
+                         "Choose the items of the session."),
+    "session.listed_twice": ("Hồ sơ số {id} được chọn hai lần.", "Item {id} is listed twice."),
+    "session.not_in_vote": ("Hồ sơ số {id} không ở bước chờ Hội đồng của {council} bỏ phiếu.",
+                            "Item {id} is not waiting for the vote of the council of {council}."),
+    "session.other_council": ("Hồ sơ số {id} do Hội đồng của {council} bỏ phiếu, không phải "
+                              "{unit}.",
+                              "Item {id} is voted on by the council of {council}, not {unit}."),
+    "session.on_other_paper": ("Hồ sơ số {id} đã có trong phiên họp số {session} đang mở.",
+                               "Item {id} is already on the paper of open session {session}."),
+    "session.closed": ("Phiên họp số {session} đã kết thúc.", "Session {session} is closed."),
+    "session.already_closed": ("Phiên họp số {session} đã kết thúc rồi.",
+                               "Session {session} is already closed."),
+    "session.not_closed": ("Phiên họp số {session} chưa kết thúc; biên bản được lập khi kết "
+                           "thúc phiên họp.",
+                           "Session {session} is not closed yet; its minutes are written when "
+                           "it closes."),
+    "session.bad_mark": ("Ghi mỗi lựa chọn theo dạng SỐ_HỒ_SƠ=LỰA_CHỌN.",
+                         "Write each mark as ID=CHOICE."),
+    "session.marked_twice": ("Hồ sơ số {id} được chọn hai lần trên phiếu.",
+                             "Item {id} is marked twice on the paper."),
+    "session.empty_paper": ("Phiếu chưa có lựa chọn nào.", "The paper marks nothing."),
+    "session.foreign": ("Hồ sơ số {items} không có trong phiếu của phiên họp số {session}.",
+                        "Item(s) {items} are not on the paper of session {session}."),
+    "session.left_vote": ("hồ sơ đã rời bước bỏ phiếu", "it has left the vote"),
+    "session.round_closed": ("vòng bỏ phiếu của hồ sơ đã kết thúc", "its ballot round is closed"),
+    "session.cannot_vote": ("Hồ sơ số {id} không bỏ phiếu được lúc này: {reason}.",
+                            "Item {id} cannot be voted on now: {reason}."),
+    "session.off_roll": ("“{member}” không có trong danh sách bỏ phiếu của hồ sơ số {id}.",
+                         "“{member}” is not on the roll of item {id}."),
+    "session.own_nomination": ("Người được đề nghị không bỏ phiếu cho hồ sơ số {id} của chính "
+                               "mình.",
+                               "A nominee does not vote on their own nomination ({id})."),
+    "session.recused": ("“{member}” đã khai báo xung đột lợi ích với hồ sơ số {id} nên không "
+                        "bỏ phiếu cho hồ sơ này.",
+                        "“{member}” declared a conflict on item {id} and does not vote on it."),
+    "session.voted": ("“{member}” đã bỏ phiếu cho hồ sơ số {items}.",
+                      "“{member}” has already voted on item(s) {items}."),
+    "session.nothing_left": ("“{member}” không còn hồ sơ nào phải bỏ phiếu trong phiên họp này.",
+                             "“{member}” has nothing left to vote on in this session."),
+    "session.missing": ("Phiếu phải có lựa chọn cho mọi hồ sơ “{member}” được bỏ phiếu; còn "
+                        "thiếu hồ sơ số {missing}.",
+                        "The paper must mark every item “{member}” may vote on; missing: "
+                        "{missing}."),
+    "vote.in_session": ("Hồ sơ này được bỏ phiếu trong phiên họp số {session}, trên một phiếu "
+                        "cho cả danh sách.",
+                        "This item is voted on at session {session}, on one paper for the "
+                        "whole list."),
+}
+
+#: How a value is shown, by the name of its placeholder.
+KINDS: dict[str, str] = {
+    "state": "state", "states": "state", "origin": "state",
+    "trigger": "trigger", "triggers": "trigger",
+    "doctype": "document", "doctypes": "document",
+    "field": "field", "fields": "field",
+    "choices": "value", "value": "value",
+    "award": "award",
+    "unit": "unit", "units": "unit", "council": "unit",
+    "roles": "role",
+    "flow": "flow",
+    "key": "confirmation",
+    "status": "status",
+    "what": "thing",
+    "reason": "reason", "reasons": "reason", "rule": "reason", "rules": "reason",
+    "within": "reason", "since": "reason",
+}
+
+_SEPARATORS = {"reason": "; "}
+_NONE = {"vi": "chưa có", "en": "not set"}
+
+
+def placeholders(text: str) -> set[str]:
+    """The names a catalogue sentence fills in."""
+    return {name for _lit, name, _spec, _conv in string.Formatter().parse(text) if name}
+
+
+def say(reason: Reason | Mapping[str, Any], names: Names) -> str:
+    """``reason`` (a :class:`Reason`, or its ``as_dict()`` form) as a sentence in
+    ``names.lang``; one the catalogue lacks reads as its English text in English and as a
+    plain refusal in Vietnamese."""
+    if isinstance(reason, Reason):
+        msgid, text, values = reason.msgid, reason.text, reason.values
+    else:
+        msgid, text, values = reason["msgid"], reason.get("text", ""), reason.get("values", {})
+    pair = CATALOGUE.get(msgid)
+    if pair is None:
+        return text if names.lang == "en" else CATALOGUE["guard.unknown"][0]
+    sentence = pair[1] if names.lang == "en" else pair[0]
+    filled = {name: _shown(name, values.get(name), values, names)
+              for name in placeholders(sentence)}
+    return sentence.format(**filled)
+
+
+def say_error(error: AwardError, names: Names, fallback: Callable[[], str]) -> str:
+    """An engine error in ``names.lang``: its catalogue sentence; ``fallback()`` (the generic
+    sentence of its status) in Vietnamese when it has none; its message in English then."""
+    reason = error.reason
+    if reason is None or reason.msgid not in CATALOGUE:
+        return error.message if names.lang == "en" else fallback()
+    return say(reason, names)
+
+
+def _shown(name: str, value: Any, values: Mapping[str, Any], names: Names) -> str:
+    kind = KINDS.get(name)
+    if isinstance(value, list | tuple):
+        return _SEPARATORS.get(kind or "", ", ").join(
+            _shown(name, v, values, names) for v in value)
+    if kind == "reason" and isinstance(value, Reason | Mapping):
+        return say(value, names)
+    if value is None or value == "":
+        return "" if kind == "reason" else _NONE["en" if names.lang == "en" else "vi"]
+    if isinstance(value, bool):
+        return names.yes_no(value)
+    text = str(value)
+    look = {
+        "state": names.state, "trigger": names.trigger, "document": names.document,
+        "field": names.field, "award": names.award, "unit": names.unit, "role": names.role,
+        "flow": names.flow, "confirmation": names.confirmation, "status": names.status,
+        "thing": names.thing,
+    }.get(kind or "")
+    if look is not None:
+        return look(text)
+    if kind == "value":
+        return names.value(str(values.get("field", "")), text)
+    return text
