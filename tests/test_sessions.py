@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import create_engine
+from sqlalchemy import text as sql
 
 from tests.conftest import Cli
 from tests.test_ballots import (
@@ -177,6 +178,19 @@ def test_one_paper_per_member_and_one_close_moving_each_item_by_its_own_rule(
         (4, True), (3, True), (2, False), (3, True), (3, False)]
     assert env.cli.ok("show", e)["ballot"]["session"] == s
     assert env.cli.ok("audit", "verify")["ok"] is True
+    # the head the minutes embed is kept, and verify holds the chain to it: a deleted tail
+    # is found although what is left is consistent in itself
+    assert env.rows("SELECT audit_seq, audit_hash FROM council_session") == [
+        (session_closed["seq"], session_closed["hash"])]
+    with env.engine.begin() as conn:
+        conn.execute(sql("DELETE FROM audit_entry WHERE seq >= :s"),
+                     {"s": session_closed["seq"]})
+    broken = env.cli("audit", "verify")
+    assert broken.exit_code == 1
+    assert broken.json()["problem"] == (
+        f"the minutes of council session {s} embeds seq {session_closed['seq']}, beyond the "
+        f"head {session_closed['seq'] - 1}: entries after {session_closed['seq'] - 1} were "
+        "deleted (truncated)")
     listed = env.cli.ok("session", "list", "--unit", "U")
     assert [(x["id"], x["status"]) for x in listed] == [(s, "closed")]
     assert env.cli.ok("session", "list", "--open") == []

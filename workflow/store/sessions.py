@@ -102,9 +102,12 @@ class SessionRepo:
                 (raw.time_out(at), by, number, json.dumps(result, sort_keys=True,
                                                           ensure_ascii=False), session_id))
 
-    def keep_minutes(self, session_id: int, html: str, sha256: str) -> None:
-        self.raw.run("UPDATE council_session SET minutes = ?, minutes_sha256 = ? WHERE id = ?",
-                     (html, sha256, session_id))
+    def keep_minutes(self, session_id: int, html: str, sha256: str, head: tuple[int, str]
+                     ) -> None:
+        """The minutes as issued, their hash, and the audit head they embed."""
+        self.raw.run("UPDATE council_session SET minutes = ?, minutes_sha256 = ?, "
+                     "audit_seq = ?, audit_hash = ? WHERE id = ?",
+                     (html, sha256, head[0], head[1], session_id))
 
     def minutes(self, session_id: int) -> tuple[str, str] | None:
         """The minutes as issued at the close and their sha256, or None before the close."""

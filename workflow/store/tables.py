@@ -247,6 +247,8 @@ class CouncilSession(SQLModel, table=True):
     result: str | None = Field(default=None, sa_column=Column(Text))  # JSON outcome per item
     minutes: str | None = Field(default=None, sa_column=Column(Text))  # as issued at the close
     minutes_sha256: str | None = Field(default=None, max_length=64)
+    audit_seq: int | None = None  # the audit head the minutes embed, checked by verify
+    audit_hash: str | None = Field(default=None, max_length=64)
 
 
 class CouncilSessionItem(SQLModel, table=True):

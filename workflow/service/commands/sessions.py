@@ -339,7 +339,7 @@ def close_session(deps: Deps, tx: Tx, actor: Actor, session_id: str) -> dict[str
         context["audit"] = {"seq": seq, "hash": head}
         text = deps.renderer.render(MINUTES, context)
         digest = sha256_text(text)
-        tx.sessions.keep_minutes(session.id, text, digest)
+        tx.sessions.keep_minutes(session.id, text, digest, (seq, head))
         documents.append({"template": MINUTES, "sha256": digest})
         tx.audit.append(now, "system", "rendered", None, None, None, {
             "session": session.id, "documents": documents})

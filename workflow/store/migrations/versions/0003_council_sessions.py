@@ -1,7 +1,8 @@
 """Council sessions and where people work.
 
 * ``council_session``: a meeting of one council whose items are voted on one paper per
-  member and closed together, with its minutes as issued at the close.
+  member and closed together, with its minutes as issued at the close and the audit head
+  they embed (``award audit verify`` checks it is still in the chain).
 * ``council_session_item``: the items on a session's paper, each with the ballot round it was
   in when the session opened.
 * ``person.unit_id``: the unit a person works at (optional in the directory), so a list sent
@@ -37,6 +38,8 @@ def upgrade() -> None:
         sa.Column("result", sa.Text(), nullable=True),
         sa.Column("minutes", sa.Text(), nullable=True),
         sa.Column("minutes_sha256", sa.String(length=64), nullable=True),
+        sa.Column("audit_seq", sa.Integer(), nullable=True),
+        sa.Column("audit_hash", sa.String(length=64), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_council_session_council_unit", "council_session", ["council_unit"],
