@@ -780,7 +780,7 @@ def test_raw_pages_after_the_close_hold_no_readable_ballot_on_postgresql(
     read the raw pages, dead tuples included, and find no choice. The control run without
     sealing shows the reader finds them."""
     if not sealed:
-        monkeypatch.setattr("workflow.store.ballots.seal", lambda _k, _r, choice: choice)
+        monkeypatch.setattr("workflow.store.ballots._seal", lambda _aead, _r, choice: choice)
     item = open_vote(env)
     service = env.service()
     try:
