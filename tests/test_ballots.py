@@ -71,7 +71,7 @@ transitions:
 
 
 #: council unit -> size (members are "<unit>-01" …); U is the hand-written council below
-COUNCILS = {"T9": 9, "T10": 10, "T23": 23, "C16": 16}
+COUNCILS = {"T9": 9, "T10": 10, "T23": 23, "C16": 16, "C25": 25}
 U_MEMBERS = ["c1", "c2", "c3", "c4", "c5"]
 
 
@@ -140,7 +140,8 @@ def env(db_url: str, tmp_path: Path) -> Iterator[Env]:
 
 
 SNAPSHOT_TABLES = ("nomination", "audit_entry", "ballot_round", "participation", "ballot",
-                   "written_ballot", "rendered_document")
+                   "written_ballot", "rendered_document", "council_session",
+                   "council_session_item")
 
 
 def snapshot(env: Env) -> dict[str, Any]:
@@ -723,7 +724,7 @@ def test_a_reader_during_the_close_leaves_no_readable_ballot_in_the_log(
     import sqlite3
 
     if not sealed:
-        monkeypatch.setattr("workflow.store.ballots.seal", lambda _k, _r, choice: choice)
+        monkeypatch.setattr("workflow.store.ballots._seal", lambda _aead, _r, choice: choice)
     item = open_vote(env)
     service = make_service(env.db_url, flow_dirs=[env.flows])
     path = Path(env.db_url.removeprefix("sqlite:///"))
@@ -786,7 +787,7 @@ def test_raw_pages_after_the_close_hold_no_readable_ballot_on_postgresql(
     read the raw pages, dead tuples included, and find no choice. The control run without
     sealing shows the reader finds them."""
     if not sealed:
-        monkeypatch.setattr("workflow.store.ballots.seal", lambda _k, _r, choice: choice)
+        monkeypatch.setattr("workflow.store.ballots._seal", lambda _aead, _r, choice: choice)
     item = open_vote(env)
     service = env.service()
     try:
@@ -825,6 +826,84 @@ def test_open_round_rows_cannot_be_joined_on_postgresql(env: Env) -> None:
         by_member.setdefault(member, []).append(choice)
     assert all(sorted(choices) == box for choices in by_member.values()), linked
     assert set(by_member) <= {"c3"}, f"member -> choice recoverable: {linked}"
+
+
+# --- 7b. secrecy of a council session's papers ---------------------------------------------
+
+
+def test_secrecy_of_the_session_schema(env: Env) -> None:
+    """A session names its items and their rounds; it has no place for a ballot or a choice,
+    and the box keeps no paper id: nothing in the schema can tie one paper's ballots."""
+    schema = inspect(env.engine)
+    columns = {t: {c["name"] for c in schema.get_columns(t)} for t in schema.get_table_names()}
+    assert columns["council_session_item"] == {"session_id", "nomination_id", "round_id",
+                                               "position"}
+    assert columns["council_session"] == {
+        "id", "council_unit", "title", "status", "opened_at", "opened_by", "closed_at",
+        "closed_by", "number", "result", "minutes", "minutes_sha256", "audit_seq",
+        "audit_hash"}
+    assert columns["ballot"] == {"round_id", "id", "choice"}  # no paper, session or member
+    for table in ("council_session", "council_session_item"):
+        assert not any(CHOICEISH.search(c) for c in columns[table]), table
+
+
+PAPERS = {"c1": ("yes", "no", "abstain"), "c2": ("no", "yes", "yes"),
+          "c3": ("abstain", "abstain", "no"), "c4": ("yes", "yes", "yes")}
+
+
+def test_the_ballots_of_one_paper_share_no_stored_value(env: Env) -> None:
+    """Four papers with four different patterns over three items: after each paper no stored
+    value — ballot id, sealed bytes, row version (PostgreSQL's transaction id) — groups some
+    ballots across the boxes and not the others, every sealed ballot was sealed afresh, and
+    no row or audit entry pairs a member with a choice."""
+    items = [open_vote(env) for _ in range(3)]
+    rounds = [round_ids(env, i)[0] for i in items]
+    session = str(env.cli.ok("session", "open", "--unit", "U", "--items", ",".join(items),
+                             user="sec")["id"])
+    pg = env.db_url.startswith("postgresql")
+    version = ", xmin::text" if pg else ""
+    earlier: set[str] = set()
+    for member, pattern in PAPERS.items():
+        env.cli.ok("ballot", session, *(f"{i}={c}" for i, c in zip(items, pattern,
+                                                                     strict=True)),
+                   user=member)
+        box = env.rows(f"SELECT round_id, id, choice{version} FROM ballot")
+        assert len(box) == 3 * (list(PAPERS).index(member) + 1)
+        for column in range(1, len(box[0])):  # every stored value but the round itself
+            holders: dict[Any, set[tuple[Any, ...]]] = {}
+            for row in box:
+                holders.setdefault(row[column], set()).add(row)
+            for value, rows in holders.items():
+                # one ballot, or every ballot of the session's boxes: never a paper's few
+                assert len(rows) == 1 or len(rows) == len(box), (column, value, rows)
+        sealed = {row[2] for row in box}
+        assert len(sealed) == len(box) and not sealed & earlier  # all re-sealed
+        earlier |= sealed
+        if pg:  # one row version for all: the last paper's rewrite of every box
+            assert len({row[3] for row in box}) == 1
+    for round_id, column in zip(rounds, zip(*PAPERS.values(), strict=True), strict=True):
+        assert Counter(c for _i, c in ballots(env, round_id)) == Counter(column)
+    casts = audit(env, action="vote_cast")
+    assert len(casts) == 12 and all(e["payload"]["session"] == int(session) for e in casts)
+    assert all("choice" not in e["payload"] for e in casts)
+    _no_row_links_a_member_to_a_choice(env)
+    if pg:  # a member's transaction id points at no ballot or at every box whole
+        linked = env.rows("SELECT p.member_login, b.choice FROM participation p JOIN ballot b "
+                          "ON b.round_id = p.round_id AND b.xmin::text = p.xmin::text "
+                          "WHERE p.voted")
+        assert {m for m, _c in linked} <= {"c4"}
+        assert sorted(c for _m, c in linked) == sorted(r[2] for r in env.rows(
+            "SELECT round_id, id, choice FROM ballot"))
+    closed = env.cli.ok("session", "close", session, user="sec")
+    assert [o["decided"] for o in closed["items"]] == [True, True, True]
+    # the stored result and the minutes are tallies: no member next to a choice
+    for (result, minutes) in env.rows("SELECT result, minutes FROM council_session"):
+        assert not any(f"c{n}" in result for n in range(1, 6))
+        attendance = minutes.split("I. Thành phần tham dự")[1].split("II. Nội dung")[0]
+        assert "Uỷ viên c4" in attendance
+        assert not re.search(r"\b(yes|no|abstain)\b|[Đđ]ồng ý", attendance)
+    assert earlier.isdisjoint(r[0] for r in env.rows("SELECT choice FROM ballot"))
+    _no_row_links_a_member_to_a_choice(env)
 
 
 # --- 8. minutes ----------------------------------------------------------------------------

@@ -57,6 +57,33 @@ def test_the_demo_runs_a_whole_cycle_and_verifies_its_audit(demo_runs: dict[str,
     assert (folder / "summary.json").is_file() and (folder / "audit.jsonl").is_file()
 
 
+def test_the_demo_sends_lists_and_holds_council_meetings(demo_runs: dict[str, Any]) -> None:
+    """Units send spreadsheets (some refused with their problems, corrected and sent again);
+    councils meet in sessions, and there is one set of minutes per meeting, not per item."""
+    folder, result = demo_runs["a"]
+    lists = result["lists"]
+    sheets = sorted((folder / "lists").glob("*.xlsx"))
+    assert len(sheets) == lists["sent"] >= 20
+    assert lists["refused"] > 0 and lists["problems"] >= lists["refused"]
+    assert lists["rows"] >= 150
+    cli = Cli(f"sqlite:///{folder / 'demo.db'}")
+    sessions = cli.ok("session", "list")
+    assert lists["sessions"] == len(sessions) == result["documents"]["minutes"]
+    assert all(s["status"] == "closed" for s in sessions)
+    with sqlite3.connect(folder / "demo.db") as db:
+        imported = db.execute("SELECT count(*) FROM audit_entry WHERE action = 'imported' "
+                              "AND payload LIKE '%\"sha256\"%'").fetchone()[0]
+        rounds = db.execute("SELECT count(*) FROM audit_entry WHERE action = 'vote_closed'"
+                            ).fetchone()[0]
+        per_item = db.execute("SELECT count(*) FROM rendered_document "
+                              "WHERE template = 'minutes.html.j2'").fetchone()[0]
+    assert imported == lists["sent"] - lists["refused"]
+    assert per_item == 0 and rounds > len(sessions)  # many items decided per meeting
+    names = {p.name for p in (folder / "minutes").iterdir()}
+    assert {f"bien-ban-{s['council']}-phien-{s['id']}.html" for s in sessions} == names
+    assert cli.ok("list", "--unit", "BN")  # the province's subtree holds the whole cycle
+
+
 def test_the_demo_is_deterministic_for_a_seed(demo_runs: dict[str, Any]) -> None:
     (folder_a, a), (folder_b, b), (_, other) = demo_runs["a"], demo_runs["b"], demo_runs["other"]
     assert a["audit"]["head"] == b["audit"]["head"]

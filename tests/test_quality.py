@@ -91,10 +91,12 @@ def test_public_facades_are_pinned() -> None:
             assert hasattr(facade, name), (facade.__name__, name)
     assert sorted(workflow.service.__all__) == ["Actor", "Deps", "PUBLIC", "SYSTEM", "Service"]
     assert sorted(workflow.store.__all__) == [
-        "Anchor", "BallotRoundRow", "Busy", "Chain", "DATABASE_ERRORS", "DeliveryRow",
-        "DocumentRow", "EXPORT_COLUMNS", "GENESIS", "NominationRow", "NoticeRow", "ObjectionRow",
-        "OutboxRow", "RenderedRow", "Store", "TimerRow", "Tx", "VerifyReport", "make_engine",
-        "normal_receipt", "normalise_url", "sqlite_file", "verify_rows"]
+        "Anchor", "BallotRoundRow", "Busy", "Chain", "CouncilSessionRow", "DATABASE_ERRORS",
+        "DeliveryRow", "DocumentRow", "EXPORT_COLUMNS", "GENESIS", "NominationRow",
+        "NoticeRow", "ObjectionRow", "OutboxRow", "RenderedRow", "SessionItemRow", "Store",
+        "TimerRow", "Tx", "VerifyReport", "make_engine", "normal_receipt",
+        "normalise_url", "sqlite_file",
+        "verify_rows"]
     assert workflow.__all__ == sorted(workflow.__all__)
     for name in workflow.__all__:
         assert hasattr(workflow, name)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+import shlex
 from pathlib import Path
 
-from tests.conftest import Cli
+import pytest
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+from tests.conftest import Cli, Run
+
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
 
 
 def example_flow() -> str:
@@ -38,3 +42,73 @@ def test_the_complete_example_validates_and_runs(cli: Cli, tmp_path: Path) -> No
 def test_a_flow_folder_that_does_not_exist_is_an_error(cli: Cli, tmp_path: Path) -> None:
     error = cli.fails(1, "flows", "list", env={"AWARD_FLOWS": str(tmp_path / "my-flowz")})
     assert "flow folder does not exist (check AWARD_FLOWS)" in error["message"]
+
+
+# ---- the lists and council meeting walkthroughs ----------------------------------------------
+
+
+def walkthrough(title: str) -> list[str]:
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index(f"### {title}"):]
+    match = re.search(r"```sh\n(.*?)```", section, re.S)
+    assert match, f"no sh block under {title!r}"
+    return match.group(1).splitlines()
+
+
+def run_walkthrough(cli: Cli, lines: list[str]) -> dict[str, Run]:
+    """Run the block as a shell would, for the few commands the walkthroughs use (anything
+    else fails the test, so the README cannot drift into commands nobody checked). Returns
+    the runs of the ``award`` lines by line."""
+    runs: dict[str, Run] = {}
+    rest = iter(lines)
+    for line in rest:
+        words = shlex.split(line, comments=True)
+        if not words or words[0] == "export":  # AWARD_DB: the test's database
+            continue
+        if words[0] == "cat" and words[1] == ">" and words[3].startswith("<<"):
+            end = words[3][2:]
+            body = []
+            for more in rest:
+                if more == end:
+                    break
+                body.append(more + "\n")
+            Path(words[2]).write_text("".join(body), encoding="utf-8")
+        elif words[0] == "printf" and words[2] == ">":
+            Path(words[3]).write_text(words[1], encoding="utf-8")
+        elif words[:2] == ["grep", "-v"] and words[4] == ">":
+            kept = [x for x in Path(words[3]).read_text(encoding="utf-8").splitlines(True)
+                    if words[2] not in x]
+            Path(words[5]).write_text("".join(kept), encoding="utf-8")
+        elif words[0] == "award":
+            args = [str(ROOT / a) if a.startswith("definitions/") else a for a in words[1:]]
+            expected = re.search(r"#\s*exit (\d+)", line)
+            run = cli(*args, json_out=False)
+            assert run.exit_code == (int(expected.group(1)) if expected else 0), (
+                line, run.stdout, run.stderr)
+            runs[line] = run
+        else:
+            raise AssertionError(f"a walkthrough command the test does not know: {line}")
+    return runs
+
+
+def test_the_list_and_meeting_walkthroughs_run_as_written(
+        bare_cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    runs = run_walkthrough(bare_cli, walkthrough("Send a list"))
+    [refused] = [r for line, r in runs.items() if "exit 1" in line]
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("### Send a list"):text.index("### Hold a council meeting")]
+    shown = re.search(r"```\n(error: .*?)```", section, re.S)
+    assert shown, "the refused import's output is not shown"
+    assert refused.stderr == shown.group(1)
+    assert Path("danh-sach.xlsx").is_file() and Path("ho-so.xlsx").is_file()
+    assert [i["nominee"] for i in bare_cli.ok("list", "--unit", "BN")] == [
+        "Nguyễn Văn An", "Lý Thị Bích"]
+    run_walkthrough(bare_cli, walkthrough("Hold a council meeting"))
+    assert [i["state"] for i in bare_cli.ok("list")] == ["pending_decision", "not_passed"]
+    assert "BIÊN BẢN" in Path("bien-ban-1.html").read_text(encoding="utf-8")
+    tallies = [(i["tally"]["yes"], i["tally"]["members"]) for i in
+               bare_cli.ok("session", "show", "1")["items"]]
+    assert tallies == [(5, 5), (3, 5)]  # as the README tells it
+    assert "item 1 passes with 5 yes of 5; item 2 fails with 3 yes of 5" in " ".join(
+        text.split())

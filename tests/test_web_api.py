@@ -923,7 +923,8 @@ def test_every_form_post_checks_the_csrf_token(scene: Scene) -> None:
         sign_in(client, "thu")
         for route in routes:
             path = route.path.format(nomination_id=scene.ids["A"], objection_id="1",
-                                     flow="cong-khai-thu", notice_id="1", doctype="to_trinh")
+                                     flow="cong-khai-thu", notice_id="1", session_id="1",
+                                     doctype="to_trinh")
             path = path.replace("{nomination_id}", scene.ids["A"])
             response = client.post(path, data={"trigger": "close_vote", "choice": "yes"},
                                    follow_redirects=False)

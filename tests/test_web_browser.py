@@ -377,6 +377,60 @@ def test_the_secretariat_queue_is_overdue_first(new_page: Any, server: Server) -
     shot(page, "queue")
 
 
+def test_a_list_is_sent_and_a_council_meets_with_a_paper_on_a_phone(
+        new_page: Any, server: Server) -> None:
+    f = server.ids["F"]
+    officer = new_page()
+    sign_in(officer, "lan")
+    officer.goto("/nominate/chien-si-thi-dua-co-so")
+    officer.get_by_label("Tệp danh sách").set_input_files(files=[{
+        "name": "danh-sach.csv", "mimeType": "text/csv",
+        "buffer": "Họ và tên,Tài khoản,Năm,Xếp loại\nNguyễn Văn An,an,2026,HTXX\n"
+                  "Người Lạ,khongco,2026,HTXS\n".encode()}])
+    officer.get_by_role("button", name="Gửi danh sách").click()
+    problems = officer.get_by_test_id("list-problems").locator("tbody tr")
+    assert problems.count() == 2
+    assert problems.first.inner_text().split("\t")[:2] == ["2", "D"]
+    shot(officer, "list-problems")
+    service = make_service(server.db)
+    try:
+        service.items.fire(Actor("thu"), f, "accept")  # F reaches the council's vote
+    finally:
+        service.deps.store.close()
+    secretariat = new_page()
+    sign_in(secretariat, "thu")
+    secretariat.get_by_role("link", name="Phiên họp Hội đồng").first.click()
+    secretariat.get_by_role("link", name=re.compile("Mở phiên họp mới")).click()
+    secretariat.get_by_label("Tên phiên họp (không bắt buộc)").fill("Phiên họp tháng 3")
+    secretariat.get_by_role("button", name="Mở phiên họp").click()
+    secretariat.wait_for_url(re.compile(r".*/sessions/\d+$"))
+    session = secretariat.url.rsplit("/", 1)[1]
+    shot(secretariat, "session-open")
+    phone = new_page(viewport={"width": 375, "height": 740}, is_mobile=True,
+                     has_touch=True)
+    sign_in(phone, "hoa")
+    phone.goto(f"/sessions/{session}/paper")
+    radios = phone.locator('input[type="radio"]')
+    assert radios.count() % 3 == 0 and radios.count() >= 3
+    # made for a phone: nothing wider than the screen, choices big enough for a thumb
+    assert phone.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    box = phone.locator(".paper-item fieldset.choices label").first.bounding_box()
+    assert box is not None and box["height"] >= 40 and box["width"] >= 250
+    shot(phone, "paper-phone")
+    for fieldset in phone.locator(".paper-item fieldset").all():
+        fieldset.get_by_label("Đồng ý", exact=True).check()
+    phone.get_by_role("button", name=re.compile("Gửi phiếu")).click()
+    phone.wait_for_url(f"**/sessions/{session}/paper")
+    assert phone.get_by_test_id("paper-done").is_visible()
+    secretariat.reload()
+    assert "Kết quả kiểm phiếu" not in secretariat.locator("main").inner_text()
+    secretariat.get_by_test_id("close-session").click()
+    secretariat.wait_for_url(f"**/sessions/{session}")
+    secretariat.get_by_test_id("minutes").click()
+    assert "BIÊN BẢN" in secretariat.locator("body").inner_text()
+    shot(secretariat, "session-minutes")
+
+
 # ---- auditors, language, keyboard -----------------------------------------------------------
 
 

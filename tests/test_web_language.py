@@ -36,7 +36,7 @@ cheap_hashes = test_web_api.cheap_hashes
 FLAG = re.compile(r"(?<![\w-])--[a-z][\w-]*")
 SNAKE = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b")
 DOTTED = re.compile(r"\b[a-z]+(?:\.[a-z_0-9]+)+\b")
-FILES = ("pdf", "doc", "docx", "xlsx", "csv", "jsonl", "html", "txt", "png", "jpg")
+FILES = ("pdf", "doc", "docx", "xls", "xlsx", "csv", "jsonl", "html", "txt", "png", "jpg")
 ENGLISH = re.compile(
     r"\b(the|is|are|not|of|and|or|needs|cannot|allowed|must|has|have|with|for|from|this|"
     r"that|which|was|were|been|please|your|you|yet|already|nothing|should|would|will|"
@@ -262,6 +262,51 @@ def test_every_page_and_error_reads_in_vietnamese(scene: Scene) -> None:
         sign_in(hung, "hung")
         for path in ("/me", "/queue", "/ballots", f"/items/{h}"):
             walk.get(hung, path)
+    # ---- lists and a council session ---------------------------------------------------------
+    flow = "chien-si-thi-dua-co-so"
+    with scene.client() as lan:
+        token = sign_in(lan, "lan")
+        for name, content, status in (
+                ("ds.csv", "Họ và tên,Tài khoản,Năm,Xếp loại,Điểm\nAi Đó,khongco,20x6,HTXX,1\n"
+                 ",,,,\nLê Văn Cường,cuong,2026,HTXS,\nNguyễn Văn An,an,2026,HTXS,\n"
+                 "Nguyễn Văn Bê,an,2026,HTXS,\n", 422),
+                ("ds.csv", "Danh sách\n", 422), ("ds.xls", "x", 422), ("ds.txt", "x", 422),
+                ("ds.csv", "Họ và tên,Tài khoản,Năm,Xếp loại\nLý Thị Bích,bich,2026,HTXS\n",
+                 303)):
+            response = lan.post(f"/nominate/{flow}/list", data={
+                "csrf_token": token, "unit": "BN-SGD"},
+                files={"file": (name, content.encode(), "text/csv")}, follow_redirects=False)
+            walk.check(f"POST /nominate/{flow}/list {name}", response, status)
+        walk.get(lan, "/items")  # the flash of the list sent
+    scene.service.items.fire(_actor("thu"), f, "accept")  # F reaches the council's vote
+    with scene.client() as thu:
+        token = sign_in(thu, "thu")
+        walk.get(thu, "/sessions")
+        walk.get(thu, "/sessions/new?unit=BN-SGD")
+        walk.post(thu, "/sessions", token, 409, unit="BN-SGD", item=[b])
+        walk.post(thu, "/sessions", token, 422, unit="BN-SGD")
+        opened = post(thu, "/sessions", token, unit="BN-SGD", item=[f], title="Phiên họp")
+        session = opened.headers["location"].rsplit("/", 1)[1]
+        walk.get(thu, f"/sessions/{session}")
+        walk.get(thu, f"/sessions/{session}/minutes", 409)
+        walk.get(thu, "/sessions/99999", 404)
+        walk.post(thu, f"/sessions/{session}/paper", token, 403, written_for="ai-do",
+                  **{f"mark.{f}": "yes"})
+        walk.post(thu, f"/items/{f}/vote", token, 409, choice="yes")
+    with scene.client() as minh:
+        token = sign_in(minh, "minh")
+        walk.get(minh, "/ballots")
+        walk.get(minh, f"/sessions/{session}/paper")
+        walk.post(minh, f"/sessions/{session}/paper", token, 422)
+        walk.post(minh, f"/sessions/{session}/paper", token, 303, **{f"mark.{f}": "yes"})
+        walk.get(minh, f"/sessions/{session}/paper")
+        walk.post(minh, f"/sessions/{session}/paper", token, 409, **{f"mark.{f}": "no"})
+    with scene.client() as thu:
+        token = sign_in(thu, "thu")
+        walk.post(thu, f"/sessions/{session}/close", token, 303)
+        walk.get(thu, f"/sessions/{session}")
+        walk.post(thu, f"/sessions/{session}/close", token, 409)
+        walk.post(thu, f"/sessions/{session}/paper", token, 409, **{f"mark.{f}": "yes"})
     # ---- the auditor ------------------------------------------------------------------------
     with scene.client() as auditor:
         token = sign_in(auditor, "kiemtoan")

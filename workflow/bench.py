@@ -25,7 +25,8 @@ from workflow.clock import FixedClock
 from workflow.service import Actor, Service
 from workflow.store import Chain, Store, make_engine
 
-__all__ = ["RawBaseline", "bench_ballots", "bench_sweep", "bench_transitions"]
+__all__ = ["RawBaseline", "bench_ballots", "bench_sessions", "bench_sweep",
+           "bench_transitions"]
 
 BENCH_FLOW = """\
 flow: bench-ping-pong
@@ -264,6 +265,93 @@ def bench_ballots(n: int = 2000, db_url: str | None = None, members: int = 25,
         "db": "sqlite" if db_url is None else db_url.split(":", 1)[0],
         "ballots_per_s": round(n / seconds, 1),
         "us_per_ballot": round(seconds / n * 1e6, 1),
+        "audit_verified": verified.ok,
+    }
+
+
+def bench_sessions(members: int = 25, items: int = 100, rows: int = 2000,
+                   db_url: str | None = None, progress: Callable[[str], None] | None = None
+                   ) -> dict[str, Any]:
+    """A council of ``members`` votes on ``items`` items twice in the same run: once as one
+    session (one paper per member, one close), once as single-item ballots (every member
+    votes on every item; each round closes with its last ballot). Then a list of ``rows``
+    nominees is imported from an .xlsx: validated and committed."""
+    import io
+
+    from workflow import intake, sheets
+
+    with tempfile.TemporaryDirectory(prefix="award-bench-") as tmp:
+        folder = Path(tmp)
+        service = _bench_service(folder, db_url, members)
+        try:
+            secretariat = Actor("officer")
+            voters = [Actor(f"m{i:03d}") for i in range(members)]
+            choices = ("yes", "yes", "no", "abstain")
+
+            def open_items(prefix: str) -> list[str]:
+                ids = []
+                for i in range(items):
+                    item = service.items.nominate(secretariat, "bench-ballot", "B",
+                                                  f"{prefix} {i}")["id"]
+                    service.items.fire(secretariat, item, "open")
+                    ids.append(item)
+                return ids
+
+            on_paper, alone = open_items("Session"), open_items("Single")
+            session = service.sessions.open(secretariat, "B", on_paper, "Bench")["id"]
+            started = time.perf_counter()
+            for n, voter in enumerate(voters):
+                service.sessions.ballot(voter, session, {
+                    item: choices[(n + k) % len(choices)] for k, item in enumerate(on_paper)})
+            papers_s = time.perf_counter() - started
+            started = time.perf_counter()
+            closed = service.sessions.close(secretariat, session)
+            close_s = time.perf_counter() - started
+            if progress:
+                progress(f"  session: {members} papers of {items} items in {papers_s:.2f}s, "
+                         f"closed in {close_s:.2f}s")
+            started = time.perf_counter()
+            rounds_closed = 0
+            for n, voter in enumerate(voters):
+                for k, item in enumerate(alone):
+                    result = service.items.vote(voter, item, choices[(n + k) % len(choices)])
+                    rounds_closed += bool(result.get("closed"))
+            single_s = time.perf_counter() - started
+            if progress:
+                progress(f"  single-item ballots: {members * items} in {single_s:.2f}s")
+
+            spec = service.definitions.flow("bench-ping-pong")
+            sheet = io.BytesIO()
+            sheets.write_list(sheet, intake.columns(spec),
+                              [[f"Người đề nghị {i}", None, 2026] for i in range(rows)])
+            content = sheet.getvalue()
+            started = time.perf_counter()
+            created = service.items.import_list(secretariat, "bench-ping-pong", "B",
+                                                "danh-sach.xlsx", content)["created"]
+            import_s = time.perf_counter() - started
+            if progress:
+                progress(f"  import: {len(created)} rows in {import_s:.2f}s")
+            verified = service.audit.verify()
+        finally:
+            service.close()
+    ballots = members * items
+    session_s = papers_s + close_s
+    return {
+        "members": members, "items": items, "rows": rows,
+        "db": "sqlite" if db_url is None else db_url.split(":", 1)[0],
+        "session": {"papers": members, "ballots": ballots,
+                    "decided": sum(1 for o in closed["items"] if o["decided"]),
+                    "papers_s": round(papers_s, 3), "close_s": round(close_s, 3),
+                    "total_s": round(session_s, 3),
+                    "papers_per_s": round(members / papers_s, 2),
+                    "ballots_per_s": round(ballots / session_s, 1)},
+        "single": {"ballots": ballots, "rounds_closed": rounds_closed,
+                   "total_s": round(single_s, 3),
+                   "ballots_per_s": round(ballots / single_s, 1)},
+        # how many times faster the same ballots are cast and closed as one session
+        "ratio": round(single_s / session_s, 2),
+        "import": {"created": len(created), "bytes": len(content),
+                   "seconds": round(import_s, 3), "rows_per_s": round(rows / import_s, 1)},
         "audit_verified": verified.ok,
     }
 

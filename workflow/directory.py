@@ -7,6 +7,7 @@
       - {id: BN, name: "Tỉnh Bắc Ninh", level: province, parent: VN}
     people:
       - {login: lan, name: "Nguyễn Thị Lan", roles: [officer@BN-SGD]}
+      - {login: an, name: "Nguyễn Văn An", unit: BN-SGD}      # unit: where they work
     awards:
       - {person: lan, award: LDTT, year: 2025}
 
@@ -53,6 +54,7 @@ class PersonEntry:
     name: str
     roles: tuple[tuple[str, str], ...]  # (role, unit id)
     email: str | None = None
+    unit: str | None = None  # where the person works (đơn vị công tác), when known
 
 
 @dataclass(frozen=True)
@@ -204,7 +206,8 @@ def _people(items: list[Node], p: Problems, units: Mapping[str, UnitEntry]) -> l
         body = p.mapping(item, "a person")
         if body is None:
             continue
-        p.keys(body, "a person", ["login", "name", "roles", "email"], required=["login", "name"])
+        p.keys(body, "a person", ["login", "name", "roles", "email", "unit"],
+               required=["login", "name"])
         login = p.string(body.get("login"), "login", pattern=LOGIN_RE, max_length=ID_LENGTH,
                          hint="lowercase letters, digits, '.', '_' and '-'")
         if login in RESERVED_LOGINS:
@@ -213,6 +216,10 @@ def _people(items: list[Node], p: Problems, units: Mapping[str, UnitEntry]) -> l
             login = None
         name = p.string(body.get("name"), "name", max_length=NAME_LENGTH)
         email = p.string(body.get("email"), "email", max_length=254)
+        works_at = p.string(body.get("unit"), "unit", max_length=ID_LENGTH)
+        if works_at is not None and works_at not in units:
+            p.add(body.get("unit") or body, f"unit {echo(works_at)} is not a known unit")
+            works_at = None
         roles: list[tuple[str, str]] = []
         for role_node in p.sequence(body.get("roles"), "roles", single_ok=True):
             text = p.string(role_node, "role", hint="write ROLE@UNIT_ID, e.g. officer@BN-SGD")
@@ -233,5 +240,5 @@ def _people(items: list[Node], p: Problems, units: Mapping[str, UnitEntry]) -> l
             p.add(item, f"person {echo(login)} is listed twice (first at line {seen[login]})")
             continue
         seen[login] = item.line
-        out.append(PersonEntry(login, name, tuple(dict.fromkeys(roles)), email))
+        out.append(PersonEntry(login, name, tuple(dict.fromkeys(roles)), email, works_at))
     return out

@@ -6,7 +6,8 @@ the class to an exit code (``error.exit_code``) and never show a traceback::
 
     AwardError                       1  failed check / invalid input
     ├── InvalidInput                 1  a bad value, file or reference supplied by the user
-    │   └── DefinitionError          1  flow, catalogue, calendar, directory files (Problems)
+    │   ├── DefinitionError          1  flow, catalogue, calendar, directory files (Problems)
+    │   └── ListRejected             1  a list (spreadsheet) with problems: nothing imported
     ├── StoreUnavailable             1  the database URL cannot be opened
     ├── Misconfigured                1  the installation's key or settings are unusable
     ├── UsageError                   2  a command used wrongly (bad choice, missing option)
@@ -51,6 +52,7 @@ __all__ = [
     "DefinitionError",
     "GuardRefused",
     "InvalidInput",
+    "ListRejected",
     "Misconfigured",
     "NotAllowed",
     "NotFound",
@@ -145,6 +147,20 @@ class DefinitionError(InvalidInput):
         more = f" (and {len(ordered) - 1} more)" if len(ordered) > 1 else ""
         super().__init__(first + more, problems=[str(p) for p in ordered])
         self.problems = ordered
+
+
+class ListRejected(InvalidInput):
+    """A list sent for import has problems, so nothing of it was imported: the message is the
+    first problem, ``problems`` every one, each ``FILE:ROW:COLUMN: message``; ``cells`` the
+    same as ``{row, column, message}`` for a table of them."""
+
+    def __init__(self, file: str, problems: list[str],
+                 cells: list[dict[str, Any]] | None = None) -> None:
+        # the first problem alone: printed with the others under it, one line each
+        super().__init__(problems[0] if problems else f"{file}: the list has problems",
+                         msgid="list.rejected", values={"count": len(problems)}, file=file,
+                         problems=list(problems), cells=list(cells or []))
+        self.problems = list(problems)
 
 
 class Misconfigured(AwardError):

@@ -19,8 +19,10 @@ from workflow.cli import (  # noqa: F401 (registers commands)
     demo,
     flows,
     items,
+    lists,
     notices,
     ops,
+    sessions,
     web,
 )
 from workflow.cli.base import app

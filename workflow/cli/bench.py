@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
 from workflow.cli.base import app, command, state
@@ -44,6 +46,34 @@ def bench_ballots(
     st.out.emit(result, lambda r: st.out.line(
         f"{r['ballots_per_s']:.0f} ballots/s ({r['us_per_ballot']} µs each), "
         f"{r['rounds_closed']} rounds closed"))
+
+
+@command(bench_app, "sessions")
+def bench_sessions(
+    ctx: typer.Context,
+    members: int = typer.Option(25, "--members", min=1, help="council size"),
+    items: int = typer.Option(100, "--items", min=1, help="items on the session's paper"),
+    rows: int = typer.Option(2000, "--rows", min=1, help="rows of the imported list"),
+    db: str | None = typer.Option(None, "--db", help="database (default: a temporary SQLite "
+                                  "file)"),
+) -> None:
+    """One council session against single-item ballots of the same size, and a list import."""
+    from workflow.bench import bench_sessions as run
+
+    st = state(ctx)
+    result = run(members=members, items=items, rows=rows, db_url=db, progress=st.out.progress)
+
+    def human(r: dict[str, Any]) -> None:
+        s, one, imp = r["session"], r["single"], r["import"]
+        st.out.line(f"session: {s['papers']} papers of {r['items']} items in {s['papers_s']}s "
+                    f"({s['papers_per_s']} papers/s), closed in {s['close_s']}s — "
+                    f"{s['total_s']}s in all")
+        st.out.line(f"single-item ballots of the same size: {one['total_s']}s "
+                    f"(ratio {r['ratio']}: the session is that many times faster)")
+        st.out.line(f"import: {imp['created']} rows in {imp['seconds']}s "
+                    f"({imp['rows_per_s']} rows/s)")
+
+    st.out.emit(result, human)
 
 
 @command(bench_app, "sweep")

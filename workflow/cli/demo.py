@@ -30,8 +30,8 @@ def demo(
     data: dict[str, Any] = {
         "folder": str(result.folder), "database": result.database, "seconds": seconds,
         "simulated_days": result.days, "flows": result.summary, "stages": result.stages,
-        "documents": result.documents, "sweeps": result.sweeps, "audit": result.audit,
-        "end": result.end, "live": result.live,
+        "documents": result.documents, "lists": result.lists, "sweeps": result.sweeps,
+        "audit": result.audit, "end": result.end, "live": result.live,
         "sign_ins": [{"role": p.role, "login": p.login, "name": p.name,
                       "password": p.password} for p in result.people],
         "serve": serve_command(result)}
@@ -51,10 +51,15 @@ def demo(
         out.line(f"audit chain: {a['entries']:,} entries, "
                  f"{'verified' if a['ok'] else 'BROKEN at seq ' + str(a['first_bad_seq'])}; "
                  f"head {a['head']['seq']} {a['head']['hash']}")
+        lists = result.lists
+        out.line(f"lists: {lists['sent']} spreadsheets sent, {lists['refused']} refused with "
+                 f"{lists['problems']} problem(s) and sent again, {lists['rows']} nominations "
+                 f"created from them; {lists['sessions']} council meetings")
         docs = result.documents
         out.line(f"documents written to {result.folder}/: {docs['notices']} notices, "
-                 f"{docs['minutes']} council minutes, {docs['decisions']} decisions "
-                 f"(plus summary.json, audit.jsonl and demo.db) in {seconds}s")
+                 f"{docs['minutes']} council minutes (one per meeting), {docs['decisions']} "
+                 f"decisions, the lists in lists/ (plus summary.json, audit.jsonl and demo.db) "
+                 f"in {seconds}s")
         out.line("next: award --db " + result.database + " list --flow anh-hung-lao-dong   |   "
                  "award --db " + result.database + " show 1   |   award --db "
                  + result.database + " audit verify")

@@ -1,11 +1,13 @@
 """``award demo``: one realistic annual cycle on a fresh embedded SQLite database.
 
 A seeded province (departments, communes, schools, enterprises; councils at every level) goes
-through the 2025 emulation cycle from January to July 2026: a few hundred nominations across
-the six shipped flows, dossiers, returns and resubmissions, secret ballots (some fail),
-public notices with objections (one upheld), confirmations (one refused), escalations as
-the days pass over Tết, decisions rendered. At the end it prints a summary, verifies the
-audit chain and writes the notices, minutes and decisions it produced to a folder.
+through the 2025 emulation cycle from January to July 2026: units send their nominees as
+lists (spreadsheets, kept under ``lists/``), a few hundred nominations across the six
+shipped flows, dossiers, returns and resubmissions, councils meeting in sessions with one
+secret paper per member (some items fail), public notices with objections (one upheld),
+confirmations (one refused), escalations as the days pass over Tết, decisions rendered. At
+the end it prints a summary, verifies the audit chain and writes the notices, minutes (one
+set per meeting) and decisions it produced to a folder.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ class DemoResult:
     end: str  # the simulated last moment (ISO): serve the database with AWARD_NOW at it
     live: dict[str, Any]  # items left open on the last day: {"notice": id, "ballot": id}
     people: list[SignIn]  # who a visitor can sign in as
+    lists: dict[str, int]  # the lists sent and refused, and the council meetings held
 
 
 MARKER = ".award-demo"  # marks a folder the demo wrote, so a rerun may replace it
@@ -139,8 +142,10 @@ def _run(service: Service, clock: FixedClock, folder: Path, db: str,
     (folder / "summary.json").write_text(json.dumps(
         {"flows": summary, "stages": stages, "audit": report.as_dict(), "sweeps": sweeps},
         ensure_ascii=False, indent=2), encoding="utf-8")
+    lists = {**cycle.lists, "sessions": cycle.sessions}
     return DemoResult(folder, db, summary, stages, report.as_dict(), documents, sweeps, days,
-                      clock.now().astimezone(service.display_tz).isoformat(), live, people)
+                      clock.now().astimezone(service.display_tz).isoformat(), live, people,
+                      lists)
 
 
 def _write_documents(service: Service, folder: Path) -> dict[str, int]:
@@ -152,6 +157,11 @@ def _write_documents(service: Service, folder: Path) -> dict[str, int]:
         counts["notices"] += 1
     for sub in ("minutes", "decisions"):
         (folder / sub).mkdir(exist_ok=True)
+    for session in service.sessions.find(status="closed"):
+        text = service.sessions.minutes(session["id"])["text"]
+        name = f"bien-ban-{session['council']}-phien-{session['id']}.html"
+        (folder / "minutes" / name).write_text(text, encoding="utf-8")
+        counts["minutes"] += 1
     for item in service.items.find():
         for doc in service.items.rendered(item["id"]):
             kind = "minutes" if doc["template"].startswith("minutes") else "decisions"

@@ -4,6 +4,12 @@ Every step a person takes here is a use case anyone could run from the command l
 simulation only decides *who* acts *when* (with a seeded random generator), and the engine
 decides whether it is allowed, records it and moves time-driven work (reminders,
 escalations, expiries, notice windows) in its daily sweep.
+
+Units send their nominees as lists: a spreadsheet per unit and flow, written under
+``lists/`` and imported (a list the engine refuses comes back with its problems; the officer
+drops those rows and sends it again). Councils meet in sessions: the secretariat puts the
+items waiting for its council on one paper, members cast one paper each over the following
+days, absent members send written papers, and the secretariat closes the meeting.
 """
 
 from __future__ import annotations
@@ -15,13 +21,14 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+from workflow import intake, sheets
 from workflow.clock import FixedClock
 from workflow.demo.office import Office
-from workflow.errors import AwardError, GuardRefused, NotAllowed
+from workflow.errors import AwardError, GuardRefused, ListRejected, NotAllowed
 from workflow.flow import FlowSpec, RoleRef
 from workflow.service import PUBLIC, Actor, Service
 
-__all__ = ["Cycle", "Plan"]
+__all__ = ["Cycle", "Meeting", "Plan"]
 
 # How likely a person gets to an item on a given working day: slow enough that some items
 # run late and are escalated, fast enough that the cycle ends within the half year.
@@ -50,11 +57,20 @@ class Plan:
     never_fixes: bool = False  # the unit never answers a return (the item will expire)
     objection: str | None = None  # 'dismiss' or 'uphold' when an objection is planned
     negative: str | None = None  # a confirmation key that will be refused
-    voted: set[str] = field(default_factory=set)
-    round_seen: int = 0
-    absent: set[str] = field(default_factory=set)
-    written_day: date | None = None
-    close_day: date | None = None
+
+
+@dataclass
+class Meeting:
+    """A council session the secretariat has opened: who will not come, when the written
+    papers of the absent arrive, when the meeting closes, who has cast a paper."""
+
+    id: str
+    council: str
+    items: list[str]
+    absent: set[str]
+    written_day: date | None
+    close_day: date
+    cast: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -70,6 +86,11 @@ class Cycle:
     states: dict[str, str] = field(default_factory=dict)
     upheld_used: bool = False
     negative_used: bool = False
+    meetings: dict[str, Meeting] = field(default_factory=dict)  # council unit -> open one
+    waiting: dict[str, date] = field(default_factory=dict)  # item -> first day in the vote
+    lists: dict[str, int] = field(default_factory=lambda: {
+        "sent": 0, "refused": 0, "problems": 0, "rows": 0})
+    sessions: int = 0
 
     # ---- time ----------------------------------------------------------------------------
 
@@ -125,33 +146,33 @@ class Cycle:
         self.states[item["id"]] = item["state"]
 
     def nominate_batch(self, day: date) -> None:
-        """January: each unit proposes its candidates; ad-hoc deeds come all year round."""
+        """January: each unit sends its candidates as lists; ad-hoc deeds come all year."""
         rng, office = self.rng, self.office
         for unit_id in office.grassroots():
             unit = office.units[unit_id]
+            lists: dict[str, list[tuple[str, dict[str, Any], float, dict[str, Any]]]] = {}
             for login in unit.staff:
                 awards = office.history[login]
                 cstdcs = {y for a, y in awards if a == "CSTDCS"}
                 chance = rng.random()
                 if ("BKTTG", 2020) in awards and len({y for y in cstdcs if y > 2020}) >= 3 \
                         and chance < 0.8:
-                    self.nominate("huan-chuong-lao-dong-hang-ba", unit_id, login,
-                                  office.names[login],
-                                  {"year": 2025, "years_good": 6, "years_excellent": 2},
-                                  strength=0.97)
+                    lists.setdefault("huan-chuong-lao-dong-hang-ba", []).append((
+                        login, {"year": 2025, "years_good": 6, "years_excellent": 2}, 0.97, {}))
                 elif {2024, 2025} <= cstdcs and chance < 0.25:
-                    self.nominate("bang-khen-tinh", unit_id, login, office.names[login],
-                                  {"year": 2025, "rating": "HTXS", "htxs_years": 2,
-                                   "initiatives": rng.choice([1, 2, 3])},
-                                  strength=0.97)
-                elif chance < 0.5:
+                    lists.setdefault("bang-khen-tinh", []).append((
+                        login, {"year": 2025, "rating": "HTXS", "htxs_years": 2,
+                                "initiatives": rng.choice([1, 2, 3])}, 0.97, {}))
+                elif chance < 0.7:
                     rating = "HTXS" if rng.random() < 0.75 else "HTT"
                     values: dict[str, Any] = {"year": 2025, "rating": rating}
                     if rng.random() < 0.5:
                         values["initiative"] = f"SK-2025-{rng.randint(100, 999)}"
-                    self.nominate("chien-si-thi-dua-co-so", unit_id, login, office.names[login],
-                                  values, strength=rng.choice([0.99, 0.98, 0.97, 0.95, 0.7]),
-                                  never_fixes=rng.random() < 0.08)
+                    lists.setdefault("chien-si-thi-dua-co-so", []).append((
+                        login, values, rng.choice([0.99, 0.98, 0.97, 0.95, 0.7]),
+                        {"never_fixes": rng.random() < 0.08}))
+            for flow_id, rows in sorted(lists.items()):
+                self.send_list(unit_id, flow_id, rows)
         for n, unit_id in enumerate(office.enterprises):
             self.nominate("doanh-nghiep", unit_id, None, office.units[unit_id].name,
                           {"year": 2025, "rating": "HTXS", "tax_id": f"23001{n:05d}"},
@@ -163,6 +184,45 @@ class Cycle:
                           {"year": 2025, "contribution_years": 15,
                            "achievement": "Nhiều sáng kiến có giá trị toàn quốc"},
                           strength=strength)
+
+    def send_list(self, unit_id: str, flow_id: str,
+                  rows: list[tuple[str, dict[str, Any], float, dict[str, Any]]]) -> None:
+        """The unit's officer fills in the flow's template and imports it; when the engine
+        refuses it, the rows it names are dropped and the list is sent again."""
+        officer = Actor(self.office.units[unit_id].officer)
+        flow = self.service.definitions.flow(flow_id)
+        columns = intake.columns(flow)
+        folder = self.folder / "lists"
+        folder.mkdir(exist_ok=True)
+        attempt = 1
+        while rows:
+            name = f"{unit_id}-{flow_id}" + (f"-lan-{attempt}" if attempt > 1 else "")
+            path = folder / f"{name}.xlsx"
+            with path.open("wb") as out:
+                sheets.write_list(out, columns, [
+                    [self.office.names[login], login, *(values.get(c.key) for c in columns[2:])]
+                    for login, values, _strength, _plan in rows],
+                    title=f"{self.office.units[unit_id].name}: {flow.title.get('vi', '')}",
+                    when=self.clock.now())
+            self.lists["sent"] += 1
+            try:
+                created = self.service.items.import_file(officer, path, flow_id,
+                                                         unit_id)["created"]
+            except ListRejected as exc:
+                cells = exc.fields.get("cells", [])
+                self.lists["refused"] += 1
+                self.lists["problems"] += len(cells)
+                self.say(f"  list {path.name}: {len(cells)} problem(s), e.g. {exc.problems[0]}; "
+                         "the officer drops those rows and sends it again")
+                bad = {c["row"] for c in cells}
+                rows = [r for n, r in enumerate(rows, start=3) if n not in bad]
+                attempt += 1
+                continue
+            self.lists["rows"] += len(created)
+            for item_id, (login, _values, strength, plan) in zip(created, rows, strict=True):
+                self.plans[item_id] = Plan(item_id, flow_id, unit_id, login, strength, **plan)
+                self.states[item_id] = flow.initial
+            return
 
     def nominate_deed(self, day: date) -> None:
         unit_id = self.rng.choice(self.office.grassroots())
@@ -177,6 +237,7 @@ class Cycle:
         return self.service.definitions.flow(plan.flow)
 
     def act(self, day: date) -> None:
+        voting: dict[str, list[str]] = {}
         for item in self.service.items.find():
             if item["final"]:
                 continue
@@ -188,7 +249,9 @@ class Cycle:
             state = flow.states[item["state"]]
             try:
                 if state.type == "vote":
-                    self.council(plan, flow, item["state"], day)
+                    assert state.vote is not None
+                    council = self.unit_for(plan.unit, state.vote.council)
+                    voting.setdefault(council, []).append(plan.id)
                 elif state.type == "confirmations":
                     self.confirmations(plan, flow, item["state"])
                 elif state.type == "notice":
@@ -199,6 +262,11 @@ class Cycle:
             except AwardError as exc:
                 if not isinstance(exc, NotAllowed):
                     self.say(f"  #{plan.id}: {exc.message}")
+        for council, items in sorted(voting.items()):
+            try:
+                self.meet(council, items, day)
+            except AwardError as exc:
+                self.say(f"  council {council}: {exc.message}")
         self.resolve_objections(day)
 
     def _fire(self, plan: Plan, actor: Actor, trigger: str, comment: str | None = None) -> None:
@@ -275,46 +343,74 @@ class Cycle:
             path.write_bytes(f"%PDF-1.4 hồ sơ {plan.id} — {doctype}\n".encode())
             self.service.items.attach(officer, plan.id, doctype, path)
 
-    def council(self, plan: Plan, flow: FlowSpec, state: str, day: date) -> None:
-        vote = flow.states[state].vote
-        assert vote is not None
-        unit = self.office.units[self.unit_for(plan.unit, vote.council)]
-        ballot = self.service.items.show(plan.id)["ballot"] or {}
-        if ballot.get("round") != plan.round_seen:
-            plan.round_seen = ballot.get("round", 0)
-            plan.voted = set()
-            # strong candidates' sessions are full; others see a member or two absent
-            plan.absent = set() if plan.strength >= 0.99 else {
-                m for m in unit.council if self.rng.random() < 0.06}
-            plan.written_day = day + timedelta(days=self.rng.randint(3, 8))
-            plan.close_day = day + timedelta(days=self.rng.randint(10, 20))
+    # ---- councils meet -------------------------------------------------------------------
+
+    def meet(self, council: str, items: list[str], day: date) -> None:
+        """A council with items waiting: the secretariat opens a session on Tuesdays (or once
+        an item has waited a week); members cast their papers over the following days."""
+        meeting = self.meetings.get(council)
+        for item in items:
+            self.waiting.setdefault(item, day)
+        if meeting is None:
+            waited = min(self.waiting[i] for i in items)
+            if day.weekday() == 1 or (day - waited).days >= 7:
+                self.open_meeting(council, sorted(items, key=int), day)
+            return
+        self.hold_meeting(meeting, day)
+
+    def open_meeting(self, council: str, items: list[str], day: date) -> None:
+        unit = self.office.units[council]
+        opened = self.service.sessions.open(Actor(unit.secretariat), council, items,
+                                            f"Phiên họp ngày {day:%d/%m/%Y}")
+        # provincial and central councils sit in full (their rules count who is present), as
+        # do meetings on the strongest cases; elsewhere a member or two may be away
+        full = unit.level in ("province", "central") or all(
+            self.plans[i].strength >= 0.99 for i in items)
+        absent = set() if full else {m for m in unit.council if self.rng.random() < 0.06}
+        self.meetings[council] = Meeting(
+            opened["id"], council, items, absent,
+            day + timedelta(days=self.rng.randint(3, 8)),
+            day + timedelta(days=self.rng.randint(10, 20)))
+        for item in items:
+            self.waiting.pop(item, None)
+
+    def choices(self, paper: dict[str, Any]) -> dict[str, str]:
+        """A member's marks on the items their paper asks for."""
+        marks = {}
+        for entry in paper["items"]:
+            if entry["mark"] != "due":
+                continue
+            strength = self.plans[entry["id"]].strength
+            marks[entry["id"]] = "yes" if self.rng.random() < strength else self.rng.choice(
+                ["no", "no", "abstain"])
+        return marks
+
+    def hold_meeting(self, meeting: Meeting, day: date) -> None:
+        unit = self.office.units[meeting.council]
+        secretary = Actor(unit.secretariat)
+        sessions = self.service.sessions
         for member in unit.council:
-            if member in plan.voted or member == plan.person or member in plan.absent:
+            if member in meeting.cast or member in meeting.absent:
                 continue
             if self.rng.random() > ACT["vote"]:
                 continue
-            choice = "yes" if self.rng.random() < plan.strength else self.rng.choice(
-                ["no", "no", "abstain"])
-            plan.voted.add(member)
-            result = self.service.items.vote(Actor(member), plan.id, choice)
-            if result.get("closed"):
-                return
-        secretariat = self.actor_for(vote.close_by, plan.unit)
-        if secretariat is None:
-            return
-        if plan.written_day and day >= plan.written_day:
-            for member in sorted(plan.absent):
+            meeting.cast.add(member)
+            marks = self.choices(sessions.paper(Actor(member), meeting.id))
+            if marks:
+                sessions.ballot(Actor(member), meeting.id, marks)
+        if meeting.written_day and day >= meeting.written_day:
+            for member in sorted(meeting.absent):
                 if self.rng.random() < 0.5:  # some absent members send a written opinion
-                    plan.absent.discard(member)
-                    plan.voted.add(member)
-                    choice = "yes" if self.rng.random() < plan.strength else "no"
-                    result = self.service.items.vote(secretariat, plan.id, choice,
-                                                     written_for=member)
-                    if result.get("closed"):
-                        return
-            plan.written_day = None
-        if plan.close_day and day >= plan.close_day:
-            self._fire(plan, secretariat, "close_vote")
+                    meeting.cast.add(member)
+                    marks = self.choices(sessions.paper(Actor(member), meeting.id))
+                    if marks:
+                        sessions.ballot(secretary, meeting.id, marks, written_for=member)
+            meeting.written_day = None
+        everyone = meeting.cast | meeting.absent >= set(unit.council)
+        if day >= meeting.close_day or (everyone and meeting.written_day is None):
+            sessions.close(secretary, meeting.id)
+            self.sessions += 1
+            del self.meetings[meeting.council]
 
     def confirmations(self, plan: Plan, flow: FlowSpec, state: str) -> None:
         spec = flow.states[state].confirmations

@@ -164,9 +164,11 @@ def write_directory(office: Office, path: Path) -> None:
     # an inspector at the top of the tree: reads every item's timeline, exports the chain
     office.names["kiemtoan"] = "Đỗ Thị Kiểm"
     grant("kiemtoan", "auditor@VN")
+    works_at = {login: u.id for u in office.units.values() for login in u.staff}
     lines.append("people:")
     for login, granted in roles.items():
-        lines.append(f'  - {{login: {login}, name: "{office.names[login]}", '
+        where = f", unit: {works_at[login]}" if login in works_at else ""
+        lines.append(f'  - {{login: {login}, name: "{office.names[login]}"{where}, '
                      f"roles: [{', '.join(granted)}]}}")
     lines.append("awards:")
     for login, awards in office.history.items():

@@ -2,11 +2,11 @@
 
 ::
 
-    facades/      Setup · Items · Accounts · Audit · Public · Staff · Timers   (by audience)
+    facades/      Setup · Items · Sessions · Accounts · Audit · Public · Staff · Timers
       │
     sweep, queries                     the scheduler's sweep; reads
       │
-    commands/     items · ballots · objections · confirmations                (one per act)
+    commands/     items · lists · ballots · sessions · objections · confirmations
       │
     moves         the one place an item changes state: a queue of steps, never recursion
       │
@@ -30,7 +30,16 @@ from zoneinfo import ZoneInfo
 from workflow.clock import Clock
 from workflow.definitions import Definitions
 from workflow.service.base import PUBLIC, SYSTEM, Actor, Deps
-from workflow.service.facades import Accounts, Audit, Items, Public, Setup, Staff, Timers
+from workflow.service.facades import (
+    Accounts,
+    Audit,
+    Items,
+    Public,
+    Sessions,
+    Setup,
+    Staff,
+    Timers,
+)
 
 __all__ = ["PUBLIC", "SYSTEM", "Actor", "Deps", "Service"]
 
@@ -43,6 +52,7 @@ class Service:
         self.deps = deps
         self.setup = Setup(deps)
         self.items = Items(deps)
+        self.sessions = Sessions(deps)
         self.accounts = Accounts(deps)
         self.audit = Audit(deps)
         self.public = Public(deps)

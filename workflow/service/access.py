@@ -7,7 +7,9 @@ resolved from the item's nominating unit. On top of the flows' own ``by:`` rules
 * **staff** — officers and the secretariat of the item's unit or above may file complaints;
 * **examining secretariat** — an objection is resolved by the secretariat of the body that
   examines it (the notice's publishing unit, else the council running the item's stage);
-* **whole-chain auditor** — exporting the whole audit chain takes an auditor at a top unit.
+* **whole-chain auditor** — exporting the whole audit chain takes an auditor at a top unit;
+* **council sessions** — the council's secretariat opens and closes a session and records
+  written ballots on its paper; each item it closes also needs the item's own ``close_by``.
 
 Above :mod:`workflow.service.base` only.
 """
@@ -22,6 +24,7 @@ from workflow.store import NominationRow, Tx
 __all__ = [
     "STAFF_ROLES",
     "authorize",
+    "check_council_secretariat",
     "check_sees",
     "check_whole_audit",
     "dossier_open",
@@ -210,3 +213,16 @@ def may_resolve(deps: Deps, tx: Tx, actor: Actor, item: NominationRow, flow: Flo
     unit = examining_unit(deps, tx, item, flow, notice_id)
     return any(tx.directory.has_role(actor.login, "secretariat", u)
                for u in deps.tree(tx).ancestors(unit)), unit
+
+
+# ---- council sessions ----------------------------------------------------------------------
+
+
+def check_council_secretariat(deps: Deps, tx: Tx, actor: Actor, council_unit: str, what: str
+                              ) -> None:
+    """PermissionDenied unless ``actor`` is the secretariat of the council of
+    ``council_unit`` (who runs its meetings)."""
+    if not tx.directory.has_role(actor.login, "secretariat", council_unit):
+        raise PermissionDenied(f"{actor.login} may not {what}: needs secretariat at "
+                               f"{council_unit}", msgid="session.not_secretariat",
+                               values={"unit": council_unit}, actor=actor.login)

@@ -32,7 +32,7 @@ from workflow.mailer import Mailer
 from workflow.store import Busy, NominationRow, Store, Tx
 
 __all__ = ["PAGE", "PUBLIC", "SYSTEM", "Actor", "Deps", "ItemContext", "iso", "load",
-           "nomination_year", "paged"]
+           "nomination_year", "paged", "reads_history"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -220,7 +220,7 @@ class ItemContext:
                           {"award": award})
         login = self._item.person_login
         history = tuple(self._tx.directory.history(login)) if login else ()
-        if spec.rule is not None and not login and _reads_history(spec):
+        if spec.rule is not None and not login and reads_history(spec):
             return Reason("eligible.needs_person", f"{award} needs the nominee's history; "
                           "nominate with --person LOGIN", {"award": award})
         facts = Facts(history=history, fields=self._item.fields, year=nomination_year(
@@ -232,7 +232,8 @@ class ItemContext:
                       {"award": award, "reason": reason})
 
 
-def _reads_history(award: Any) -> bool:
+def reads_history(award: Any) -> bool:
+    """Whether an award's eligibility rule reads the nominee's award history."""
     stack = [award.rule]
     while stack:
         node = stack.pop()

@@ -7,15 +7,17 @@ here writes. Above :mod:`workflow.service.base` only.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from workflow.directory import UnitTree
 from workflow.flow import FlowSpec
 from workflow.service.base import Deps, iso
 from workflow.store import NominationRow, Tx
 
-__all__ = ["audit_view", "flow_words", "item_context", "item_summary"]
+__all__ = ["audit_view", "date_in_words", "flow_words", "item_context", "item_summary",
+           "place_of"]
 
 
 def iso_text(text: str, tz: ZoneInfo) -> str:
@@ -100,6 +102,25 @@ def item_context(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec) -> dic
     }
 
 
+def date_in_words(day: date) -> str:
+    """A date as an official document writes it (Decree 30/2020, Annex I): ``ngày 05 tháng
+    02 năm 2026`` — a zero before days under 10 and before months 1 and 2."""
+    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    return f"ngày {day.day:02d} tháng {month} năm {day.year}"
+
+
+def place_of(tree: UnitTree, unit_id: str) -> str:
+    """The place named before the date of a document: the province (or city) the unit is in,
+    without its ``Tỉnh``/``Thành phố`` prefix; else the unit's own name."""
+    for candidate in tree.ancestors(unit_id):
+        unit = tree.units[candidate]
+        if unit.level == "province":
+            for prefix in ("Tỉnh ", "Thành phố ", "TP. "):
+                if unit.name.startswith(prefix):
+                    return unit.name[len(prefix):]
+            return unit.name
+    own = tree.units.get(unit_id)
+    return own.name if own else unit_id
 def flow_words(flow: FlowSpec) -> dict[str, Any]:
     """The words a flow version gives its codes, for people: ``{vi, en}`` labels of its
     states, triggers, document types, fields and enum values, the roles that sign each

@@ -1,4 +1,5 @@
-"""Reads: an item in full, what a person may do now, queues, the notice board, objections.
+"""Reads: an item in full, what a person may do now, queues, the notice board, objections,
+council sessions and a member's paper, and the rows of an export.
 
 Each function reads inside the caller's unit of work and writes nothing; the facades
 (:mod:`workflow.service.facades`) run them and page through long lists.
@@ -15,13 +16,16 @@ from workflow.errors import GuardRefused, NotFound, Reason
 from workflow.flow import FlowSpec
 from workflow.service import access
 from workflow.service.base import Actor, Deps, ItemContext
+from workflow.service.commands.sessions import on_paper
 from workflow.service.lifecycle import ALL, Entry
 from workflow.service.lifecycle.notice import notice_window
+from workflow.service.lifecycle.vote import public_tally
 from workflow.service.present import audit_view, item_summary
-from workflow.store import NominationRow, ObjectionRow, Tx, normal_receipt
+from workflow.store import CouncilSessionRow, NominationRow, ObjectionRow, Tx, normal_receipt
 
-__all__ = ["available", "item_detail", "notices_page", "objections_view", "objector",
-           "open_objections", "queue", "receipt_status"]
+__all__ = ["EXPORT_COLUMNS", "available", "export_rows", "item_detail", "notices_page",
+           "objections_view", "objector", "open_objections", "paper_view", "queue",
+           "receipt_status", "session_summary", "session_view"]
 
 
 def item_detail(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec,
@@ -123,11 +127,20 @@ def available(deps: Deps, tx: Tx, actor: Actor, item: NominationRow, flow: FlowS
         current = tx.ballots.latest(item.id)
         if current is not None and current.status == "open":
             standing = tx.ballots.member(current.id, actor.login)
-            if standing is not None and not any(standing):
-                actions += [{"action": "vote", "ok": True}, {"action": "recuse", "ok": True}]
-            if access.holds_any(deps, tx, actor, state.vote.close_by, item.unit_id):
-                actions += [{"action": "close_vote", "ok": True},
-                            {"action": "written_vote", "ok": True}]
+            session = tx.sessions.open_holding([current.id]).get(current.id)
+            runs = access.holds_any(deps, tx, actor, state.vote.close_by, item.unit_id)
+            if session is not None:  # voted on the session's paper, closed with it
+                if standing is not None and not any(standing):
+                    actions += [{"action": "paper", "session": str(session), "ok": True},
+                                {"action": "recuse", "ok": True}]
+                if runs:
+                    actions.append({"action": "session", "session": str(session), "ok": True})
+            else:
+                if standing is not None and not any(standing):
+                    actions += [{"action": "vote", "ok": True}, {"action": "recuse", "ok": True}]
+                if runs:
+                    actions += [{"action": "close_vote", "ok": True},
+                                {"action": "written_vote", "ok": True}]
     if state.confirmations is not None:
         signed = {row[0] for row in tx.confirmations.of(item.id, item.entry_no)}
         for key, roles in state.confirmations.items:
@@ -241,3 +254,134 @@ def receipt_status(deps: Deps, tx: Tx, code: str) -> dict[str, Any]:
             "text_sha256": hashlib.sha256(objection.text.encode("utf-8")).hexdigest(),
             "status": objection.status, "resolved_at": deps.iso(objection.resolved_at),
             "resolution": objection.resolution}
+
+
+# ---- council sessions ----------------------------------------------------------------------
+
+
+def session_summary(deps: Deps, tx: Tx, session: CouncilSessionRow) -> dict[str, Any]:
+    unit = deps.tree(tx).units.get(session.council_unit)
+    names = tx.directory.names(x for x in (session.opened_by, session.closed_by) if x)
+    return {"id": str(session.id), "council": session.council_unit,
+            "council_name": unit.name if unit else session.council_unit,
+            "title": session.title, "status": session.status, "number": session.number,
+            "opened_at": deps.iso(session.opened_at), "opened_by": session.opened_by,
+            "opened_by_name": names.get(session.opened_by, session.opened_by),
+            "closed_at": deps.iso(session.closed_at), "closed_by": session.closed_by,
+            "closed_by_name": names.get(session.closed_by or "", session.closed_by)}
+
+
+def session_view(deps: Deps, tx: Tx, session: CouncilSessionRow) -> dict[str, Any]:
+    """``award session show``: per item the roll and how many have voted or recused while the
+    session is open (never a tally), each item's tally and result once it is closed."""
+    data = session_summary(deps, tx, session)
+    paper = on_paper(deps, tx, session)
+    rounds = [p.round_id for p in paper]
+    roll = tx.ballots.rolls(rounds)
+    outcomes = {o["id"]: o for o in (session.result or {}).get("items", [])}
+    items = []
+    for entry in paper:
+        item = entry.item
+        mine = [(voted, recused) for r, _m, voted, recused in roll if r == entry.round_id]
+        unit = deps.tree(tx).units.get(item.unit_id)
+        row: dict[str, Any] = {
+            "id": str(item.id), "position": entry.position, "nominee": item.nominee,
+            "unit": item.unit_id, "unit_name": unit.name if unit else item.unit_id,
+            "flow": item.flow_id, "state": item.state,
+            "round": entry.round_id, "open": entry.round is not None,
+            "members": len(mine), "voted": sum(v for v, _ in mine),
+            "recused": sum(x for _, x in mine)}
+        if entry.round is None and session.status == "open":
+            row["why_not"] = entry.why_not
+        if session.status == "closed":
+            outcome = outcomes.get(str(item.id), {})
+            row["decided"] = bool(outcome.get("decided"))
+            current = next((r for r in tx.ballots.rounds(item.id) if r.id == entry.round_id),
+                           None)
+            if row["decided"] and current is not None and current.result:
+                row["tally"] = public_tally(current.result)
+            else:
+                row["why_not"] = outcome.get("reason")
+        items.append(row)
+    members = {m for _r, m, _v, _x in roll}
+    data.update({
+        "items": items, "members": len(members),
+        "papers": len({m for _r, m, voted, _x in roll if voted}),
+        "papers_due": len({m for r, m, voted, recused in roll
+                           if not voted and not recused
+                           and any(p.round_id == r and p.round is not None for p in paper)}),
+    })
+    minutes = tx.sessions.minutes(session.id)
+    data["minutes_sha256"] = minutes[1] if minutes else None
+    return data
+
+
+def paper_view(deps: Deps, tx: Tx, session: CouncilSessionRow, actor: Actor
+               ) -> dict[str, Any]:
+    """A member's paper: every item of the session with what this member may do on it
+    (``due``: to mark; ``voted``, ``recused``, ``off_roll``, ``closed``: nothing to mark)."""
+    data = session_summary(deps, tx, session)
+    paper = on_paper(deps, tx, session)
+    standing = tx.ballots.standings([p.round_id for p in paper], actor.login)
+    tree = deps.tree(tx)
+    items = []
+    for entry in paper:
+        item, flow = entry.item, entry.flow
+        mine = standing.get(entry.round_id)
+        if entry.round is None or session.status != "open":
+            mark = "closed"
+        elif mine is None:
+            mark = "off_roll"
+        else:
+            mark = "voted" if mine[0] else "recused" if mine[1] else "due"
+        award = deps.definitions.catalogue.get(flow.award)
+        unit = tree.units.get(item.unit_id)
+        items.append({"id": str(item.id), "position": entry.position, "nominee": item.nominee,
+                      "unit": item.unit_id, "unit_name": unit.name if unit else item.unit_id,
+                      "flow": flow.id, "flow_title": dict(flow.title),
+                      "award_title": dict(award.title) if award else {"vi": flow.award},
+                      "fields": dict(item.fields), "mark": mark,
+                      "rule": dict(entry.round.rule) if entry.round else None})
+    data.update({
+        "items": items, "due": sum(1 for i in items if i["mark"] == "due"),
+        "voted": any(i["mark"] == "voted" for i in items),
+        "on_roll": any(i["mark"] in ("due", "voted", "recused") for i in items),
+        "runs": tx.directory.has_role(actor.login, "secretariat", session.council_unit),
+    })
+    return data
+
+
+# ---- export --------------------------------------------------------------------------------
+
+#: the columns of ``award export items`` (key, Vietnamese label); a single flow adds its fields
+EXPORT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("id", "Số hồ sơ"), ("flow", "Quy trình"), ("award", "Hình thức khen thưởng"),
+    ("unit", "Mã đơn vị"), ("unit_name", "Đơn vị"), ("nominee", "Họ và tên / Tập thể"),
+    ("person", "Tài khoản"), ("state", "Mã bước"), ("state_label", "Bước"),
+    ("due_at", "Hạn xử lý"), ("overdue", "Quá hạn"), ("outcome", "Kết quả (mã)"),
+    ("outcome_label", "Kết quả"), ("created_at", "Ngày tạo"),
+)
+_OUTCOMES = {"awarded": "Được khen thưởng", "rejected": "Không được khen thưởng",
+             "withdrawn": "Dừng / rút hồ sơ"}
+
+
+def export_rows(deps: Deps, tx: Tx, rows: list[NominationRow], fields: tuple[str, ...]
+                ) -> list[list[Any]]:
+    """One export row per item, in :data:`EXPORT_COLUMNS` order, then ``fields``."""
+    now = deps.now()
+    tree = deps.tree(tx)
+    out = []
+    for row in rows:
+        flow = deps.compiled(tx, row.flow_version).spec
+        state = flow.states.get(row.state)
+        unit = tree.units.get(row.unit_id)
+        summary = item_summary(deps, row, now)
+        label = state.label.get("vi") if state is not None and state.label else None
+        out.append([
+            str(row.id), row.flow_id, flow.award, row.unit_id,
+            unit.name if unit else row.unit_id, row.nominee, row.person_login or "",
+            row.state, label or row.state, summary["due_at"] or "",
+            "có" if summary["overdue"] else "", row.outcome or "",
+            _OUTCOMES.get(row.outcome or "", ""), deps.iso(row.created_at),
+            *(row.fields.get(name) for name in fields)])
+    return out

@@ -6,7 +6,7 @@ chain, and database setup.
     Store ─ run(work) / transaction()      one connection borrowed, one transaction
       └─ Tx                                 the transaction's view of the data
            meta, flows, directory, accounts, items, documents, timers, objections,
-           confirmations, notices, outbox, ballots   (one repository each)
+           confirmations, notices, outbox, ballots, sessions   (one repository each)
            audit                            the hash chain: append, read, verify
            savepoint()                      a part undone alone if it raises
 
@@ -27,6 +27,7 @@ from workflow.store.db import Busy, make_engine, normalise_url, sqlite_file
 from workflow.store.objections import normal_receipt
 from workflow.store.rows import (
     BallotRoundRow,
+    CouncilSessionRow,
     DeliveryRow,
     DocumentRow,
     NominationRow,
@@ -34,6 +35,7 @@ from workflow.store.rows import (
     ObjectionRow,
     OutboxRow,
     RenderedRow,
+    SessionItemRow,
     TimerRow,
 )
 from workflow.store.unit import DATABASE_ERRORS, Store, Tx
@@ -46,6 +48,7 @@ __all__ = [
     "BallotRoundRow",
     "Busy",
     "Chain",
+    "CouncilSessionRow",
     "DeliveryRow",
     "DocumentRow",
     "NominationRow",
@@ -53,6 +56,7 @@ __all__ = [
     "ObjectionRow",
     "OutboxRow",
     "RenderedRow",
+    "SessionItemRow",
     "Store",
     "TimerRow",
     "Tx",

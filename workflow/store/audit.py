@@ -265,6 +265,9 @@ class AuditRepo:
         out += [Anchor(int(r[0]), str(r[1]), f"document {r[2]} ({r[3]})") for r in self._raw.all(
             "SELECT audit_seq, audit_hash, id, template FROM rendered_document "
             "WHERE audit_seq IS NOT NULL AND audit_seq > 0")]
+        out += [Anchor(int(r[0]), str(r[1]), f"the minutes of council session {r[2]}")
+                for r in self._raw.all("SELECT audit_seq, audit_hash, id FROM council_session "
+                                       "WHERE audit_seq IS NOT NULL AND audit_seq > 0")]
         return out
 
     def snapshot(self) -> tuple[int, str] | None:

@@ -3,9 +3,9 @@
 Secrecy is a property of the schema, not of the code that reads it: ``participation`` holds
 (round, member, voted, recused) — no time, no choice; ``ballot`` holds (round, random id,
 choice) — no member, no time, and on SQLite no rowid, so rows sit in random-id order rather
-than casting order. Every cast rewrites its round's box in a fresh random order (new ids),
-so on PostgreSQL too nothing live in the table (physical order, transaction ids) follows the
-casting.
+than casting order. Every cast rewrites its round's box in a fresh random order with new ids
+and every choice sealed again under a fresh nonce, so on PostgreSQL too nothing live in the
+table (physical order, transaction ids, the sealed bytes) follows the casting.
 
 Successive versions of the box do follow the casting, and they outlive it: in SQLite's
 write-ahead log (above all while another connection reads, which keeps the log from being
@@ -13,8 +13,18 @@ emptied) and in PostgreSQL's dead row versions until a vacuum. So every choice i
 (AES-GCM, a fresh nonce, the round id as associated data) under a key held outside the
 database (:mod:`workflow.keys`): all sealed choices look alike, and whoever holds only the
 database files — live, copied, or any earlier version of them — cannot tell a yes from a no.
-The tally unseals them. As hygiene the store still empties SQLite's log when a round closes
-(``Store.scrub_log``) and zeroes deleted cells (``secure_delete``).
+Because every rewrite seals each choice afresh, not even a sealed ballot can be followed from
+one version of the box to the next. The tally unseals them. As hygiene the store still empties
+SQLite's log when a round closes (``Store.scrub_log``) and zeroes deleted cells
+(``secure_delete``).
+
+**Papers.** A council session's paper (one member, many items) is cast as one ballot dropped
+into each item's own box by :meth:`BallotRepo.drop`, exactly as a single vote is: a random
+id drawn per ballot, a nonce drawn per seal, no time, no paper id, no member. Each box is then
+rewritten whole, so in every box the paper touched each live ballot carries the paper's
+transaction id (PostgreSQL), a fresh position and id — the paper's own ballot is one of the
+box, not marked out in it, and the ballots a paper left in different boxes share no stored
+value that the other ballots of those boxes do not share too.
 """
 
 from __future__ import annotations
@@ -24,6 +34,7 @@ import binascii
 import json
 import random
 import secrets
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -31,7 +42,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from workflow.errors import Misconfigured
-from workflow.store.raw import Raw
+from workflow.store.raw import Raw, placeholders
 from workflow.store.rows import BallotRoundRow, columns, decoder
 
 __all__ = ["BallotRepo", "seal", "unseal"]
@@ -42,17 +53,25 @@ _CHOICES = {code: choice for choice, code in _CODES.items()}
 
 
 def seal(key: bytes, round_id: int, choice: str) -> str:
-    nonce = secrets.token_bytes(12)
-    sealed = AESGCM(key).encrypt(nonce, _CODES[choice], str(round_id).encode())
-    return base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
+    return _seal(AESGCM(key), round_id, choice)
 
 
 def unseal(key: bytes, round_id: int, stored: str) -> str:
+    return _unseal(AESGCM(key), round_id, stored)
+
+
+def _seal(aead: AESGCM, round_id: int, choice: str) -> str:
+    nonce = secrets.token_bytes(12)
+    sealed = aead.encrypt(nonce, _CODES[choice], str(round_id).encode())
+    return base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
+
+
+def _unseal(aead: AESGCM, round_id: int, stored: str) -> str:
     if stored in _CODES:  # a ballot cast before sealing existed (an upgraded database)
         return stored
     try:
         blob = base64.urlsafe_b64decode(stored)
-        return _CHOICES[AESGCM(key).decrypt(blob[:12], blob[12:], str(round_id).encode())]
+        return _CHOICES[aead.decrypt(blob[:12], blob[12:], str(round_id).encode())]
     except (InvalidTag, binascii.Error, ValueError, KeyError):
         raise Misconfigured(
             f"a ballot of round {round_id} cannot be opened with this installation's key; "
@@ -93,6 +112,12 @@ class BallotRepo:
         row = self.raw.one(sql, (nomination_id,))
         return _round(row) if row else None
 
+    def open_rounds(self, council_unit: str) -> list[BallotRoundRow]:
+        """Open rounds of a council, oldest first."""
+        rows = self.raw.all(f"SELECT {_ROUND} FROM ballot_round WHERE council_unit = ? AND "
+                            "status = 'open' ORDER BY id", (council_unit,))
+        return [_round(r) for r in rows]
+
     def rounds(self, nomination_id: int) -> list[BallotRoundRow]:
         rows = self.raw.all(f"SELECT {_ROUND} FROM ballot_round WHERE nomination_id = ? "
                             "ORDER BY id", (nomination_id,))
@@ -128,15 +153,44 @@ class BallotRepo:
         The rewrite is what keeps a ballot from being joined to its voter while the round is
         open: on PostgreSQL a row written in the voter's transaction would share its ``xmin``
         with the voter's participation row and sit in casting order; after the rewrite every
-        live ballot carries the same transaction id and a fresh position and id.
+        live ballot carries the same transaction id, a fresh position and id, and freshly
+        sealed bytes.
         """
-        self.raw.run("INSERT INTO ballot (round_id, id, choice) VALUES (?, ?, ?)",
-                     (round_id, secrets.token_hex(16), seal(key, round_id, choice)))
-        self.reshuffle(round_id)
+        aead = AESGCM(key)
+        choices = [_unseal(aead, round_id, c) for c in self._box(round_id)]
+        choices.append(choice)
+        self._rewrite(round_id, [_seal(aead, round_id, c) for c in choices])
 
     def record_written(self, round_id: int, login: str, choice: str, by: str) -> None:
         self.raw.run("INSERT INTO written_ballot (round_id, member_login, choice, recorded_by) "
                      "VALUES (?, ?, ?, ?)", (round_id, login, choice, by))
+
+    def standings(self, round_ids: Sequence[int], login: str) -> dict[int, tuple[bool, bool]]:
+        """``round id -> (voted, recused)`` for the rounds of ``round_ids`` where ``login``
+        is on the roll."""
+        if not round_ids:
+            return {}
+        rows = self.raw.all(
+            f"SELECT round_id, voted, recused FROM participation WHERE round_id IN "
+            f"({placeholders(round_ids)}) AND member_login = ?", (*round_ids, login))
+        return {int(r[0]): (bool(r[1]), bool(r[2])) for r in rows}
+
+    def rolls(self, round_ids: Sequence[int]) -> list[tuple[int, str, bool, bool]]:
+        """``(round, member, voted, recused)`` for every roll of ``round_ids``."""
+        if not round_ids:
+            return []
+        rows = self.raw.all(
+            f"SELECT round_id, member_login, voted, recused FROM participation WHERE round_id "
+            f"IN ({placeholders(round_ids)}) ORDER BY round_id, member_login", list(round_ids))
+        return [(int(r[0]), r[1], bool(r[2]), bool(r[3])) for r in rows]
+
+    def written_in(self, round_ids: Sequence[int]) -> set[tuple[int, str]]:
+        """``(round, member)`` of the written ballots recorded in ``round_ids``."""
+        if not round_ids:
+            return set()
+        rows = self.raw.all(f"SELECT round_id, member_login FROM written_ballot WHERE round_id "
+                            f"IN ({placeholders(round_ids)})", list(round_ids))
+        return {(int(r[0]), r[1]) for r in rows}
 
     def progress(self, round_id: int) -> tuple[int, int, int]:
         """``(roll, voted, recused)`` counts."""
@@ -164,18 +218,26 @@ class BallotRepo:
         never published, so it is not kept either)."""
         self.raw.run("DELETE FROM ballot WHERE round_id = ?", (round_id,))
 
-    def reshuffle(self, round_id: int) -> None:
-        """Rewrite the box in a random order with fresh ids (see the module docstring).
+    def reshuffle(self, round_id: int, key: bytes) -> None:
+        """Rewrite the box in a random order with fresh ids, each choice sealed again under a
+        fresh nonce (see the module docstring).
 
         Old row versions stay on disk until VACUUM reclaims them (autovacuum does, soon).
         """
-        choices = [r[0] for r in self.raw.all("SELECT choice FROM ballot WHERE round_id = ?",
-                                              (round_id,))]
-        random.SystemRandom().shuffle(choices)
+        aead = AESGCM(key)
+        self._rewrite(round_id, [_seal(aead, round_id, _unseal(aead, round_id, c))
+                                 for c in self._box(round_id)])
+
+    def _box(self, round_id: int) -> list[str]:
+        return [r[0] for r in self.raw.all("SELECT choice FROM ballot WHERE round_id = ?",
+                                           (round_id,))]
+
+    def _rewrite(self, round_id: int, sealed: list[str]) -> None:
+        random.SystemRandom().shuffle(sealed)
         self.raw.run("DELETE FROM ballot WHERE round_id = ?", (round_id,))
-        if choices:
+        if sealed:
             self.raw.many("INSERT INTO ballot (round_id, id, choice) VALUES (?, ?, ?)",
-                          [(round_id, secrets.token_hex(16), c) for c in choices])
+                          [(round_id, secrets.token_hex(16), c) for c in sealed])
 
     def rekey(self, nomination_id: int, old_entry: int, new_entry: int) -> None:
         """An open round follows its item back from a hold into the resumed state entry."""

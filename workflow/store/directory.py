@@ -49,6 +49,18 @@ class DirectoryRepo:
         row = self.raw.one(f"SELECT {', '.join(_PERSON)} FROM person WHERE login = ?", (login,))
         return dict(zip(_PERSON, row, strict=True)) if row else None
 
+    def people(self, logins: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """``{login: {login, name, unit_id}}`` for those of ``logins`` in the directory
+        (``unit_id``: where they work, if known), a query per 500."""
+        wanted = sorted(set(logins))
+        out: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            rows = self.raw.all(f"SELECT login, name, unit_id FROM person WHERE login IN "
+                                f"({placeholders(chunk)})", chunk)
+            out.update({r[0]: {"login": r[0], "name": r[1], "unit_id": r[2]} for r in rows})
+        return out
+
     def logins(self) -> list[str]:
         return [r[0] for r in self.raw.all("SELECT login FROM person")]
 
@@ -77,14 +89,20 @@ class DirectoryRepo:
                 counts["units"] += 1
         for person in data.people:
             current = raw.one("SELECT name, email FROM person WHERE login = ?", (person.login,))
+            changed = False
             if current is None:
                 raw.run("INSERT INTO person (login, name, email) VALUES (?, ?, ?)",
                         (person.login, person.name, person.email))
-                counts["people"] += 1
+                changed = True
             elif tuple(current) != (person.name, person.email):
                 raw.run("UPDATE person SET name = ?, email = ? WHERE login = ?",
                         (person.name, person.email, person.login))
-                counts["people"] += 1
+                changed = True
+            if person.unit is not None:  # a file that does not say leaves what is known
+                changed = raw.run(
+                    "UPDATE person SET unit_id = ? WHERE login = ? AND (unit_id IS NULL OR "
+                    "unit_id <> ?)", (person.unit, person.login, person.unit)) == 1 or changed
+            counts["people"] += changed
             for role, unit_id in person.roles:
                 if not self.has_role(person.login, role, unit_id):
                     raw.run("INSERT INTO role_grant (login, role, unit_id) VALUES (?, ?, ?)",

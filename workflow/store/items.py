@@ -75,10 +75,13 @@ class ItemRepo:
 
     def page(self, *, state: str | None = None, flow: str | None = None,
              units: Sequence[str] | None = None, overdue_at: datetime | None = None,
-             open_only: bool = False, after_id: int = 0, limit: int = 500
+             open_only: bool = False, after_id: int = 0, limit: int = 500,
+             steps: Sequence[tuple[str, str]] | None = None, year: int | None = None
              ) -> list[NominationRow]:
-        """One page in id order; callers page with ``after_id`` (nothing loads everything)."""
+        """One page in id order; callers page with ``after_id`` (nothing loads everything).
+        ``steps`` and ``year`` narrow as in :meth:`newest`."""
         conds, params = self._filters(state, flow, units, overdue_at, open_only)
+        self._narrow(conds, params, steps, year)
         conds.append("id > ?")
         params.append(after_id)
         return self._select(conds, params, "id", limit)
@@ -91,20 +94,23 @@ class ItemRepo:
         items at one of these ``(flow, state)`` pairs; ``year`` those whose ``year`` field is
         that year."""
         conds, params = self._filters(state, flow, units, None, False)
-        if steps is not None:
-            conds.append("(" + " OR ".join(["(flow_id = ? AND state = ?)"] * len(steps)) + ")"
-                         if steps else "1 = 0")
-            params.extend(v for pair in steps for v in pair)
-        if year is not None:
-            # fields are canonical JSON (sorted keys, no spaces): a key is '"year":' exactly
-            # (inside a string value a quote would be escaped), followed by , or }
-            conds.append("(fields LIKE ? OR fields LIKE ?)")
-            params += [f'%"year":{int(year)},%', f'%"year":{int(year)}}}%']
+        self._narrow(conds, params, steps, year)
         if before_id is not None:
             conds.append("id < ?")
             params.append(before_id)
         return self._select(conds, params, "id DESC", limit)
 
+    def open_of(self, logins: Sequence[str]) -> list[NominationRow]:
+        """Items not yet final whose nominee is one of ``logins`` (people of the directory)."""
+        wanted = sorted(set(logins))
+        out: list[NominationRow] = []
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            rows = self.raw.all(f"SELECT {_COLUMNS} FROM nomination WHERE person_login IN "
+                                f"({placeholders(chunk)}) AND final = ? ORDER BY id",
+                                (*chunk, False))
+            out.extend(_decode(r) for r in rows)
+        return out
     def due_counts(self, now: datetime) -> dict[str, int]:
         """Open items with a due time, and those of them overdue at ``now``."""
         row = self.raw.one(
@@ -148,6 +154,19 @@ class ItemRepo:
             conds.append("final = ?")
             params.append(False)
         return conds, params
+
+    @staticmethod
+    def _narrow(conds: list[str], params: list[Any],
+                steps: Sequence[tuple[str, str]] | None, year: int | None) -> None:
+        if steps is not None:
+            conds.append("(" + " OR ".join(["(flow_id = ? AND state = ?)"] * len(steps)) + ")"
+                         if steps else "1 = 0")
+            params.extend(v for pair in steps for v in pair)
+        if year is not None:
+            # fields are canonical JSON (sorted keys, no spaces): a key is '"year":' exactly
+            # (inside a string value a quote would be escaped), followed by , or }
+            conds.append("(fields LIKE ? OR fields LIKE ?)")
+            params += [f'%"year":{int(year)},%', f'%"year":{int(year)}}}%']
 
     def _select(self, conds: list[str], params: list[Any], order: str, limit: int
                 ) -> list[NominationRow]:

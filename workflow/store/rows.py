@@ -22,6 +22,7 @@ from workflow.store.raw import Raw
 
 __all__ = [
     "BallotRoundRow",
+    "CouncilSessionRow",
     "DeliveryRow",
     "DocumentRow",
     "NominationRow",
@@ -29,6 +30,7 @@ __all__ = [
     "ObjectionRow",
     "OutboxRow",
     "RenderedRow",
+    "SessionItemRow",
     "TimerRow",
     "columns",
     "decoder",
@@ -179,6 +181,30 @@ class BallotRoundRow:
     opened_at: datetime = field(metadata=TIME)
     closed_at: datetime | None = field(metadata=TIME)
     result: dict[str, Any] | None = field(metadata=JSON)
+
+
+# ---- council sessions ----------------------------------------------------------------------
+
+@dataclass
+class CouncilSessionRow:
+    id: int
+    council_unit: str
+    title: str | None
+    status: str
+    opened_at: datetime = field(metadata=TIME)
+    opened_by: str
+    closed_at: datetime | None = field(metadata=TIME)
+    closed_by: str | None
+    number: int | None
+    result: dict[str, Any] | None = field(metadata=JSON)
+
+
+@dataclass(frozen=True)
+class SessionItemRow:
+    session_id: int
+    nomination_id: int
+    round_id: int
+    position: int
 
 
 # ---- notices, objections, outbox -----------------------------------------------------------

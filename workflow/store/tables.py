@@ -17,6 +17,8 @@ __all__ = [
     "Ballot",
     "BallotRound",
     "Confirmation",
+    "CouncilSession",
+    "CouncilSessionItem",
     "Document",
     "FlowVersion",
     "Meta",
@@ -57,6 +59,7 @@ class Person(SQLModel, table=True):
     name: str
     email: str | None = None
     password_hash: str | None = None
+    unit_id: str | None = Field(default=None, max_length=64)  # where they work, if known
 
 
 class WebSession(SQLModel, table=True):
@@ -225,6 +228,39 @@ class WrittenBallot(SQLModel, table=True):
     member_login: str = Field(primary_key=True, max_length=64)
     choice: str = Field(max_length=8)
     recorded_by: str = Field(max_length=64)
+
+
+class CouncilSession(SQLModel, table=True):
+    """A council meeting: items voted on one ballot paper per member, closed together in one
+    transaction, with one set of minutes. It holds no ballot and no choice: the ballots of
+    a paper go into each item's own box (:class:`Ballot`), with nothing tying them together.
+    """
+
+    __tablename__ = "council_session"
+    id: int | None = Field(default=None, primary_key=True)
+    council_unit: str = Field(max_length=64, index=True)
+    title: str | None = None
+    status: str = Field(default="open", max_length=16)  # open | closed
+    opened_at: datetime
+    opened_by: str = Field(max_length=64)
+    closed_at: datetime | None = None
+    closed_by: str | None = Field(default=None, max_length=64)
+    number: int | None = None  # the minutes' number, per council and year
+    result: str | None = Field(default=None, sa_column=Column(Text))  # JSON outcome per item
+    minutes: str | None = Field(default=None, sa_column=Column(Text))  # as issued at the close
+    minutes_sha256: str | None = Field(default=None, max_length=64)
+    audit_seq: int | None = None  # the audit head the minutes embed, checked by verify
+    audit_hash: str | None = Field(default=None, max_length=64)
+
+
+class CouncilSessionItem(SQLModel, table=True):
+    """An item on a session's paper: the ballot round it was in when the session opened."""
+
+    __tablename__ = "council_session_item"
+    session_id: int = Field(primary_key=True)
+    nomination_id: int = Field(primary_key=True)
+    round_id: int = Field(index=True)
+    position: int
 
 
 class Objection(SQLModel, table=True):

@@ -274,6 +274,115 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "store.missing": ("Chưa có cơ sở dữ liệu.", "There is no database yet."),
     "store.busy": ("Hệ thống đang bận. Vui lòng thử lại sau giây lát.",
                    "The system is busy. Please try again in a moment."),
+    # ---- lists (a unit's spreadsheet) --------------------------------------------------------
+    "list.rejected": ("Danh sách có {count} lỗi; chưa hồ sơ nào được tạo.",
+                      "The list has {count} problem(s); no nomination was created."),
+    "list.no_header": ("Không tìm thấy dòng tiêu đề: danh sách cần một dòng ghi tên các cột "
+                       "(họ và tên hoặc tài khoản, rồi các thông tin: {fields}). Hãy dùng mẫu "
+                       "danh sách.",
+                       "No header row: the list needs a row naming its columns (the name or "
+                       "the login, then: {fields}). Start from the list template."),
+    "list.missing_column": ("Thiếu cột “{field}”, thông tin bắt buộc của mọi dòng.",
+                            "The column “{field}” is missing; every row must fill it."),
+    "list.no_nominee_column": ("Thiếu cột họ và tên (hoặc tài khoản) của người được đề nghị.",
+                               "There is no column for the nominee's name (or login)."),
+    "list.too_many_rows": ("Một danh sách có tối đa {max} dòng; hãy chia thành nhiều tệp.",
+                           "A list holds at most {max} rows; split the file."),
+    "list.same_nominee": ("Trùng người được đề nghị với dòng {row}.",
+                          "The same nominee as row {row}."),
+    "list.unknown_column": ("Cột “{column}” không có trong mẫu danh sách của quy trình này.",
+                            "“{column}” is not a column of this procedure's list."),
+    "list.column_twice": ("Cột “{column}” bị lặp lại (đã có ở cột {first}).",
+                          "The column “{column}” appears twice (first in {first})."),
+    "list.formula": ("Ô này chứa công thức {formula} nhưng tệp không lưu kết quả; hãy mở và "
+                     "lưu lại tệp bằng Excel, hoặc gõ giá trị.",
+                     "The cell holds the formula {formula} but the file keeps no result; open "
+                     "and save it in a spreadsheet program, or type the value."),
+    "list.bad_value": ("“{field}” không hợp lệ.", "“{field}” is not valid."),
+    "list.required": ("Chưa điền “{field}” (bắt buộc).", "“{field}” is required."),
+    "list.no_nominee": ("Chưa có họ và tên hoặc tài khoản của người được đề nghị.",
+                        "No nominee: give the name or the login."),
+    "list.bad_login": ("“{login}” không phải là một tên đăng nhập.",
+                       "“{login}” is not a login."),
+    "list.empty": ("Danh sách chưa có người nào được đề nghị.", "The list has no nominees."),
+    "list.not_the_person": ("“{nominee}” không phải là người có tài khoản “{person}” (trong "
+                            "danh bạ là {name}).",
+                            "“{nominee}” is not “{person}”, who is {name} in the directory."),
+    "list.works_elsewhere": ("“{person}” làm việc tại {unit}, không thuộc {units} hoặc đơn vị "
+                             "cấp dưới.",
+                             "“{person}” works at {unit}, not at {units} or a unit below it."),
+    "list.needs_person": ("Xét “{award}” cần lịch sử khen thưởng: hãy ghi tài khoản của người "
+                          "được đề nghị.",
+                          "“{award}” is granted on the nominee's history: give their login."),
+    "list.not_eligible": ("Chưa đủ điều kiện “{award}”: {reason}.",
+                          "Not eligible for “{award}”: {reason}."),
+    "list.old_excel": ("Tệp “{name}” là định dạng Excel cũ (.xls); hãy lưu lại dưới dạng Excel "
+                       "Workbook (.xlsx) hoặc CSV UTF-8.",
+                       "“{name}” is in the old Excel format (.xls); save it as Excel Workbook "
+                       "(.xlsx) or CSV UTF-8."),
+    "list.not_spreadsheet": ("Tệp “{name}” không phải bảng tính; hãy gửi tệp .xlsx hoặc .csv.",
+                             "“{name}” is not a spreadsheet; send an .xlsx or .csv file."),
+    "list.unreadable": ("Không đọc được tệp “{name}” như một bảng tính; hãy lưu lại tệp bằng "
+                        "Excel (.xlsx) hoặc CSV.",
+                        "“{name}” cannot be read as a spreadsheet; save it again as Excel "
+                        "(.xlsx) or CSV."),
+    "list.encoding": ("Không đọc được chữ trong tệp “{name}”; hãy lưu lại dưới dạng CSV UTF-8.",
+                      "The text of “{name}” cannot be read; save it as CSV UTF-8."),
+    "export.bad_format": ("Hãy chọn Excel (.xlsx) hoặc CSV.", "Choose Excel (.xlsx) or CSV."),
+    # ---- council sessions --------------------------------------------------------------------
+    "session.unknown": ("Không tìm thấy phiên họp số {id}.", "No council session {id}."),
+    "session.not_secretariat": ("Chỉ cơ quan thường trực Hội đồng của {unit} làm được việc này.",
+                                "Only the secretariat of the council of {unit} may do this."),
+    "session.not_visible": ("Bạn không có quyền xem phiên họp số {id} của {unit}.",
+                            "You may not see session {id} of {unit}."),
+    "session.no_items": ("Hãy chọn các hồ sơ đưa vào phiên họp.",
+                         "Choose the items of the session."),
+    "session.listed_twice": ("Hồ sơ số {id} được chọn hai lần.", "Item {id} is listed twice."),
+    "session.not_in_vote": ("Hồ sơ số {id} không ở bước chờ Hội đồng của {council} bỏ phiếu.",
+                            "Item {id} is not waiting for the vote of the council of {council}."),
+    "session.other_council": ("Hồ sơ số {id} do Hội đồng của {council} bỏ phiếu, không phải "
+                              "{unit}.",
+                              "Item {id} is voted on by the council of {council}, not {unit}."),
+    "session.on_other_paper": ("Hồ sơ số {id} đã có trong phiên họp số {session} đang mở.",
+                               "Item {id} is already on the paper of open session {session}."),
+    "session.closed": ("Phiên họp số {session} đã kết thúc.", "Session {session} is closed."),
+    "session.already_closed": ("Phiên họp số {session} đã kết thúc rồi.",
+                               "Session {session} is already closed."),
+    "session.not_closed": ("Phiên họp số {session} chưa kết thúc; biên bản được lập khi kết "
+                           "thúc phiên họp.",
+                           "Session {session} is not closed yet; its minutes are written when "
+                           "it closes."),
+    "session.bad_mark": ("Ghi mỗi lựa chọn theo dạng SỐ_HỒ_SƠ=LỰA_CHỌN.",
+                         "Write each mark as ID=CHOICE."),
+    "session.marked_twice": ("Hồ sơ số {id} được chọn hai lần trên phiếu.",
+                             "Item {id} is marked twice on the paper."),
+    "session.empty_paper": ("Phiếu chưa có lựa chọn nào.", "The paper marks nothing."),
+    "session.foreign": ("Hồ sơ số {items} không có trong phiếu của phiên họp số {session}.",
+                        "Item(s) {items} are not on the paper of session {session}."),
+    "session.left_vote": ("hồ sơ đã rời bước bỏ phiếu", "it has left the vote"),
+    "session.round_closed": ("vòng bỏ phiếu của hồ sơ đã kết thúc", "its ballot round is closed"),
+    "session.cannot_vote": ("Hồ sơ số {id} không bỏ phiếu được lúc này: {reason}.",
+                            "Item {id} cannot be voted on now: {reason}."),
+    "session.off_roll": ("“{member}” không có trong danh sách bỏ phiếu của hồ sơ số {id}.",
+                         "“{member}” is not on the roll of item {id}."),
+    "session.own_nomination": ("Người được đề nghị không bỏ phiếu cho hồ sơ số {id} của chính "
+                               "mình.",
+                               "A nominee does not vote on their own nomination ({id})."),
+    "session.recused": ("“{member}” đã khai báo xung đột lợi ích với hồ sơ số {id} nên không "
+                        "bỏ phiếu cho hồ sơ này.",
+                        "“{member}” declared a conflict on item {id} and does not vote on it."),
+    "session.voted": ("“{member}” đã bỏ phiếu cho hồ sơ số {items}.",
+                      "“{member}” has already voted on item(s) {items}."),
+    "session.nothing_left": ("“{member}” không còn hồ sơ nào phải bỏ phiếu trong phiên họp này.",
+                             "“{member}” has nothing left to vote on in this session."),
+    "session.missing": ("Phiếu phải có lựa chọn cho mọi hồ sơ “{member}” được bỏ phiếu; còn "
+                        "thiếu hồ sơ số {missing}.",
+                        "The paper must mark every item “{member}” may vote on; missing: "
+                        "{missing}."),
+    "vote.in_session": ("Hồ sơ này được bỏ phiếu trong phiên họp số {session}, trên một phiếu "
+                        "cho cả danh sách.",
+                        "This item is voted on at session {session}, on one paper for the "
+                        "whole list."),
 }
 
 #: How a value is shown, by the name of its placeholder.

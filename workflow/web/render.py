@@ -116,6 +116,7 @@ def page(request: Request, template: str, values: Mapping[str, Any] | None = Non
 
     nav = {
         "ballots": has_role(person, "council_member"),
+        "sessions": has_role(person, "council_member") or has_role(person, "secretariat"),
         "nominate": has_role(person, "officer"),
         "audit": has_role(person, "auditor"),
     }

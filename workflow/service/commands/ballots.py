@@ -5,8 +5,10 @@ stay on the roll (they count in the ``members`` base). The secretariat records w
 ballots of absent members (not secret by nature) and closes the round (``close_vote``); the
 last eligible ballot closes it too. Casting and closing lock the round row (PostgreSQL) or run
 under SQLite's single writer, so concurrent ballots are counted exactly and a round closes
-exactly once. The round itself — opening, tallying, minutes — is the vote state's behaviour
-(:mod:`workflow.service.lifecycle.vote`).
+exactly once. A round on the paper of an open council session is voted on that paper and
+closed with the session (:mod:`workflow.service.commands.sessions`): here it is refused, and
+the last recusal does not close it. The round itself — opening, tallying, minutes — is the
+vote state's behaviour (:mod:`workflow.service.lifecycle.vote`).
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ def cast(deps: Deps, tx: Tx, actor: Actor, nomination_id: str, choice: str,
     flow = machine.spec
     state, current = _open_round(tx, item, flow, "vote")
     assert state.vote is not None
+    _not_in_session(tx, item, current, "vote")
     member = actor.login
     if written_for is not None:
         access.authorize(deps, tx, actor, state.vote.close_by, item.unit_id,
@@ -112,9 +115,17 @@ def recuse(deps: Deps, tx: Tx, actor: Actor, nomination_id: str, reason: str | N
     return result
 
 
+def _not_in_session(tx: Tx, item: NominationRow, current: BallotRoundRow, what: str) -> None:
+    session = tx.sessions.open_holding([current.id]).get(current.id)
+    if session is not None:
+        raise NotAllowed(f"cannot {what} on nomination {item.id} alone: it is on the paper of "
+                         f"council session {session}, which is voted on as one paper and "
+                         "closed as a whole", msgid="vote.in_session", session=str(session))
+
+
 def _maybe_close(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec,
                  current: BallotRoundRow) -> dict[str, Any]:
-    if not everyone_done(tx, current):
+    if not everyone_done(tx, current) or tx.sessions.open_holding([current.id]):
         roll, voted, recused = tx.ballots.progress(current.id)
         return {"closed": False, "remaining": roll - voted - recused}
     return {"closed": True, **_close(deps, tx, SYSTEM, item, flow, current)}
@@ -139,6 +150,7 @@ def fire_builtin(deps: Deps, tx: Tx, actor: Actor, item: NominationRow, flow: Fl
         assert state.vote is not None
         access.authorize(deps, tx, actor, state.vote.close_by, item.unit_id,
                          f"close the vote on nomination {item.id}")
+        _not_in_session(tx, item, current, "close the vote")
         result = _close(deps, tx, actor, item, flow, current)
     result.setdefault("from", before)
     result.setdefault("state", before)

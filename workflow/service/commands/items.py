@@ -24,13 +24,13 @@ from workflow.service.moves import apply, enter
 from workflow.service.present import item_summary
 from workflow.store import NominationRow, Tx
 
-__all__ = ["attach", "detach", "fire", "nominate", "update_fields"]
+__all__ = ["attach", "detach", "fire", "name_key", "nominate", "update_fields"]
 
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 MAX_FILE_NAME = 255  # characters, what file systems allow
 
 
-def _name_key(name: str) -> str:
+def name_key(name: str) -> str:
     """A name compared as people write it: NFC, case and spacing aside."""
     return " ".join(nfc(name).casefold().split())
 
@@ -57,7 +57,7 @@ def nominate(deps: Deps, tx: Tx, actor: Actor, flow_id: str, unit: str, nominee:
                            person=person)
         # the login ties the item to a history (eligibility, recusal, awards granted): it must
         # be the person named, not whoever an officer picks
-        if _name_key(row["name"]) != _name_key(nominee):
+        if name_key(row["name"]) != name_key(nominee):
             # the directory's name for them is not said: an officer learns nobody's name
             # from a refusal
             raise InvalidInput(

@@ -6,24 +6,41 @@ failure) and returns plain data.
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from workflow.errors import NotAllowed, NotFound
+from workflow import intake, sheets
+from workflow.errors import InvalidInput, NotAllowed, NotFound
+from workflow.service import access
 from workflow.service.base import Actor, Deps, load, paged
-from workflow.service.commands import ballots, confirmations, items, objections
+from workflow.service.commands import ballots, confirmations, items, lists, objections
+from workflow.service.facades.staff import fold
 from workflow.service.lifecycle import Entry
 from workflow.service.lifecycle.render import render_item
 from workflow.service.lifecycle.vote import MINUTES, latest_closed, minutes_context, remind
 from workflow.service.present import item_summary
-from workflow.service.queries import available, item_detail, queue
+from workflow.service.queries import EXPORT_COLUMNS, available, export_rows, item_detail, queue
 from workflow.store import Tx
 from workflow.yamlnodes import suggest
 
 __all__ = ["Items"]
 
 Documents = list[dict[str, Any]]
+
+_GUIDE = (
+    "Mỗi dòng là một người (hoặc tập thể) được đề nghị; dòng 1 là mã cột, dòng 2 là tên cột "
+    "— giữ nguyên hai dòng này, ghi từ dòng 3.",
+    "Each row is one nominee; row 1 holds the column keys and row 2 their labels — keep "
+    "both and write from row 3.",
+    "Ngày ghi dd/mm/yyyy hoặc yyyy-mm-dd; cột có danh sách chọn chỉ nhận giá trị trong danh "
+    "sách; cột đánh dấu * là bắt buộc.",
+    "Gửi bằng lệnh: award import TỆP --flow QUY_TRÌNH --unit ĐƠN_VỊ (hoặc tải lên trên trang "
+    "Tạo hồ sơ đề nghị). Cả danh sách được nhận hoặc không dòng nào được nhận; mọi lỗi được "
+    "báo cùng lúc theo dòng và cột.",
+)
 
 
 class Items:
@@ -108,25 +125,116 @@ class Items:
     def find(self, *, state: str | None = None, flow: str | None = None,
              unit: str | None = None, overdue: bool = False, limit: int | None = None
              ) -> Iterator[dict[str, Any]]:
-        """Stream matching items page by page (never all in memory). A flow or unit that
-        does not exist is an error, not an empty list (a typo must not look like "none")."""
+        """Stream matching items page by page (never all in memory). ``unit`` means the unit
+        and every unit below it. A flow or unit that does not exist is an error, not an
+        empty list (a typo must not look like "none")."""
         deps = self._deps
         now = deps.now()
-
-        def check(tx: Tx) -> None:
-            if flow is not None and flow not in deps.definitions.flows \
-                    and not tx.flows.used(flow):
-                deps.definitions.flow(flow)  # raises NotFound, with the known flows
-            if unit is not None and unit not in deps.tree(tx).units:
-                raise NotFound(f"no unit {unit!r} in the directory", msgid="unit.unknown",
-                               unit=unit)
-
-        deps.run(check)
-        units = None if unit is None else [unit]
+        units = self._units(flow, unit, None)
         for row in paged(deps, lambda tx, after, size: tx.items.page(
                 state=state, flow=flow, units=units, overdue_at=now if overdue else None,
                 after_id=after, limit=size), lambda row: row.id, limit):
             yield item_summary(deps, row, now)
+
+    def _units(self, flow: str | None, unit: str | None, actor: Actor | None
+               ) -> list[str] | None:
+        """The units a listing covers: ``unit`` and its subtree, within what ``actor`` sees
+        (the units where they hold a role and below) when one is given; None for all."""
+        deps = self._deps
+
+        def work(tx: Tx) -> list[str] | None:
+            if flow is not None and flow not in deps.definitions.flows \
+                    and not tx.flows.used(flow):
+                deps.definitions.flow(flow)  # raises NotFound, with the known flows
+            tree = deps.tree(tx)
+            if unit is not None and unit not in tree.units:
+                raise NotFound(f"no unit {unit!r} in the directory", msgid="unit.unknown",
+                               unit=unit)
+            chosen = None if unit is None else {unit} | tree.descendants(unit)
+            if actor is not None:
+                seen = set(access.reach(deps, tx, actor))
+                chosen = seen if chosen is None else chosen & seen
+            return None if chosen is None else sorted(chosen)
+
+        return deps.run(work)
+
+    # ---- lists (spreadsheets) ------------------------------------------------------------
+
+    def list_template(self, flow: str, out: IO[bytes]) -> dict[str, Any]:
+        """Write the flow's list template (.xlsx) to ``out``."""
+        spec = self._deps.definitions.flow(flow)
+        columns = intake.columns(spec)
+        sheets.write_list(out, columns, title=f"Danh sách đề nghị: {spec.title.get('vi', '')}"
+                          f" ({spec.id})", guide=_GUIDE, when=self._deps.now())
+        return {"flow": spec.id, "columns": [c.key for c in columns],
+                "required": [c.key for c in columns if c.required]}
+
+    def import_file(self, actor: Actor, path: Path, flow: str, unit: str) -> dict[str, Any]:
+        """:meth:`import_list` on a file."""
+        try:
+            content = path.read_bytes()
+        except FileNotFoundError:
+            raise InvalidInput(f"no file {str(path)!r} to import", msgid="attach.no_file",
+                               values={"name": path.name}, file=str(path)) from None
+        except IsADirectoryError:
+            raise InvalidInput(f"{str(path)!r} is a folder, not a file",
+                               msgid="attach.folder", values={"name": path.name},
+                               file=str(path)) from None
+        except OSError as exc:
+            raise InvalidInput(f"cannot read {str(path)!r}: {exc.strerror}",
+                               msgid="attach.unreadable", values={"name": path.name},
+                               file=str(path)) from None
+        return self.import_list(actor, flow, unit, path.name, content)
+
+    def import_list(self, actor: Actor, flow: str, unit: str, name: str, content: bytes
+                    ) -> dict[str, Any]:
+        """Create one nomination per row of a unit's list (``.xlsx`` or ``.csv``), all or
+        nothing: :class:`~workflow.errors.ListRejected` carries every problem of the file."""
+        deps = self._deps
+        deps.run(lambda tx: lists.check_may_import(deps, tx, actor, flow, unit))
+        spec = deps.definitions.flow(flow)
+        parsed = intake.parse(sheets.read(name, content), spec)
+        digest = hashlib.sha256(content).hexdigest()
+        return deps.run(lambda tx: lists.import_list(deps, tx, actor, flow, unit, parsed,
+                                                     digest), immediate=True)
+
+    def export(self, out: IO[bytes], fmt: str, *, state: str | None = None,
+               flow: str | None = None, unit: str | None = None, overdue: bool = False,
+               limit: int | None = None, actor: Actor | None = None,
+               steps: list[tuple[str, str]] | None = None, year: int | None = None,
+               name: str | None = None) -> int:
+        """Write the items ``find`` gives (within what ``actor`` sees, if given) to ``out`` as
+        ``xlsx`` or ``csv``, page by page; returns how many. ``steps``, ``year`` and
+        ``name`` narrow as the web's items list does (:meth:`Staff.items_for`)."""
+        if fmt not in ("xlsx", "csv"):
+            raise InvalidInput(f"format {fmt!r}: use xlsx or csv", msgid="export.bad_format",
+                               format=fmt)
+        deps = self._deps
+        units = self._units(flow, unit, actor)
+        spec = deps.definitions.flows.get(flow) if flow else None
+        fields = tuple(spec.fields) if spec else ()
+        labels = [label for _, label in EXPORT_COLUMNS] + [
+            spec.fields[f].label.get("vi", f) if spec else f for f in fields]
+        now = deps.now()
+
+        wanted = fold(name) if name else ""
+
+        def fetch(tx: Tx, after: int, size: int) -> list[tuple[int, list[Any] | None]]:
+            rows = tx.items.page(state=state, flow=flow, units=units,
+                                 overdue_at=now if overdue else None, after_id=after,
+                                 limit=size, steps=steps, year=year)
+            kept = [r for r in rows if not wanted or wanted in fold(r.nominee)]
+            shown = dict(zip((r.id for r in kept), export_rows(deps, tx, kept, fields),
+                             strict=True))
+            # every row read moves the cursor on; only the ones the name keeps are written
+            return [(r.id, shown.get(r.id)) for r in rows]
+
+        pages = paged(deps, fetch, lambda pair: pair[0], None if wanted else limit)
+        chosen: Iterator[list[Any]] = (row for _, row in pages if row is not None)
+        if wanted and limit is not None:
+            chosen = itertools.islice(chosen, limit)
+        return sheets.write_table(out, fmt, [key for key, _ in EXPORT_COLUMNS] + list(fields),
+                                  labels, chosen)
 
     def available(self, actor: Actor, nomination_id: str) -> list[dict[str, Any]]:
         """What ``actor`` may do to the item now (a dry run: roles, then guards)."""

@@ -100,12 +100,14 @@ class Vote(Behaviour):
         current = tx.ballots.latest(entry.item.id)
         if current is None:
             return {"ballot": None}
+        session = tx.sessions.of_round(current.id)
+        where = {} if session is None else {"session": str(session)}
         if current.status == "closed" and current.result:
-            return {"ballot": {"round": current.id, "status": "closed",
+            return {"ballot": {"round": current.id, "status": "closed", **where,
                                **public_tally(current.result)}}
         roll, voted, recused = tx.ballots.progress(current.id)
         return {"ballot": {"round": current.id, "status": current.status, "members": roll,
-                           "voted": voted, "recused": recused,
+                           "voted": voted, "recused": recused, **where,
                            "council": current.council_unit, **current.rule}}
 
 
@@ -181,13 +183,16 @@ def everyone_done(tx: Tx, current: BallotRoundRow) -> bool:
     return voted + recused >= roll
 
 
-def close(entry: Entry, actor: Actor, current: BallotRoundRow) -> tuple[Step, dict[str, Any]]:
+def close(entry: Entry, actor: Actor, current: BallotRoundRow, *, minutes: bool = True,
+          extra: Mapping[str, Any] | None = None) -> tuple[Step, dict[str, Any]]:
     """Tally and record the round; the step that moves the item by the result, rendering
-    the minutes once it has moved."""
+    the round's own minutes once it has moved (unless ``minutes`` is false: a council
+    session writes one set for the whole meeting). ``extra`` goes into the audited tally."""
     deps, tx, item, state = entry.deps, entry.tx, entry.item, entry.state
     vote = state.vote
     assert vote is not None
-    counts_raw = tx.ballots.tally(current.id, deps.key(tx, BALLOT_KEY))
+    key = deps.key(tx, BALLOT_KEY)
+    counts_raw = tx.ballots.tally(current.id, key)
     _roll, _voted, recused = tx.ballots.progress(current.id)
     cast_total = counts_raw["yes"] + counts_raw["no"] + counts_raw["abstain"]
     counts = Counts(members=current.roll_size, yes=counts_raw["yes"], no=counts_raw["no"],
@@ -199,6 +204,7 @@ def close(entry: Entry, actor: Actor, current: BallotRoundRow) -> tuple[Step, di
         "cast": counts.cast, "present": counts.present, "written": counts_raw["written"],
         "yes": counts.yes, "no": counts.no, "abstain": counts.abstain, "recused": recused,
         "roll_hash": current.roll_hash, **rule_of(state), **decision.as_dict(),
+        **(extra or {}),
     }
     if not decision.quorum_met:
         # Too few took part for a decision, so the split of their choices is nobody's
@@ -206,12 +212,12 @@ def close(entry: Entry, actor: Actor, current: BallotRoundRow) -> tuple[Step, di
         # never published: not in the audit, the minutes or the item; the box is emptied.
         tally.update(yes=None, no=None, abstain=None, withheld=True)
         tx.ballots.empty(current.id)
-    tx.ballots.reshuffle(current.id)
+    tx.ballots.reshuffle(current.id, key)
     tx.ballots.close(current.id, deps.now(), tally)
     trigger = (INTERNAL.PASS if decision.passed
                else INTERNAL.NO_QUORUM if not decision.quorum_met else INTERNAL.FAIL)
     after = ((Render((MINUTES,), {"ballot": minutes_context(deps, tx, item, current.id)}),)
-             if deps.renderer.exists(MINUTES) else ())
+             if minutes and deps.renderer.exists(MINUTES) else ())
     step = Step(trigger, actor, action="vote_closed",
                 payload={"trigger": "close_vote", **tally}, after=after)
     return step, {"passed": decision.passed, "reason": decision.reason, "tally": tally}

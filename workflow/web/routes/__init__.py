@@ -6,7 +6,9 @@ from __future__ import annotations
 from workflow.web.routes import (
     audit,
     ballots,
+    councils,
     items,
+    lists,
     nominate,
     objections,
     public,
@@ -17,4 +19,4 @@ from workflow.web.routes import (
 __all__ = ["ROUTERS"]
 
 ROUTERS = tuple(m.router for m in (public, session, queue, items, objections, ballots,
-                                   nominate, audit))
+                                   nominate, lists, councils, audit))

@@ -33,7 +33,9 @@ def ballots(request: Request, service: ServiceDep, who: Acting, lang: Lang, t: W
             ) -> HTMLResponse:
     rows = [r for r in service.items.queue(who)
             if any(a["action"] in ("vote", "close_vote") for a in r["actions"])]
-    return page(request, "ballots.html.j2", {"rows": rows, "labels": ListNames(service, lang)},
+    return page(request, "ballots.html.j2", {"rows": rows, "labels": ListNames(service, lang),
+                                             "sessions": service.sessions.find(
+                                                 actor=who, status="open")},
                 title=t("ballots.title"))
 
 

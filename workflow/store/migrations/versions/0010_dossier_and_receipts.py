@@ -6,7 +6,7 @@
   filed before it existed get one too.
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0003
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0008"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
