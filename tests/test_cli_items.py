@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import Cli
+from workflow.errors import PermissionDenied
 from workflow.service import Actor, Service
 
 FLOW = "chien-si-thi-dua-co-so"
@@ -292,3 +295,46 @@ def test_who_decided_ignores_a_return_from_a_hold(service: Service) -> None:
         tx.audit.append(now, "thu", "resumed", item, "on_hold", "submitted", {})
         assert tx.items.entered_by(int(item), "submitted") == "minh"
         assert tx.items.entered_by(int(item), "on_hold") == "thu"
+
+
+def test_a_unit_proposes_its_own_people(cli: Cli, tmp_path: Path) -> None:
+    addon = tmp_path / "addon.yaml"
+    addon.write_text("people:\n  - {login: xa, name: Người Xã Khác, unit: BN-THPT-LTT}\n",
+                     encoding="utf-8")
+    cli.ok("directory", "load", str(addon))
+    before = audit_count(cli)
+    # the department may name someone of the school below it ...
+    cli.ok("nominate", FLOW, "--unit", "BN-SGD", "--person", "xa", "--set", "year=2026",
+           user="lan")
+    # ... the school may not name someone of the department above it, and is not told where
+    # they work nor what they are called
+    error = cli.fails(4, "nominate", FLOW, "--unit", "BN-THPT-LTT", "--person", "an",
+                      "--set", "year=2026", user="mai")
+    assert error["message"] == "'an' does not work at BN-THPT-LTT or a unit below it"
+    assert "Nguyễn Văn An" not in json.dumps(error, ensure_ascii=False)
+    assert "BN-SGD" not in json.dumps(error)
+    assert audit_count(cli) == before + 1
+
+
+def test_nominee_choices_are_the_units_people_matched_as_people_search(service: Service
+                                                                       ) -> None:
+    lan, mai = Actor("lan"), Actor("mai")
+    found = service.staff.nominee_choices(lan, FLOW, "BN-SGD", "nguyen van a")
+    assert [p["login"] for p in found["people"]] == ["an"]
+    assert found["people"][0] == {"login": "an", "name": "Nguyễn Văn An", "unit": "BN-SGD",
+                                  "unit_name": found["people"][0]["unit_name"]}
+    # the school below is part of the department's people; the department is not the school's
+    everyone = {p["login"] for p in service.staff.nominee_choices(lan, FLOW, "BN-SGD",
+                                                                   limit=100)["people"]}
+    assert {"an", "bich", "cuong", "thu", "mai", "yen"} <= everyone
+    school = {p["login"] for p in service.staff.nominee_choices(mai, FLOW, "BN-THPT-LTT",
+                                                                 limit=100)["people"]}
+    assert "an" not in school and {"mai", "yen"} <= school
+    # a short page says there is more; the one chosen stays listed
+    page = service.staff.nominee_choices(lan, FLOW, "BN-SGD", limit=2, chosen="yen")
+    assert page["more"] is True and "yen" in [p["login"] for p in page["people"]]
+    # only someone who may nominate there learns the names
+    with pytest.raises(PermissionDenied):
+        service.staff.nominee_choices(mai, FLOW, "BN-SGD")
+    with pytest.raises(PermissionDenied):
+        service.staff.nominee_choices(Actor("thu"), FLOW, "BN-SGD")

@@ -215,19 +215,43 @@ def test_a_citizen_files_an_objection_and_gets_a_receipt(new_page: Any, server: 
     shot(page, "objection-form")
     page.get_by_role("button", name="Gửi góp ý").click()
     page.wait_for_url("**/receipt")
-    number = page.get_by_test_id("receipt-number").inner_text()
-    assert number.isdigit()
+    code = page.get_by_test_id("receipt-number").inner_text()
+    assert re.fullmatch(r"[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}", code)
+    assert page.get_by_test_id("receipt-filed-at").inner_text().startswith("16/03/2026")
     body = page.locator("main").inner_text()
     assert "chỉ tiêu" not in body and "0912" not in body  # nothing else about it
     shot(page, "objection-receipt")
+    page.emulate_media(media="print")  # printed: the receipt alone, no menus or links
+    assert page.locator("nav.main-nav").is_hidden() and page.get_by_test_id("receipt").is_visible()
+    page.emulate_media(media="screen")
     page.reload()  # post/redirect/get: a reload files nothing twice
-    assert page.get_by_test_id("receipt-number").inner_text() == number
+    assert page.get_by_test_id("receipt-number").inner_text() == code
     service = make_service(server.db)
     try:
         objections = service.items.show(server.ids["D1"])["objections"]
     finally:
         service.deps.store.close()
-    assert [o["id"] for o in objections] == [number]
+    assert len(objections) == 1
+    # later, from another browser: the status, looked up by the code
+    later = new_page()
+    later.goto("/")
+    later.get_by_role("link", name="Tra cứu góp ý").click()
+    later.get_by_label("Mã tiếp nhận").fill(code.lower())
+    later.get_by_role("button", name="Tra cứu").click()
+    assert later.get_by_test_id("receipt-state").inner_text() == "Đang xem xét, xác minh"
+    assert "0912" not in later.locator("main").inner_text()
+    shot(later, "objection-lookup")
+    # the examining secretariat sees who objected and how to reach them; the officer does not
+    staff = new_page()
+    sign_in(staff, "thu")
+    staff.goto(f"/items/{server.ids['D1']}#objections")
+    objector = staff.get_by_test_id("objector").first.inner_text()
+    assert "Nguyễn Văn Dân" in objector and "0912 345 678" in objector
+    officer = new_page()
+    sign_in(officer, "lan")
+    officer.goto(f"/items/{server.ids['D1']}")
+    assert officer.get_by_test_id("objector").count() == 0
+    assert "0912" not in officer.locator("main").inner_text()
 
 
 def test_a_script_in_an_objection_is_shown_as_text(new_page: Any, server: Server) -> None:
@@ -293,6 +317,11 @@ def test_a_council_member_votes_and_sees_no_tally_before_close(new_page: Any,
     member.wait_for_url(f"**/items/{a}/ballot")
     assert "Phiếu của bạn đã được ghi nhận" in member.get_by_role("status").inner_text()
     assert member.get_by_test_id("cannot-vote").is_visible()
+    # the member's own act, timed, and what the round is about: its deadline and dossier
+    assert member.get_by_test_id("voted-at").inner_text().startswith("Bạn đã bỏ phiếu lúc")
+    assert member.get_by_test_id("deadline").inner_text()
+    assert "Tờ trình" in member.get_by_test_id("dossier").inner_text()
+    assert member.get_by_test_id("roll").count() == 0  # the roll is the secretariat's
     assert "4/5" in member.get_by_test_id("progress").inner_text()
     text = member.locator("main").inner_text()
     assert member.get_by_test_id("tally").count() == 0
@@ -302,7 +331,14 @@ def test_a_council_member_votes_and_sees_no_tally_before_close(new_page: Any,
     secretariat = new_page()
     sign_in(secretariat, "thu")
     secretariat.goto(f"/items/{a}/ballot")
+    roll = secretariat.get_by_test_id("roll").inner_text()
+    assert "Trần Thị Hoa" in roll and "Chưa bỏ phiếu" in roll  # who, never how
+    assert "Đồng ý" not in roll
+    secretariat.get_by_test_id("remind").click()
+    secretariat.wait_for_url(f"**/items/{a}/ballot")
+    assert "Đã gửi lời nhắc tới 1 thành viên." in secretariat.get_by_role("status").inner_text()
     secretariat.get_by_role("button", name="Kết thúc bỏ phiếu và kiểm phiếu").click()
+    secretariat.get_by_test_id("confirm-close").get_by_role("button").click()
     secretariat.wait_for_url(f"**/items/{a}/ballot")
     assert secretariat.get_by_test_id("tally").is_visible()
     # now the member reads the tally and the minutes
@@ -343,15 +379,24 @@ def test_an_officer_nominates_with_the_generated_form(new_page: Any, server: Ser
     sign_in(page, "lan")
     page.get_by_role("link", name="Tạo hồ sơ đề nghị").first.click()
     page.get_by_role("link", name="Chiến sĩ thi đua cơ sở").click()
-    page.get_by_label("Họ và tên người / tên tập thể được đề nghị (bắt buộc)").fill(
-        "Nguyễn Văn An")
-    page.get_by_label("Tên đăng nhập của người được đề nghị").fill("an")
     page.get_by_label("Năm (bắt buộc)").fill("2026")
     page.get_by_label("Xếp loại (bắt buộc)").select_option("HTXS")
+    # the nominee is picked from the unit's people by name, not typed as a login
+    page.get_by_label("Tìm theo họ tên").fill("nguyen van an")
+    page.get_by_test_id("search-people").click()
+    page.get_by_role("radio", name=re.compile("Nguyễn Văn An")).check()
+    assert page.get_by_label("Năm (bắt buộc)").input_value() == "2026"  # kept by the search
     shot(page, "nominate")
-    page.get_by_role("button", name="Tạo hồ sơ").click()
+    page.get_by_role("button", name="Tạo hồ sơ", exact=True).click()
     page.wait_for_url(re.compile(r".*/items/\d+$"))
     assert "Đã tạo hồ sơ số" in page.get_by_role("status").inner_text()
+    assert "Nguyễn Văn An" in page.locator("h1").inner_text()
+    # a draft's details are edited on the web
+    page.get_by_role("link", name="Sửa thông tin hồ sơ").click()
+    page.get_by_label("Sáng kiến được công nhận").fill("SK-2026-07")
+    page.get_by_role("button", name="Lưu thay đổi").click()
+    page.wait_for_url(re.compile(r".*/items/\d+$"))
+    assert "SK-2026-07" in page.locator("main").inner_text()
     for doctype in ("to_trinh", "bao_cao"):
         page.get_by_label("Loại tài liệu").select_option(doctype)
         page.get_by_label("Tệp", exact=True).set_input_files(
@@ -359,11 +404,32 @@ def test_an_officer_nominates_with_the_generated_form(new_page: Any, server: Ser
                     "buffer": f"nội dung {doctype}".encode()}])
         page.get_by_role("button", name="Tải lên").click()
         page.wait_for_url(re.compile(r".*/items/\d+$"))
+    # a second version of the cover letter replaces the first; a stray one is withdrawn
+    page.get_by_label("Loại tài liệu").select_option("to_trinh")
+    page.get_by_label("Tệp", exact=True).set_input_files(files=[{
+        "name": "to_trinh-v2.pdf", "mimeType": "application/pdf", "buffer": b"ban 2"}])
+    page.get_by_role("button", name="Tải lên").click()
+    page.wait_for_url(re.compile(r".*/items/\d+$"))
+    documents = page.locator("#documents ~ table").inner_text()
+    assert "to_trinh-v2.pdf" in documents and "to_trinh.pdf" not in documents
+    page.get_by_test_id("withdraw-bao_cao").click()
+    page.wait_for_url(re.compile(r".*/items/\d+$"))
+    assert "Đã rút" in page.get_by_role("status").inner_text()
+    assert page.locator('button[data-trigger="submit"]').is_disabled()  # a required one gone
+    page.get_by_label("Loại tài liệu").select_option("bao_cao")
+    page.get_by_label("Tệp", exact=True).set_input_files(files=[{
+        "name": "bao_cao.pdf", "mimeType": "application/pdf", "buffer": b"bao cao"}])
+    page.get_by_role("button", name="Tải lên").click()
+    page.wait_for_url(re.compile(r".*/items/\d+$"))
     submit = page.locator('button[data-trigger="submit"]')
     assert submit.is_enabled()
     submit.click()
     page.wait_for_url(re.compile(r".*/items/\d+$"))
     assert page.get_by_test_id("state").inner_text().startswith("Đã trình")
+    # submitted: the dossier is frozen, nothing to edit, upload or withdraw
+    assert page.locator("#attach").count() == 0
+    assert page.get_by_role("link", name="Sửa thông tin hồ sơ").count() == 0
+    assert page.locator('[data-testid^="withdraw-"]').count() == 0
 
 
 def test_the_secretariat_queue_is_overdue_first(new_page: Any, server: Server) -> None:
@@ -523,10 +589,10 @@ def test_a_refused_action_reads_in_vietnamese_and_keeps_what_was_typed(
     page = new_page()
     sign_in(page, "lan")
     page.goto("/nominate/chien-si-thi-dua-co-so")
-    page.get_by_label("Họ và tên người / tên tập thể được đề nghị (bắt buộc)").fill("Phan Thị Lụa")
+    page.get_by_label("Họ và tên (khi không chọn từ danh bạ)").fill("Phan Thị Lụa")
     page.get_by_label("Năm (bắt buộc)").fill("2026")
     page.get_by_label("Xếp loại (bắt buộc)").select_option(label="Hoàn thành tốt nhiệm vụ")
-    page.get_by_role("button", name="Tạo hồ sơ").click()
+    page.get_by_role("button", name="Tạo hồ sơ", exact=True).click()
     page.wait_for_url(re.compile(r".*/items/\d+$"))
     item = page.url.rsplit("/", 1)[1]
     # the guard's reason names the documents by their labels, not their codes
@@ -590,6 +656,8 @@ def test_staff_pages_fit_a_phone(new_page: Any, server: Server) -> None:
     sign_in(secretariat, "thu")
     secretariat.goto(f"/items/{item}/ballot")
     secretariat.get_by_role("button", name="Kết thúc bỏ phiếu và kiểm phiếu").click()
+    fits(secretariat)  # the confirmation too
+    secretariat.get_by_test_id("confirm-close").get_by_role("button").click()
     secretariat.wait_for_url(f"**/items/{item}/ballot")
     for path, name in (("/queue", "queue-phone"), ("/items", "items-phone"),
                        (f"/items/{item}", "item-phone"), (f"/items/{item}/ballot", None)):

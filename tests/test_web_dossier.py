@@ -181,3 +181,53 @@ def test_a_citizen_looks_up_an_objection_by_its_receipt_code(scene: Scene) -> No
         concluded = post(client, "/receipts", token, code=code).text
         assert "Đã kết luận: không chấp nhận" in concluded
         assert "Đã xác minh: thành tích đúng như kê khai" in concluded
+
+
+def test_the_nominee_is_picked_from_the_units_people(scene: Scene) -> None:
+    flow = "chien-si-thi-dua-co-so"
+    with scene.client() as client:
+        token = sign_in(client, "lan")
+        form = client.get(f"/nominate/{flow}").text
+        assert 'name="person"' in form and 'type="radio"' in form
+        assert 'name="person" maxlength' not in form  # no login typed by hand
+        found = post(client, f"/nominate/{flow}/people", token, unit="BN-SGD",
+                     q="nguyen van an", **{"field.year": "2026"})
+        assert found.status_code == 200
+        assert 'value="an"' in found.text and "Nguyễn Văn An" in found.text
+        assert 'value="bich"' not in found.text
+        assert 'value="2026"' in found.text  # what was typed stays
+        nobody = post(client, f"/nominate/{flow}/people", token, unit="BN-SGD", q="zzz")
+        assert 'data-testid="nobody"' in nobody.text
+        created = post(client, f"/nominate/{flow}", token, unit="BN-SGD", person="an",
+                       nominee="", **{"field.year": "2026", "field.rating": "HTXS"})
+        assert created.status_code == 303
+        item = created.headers["location"].rsplit("/", 1)[1]
+    shown = scene.service.items.show(item)
+    assert (shown["nominee"], shown["person"]) == ("Nguyễn Văn An", "an")
+
+
+def test_a_refused_nomination_names_nobody(scene: Scene) -> None:
+    flow = "chien-si-thi-dua-co-so"
+    with scene.client() as client:
+        token = sign_in(client, "mai")  # the school's officer
+        # a person of the department above, typed in by hand: refused without their name
+        elsewhere = post(client, f"/nominate/{flow}", token, unit="BN-THPT-LTT", person="an",
+                         **{"field.year": "2026"})
+        assert elsewhere.status_code == 409
+        assert "không công tác tại đơn vị đề nghị" in elsewhere.text
+        mismatch = post(client, f"/nominate/{flow}", token, unit="BN-THPT-LTT", person="yen",
+                        nominee="Tên Khác", **{"field.year": "2026"})
+        assert mismatch.status_code == 422
+        assert "Nguyễn Văn An" not in elsewhere.text
+        alert = re.search(r'role="alert"[^>]*>([^<]*)<', mismatch.text)
+        assert alert and "không khớp" in alert.group(1)
+        assert "Đặng Thị Yến" not in alert.group(1)  # the directory's name is not said
+        # the school's own people only: the department's are not listed to the school
+        listed = post(client, f"/nominate/{flow}/people", token, unit="BN-THPT-LTT", q="")
+        assert "Nguyễn Văn An" not in listed.text and 'value="yen"' in listed.text
+        api = client.get(f"/api/nomination-options/{flow}/people?unit=BN-SGD",
+                         auth=basic("mai"))
+        assert api.status_code == 403 and "Nguyễn Văn An" not in api.text
+        ok = client.get(f"/api/nomination-options/{flow}/people?unit=BN-SGD&q=an",
+                        auth=basic("lan")).json()
+        assert "an" in [p["login"] for p in ok["people"]]

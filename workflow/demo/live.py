@@ -102,10 +102,21 @@ def leave_live(service: Service, office: Office, folder: Path, taken: set[str],
 
 
 def _pick(office: Office, taken: set[str], fits: Any, unit: str | None = None) -> str | None:
-    """The first staff member (of ``unit``, else of any unit) whose prior awards ``fits``,
-    preferring one not yet nominated."""
-    units = [office.units[unit]] if unit else list(office.units.values())
+    """The first staff member (of ``unit``, else of the home department or a unit below it:
+    a unit proposes its own people) whose prior awards ``fits``, preferring one not yet
+    nominated."""
+    units = [office.units[unit]] if unit else [u for u in office.units.values()
+                                               if _under(office, u.id, HOME)]
     found = [login for u in units for login in u.staff if fits(office.history[login])]
     fresh = [login for login in found if login not in taken]
     chosen = fresh or found
     return chosen[0] if chosen else None
+
+
+def _under(office: Office, unit_id: str, top: str) -> bool:
+    current: str | None = unit_id
+    while current is not None:
+        if current == top:
+            return True
+        current = office.units[current].parent
+    return False

@@ -5,7 +5,7 @@ Must not import the service or anything above the store.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from workflow.catalogue import HistoryEntry
@@ -60,6 +60,18 @@ class DirectoryRepo:
                                 f"({placeholders(chunk)})", chunk)
             out.update({r[0]: {"login": r[0], "name": r[1], "unit_id": r[2]} for r in rows})
         return out
+
+    def people_at(self, units: Sequence[str]) -> list[dict[str, Any]]:
+        """People who work at one of ``units`` or hold a role there, by name:
+        ``{login, name, unit_id}`` (``unit_id``: where they work, if known)."""
+        if not units:
+            return []
+        marks = placeholders(units)
+        rows = self.raw.all(
+            f"SELECT login, name, unit_id FROM person WHERE unit_id IN ({marks}) OR login IN "
+            f"(SELECT login FROM role_grant WHERE unit_id IN ({marks})) ORDER BY name, login",
+            (*units, *units))
+        return [{"login": r[0], "name": r[1], "unit_id": r[2]} for r in rows]
 
     def logins(self) -> list[str]:
         return [r[0] for r in self.raw.all("SELECT login FROM person")]

@@ -280,9 +280,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "nominate.unit": ("Đơn vị đề nghị", "Nominating unit"),
     "nominate.nominee": ("Họ và tên người / tên tập thể được đề nghị (bắt buộc)",
                          "Nominee's name (required)"),
-    "nominate.person": ("Tên đăng nhập của người được đề nghị (nếu có, để xét lịch sử khen "
-                        "thưởng)",
-                        "Nominee's login (if any: used to check their award history)"),
+    "nominate.who": ("Người được đề nghị", "Nominee"),
+    "nominate.picker_hint": ("Tìm người trong danh bạ của đơn vị theo họ tên rồi chọn: họ tên "
+                             "và lịch sử khen thưởng được lấy từ danh bạ. Người chưa có trong "
+                             "danh bạ: chọn “Không có trong danh bạ” và nhập họ tên.",
+                             "Search the unit's people by name and pick one: the name and "
+                             "award history come from the directory. Someone not in it: "
+                             "choose “Not in the directory” and type the name."),
+    "nominate.search": ("Tìm theo họ tên", "Search by name"),
+    "nominate.search_submit": ("Tìm", "Search"),
+    "nominate.nobody": ("Không có ai trong danh bạ của đơn vị khớp với “{q}”.",
+                        "Nobody in the unit's directory matches “{q}”."),
+    "nominate.more": ("Còn người khác khớp; hãy nhập họ tên cụ thể hơn.",
+                      "More people match; type more of the name."),
+    "nominate.not_listed": ("Không có trong danh bạ (nhập họ tên bên dưới)",
+                            "Not in the directory (type the name below)"),
+    "nominate.nominee_by_hand": ("Họ và tên (khi không chọn từ danh bạ)",
+                                 "Name (when not picked from the directory)"),
     "nominate.fields": ("Thông tin theo quy trình", "Details this procedure asks for"),
     "nominate.required": ("bắt buộc", "required"),
     "nominate.choose_value": ("— chọn —", "— choose —"),

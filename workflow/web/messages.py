@@ -126,6 +126,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                         "You may not nominate in “{flow}”."),
     "unit.unknown": ("Không có đơn vị “{unit}” trong danh bạ.",
                      "No unit “{unit}” in the directory."),
+    "nominate.works_elsewhere": ("Người được chọn không công tác tại đơn vị đề nghị hoặc "
+                                 "đơn vị trực thuộc.",
+                                 "The person chosen does not work at the nominating unit or a "
+                                 "unit below it."),
     "person.unknown": ("Không có ai có tên đăng nhập “{person}” trong danh bạ.",
                        "Nobody with the login “{person}” in the directory."),
     "fields.assignment": ("Hãy ghi thông tin theo dạng TÊN=GIÁ TRỊ.", "Write KEY=VALUE."),

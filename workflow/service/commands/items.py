@@ -51,10 +51,15 @@ def nominate(deps: Deps, tx: Tx, actor: Actor, flow_id: str, unit: str, nominee:
     access.authorize(deps, tx, actor, access.proposer_roles(flow), unit,
                      f"nominate in {flow.id!r} at {unit}")
     if person is not None:
-        row = tx.directory.person(person)
+        row = tx.directory.people([person]).get(person)
         if row is None:
             raise NotFound(f"no person {person!r} in the directory", msgid="person.unknown",
                            person=person)
+        works_at = row["unit_id"]
+        if works_at and works_at != unit and works_at not in deps.tree(tx).descendants(unit):
+            # a unit proposes its own people; where they do work is not said
+            raise NotAllowed(f"{person!r} does not work at {unit} or a unit below it",
+                             msgid="nominate.works_elsewhere", person=person)
         # the login ties the item to a history (eligibility, recusal, awards granted): it must
         # be the person named, not whoever an officer picks
         if name_key(row["name"]) != name_key(nominee):

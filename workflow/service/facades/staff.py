@@ -7,6 +7,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
+from workflow.errors import NotFound
 from workflow.flow import FlowSpec
 from workflow.flow.io import describe
 from workflow.service import access
@@ -161,6 +162,51 @@ class Staff:
                     "documents": {name: dict(d.label) for name, d in spec.documents.items()},
                 })
             return tuple(out)
+
+        return deps.run(work)
+
+    def nominee_choices(self, actor: Actor, flow_id: str, unit: str, query: str = "",
+                        chosen: str | None = None, limit: int = 20) -> dict[str, Any]:
+        """The people a nomination at ``unit`` may name (who work there or below, or hold a
+        role there), matched by name or login as people search (``query``; diacritics and
+        case aside), at most ``limit`` with ``more`` when there are others; ``chosen`` is
+        listed too if it is one of them. Only for someone who may nominate there."""
+        deps = self._deps
+        flow = deps.definitions.flow(flow_id)
+
+        def work(tx: Tx) -> dict[str, Any]:
+            tree = deps.tree(tx)
+            if unit not in tree:
+                raise NotFound(f"no unit {unit!r} in the directory", msgid="unit.unknown",
+                               unit=unit)
+            access.authorize(deps, tx, actor, access.proposer_roles(flow), unit,
+                             f"nominate in {flow.id!r} at {unit}")
+            words = fold(query).split()
+
+            def matches(person: dict[str, Any]) -> bool:
+                # each word searched begins a word of the name (or the login): "an" finds
+                # Nguyễn Văn An, not every Văn
+                parts = [*fold(person["name"]).split(), person["login"]]
+                return all(any(p.startswith(w) for p in parts) for w in words)
+
+            found: list[dict[str, Any]] = []
+            more = False
+            pinned = None
+            for person in tx.directory.people_at(sorted({unit} | tree.descendants(unit))):
+                if person["login"] == chosen:
+                    pinned = person
+                if matches(person):
+                    if len(found) == limit:
+                        more = True
+                        continue
+                    found.append(person)
+            if pinned is not None and pinned not in found:
+                found.insert(0, pinned)
+            for person in found:
+                works = tree.units.get(person.pop("unit_id") or "")
+                person["unit"] = works.id if works else None
+                person["unit_name"] = works.name if works else None
+            return {"people": found, "more": more}
 
         return deps.run(work)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, Response, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 
 from workflow.web.api.models import (
     Action,
@@ -16,6 +16,7 @@ from workflow.web.api.models import (
     ItemView,
     NominateBody,
     NominationOption,
+    NomineeChoices,
     UpdateBody,
     Withdrawn,
 )
@@ -53,6 +54,15 @@ def nomination_options(service: ServiceDep, who: Acting) -> list[dict[str, Any]]
     """The flows the caller may start, the units they may nominate at, and each flow's
     fields and document types."""
     return list(service.staff.nomination_options(who))
+
+
+@router.get("/nomination-options/{flow}/people", response_model=NomineeChoices)
+def nominee_choices(service: ServiceDep, who: Acting, flow: str,
+                    unit: Annotated[str, Query(max_length=64)],
+                    q: Annotated[str, Query(max_length=200)] = "") -> dict[str, Any]:
+    """The people a nomination at ``unit`` may name (who work there or below, or hold a role
+    there), matched by name as people search (diacritics and case aside), at most 20."""
+    return service.staff.nominee_choices(who, flow, unit, q)
 
 
 @router.get("/items/{nomination_id}", response_model=ItemView)

@@ -9,10 +9,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from workflow.web.params import BodyVersion
 
 __all__ = ["Action", "Attached", "AuditEntry", "AuditHead", "ConfirmBody", "Confirmed", "FireBody",
-           "Fired", "ItemSummary", "ItemView", "Me", "NominateBody", "NominationOption", "Notice",
-           "ObjectBody", "OpenObjection", "PublicNominee", "QueueRow", "Receipt", "ReceiptLookup",
-           "ReceiptStatus", "RecuseBody", "ResolveBody", "Resolved", "UpdateBody", "VerifyReport",
-           "VoteAnswer", "VoteBody", "Withdrawn"]
+           "Fired", "ItemSummary", "ItemView", "Me", "NominateBody", "NominationOption",
+           "NomineeChoice", "NomineeChoices", "Notice", "ObjectBody", "OpenObjection",
+           "PublicNominee", "QueueRow", "Receipt", "ReceiptLookup", "ReceiptStatus", "RecuseBody",
+           "ResolveBody", "Resolved", "UpdateBody", "VerifyReport", "VoteAnswer", "VoteBody",
+           "Withdrawn"]
 
 
 class Strict(BaseModel):
@@ -172,6 +173,18 @@ class Ballot(Answer):
     council: str | None = None
     threshold: str | None = None
     of: str | None = None
+
+
+class NomineeChoice(Answer):
+    login: str
+    name: str
+    unit: str | None = Field(None, description="where they work, if the directory says")
+    unit_name: str | None = None
+
+
+class NomineeChoices(Answer):
+    people: list[NomineeChoice]
+    more: bool = Field(description="others match too: search with more of the name")
 
 
 class ItemView(ItemSummary):

@@ -33,11 +33,28 @@ def _option(service: Service, who: Actor, flow: str) -> dict[str, Any]:
                            msgid="nominate.denied", values={"flow": flow})
 
 
-def _form(request: Request, option: dict[str, Any], values: dict[str, str],
-          error: str | None = None, status: int = 200) -> HTMLResponse:
+def _form(request: Request, service: Service, who: Actor, option: dict[str, Any],
+          values: dict[str, str], error: str | None = None, status: int = 200
+          ) -> HTMLResponse:
     title = pick(option["title"], lang_of(request), option["id"])
-    return page(request, "nominate.html.j2", {"flow": option, "values": values, "error": error},
-                status=status, title=words(request)("nominate.form_title", title=title))
+    return page(request, "nominate.html.j2", {
+        "flow": option, "values": values, "error": error,
+        "people": _people(service, who, option, values)},
+        status=status, title=words(request)("nominate.form_title", title=title))
+
+
+def _people(service: Service, who: Actor, option: dict[str, Any], values: dict[str, str]
+            ) -> dict[str, Any] | None:
+    """The unit's people matching what was searched (the chosen one kept in the list), for
+    a flow whose nominee is a person; None when there is nothing to show."""
+    if option["nominee"] != "individual" or not option["units"]:
+        return None
+    unit = values.get("unit") or option["units"][0]["id"]
+    try:
+        return service.staff.nominee_choices(who, option["id"], unit, values.get("q", "")[:200],
+                                             values.get("person") or None)
+    except AwardError:  # a unit they may not nominate at: the submit says so
+        return None
 
 
 @router.get("/nominate")
@@ -51,7 +68,16 @@ def nominate_choose(request: Request, service: ServiceDep, who: Acting, lang: La
 @router.get("/nominate/{flow}")
 def nominate_form(request: Request, service: ServiceDep, who: Acting, flow: str
                   ) -> HTMLResponse:
-    return _form(request, _option(service, who, flow), {})
+    return _form(request, service, who, _option(service, who, flow), {})
+
+
+@router.post("/nominate/{flow}/people")
+def search_people(request: Request, service: ServiceDep, who: Acting, flow: str,
+                  form: FormFields) -> HTMLResponse:
+    """The form again, with the unit's people matching the search (nothing is created)."""
+    option = _option(service, who, flow)
+    values = {k: v for k, v in form.items() if isinstance(v, str) and k != CSRF_FIELD}
+    return _form(request, service, who, option, values)
 
 
 @router.post("/nominate/{flow}")
@@ -65,6 +91,7 @@ def nominate(request: Request, service: ServiceDep, who: Acting, t: Words, flow:
                                   text_of(form, "person").strip() or None,
                                   {k: v for k, v in fields.items() if v.strip()})
     except AwardError as exc:
-        return _form(request, option, values, spoken(request, exc), status_of(exc))
+        return _form(request, service, who, option, values, spoken(request, exc),
+                     status_of(exc))
     flash(request, t("item.created_ok", id=result["id"]))
     return RedirectResponse(f"/items/{result['id']}", status_code=303)
