@@ -309,12 +309,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "list.bad_login": ("“{login}” không phải là một tên đăng nhập.",
                        "“{login}” is not a login."),
     "list.empty": ("Danh sách chưa có người nào được đề nghị.", "The list has no nominees."),
-    "list.not_the_person": ("“{nominee}” không phải là người có tài khoản “{person}” (trong "
-                            "danh bạ là {name}).",
-                            "“{nominee}” is not “{person}”, who is {name} in the directory."),
-    "list.works_elsewhere": ("“{person}” làm việc tại {unit}, không thuộc {units} hoặc đơn vị "
-                             "cấp dưới.",
-                             "“{person}” works at {unit}, not at {units} or a unit below it."),
+    "list.not_the_person": ("“{nominee}” không khớp với họ tên trong danh bạ của người có "
+                            "tài khoản “{person}”.",
+                            "“{nominee}” is not the name the directory has for “{person}”."),
+    "list.works_elsewhere": ("“{person}” không công tác tại {units} hoặc đơn vị cấp dưới.",
+                             "“{person}” does not work at {units} or a unit below it."),
     "list.needs_person": ("Xét “{award}” cần lịch sử khen thưởng: hãy ghi tài khoản của người "
                           "được đề nghị.",
                           "“{award}” is granted on the nominee's history: give their login."),

@@ -81,17 +81,16 @@ def _check_people(deps: Deps, tx: Tx, flow: FlowSpec, unit: str, parsed: ParsedL
                 f"{suggest(entry.person, known)}", {"person": entry.person}))
             continue
         if entry.nominee and items.name_key(entry.nominee) != items.name_key(person["name"]):
+            # nobody's name or workplace is said in a refusal: the sender learns nothing
+            # about people outside their unit from the directory
             parsed.problem(entry.row, NOMINEE, Reason(
-                "list.not_the_person", f"{entry.nominee!r} is not {entry.person!r}, who is "
-                f"{person['name']!r} in the directory",
-                {"nominee": entry.nominee, "person": entry.person, "name": person["name"]}))
+                "list.not_the_person", f"{entry.nominee!r} is not the name the directory has "
+                f"for {entry.person!r}", {"nominee": entry.nominee, "person": entry.person}))
         works_at = person.get("unit_id")
         if works_at and works_at not in here:
-            where = tree.units.get(works_at)
             parsed.problem(entry.row, PERSON, Reason(
-                "list.works_elsewhere", f"{entry.person} works at {works_at}"
-                + (f" ({where.name})" if where else "") + f", not at {unit} or a unit below it",
-                {"person": entry.person, "unit": works_at, "units": [unit]}))
+                "list.works_elsewhere", f"{entry.person} does not work at {unit} or a unit "
+                "below it", {"person": entry.person, "units": [unit]}))
     _check_eligibility(deps, tx, flow, parsed, people)
 
 
