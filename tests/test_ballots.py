@@ -943,14 +943,16 @@ def test_minutes_are_rendered_on_close_and_on_request(env: Env, tmp_path: Path) 
     assert "No</th><td>1</td>" in html
     assert "Abstain</th><td>1</td>" in html
     assert "Recused</th><td>1</td>" in html
-    assert "80% của tổng số thành viên (members): cần 4 phiếu đồng ý trên 5" in html
+    assert "80% của tổng số thành viên: cần 4 phiếu đồng ý trên 5" in html
     assert "2/3 của tổng số thành viên (cần 4 phiếu)" in html
     assert "KHÔNG ĐẠT — NOT PASSED" in html
     assert tally["reason"] == "failed: 2 yes of 5 members, 80% needs 4"
     assert tally["reason"] in html
-    assert "Uỷ viên c1 (c1)</td>\n        <td>Không tham gia (xung đột lợi ích) / recused" in html
+    assert "Uỷ viên c1</td>\n        <td>Không tham gia (xung đột lợi ích) / recused" in html
+    assert "(c1)" not in html  # people by name, the council by its name, never a code
+    assert "Nơi nhận:" in html and "Chủ tịch Hội đồng" in html and "Số: " in html
     now_head = head(env)
-    assert f"Audit chain: seq {now_head}, <code>{env.cli.ok('audit', 'head')['hash']}" in html
+    assert f"Audit chain at issue: seq {now_head}, <code>{env.cli.ok('audit', 'head')['hash']}" in html
     assert roll_hash(U_MEMBERS) in html
 
 

@@ -361,12 +361,18 @@ def test_items_entering_the_same_day_share_one_notice(env: Env, tmp_path: Path) 
     notice = env.cli.ok("notices")[0]
     assert sha(out.read_bytes()) == notice["sha256"] == published[1]["payload"]["sha256"]
     assert published[0]["payload"]["sha256"] != published[1]["payload"]["sha256"]
-    for needle in ("Nguyễn Văn An", "Lý Thị Bích", f'<time datetime="{MON}">',
-                   f'<time datetime="{WINDOW_END}">', "10 ngày làm việc", "10 working days",
+    for needle in ("Nguyễn Văn An", "Lý Thị Bích", "Từ 09 giờ 00 ngày 02 tháng 3 năm 2026",
+                   "đến hết ngày 16 tháng 3 năm 2026", "10 ngày làm việc", "10 working days",
+                   # Decree 30 layout: national title, number, place and date in words,
+                   # recipients, signature; the board's address and the office's contact
+                   "Độc lập – Tự do – Hạnh phúc", "Số: 1/TB-TĐKT",
+                   "Bắc Ninh, ngày 02 tháng 3 năm 2026", "Nơi nhận:", "TM. Sở Giáo dục",
+                   "https://tdkt.bacninh.example.vn/notices/1", "0222 3822 567",
                    "2 hồ sơ / nominations", "Sở Giáo dục",
                    f"seq {notice['audit_head']['seq']}, "
                    f"<code>{notice['audit_head']['hash']}</code>"):
         assert needle in html, needle
+    assert "award object" not in html  # no command for citizens to type
     assert "Lê Văn Cường" not in html
     plain = env.cli("notices", "--html", "1", json_out=False)
     assert plain.exit_code == 0 and plain.stdout == html
@@ -917,7 +923,8 @@ def test_notice_and_decision_render_hostile_text_literally(env: Env, tmp_path: P
         assert template == "decision.html.j2" and sha(content) == digest
         assert f"seq {fired['seq']}, <code>{fired['hash']}</code>" in content
         assert f"--anchor {fired['seq']}:{fired['hash']}" in content
-        assert "Decided by: Giám đốc Sở" in content  # the person who decided, by name
+        assert '<p class="name">Giám đốc Sở' in content  # the person who decided, by name
+        assert "QUYẾT ĐỊNH" in content and "Nơi nhận:" in content
         for needle in must:
             assert needle in content, needle
         assert "<script" not in content and "<class" not in content

@@ -18,6 +18,7 @@ from workflow.calendar import WorkingCalendar, load_calendar
 from workflow.catalogue import Catalogue, load_catalogue
 from workflow.errors import DefinitionError, NotFound, Problem
 from workflow.flow import FlowEnv, FlowSpec, GuardRegistry, default_guards, load_flow, parse_flow
+from workflow.office import Office, load_office
 from workflow.yamlnodes import suggest
 
 __all__ = ["Definitions", "load_definitions"]
@@ -32,6 +33,7 @@ class Definitions:
     broken: dict[str, DefinitionError]  # file path -> its problems
     env: FlowEnv
     flow_dirs: list[Path] = field(default_factory=list)
+    office: Office = field(default_factory=Office)
 
     def flow(self, flow_id: str) -> FlowSpec:
         if flow_id in self.flows:
@@ -72,6 +74,10 @@ def load_definitions(
     catalogue = load_catalogue(home / "catalogue.yaml")
     calendars: dict[str, WorkingCalendar] = {}
     problems: list[Problem] = []
+    try:
+        office = load_office(home)
+    except DefinitionError as exc:
+        problems.extend(exc.problems)
     for path in sorted((home / "calendars").glob("*.yaml")):
         try:
             calendars[path.stem] = load_calendar(path)
@@ -105,4 +111,4 @@ def load_definitions(
                 [Problem(str(path), 1, 1, f"flow id {spec.id!r} is already defined in {first}")])
             continue
         flows[spec.id] = spec
-    return Definitions(home, catalogue, calendars, flows, broken, env, dirs)
+    return Definitions(home, catalogue, calendars, flows, broken, env, dirs, office)

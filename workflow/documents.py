@@ -10,8 +10,10 @@ Vietnamese text compares and hashes the same however it was typed.
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -21,13 +23,42 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from workflow.errors import InvalidInput, NotFound
 
-__all__ = ["Renderer", "sha256_text"]
+__all__ = ["Renderer", "date_in_words", "sha256_text"]
 
 _ESCAPED_SUFFIXES = (".html", ".htm", ".xml", ".html.j2", ".htm.j2", ".xml.j2")
 
 
 def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def date_in_words(day: date) -> str:
+    """A date as an official document writes it (Decree 30/2020, Annex I): ``ngày 05 tháng
+    02 năm 2026`` — a zero before days under 10 and before months 1 and 2."""
+    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    return f"ngày {day.day:02d} tháng {month} năm {day.year}"
+
+
+_ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def _date_words(value: Any) -> str:
+    """Filter ``date_words``: the date part of an ISO time as the context gives it (already in
+    the display time zone) in words; anything else is shown as it is."""
+    found = _ISO_DAY.match(value) if isinstance(value, str) else None
+    if found is None:
+        return "" if value is None else str(value)
+    try:
+        return date_in_words(date(*(int(g) for g in found.groups())))
+    except ValueError:
+        return str(value)
+
+
+def _time_words(value: Any) -> str:
+    """Filter ``time_words``: ``09 giờ 30`` from an ISO time (display time zone)."""
+    if isinstance(value, str) and len(value) >= 16 and value[13] == ":":
+        return f"{value[11:13]} giờ {value[14:16]}"
+    return "" if value is None else str(value)
 
 
 def _autoescape(name: str | None) -> bool:
@@ -50,6 +81,8 @@ class Renderer:
             keep_trailing_newline=True,
         )
         self.env.filters["nfc"] = _nfc
+        self.env.filters["date_words"] = _date_words
+        self.env.filters["time_words"] = _time_words
 
     def exists(self, name: str) -> bool:
         if "/" in name or "\\" in name or name.startswith("."):

@@ -29,6 +29,7 @@ from workflow.ids import parse_id
 from workflow.keys import KeySource
 from workflow.machine import CompiledFlow
 from workflow.mailer import Mailer
+from workflow.pdf import Printer
 from workflow.store import Busy, NominationRow, Store, Tx
 
 __all__ = ["PAGE", "PUBLIC", "SYSTEM", "Actor", "Deps", "ItemContext", "iso", "load",
@@ -74,6 +75,8 @@ class Deps:
     keys: KeySource = field(default_factory=KeySource.from_env)
     #: the email sender (``AWARD_SMTP_URL``), made on first use; None: messages stay queued
     mail: Callable[[], Mailer | None] = lambda: None
+    #: makes the PDF of each issued document (``AWARD_PDF``; None when it cannot)
+    printer: Printer = field(default_factory=Printer.from_env)
     #: told of what each unit of work did once it has committed (metrics)
     observers: list[Callable[[str, dict[str, Any]], None]] = field(default_factory=list)
     _compiled: dict[str, CompiledFlow] = field(default_factory=dict)

@@ -7,17 +7,18 @@ here writes. Above :mod:`workflow.service.base` only.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from workflow.directory import UnitTree
+from workflow.documents import date_in_words
 from workflow.flow import FlowSpec
 from workflow.service.base import Deps, iso
 from workflow.store import NominationRow, Tx
 
 __all__ = ["audit_view", "date_in_words", "flow_words", "item_context", "item_summary",
-           "place_of"]
+           "official", "place_of"]
 
 
 def iso_text(text: str, tz: ZoneInfo) -> str:
@@ -73,7 +74,11 @@ def item_context(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec) -> dic
     unit = deps.tree(tx).units.get(item.unit_id)
     state = flow.states[item.state]
     entered_by = tx.items.entered_by(item.id, item.state) or item.created_by
+    issuer, role = _deciding_unit(deps, tx, item, flow, entered_by)
     return {
+        **official(deps, tx, issuer, deps.now()),
+        "signer": {"login": entered_by, "role": role,
+                   "name": tx.directory.names([entered_by]).get(entered_by, entered_by)},
         "item": {
             "id": str(item.id),
             "nominee": item.nominee,
@@ -100,13 +105,6 @@ def item_context(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec) -> dic
         },
         "now": deps.iso(deps.now()),
     }
-
-
-def date_in_words(day: date) -> str:
-    """A date as an official document writes it (Decree 30/2020, Annex I): ``ngày 05 tháng
-    02 năm 2026`` — a zero before days under 10 and before months 1 and 2."""
-    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
-    return f"ngày {day.day:02d} tháng {month} năm {day.year}"
 
 
 def place_of(tree: UnitTree, unit_id: str) -> str:
@@ -138,4 +136,36 @@ def flow_words(flow: FlowSpec) -> dict[str, Any]:
         "confirmations": {key: [r.role for r in roles]
                           for s in flow.states.values() if s.confirmations
                           for key, roles in s.confirmations.items},
+    }
+
+
+def _deciding_unit(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec, login: str
+                   ) -> tuple[str, str]:
+    """The unit whose decider took the item into its state, and the role they decided in
+    (the first of the flow's deciders when they hold none: a document made on request)."""
+    first: tuple[str, str] | None = None
+    for ref in flow.decider.roles:
+        target = deps.resolve(tx, item.unit_id, ref.scope)
+        if target is None:
+            continue
+        first = first or (target, ref.role)
+        if tx.directory.has_role(login, ref.role, target):
+            return target, ref.role
+    return first or (item.unit_id, "")
+
+
+def official(deps: Deps, tx: Tx, unit_id: str, when: datetime) -> dict[str, Any]:
+    """What the official layout (``templates/official/layout.html.j2``) prints around a
+    document issued by ``unit_id`` at ``when``: the office (``definitions/office.yaml``), the
+    issuing body and the body above it, the place and the date in words."""
+    tree = deps.tree(tx)
+    office = deps.definitions.office
+    unit = tree.units.get(unit_id)
+    parent = tree.units.get(unit.parent) if unit is not None and unit.parent else None
+    return {
+        "office": office.as_context(),
+        "issuer": {"id": unit_id, "name": unit.name if unit else unit_id,
+                   "parent": parent.name if parent else ""},
+        "place": office.place or place_of(tree, unit_id),
+        "date_words": date_in_words(when.astimezone(deps.display_tz).date()),
     }

@@ -53,7 +53,7 @@ from workflow.service.commands.ballots import CHOICES
 from workflow.service.lifecycle import Entry
 from workflow.service.lifecycle.vote import BALLOT_KEY, close, public_tally
 from workflow.service.moves import apply
-from workflow.service.present import date_in_words, place_of
+from workflow.service.present import date_in_words, official, place_of
 from workflow.store import BallotRoundRow, CouncilSessionRow, NominationRow, Tx
 
 __all__ = ["MINUTES", "cast_paper", "close_session", "get_session", "on_paper",
@@ -418,6 +418,7 @@ def minutes_context(deps: Deps, tx: Tx, session: CouncilSessionRow, paper: list[
     when = session.closed_at or deps.now()
     chair = chairs[0] if chairs else None
     return {
+        **official(deps, tx, session.council_unit, when),
         "session": {
             "id": str(session.id), "number": session.number, "title": session.title,
             "number_text": f"{session.number or session.id:02d}/BB-HĐTĐKT",

@@ -20,7 +20,7 @@ from workflow.service.commands import ballots, confirmations, items, lists, obje
 from workflow.service.facades.staff import fold
 from workflow.service.lifecycle import Entry
 from workflow.service.lifecycle.render import render_item
-from workflow.service.lifecycle.vote import MINUTES, latest_closed, minutes_context, remind
+from workflow.service.lifecycle.vote import MINUTES, latest_closed, minutes_extra, remind
 from workflow.service.present import item_summary
 from workflow.service.queries import EXPORT_COLUMNS, available, export_rows, item_detail, queue
 from workflow.store import Tx
@@ -296,7 +296,7 @@ class Items:
                     raise NotAllowed(f"nomination {item.id} has no closed ballot round yet; "
                                      "minutes are written when a vote closes",
                                      msgid="render.no_minutes")
-                extra["ballot"] = minutes_context(deps, tx, item, round_id)
+                extra = minutes_extra(deps, tx, item, round_id)
             text, digest = render_item(deps, tx, item, machine.spec, template, extra)
             return {"nomination": str(item.id), "template": template, "sha256": digest,
                     "text": text}

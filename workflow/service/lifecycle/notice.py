@@ -22,6 +22,7 @@ from workflow.flow import INTERNAL, FlowSpec, StateSpec
 from workflow.service.access import stage
 from workflow.service.base import SYSTEM, Deps
 from workflow.service.lifecycle.base import Behaviour, Entry, Step
+from workflow.service.present import official
 from workflow.store import NominationRow, Tx
 
 __all__ = ["Notice", "Window", "notice_window", "window_ended", "window_open"]
@@ -95,7 +96,14 @@ def _render(deps: Deps, tx: Tx, notice_id: int, flow: FlowSpec, state: StateSpec
                          "unit": unit.name if unit else other.unit_id})
     publisher = tree.units.get(notice.unit_id)
     seq, head = tx.audit.head()
+    board = deps.definitions.office.board_url.rstrip("/")
+    signers = tx.directory.holders("secretariat", notice.unit_id)
     context = {
+        **official(deps, tx, notice.unit_id, notice.starts_at),
+        "board": {"url": board or "/", "notice_url": f"{board}/notices/{notice_id}"},
+        "signer": ({"login": signers[0],
+                    "name": tx.directory.names(signers[:1]).get(signers[0], signers[0])}
+                   if signers else None),
         "notice": {
             "id": str(notice_id),
             "title": dict(flow.title),

@@ -22,11 +22,12 @@ from workflow.flow import INTERNAL, StateSpec
 from workflow.service import access
 from workflow.service.base import SYSTEM, Actor, Deps
 from workflow.service.lifecycle.base import Behaviour, Entry, Render, Step
+from workflow.service.present import official
 from workflow.store import BallotRoundRow, NominationRow, Tx
 from workflow.voting import Counts, decide
 
 __all__ = ["BALLOT_KEY", "MINUTES", "Vote", "close", "latest_closed", "minutes_context",
-           "remind", "round_view", "rule_of"]
+           "minutes_extra", "remind", "round_view", "rule_of"]
 
 MINUTES = "minutes.html.j2"
 BALLOT_KEY = "ballot"  # the purpose of the subkey that seals ballots (workflow.keys)
@@ -216,7 +217,7 @@ def close(entry: Entry, actor: Actor, current: BallotRoundRow, *, minutes: bool 
     tx.ballots.close(current.id, deps.now(), tally)
     trigger = (INTERNAL.PASS if decision.passed
                else INTERNAL.NO_QUORUM if not decision.quorum_met else INTERNAL.FAIL)
-    after = ((Render((MINUTES,), {"ballot": minutes_context(deps, tx, item, current.id)}),)
+    after = ((Render((MINUTES,), minutes_extra(deps, tx, item, current.id)),)
              if minutes and deps.renderer.exists(MINUTES) else ())
     step = Step(trigger, actor, action="vote_closed",
                 payload={"trigger": "close_vote", **tally}, after=after)
@@ -247,6 +248,28 @@ def minutes_context(deps: Deps, tx: Tx, item: NominationRow, round_id: int) -> d
         "roll": [{"login": m, "name": names.get(m, m), "voted": v, "recused": r}
                  for m, v, r in roll],
         **(public_tally(current.result) if current.result else {}),
+    }
+
+
+def minutes_extra(deps: Deps, tx: Tx, item: NominationRow, round_id: int) -> dict[str, Any]:
+    """What the minutes template adds to the item's context: the round (see
+    :func:`minutes_context`), the council by name as the issuing body, its chair and its
+    secretariat for the signature block."""
+    ballot = minutes_context(deps, tx, item, round_id)
+    council = ballot["council"]
+    current = next(r for r in tx.ballots.rounds(item.id) if r.id == round_id)
+    chairs = tx.directory.holders("council_chair", council)
+    secretaries = tx.directory.holders("secretariat", council)
+    names = tx.directory.names([*chairs[:1], *secretaries[:1]])
+    extra = official(deps, tx, council, current.closed_at or deps.now())
+    return {
+        **extra,
+        "ballot": ballot,
+        "council": {"id": council, "name": extra["issuer"]["name"]},
+        "chair": {"login": chairs[0], "name": names.get(chairs[0], chairs[0])}
+        if chairs else None,
+        "secretary": {"login": secretaries[0], "name": names.get(secretaries[0], secretaries[0])}
+        if secretaries else None,
     }
 
 
