@@ -33,6 +33,7 @@ from workflow.service.base import PUBLIC, SYSTEM, Actor, Deps
 from workflow.service.facades import (
     Accounts,
     Audit,
+    Documents,
     Items,
     Public,
     Sessions,
@@ -55,6 +56,7 @@ class Service:
         self.sessions = Sessions(deps)
         self.accounts = Accounts(deps)
         self.audit = Audit(deps)
+        self.documents = Documents(deps)
         self.public = Public(deps)
         self.staff = Staff(deps)
         self.timers = Timers(deps, self.items)

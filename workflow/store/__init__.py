@@ -24,6 +24,7 @@ from workflow.store.audit import (
     verify_rows,
 )
 from workflow.store.db import Busy, make_engine, normalise_url, sqlite_file
+from workflow.store.issued import KINDS, Issued
 from workflow.store.objections import normal_receipt
 from workflow.store.rows import (
     BallotRoundRow,
@@ -44,6 +45,7 @@ __all__ = [
     "DATABASE_ERRORS",
     "EXPORT_COLUMNS",
     "GENESIS",
+    "KINDS",
     "Anchor",
     "BallotRoundRow",
     "Busy",
@@ -51,6 +53,7 @@ __all__ = [
     "CouncilSessionRow",
     "DeliveryRow",
     "DocumentRow",
+    "Issued",
     "NominationRow",
     "NoticeRow",
     "ObjectionRow",

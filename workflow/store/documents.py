@@ -45,6 +45,12 @@ class DocumentRepo:
                             "AND superseded_at IS NULL ORDER BY id", (nomination_id,))
         return [_document(r) for r in rows]
 
+    def content(self, document_id: int) -> tuple[int, bytes] | None:
+        """``(nomination_id, content)`` of one dossier document (current or set aside)."""
+        row = self.raw.one("SELECT nomination_id, content FROM document WHERE id = ?",
+                           (document_id,))
+        return (int(row[0]), bytes(row[1])) if row is not None else None
+
     def supersede(self, nomination_id: int, doctype: str, at: datetime) -> list[DocumentRow]:
         """Set aside the current documents of ``doctype`` (replaced or withdrawn); them."""
         current = [d for d in self.of(nomination_id) if d.doctype == doctype]

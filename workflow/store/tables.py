@@ -161,6 +161,9 @@ class RenderedDocument(SQLModel, table=True):
     # the audit head the document embeds: verify checks it is still in the chain
     audit_seq: int | None = None
     audit_hash: str | None = Field(default=None, max_length=64)
+    # the same document as an A4 PDF (None when it could not be made) and its sha256
+    pdf: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    pdf_sha256: str | None = Field(default=None, max_length=64)
 
 
 class AuditEntry(SQLModel, table=True):
@@ -251,6 +254,9 @@ class CouncilSession(SQLModel, table=True):
     minutes_sha256: str | None = Field(default=None, max_length=64)
     audit_seq: int | None = None  # the audit head the minutes embed, checked by verify
     audit_hash: str | None = Field(default=None, max_length=64)
+    # the same document as an A4 PDF (None when it could not be made) and its sha256
+    pdf: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    pdf_sha256: str | None = Field(default=None, max_length=64)
 
 
 class CouncilSessionItem(SQLModel, table=True):
@@ -294,6 +300,9 @@ class Notice(SQLModel, table=True):
     sha256: str = Field(max_length=64)
     audit_seq: int
     audit_hash: str = Field(max_length=64)
+    # the same document as an A4 PDF (None when it could not be made) and its sha256
+    pdf: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    pdf_sha256: str | None = Field(default=None, max_length=64)
     __table_args__ = (UniqueConstraint("flow_id", "unit_id", "day"),)
 
 

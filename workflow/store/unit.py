@@ -43,6 +43,7 @@ from workflow.store.db import (
 )
 from workflow.store.directory import DirectoryRepo
 from workflow.store.documents import DocumentRepo
+from workflow.store.issued import IssuedRepo
 from workflow.store.items import ItemRepo
 from workflow.store.meta import FlowVersionRepo, MetaRepo
 from workflow.store.notices import NoticeRepo
@@ -98,6 +99,10 @@ class Tx:
     @functools.cached_property
     def documents(self) -> DocumentRepo:
         return DocumentRepo(self.raw)
+
+    @functools.cached_property
+    def issued(self) -> IssuedRepo:
+        return IssuedRepo(self.raw)
 
     @functools.cached_property
     def timers(self) -> TimerRepo:

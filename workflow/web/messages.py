@@ -267,6 +267,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                           "thúc bỏ phiếu.",
                           "No ballot round of this nomination has closed yet; minutes are "
                           "written when a vote closes."),
+    "document.unknown": ("Không tìm thấy văn bản số {id}.", "No document {id}."),
+    "document.unknown_kind": ("Không có loại văn bản này.", "No such kind of document."),
+    "document.no_pdf": ("Văn bản này chưa có bản PDF; bản HTML vẫn xem được.",
+                        "This document has no PDF yet; its HTML copy can be read."),
+    "dossier.no_document": ("Hồ sơ số {id} chưa có tài liệu “{doctype}”.",
+                            "Nomination {id} has no “{doctype}” in its dossier."),
     "flow.unknown": ("Không có quy trình “{flow}”.", "No procedure “{flow}”."),
     "flow.version_unknown": ("Không tìm thấy phiên bản quy trình của hồ sơ.",
                              "The nomination's procedure version is not stored."),

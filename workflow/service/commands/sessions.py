@@ -54,6 +54,7 @@ from workflow.service.lifecycle import Entry
 from workflow.service.lifecycle.vote import BALLOT_KEY, close, public_tally
 from workflow.service.moves import apply
 from workflow.service.present import date_in_words, official, place_of
+from workflow.service.printing import print_issued
 from workflow.store import BallotRoundRow, CouncilSessionRow, NominationRow, Tx
 
 __all__ = ["MINUTES", "cast_paper", "close_session", "get_session", "on_paper",
@@ -340,7 +341,9 @@ def close_session(deps: Deps, tx: Tx, actor: Actor, session_id: str) -> dict[str
         text = deps.renderer.render(MINUTES, context)
         digest = sha256_text(text)
         tx.sessions.keep_minutes(session.id, text, digest, (seq, head))
-        documents.append({"template": MINUTES, "sha256": digest})
+        pdf = print_issued(deps, tx, "minutes", session.id, text)
+        documents.append({"template": MINUTES, "sha256": digest,
+                          **({"pdf_sha256": pdf} if pdf else {})})
         tx.audit.append(now, "system", "rendered", None, None, None, {
             "session": session.id, "documents": documents})
     return {"id": str(session.id), "status": "closed", "number": number,

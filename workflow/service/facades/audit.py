@@ -4,6 +4,7 @@ offline."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -15,7 +16,7 @@ from workflow.ids import decimal
 from workflow.service import access
 from workflow.service.base import Actor, Deps, load, paged
 from workflow.service.present import audit_view
-from workflow.store import EXPORT_COLUMNS, GENESIS, Anchor, VerifyReport, verify_rows
+from workflow.store import EXPORT_COLUMNS, GENESIS, Anchor, Tx, VerifyReport, verify_rows
 
 __all__ = ["Audit", "read_export", "read_witness"]
 
@@ -41,8 +42,18 @@ class Audit:
     def verify(self, progress: Callable[[int], None] | None = None,
                anchors: Sequence[Anchor] = ()) -> VerifyReport:
         """Recompute the chain and check every anchor: those given and those the database
-        holds (the heads notices and documents embed)."""
-        return self._deps.run(lambda tx: tx.audit.verify(progress, anchors))
+        holds (the heads notices and documents embed, in their HTML and their PDF alike);
+        then that every issued document, HTML and PDF, still has the sha256 recorded for it."""
+        def work(tx: Tx) -> VerifyReport:
+            report = tx.audit.verify(progress, anchors)
+            if not report.ok:
+                return report
+            altered = next(tx.issued.altered(), None)
+            if altered is None:
+                return report
+            return dataclasses.replace(report, ok=False, problem=altered)
+
+        return self._deps.run(work)
 
     def witness(self, path: Path) -> dict[str, Any]:
         """Append the head to a witness file kept apart from the database (a file only ever

@@ -23,6 +23,7 @@ from workflow.service.access import stage
 from workflow.service.base import SYSTEM, Deps
 from workflow.service.lifecycle.base import Behaviour, Entry, Step
 from workflow.service.present import official
+from workflow.service.printing import print_issued
 from workflow.store import NominationRow, Tx
 
 __all__ = ["Notice", "Window", "notice_window", "window_ended", "window_open"]
@@ -122,9 +123,11 @@ def _render(deps: Deps, tx: Tx, notice_id: int, flow: FlowSpec, state: StateSpec
     html = deps.renderer.render(notice.template, context)
     digest = hashlib.sha256(html.encode("utf-8")).hexdigest()
     tx.notices.publish(notice_id, html, digest, seq, head, ends)
+    pdf = print_issued(deps, tx, "notice", notice_id, html)
     tx.audit.append(deps.now(), "system", "notice_published", None, None, None, {
         "notice": notice_id, "flow": flow.id, "unit": notice.unit_id, "day": notice.day,
         "nominations": [n["id"] for n in nominees], "sha256": digest,
+        **({"pdf_sha256": pdf} if pdf else {}),
         "starts_at": deps.iso(notice.starts_at), "ends_at": deps.iso(ends),
         "audit_head": {"seq": seq, "hash": head}})
     return digest

@@ -15,6 +15,7 @@ from workflow.documents import sha256_text
 from workflow.flow import FlowSpec
 from workflow.service.base import Deps
 from workflow.service.present import item_context
+from workflow.service.printing import print_issued
 from workflow.store import NominationRow, Tx
 
 __all__ = ["render_item", "store_rendered"]
@@ -34,13 +35,18 @@ def render_item(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec, templat
 def store_rendered(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec,
                    templates: Sequence[str], state: str,
                    extra: Mapping[str, Any] | None = None) -> list[dict[str, str]]:
-    """Render, keep the documents and audit their hashes (one ``rendered`` entry)."""
+    """Render, keep the documents (and their PDFs) and audit their hashes (one
+    ``rendered`` entry)."""
     now = deps.now()
     hashes = []
     anchor = tx.audit.head()  # what render_item embeds
     for template in templates:
         text, digest = render_item(deps, tx, item, flow, template, extra)
         doc_id = tx.documents.add_rendered(item.id, template, digest, text, now, anchor)
-        hashes.append({"id": str(doc_id), "template": template, "sha256": digest})
+        made = {"id": str(doc_id), "template": template, "sha256": digest}
+        pdf = print_issued(deps, tx, "document", doc_id, text)
+        if pdf is not None:
+            made["pdf_sha256"] = pdf
+        hashes.append(made)
     tx.audit.append(now, "system", "rendered", item.id, state, state, {"documents": hashes})
     return hashes
