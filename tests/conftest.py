@@ -47,6 +47,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def no_pdf_by_default() -> Iterator[None]:
+    """Documents are HTML only unless a test asks for PDFs (``AWARD_PDF=on``, as
+    tests/test_documents.py does): laying out a PDF takes a tenth of a second, and thousands
+    of tests issue documents they do not open."""
+    saved = os.environ.get("AWARD_PDF")
+    os.environ["AWARD_PDF"] = "off"
+    yield
+    if saved is None:
+        os.environ.pop("AWARD_PDF", None)
+    else:
+        os.environ["AWARD_PDF"] = saved
+
+
+@pytest.fixture(scope="session", autouse=True)
 def installation_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """One installation key file for the whole run (never the developer's own key), shared
     by in-process services and the servers and commands the tests start."""

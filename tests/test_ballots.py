@@ -952,7 +952,8 @@ def test_minutes_are_rendered_on_close_and_on_request(env: Env, tmp_path: Path) 
     assert "(c1)" not in html  # people by name, the council by its name, never a code
     assert "Nơi nhận:" in html and "Chủ tịch Hội đồng" in html and "Số: " in html
     now_head = head(env)
-    assert f"Audit chain at issue: seq {now_head}, <code>{env.cli.ok('audit', 'head')['hash']}" in html
+    now_hash = env.cli.ok("audit", "head")["hash"]
+    assert f"Audit chain at issue: seq {now_head}, <code>{now_hash}" in html
     assert roll_hash(U_MEMBERS) in html
 
 

@@ -92,7 +92,8 @@ def test_public_facades_are_pinned() -> None:
     assert sorted(workflow.service.__all__) == ["Actor", "Deps", "PUBLIC", "SYSTEM", "Service"]
     assert sorted(workflow.store.__all__) == [
         "Anchor", "BallotRoundRow", "Busy", "Chain", "CouncilSessionRow", "DATABASE_ERRORS",
-        "DeliveryRow", "DocumentRow", "EXPORT_COLUMNS", "GENESIS", "NominationRow",
+        "DeliveryRow", "DocumentRow", "EXPORT_COLUMNS", "GENESIS", "Issued", "KINDS",
+        "NominationRow",
         "NoticeRow", "ObjectionRow", "OutboxRow", "RenderedRow", "SessionItemRow", "Store",
         "TimerRow", "Tx", "VerifyReport", "make_engine", "normal_receipt",
         "normalise_url", "sqlite_file",

@@ -17,6 +17,7 @@ from workflow.cli import (  # noqa: F401 (registers commands)
     bench,
     db,
     demo,
+    documents,
     flows,
     items,
     lists,

@@ -28,6 +28,11 @@ __all__ = ["EXPORT_COLUMNS", "available", "export_rows", "item_detail", "notices
            "receipt_status", "session_summary", "session_view"]
 
 
+def _pdf_sha256(tx: Tx, document_id: int) -> str | None:
+    issued = tx.issued.get("document", document_id)
+    return issued.pdf_sha256 if issued is not None else None
+
+
 def item_detail(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec,
                 examines: Callable[[int | None], bool] | None = None) -> dict[str, Any]:
     """``award show``: the item, its dossier, documents, history and what its states add."""
@@ -50,7 +55,7 @@ def item_detail(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec,
         ],
         "rendered": [
             {"id": str(r.id), "template": r.template, "sha256": r.sha256,
-             "at": deps.iso(r.rendered_at)}
+             "at": deps.iso(r.rendered_at), "pdf_sha256": _pdf_sha256(tx, r.id)}
             for r in tx.documents.rendered(item.id)
         ],
         "history": [
@@ -208,7 +213,7 @@ def notices_page(deps: Deps, tx: Tx, after_id: int, limit: int) -> list[dict[str
             "extended_to": deps.iso(extended),
             "status": "open" if notice.starts_at <= now and (
                 now <= notice.ends_at or still_open) else "closed",
-            "nominees": nominees, "sha256": notice.sha256,
+            "nominees": nominees, "sha256": notice.sha256, "pdf_sha256": notice.pdf_sha256,
             "audit_head": {"seq": notice.audit_seq, "hash": notice.audit_hash},
         })
     return out
@@ -268,7 +273,8 @@ def session_summary(deps: Deps, tx: Tx, session: CouncilSessionRow) -> dict[str,
             "opened_at": deps.iso(session.opened_at), "opened_by": session.opened_by,
             "opened_by_name": names.get(session.opened_by, session.opened_by),
             "closed_at": deps.iso(session.closed_at), "closed_by": session.closed_by,
-            "closed_by_name": names.get(session.closed_by or "", session.closed_by)}
+            "closed_by_name": names.get(session.closed_by or "", session.closed_by),
+            "minutes_pdf_sha256": session.pdf_sha256}
 
 
 def session_view(deps: Deps, tx: Tx, session: CouncilSessionRow) -> dict[str, Any]:

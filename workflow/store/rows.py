@@ -197,6 +197,7 @@ class CouncilSessionRow:
     closed_by: str | None
     number: int | None
     result: dict[str, Any] | None = field(metadata=JSON)
+    pdf_sha256: str | None = None  # the minutes' PDF's, when one was made
 
 
 @dataclass(frozen=True)
@@ -221,6 +222,7 @@ class NoticeRow:
     sha256: str
     audit_seq: int
     audit_hash: str
+    pdf_sha256: str | None = None  # its PDF's, when one was made
 
 
 @dataclass

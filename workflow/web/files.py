@@ -8,18 +8,20 @@ from __future__ import annotations
 import io
 import re
 import tempfile
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import UploadFile
-from fastapi.responses import HTMLResponse, StreamingResponse
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from workflow.errors import InvalidInput
 from workflow.service import Actor, Service
 
-__all__ = ["DOCUMENT_CSP", "MAX_UPLOAD", "attach_upload", "document", "export_response",
-           "read_upload", "safe_filename"]
+__all__ = ["DOCUMENT_CSP", "MAX_UPLOAD", "attach_upload", "document", "download",
+           "export_response", "read_upload", "safe_filename"]
 
 MAX_UPLOAD = 50 * 1024 * 1024
 DOCUMENT_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
@@ -74,6 +76,26 @@ def document(html: str, digest: str | None = None) -> HTMLResponse:
     if digest is not None:
         headers["X-Document-SHA256"] = digest
     return HTMLResponse(html, headers=headers)
+
+
+def download(content: bytes, filename: str, digest: str | None = None, *,
+             inline: bool = False) -> Response:
+    """Stored bytes sent as a file under ``filename``: a PDF ``inline`` (the browser's viewer
+    shows it), anything else (a dossier file of any type) as an attachment, never sniffed
+    or run; ``digest`` goes in ``X-Document-SHA256``."""
+    name = safe_filename(filename)
+    ascii_name = (unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+                  .replace('"', "") or "document")
+    disposition = "inline" if inline else "attachment"
+    headers = {"Content-Disposition": f"{disposition}; filename=\"{ascii_name}\"; "
+                                      f"filename*=UTF-8''{quote(name)}",
+               "X-Content-Type-Options": "nosniff"}
+    if not inline:  # a browser's PDF viewer does not run in a sandboxed page
+        headers["Content-Security-Policy"] = DOCUMENT_CSP
+    if digest is not None:
+        headers["X-Document-SHA256"] = digest
+    media = "application/pdf" if inline else "application/octet-stream"
+    return Response(content, media_type=media, headers=headers)
 
 
 def export_response(service: Service, fmt: str) -> StreamingResponse:
