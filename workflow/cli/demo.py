@@ -60,6 +60,12 @@ def demo(
                  f"{docs['minutes']} council minutes (one per meeting), {docs['decisions']} "
                  f"decisions, the lists in lists/ (plus summary.json, audit.jsonl and demo.db) "
                  f"in {seconds}s")
+        if docs["pdf_unavailable"]:
+            out.line(f"PDF skipped: {docs['pdf_unavailable']}")
+        else:
+            out.line(f"PDFs beside them (A4, fonts embedded): {docs['pdfs']} — every notice and "
+                     "a sample of minutes and decisions; the rest: award --db "
+                     f"{result.database} pdf document --missing (and minutes)")
         out.line("next: award --db " + result.database + " list --flow anh-hung-lao-dong   |   "
                  "award --db " + result.database + " show 1   |   award --db "
                  + result.database + " audit verify")

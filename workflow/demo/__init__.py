@@ -28,6 +28,7 @@ from workflow.demo.cycle import Cycle
 from workflow.demo.live import SignIn, leave_live, sign_ins
 from workflow.demo.office import build_office, write_directory
 from workflow.errors import InvalidInput
+from workflow.pdf import Printer
 from workflow.service import Service
 
 __all__ = ["DemoResult", "run_demo"]
@@ -44,7 +45,7 @@ class DemoResult:
     summary: list[dict[str, Any]]
     stages: list[dict[str, Any]]
     audit: dict[str, Any]
-    documents: dict[str, int]
+    documents: dict[str, Any]  # how many of each were written, and the PDFs
     sweeps: dict[str, int]
     days: int
     end: str  # the simulated last moment (ISO): serve the database with AWARD_NOW at it
@@ -93,6 +94,9 @@ def run_demo(folder: Path, say: Callable[[str], None], seed: int = 2025) -> Demo
 
 def _run(service: Service, clock: FixedClock, folder: Path, db: str,
          say: Callable[[str], None], rng: random.Random) -> DemoResult:
+    # a PDF takes about a second to lay out: the cycle's hundreds of documents stay HTML,
+    # and a sample of each kind gets its PDF at the end (award pdf KIND --missing: the rest)
+    printer, service.deps.printer = service.deps.printer, Printer(enabled=False)
     office = build_office(rng)
     directory = folder / "directory.yaml"
     write_directory(office, directory)
@@ -134,6 +138,7 @@ def _run(service: Service, clock: FixedClock, folder: Path, db: str,
     people = sign_ins(service, office)
     say(f"left open on {last.isoformat()}: "
         + ", ".join(f"{kind} (item {item})" for kind, item in live.items()))
+    service.deps.printer = printer
     documents = _write_documents(service, folder)
     summary, stages = _summary(service)
     report = service.audit.verify()
@@ -148,27 +153,50 @@ def _run(service: Service, clock: FixedClock, folder: Path, db: str,
                       lists)
 
 
-def _write_documents(service: Service, folder: Path) -> dict[str, int]:
-    counts = {"notices": 0, "minutes": 0, "decisions": 0}
+def _write_documents(service: Service, folder: Path) -> dict[str, Any]:
+    counts: dict[str, Any] = {"notices": 0, "minutes": 0, "decisions": 0, "pdfs": 0,
+                              "pdf_unavailable": service.deps.printer.unavailable()}
     (folder / "notices").mkdir(exist_ok=True)
     for notice in service.public.notices():
         path = folder / "notices" / f"thong-bao-{notice['id']}.html"
         path.write_text(service.public.notice_html(notice["id"]), encoding="utf-8")
         counts["notices"] += 1
+        counts["pdfs"] += _write_pdf(service, "notice", notice["id"], path, sample=True)
     for sub in ("minutes", "decisions"):
         (folder / sub).mkdir(exist_ok=True)
-    for session in service.sessions.find(status="closed"):
+    for n, session in enumerate(service.sessions.find(status="closed")):
         text = service.sessions.minutes(session["id"])["text"]
         name = f"bien-ban-{session['council']}-phien-{session['id']}.html"
         (folder / "minutes" / name).write_text(text, encoding="utf-8")
         counts["minutes"] += 1
+        counts["pdfs"] += _write_pdf(service, "minutes", session["id"],
+                                     folder / "minutes" / name, sample=n < DEMO_PDFS)
+    made = {"minutes": 0, "decisions": 0}
     for item in service.items.find():
         for doc in service.items.rendered(item["id"]):
             kind = "minutes" if doc["template"].startswith("minutes") else "decisions"
             name = f"{'bien-ban' if kind == 'minutes' else 'quyet-dinh'}-{item['id']}-{doc['id']}"
-            (folder / kind / f"{name}.html").write_text(doc["content"], encoding="utf-8")
+            path = folder / kind / f"{name}.html"
+            path.write_text(doc["content"], encoding="utf-8")
             counts[kind] += 1
+            wrote = _write_pdf(service, "document", doc["id"], path,
+                               sample=made[kind] < DEMO_PDFS)
+            made[kind] += wrote
+            counts["pdfs"] += wrote
     return counts
+
+
+DEMO_PDFS = 5  # PDFs the demo makes of each kind but notices (all of which get one)
+
+
+def _write_pdf(service: Service, kind: str, key: str, html: Path, *, sample: bool) -> int:
+    """Make the PDF of one issued document beside its HTML copy (1), unless it is not in the
+    sample or PDFs cannot be made here (0)."""
+    if not sample or service.deps.printer.unavailable() is not None:
+        return 0
+    service.documents.reprint(kind, key)
+    html.with_suffix(".pdf").write_bytes(service.documents.pdf(None, kind, key)["pdf"])
+    return 1
 
 
 def _summary(service: Service) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

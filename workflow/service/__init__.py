@@ -41,6 +41,7 @@ from workflow.service.facades import (
     Staff,
     Timers,
 )
+from workflow.service.printing import printer_observer
 
 __all__ = ["PUBLIC", "SYSTEM", "Actor", "Deps", "Service"]
 
@@ -51,6 +52,8 @@ class Service:
 
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
+        # each issued document's PDF is made once the unit that issued it has committed
+        deps.observers.append(printer_observer(deps))
         self.setup = Setup(deps)
         self.items = Items(deps)
         self.sessions = Sessions(deps)

@@ -341,9 +341,8 @@ def close_session(deps: Deps, tx: Tx, actor: Actor, session_id: str) -> dict[str
         text = deps.renderer.render(MINUTES, context)
         digest = sha256_text(text)
         tx.sessions.keep_minutes(session.id, text, digest, (seq, head))
-        pdf = print_issued(deps, tx, "minutes", session.id, text)
-        documents.append({"template": MINUTES, "sha256": digest,
-                          **({"pdf_sha256": pdf} if pdf else {})})
+        print_issued(tx, "minutes", session.id, text)
+        documents.append({"template": MINUTES, "sha256": digest})
         tx.audit.append(now, "system", "rendered", None, None, None, {
             "session": session.id, "documents": documents})
     return {"id": str(session.id), "status": "closed", "number": number,

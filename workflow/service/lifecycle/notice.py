@@ -123,11 +123,10 @@ def _render(deps: Deps, tx: Tx, notice_id: int, flow: FlowSpec, state: StateSpec
     html = deps.renderer.render(notice.template, context)
     digest = hashlib.sha256(html.encode("utf-8")).hexdigest()
     tx.notices.publish(notice_id, html, digest, seq, head, ends)
-    pdf = print_issued(deps, tx, "notice", notice_id, html)
+    print_issued(tx, "notice", notice_id, html)
     tx.audit.append(deps.now(), "system", "notice_published", None, None, None, {
         "notice": notice_id, "flow": flow.id, "unit": notice.unit_id, "day": notice.day,
         "nominations": [n["id"] for n in nominees], "sha256": digest,
-        **({"pdf_sha256": pdf} if pdf else {}),
         "starts_at": deps.iso(notice.starts_at), "ends_at": deps.iso(ends),
         "audit_head": {"seq": seq, "hash": head}})
     return digest

@@ -35,18 +35,15 @@ def render_item(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec, templat
 def store_rendered(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec,
                    templates: Sequence[str], state: str,
                    extra: Mapping[str, Any] | None = None) -> list[dict[str, str]]:
-    """Render, keep the documents (and their PDFs) and audit their hashes (one
-    ``rendered`` entry)."""
+    """Render, keep the documents and audit their hashes (one ``rendered`` entry); their
+    PDFs follow once the unit of work commits."""
     now = deps.now()
     hashes = []
     anchor = tx.audit.head()  # what render_item embeds
     for template in templates:
         text, digest = render_item(deps, tx, item, flow, template, extra)
         doc_id = tx.documents.add_rendered(item.id, template, digest, text, now, anchor)
-        made = {"id": str(doc_id), "template": template, "sha256": digest}
-        pdf = print_issued(deps, tx, "document", doc_id, text)
-        if pdf is not None:
-            made["pdf_sha256"] = pdf
-        hashes.append(made)
+        hashes.append({"id": str(doc_id), "template": template, "sha256": digest})
+        print_issued(tx, "document", doc_id, text)
     tx.audit.append(now, "system", "rendered", item.id, state, state, {"documents": hashes})
     return hashes

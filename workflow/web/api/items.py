@@ -12,6 +12,7 @@ from workflow.web.api.models import (
     Attached,
     FireBody,
     Fired,
+    IssuedDocument,
     ItemSummary,
     ItemView,
     NominateBody,
@@ -22,7 +23,8 @@ from workflow.web.api.models import (
 )
 from workflow.web.api.paging import next_page
 from workflow.web.deps import Acting, ServiceDep
-from workflow.web.files import attach_upload
+from workflow.web.files import attach_upload, download
+from workflow.web.files import document as document_response
 from workflow.web.params import Cursor, Number
 
 __all__ = ["router"]
@@ -105,3 +107,49 @@ def detach(service: ServiceDep, who: Acting, nomination_id: str, doctype: str
     """Withdraw the documents of a type while the dossier is open (the versions are kept)."""
     service.staff.check_visible(who, nomination_id)
     return service.items.detach(who, nomination_id, doctype)
+
+
+_FILE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/octet-stream": {}}, "description": "the file"}}
+_PDF: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/pdf": {}}, "description": "the PDF"}}
+_HTML: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/html": {}}, "description": "the document as issued"}}
+
+
+@router.get("/items/{nomination_id}/dossier/{document}", response_class=Response,
+            responses=_FILE)
+def dossier_file(service: ServiceDep, who: Acting, nomination_id: str, document: str
+                 ) -> Response:
+    """A file of the dossier (by its id, or by document type: the newest of that type), for
+    whoever may see the item — council members read what they vote on."""
+    found = service.documents.dossier_file(who, nomination_id, document)
+    return download(found["content"], found["file"], found["sha256"])
+
+
+@router.get("/items/{nomination_id}/issued", response_model=list[IssuedDocument])
+def issued(service: ServiceDep, who: Acting, nomination_id: str) -> list[dict[str, Any]]:
+    """The documents issued for the item (decisions, minutes), with where to read them."""
+    out = []
+    for doc in service.documents.of_item(who, nomination_id):
+        base = f"/api/items/{nomination_id}/issued/{doc['id']}"
+        out.append({**{k: v for k, v in doc.items() if k != "html"},
+                    "html_url": base, "pdf_url": f"{base}/pdf" if doc["pdf_sha256"] else None})
+    return out
+
+
+@router.get("/items/{nomination_id}/issued/{document_id}", response_class=Response,
+            responses=_HTML)
+def issued_html(service: ServiceDep, who: Acting, nomination_id: str, document_id: str
+                ) -> Response:
+    found = service.documents.issued(who, "document", document_id, nomination_id=nomination_id)
+    return document_response(found["html"], found["sha256"])
+
+
+@router.get("/items/{nomination_id}/issued/{document_id}/pdf", response_class=Response,
+            responses=_PDF)
+def issued_pdf(service: ServiceDep, who: Acting, nomination_id: str, document_id: str
+               ) -> Response:
+    found = service.documents.pdf(who, "document", document_id, nomination_id=nomination_id)
+    return download(found["pdf"], f"{found['template'].split('.')[0]}-{found['id']}.pdf",
+                    found["pdf_sha256"], inline=True)

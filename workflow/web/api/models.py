@@ -140,6 +140,26 @@ class Document(Answer):
     by: str
 
 
+class IssuedHead(Answer):
+    seq: int | None
+    hash: str | None
+
+
+class IssuedDocument(Answer):
+    """A document the engine issued for an item (a decision, a round's minutes)."""
+
+    kind: str = Field(description="document (an item's), notice, or minutes (a session's)")
+    id: str
+    template: str
+    sha256: str = Field(description="of the HTML as issued")
+    pdf_sha256: str | None = Field(description="of its PDF; null when none was made")
+    nomination: str | None
+    at: str | None = None
+    audit: IssuedHead = Field(description="the audit head printed on it")
+    html_url: str
+    pdf_url: str | None
+
+
 class HistoryEntry(Answer):
     seq: int
     at: str
