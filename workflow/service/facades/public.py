@@ -136,5 +136,6 @@ class Public:
             "starts_at": view["starts_at"], "ends_at": view["ends_at"],
             "extended_to": view["extended_to"],
             "status": view["status"], "sha256": view["sha256"],
+            "pdf_sha256": view["pdf_sha256"],
             "audit_head": view["audit_head"], "nominees": nominees,
         }
