@@ -35,6 +35,7 @@ from test_web_language import problems
 from typer.testing import CliRunner
 
 from workflow.cli import app as cli_app
+from workflow.pdf import Printer
 from workflow.service import Actor
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -640,6 +641,35 @@ def test_a_closed_vote_says_its_result_in_words(new_page: Any, server: Server) -
     outcome = page.get_by_test_id("outcome").inner_text()
     assert outcome == "Không đạt: 1/5 phiếu đồng ý (tổng số thành viên); ngưỡng 80% cần 4."
     assert "Sở Giáo dục và Đào tạo" in page.locator("main").inner_text()  # the council
+
+
+def test_a_council_member_opens_the_minutes_and_their_pdf_from_the_item_page(
+        new_page: Any, server: Server) -> None:
+    item = voted_round(server, ("yes", "yes", "yes", "yes"))
+    service = scene_service(server)
+    try:  # the last ballot closes the round: its minutes, and their PDF, are issued
+        service.deps.printer = Printer(enabled=True)
+        service.items.vote(Actor("thu"), item, "yes")
+        [minutes] = service.documents.of_item(None, item)
+    finally:
+        service.deps.store.close()
+    page = new_page()
+    sign_in(page, "hoa")  # a member of the council, nothing more
+    page.goto(f"/items/{item}")
+    issued = page.get_by_test_id("issued")
+    assert "minutes.html.j2" not in issued.inner_text()
+    pdf_link = page.get_by_test_id(f"issued-pdf-{minutes['id']}")
+    answer = page.request.get(server.url + str(pdf_link.get_attribute("href")))
+    assert answer.status == 200 and answer.headers["content-type"] == "application/pdf"
+    assert answer.body().startswith(b"%PDF-")
+    assert answer.headers["x-document-sha256"] == minutes["pdf_sha256"]
+    page.get_by_test_id(f"issued-html-{minutes['id']}").click()
+    page.wait_for_url(f"**/items/{item}/issued/{minutes['id']}")
+    text = page.locator("body").inner_text()
+    for part in ("BIÊN BẢN", "Độc lập – Tự do – Hạnh phúc", "Nơi nhận:", "CHỦ TỊCH HỘI ĐỒNG",
+                 "Sở Giáo dục và Đào tạo"):
+        assert part in text, part
+    shot(page, "minutes-official")
 
 
 # ---- phones (issue 10, point 12) ------------------------------------------------------------
