@@ -363,3 +363,56 @@ def test_without_weasyprint_documents_are_html_only_and_nothing_fails(
         assert service.audit.verify().ok
     finally:
         service.deps.store.close()
+
+
+def test_a_council_sessions_minutes_have_their_pdf_for_those_who_see_the_council(
+        docs: Docs, tmp_path: Path) -> None:
+    service, f = docs.service, docs.ids["F"]
+    service.items.fire(Actor("thu"), f, "accept")  # F goes to the department council's vote
+    opened = service.sessions.open(Actor("thu"), "BN-SGD", [f], "Phiên họp tháng 3")
+    session = opened["id"]
+    for member in ("thu", "minh", "hoa", "nam", "binh"):
+        service.sessions.ballot(Actor(member), session, {f: "yes"})
+    service.sessions.close(Actor("thu"), session)
+    minutes = service.documents.issued(None, "minutes", session)
+    assert minutes["pdf_sha256"] is not None
+    for part in ("BIÊN BẢN", "Số: 01/BB-HĐTĐKT", "Bắc Ninh, ngày 16 tháng 3 năm 2026",
+                 "Nơi nhận:", "Chủ tịch Hội đồng", "Sở Giáo dục và Đào tạo"):
+        assert part in minutes["html"], part
+    with docs.client() as client:
+        sign_in(client, "hoa")
+        page = client.get(f"/sessions/{session}").text
+        assert f'href="/sessions/{session}/minutes/pdf"' in page
+        got = client.get(f"/sessions/{session}/minutes/pdf")
+        assert got.status_code == 200 and sha(got.content) == minutes["pdf_sha256"]
+    with docs.client() as client:
+        sign_in(client, "mai")
+        assert client.get(f"/sessions/{session}/minutes/pdf").status_code == 403
+    out = tmp_path / "bien-ban.pdf"
+    made = docs.cli().ok("pdf", "minutes", session, "--out", str(out))
+    assert made["made"][0]["changed"] is False and sha(out.read_bytes()) == minutes["pdf_sha256"]
+
+
+def test_weasyprint_without_its_system_libraries_says_so_in_one_line(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    class NoPango:
+        """Imports of weasyprint fail as they do on a machine without Pango."""
+
+        def find_spec(self, name: str, *_args: Any) -> None:
+            if name == "weasyprint":
+                raise OSError("cannot load library 'libgobject-2.0-0': error 0x7e.\n"
+                              "Additionally, ctypes.util.find_library() did not manage to "
+                              "locate a library called 'libgobject-2.0-0'")
+
+    monkeypatch.delitem(sys.modules, "weasyprint", raising=False)
+    monkeypatch.setattr(sys, "meta_path", [NoPango(), *sys.meta_path])
+    module, why = pdf_module._weasyprint.__wrapped__()  # type: ignore[attr-defined]
+    assert module is None and why is not None and "\n" not in why
+    assert why.startswith("WeasyPrint cannot load its system libraries (cannot load library "
+                          "'libgobject-2.0-0': error 0x7e.)")
+    assert "libpango-1.0-0" in why
+    monkeypatch.setattr(pdf_module, "_weasyprint", lambda: (None, why))
+    printer = pdf_module.Printer(enabled=True)
+    assert printer.unavailable() == why and printer.pdf("<p>x</p>") is None
+    assert pdf_module.Printer.from_env({"AWARD_PDF": "off"}).unavailable() == \
+        "PDF output is off (AWARD_PDF=off): documents are HTML only"
