@@ -30,7 +30,8 @@ def demo(
     data: dict[str, Any] = {
         "folder": str(result.folder), "database": result.database, "seconds": seconds,
         "simulated_days": result.days, "flows": result.summary, "stages": result.stages,
-        "documents": result.documents, "lists": result.lists, "sweeps": result.sweeps,
+        "documents": result.documents, "pdfs": result.pdfs, "lists": result.lists,
+        "sweeps": result.sweeps,
         "audit": result.audit, "end": result.end, "live": result.live,
         "sign_ins": [{"role": p.role, "login": p.login, "name": p.name,
                       "password": p.password} for p in result.people],
@@ -60,11 +61,11 @@ def demo(
                  f"{docs['minutes']} council minutes (one per meeting), {docs['decisions']} "
                  f"decisions, the lists in lists/ (plus summary.json, audit.jsonl and demo.db) "
                  f"in {seconds}s")
-        if docs["pdf_unavailable"]:
-            out.line(f"PDF skipped: {docs['pdf_unavailable']}")
+        if result.pdfs["unavailable"]:
+            out.line(f"PDF skipped: {result.pdfs['unavailable']}")
         else:
-            out.line(f"PDFs beside them (A4, fonts embedded): {docs['pdfs']} — every notice and "
-                     "a sample of minutes and decisions; the rest: award --db "
+            out.line(f"PDFs beside them (A4, fonts embedded): {result.pdfs['made']} — every "
+                     "notice and a sample of minutes and decisions; the rest: award --db "
                      f"{result.database} pdf document --missing (and minutes)")
         out.line("next: award --db " + result.database + " list --flow anh-hung-lao-dong   |   "
                  "award --db " + result.database + " show 1   |   award --db "

@@ -45,13 +45,14 @@ class DemoResult:
     summary: list[dict[str, Any]]
     stages: list[dict[str, Any]]
     audit: dict[str, Any]
-    documents: dict[str, Any]  # how many of each were written, and the PDFs
+    documents: dict[str, int]  # how many of each kind were written
     sweeps: dict[str, int]
     days: int
     end: str  # the simulated last moment (ISO): serve the database with AWARD_NOW at it
     live: dict[str, Any]  # items left open on the last day: {"notice": id, "ballot": id}
     people: list[SignIn]  # who a visitor can sign in as
     lists: dict[str, int]  # the lists sent and refused, and the council meetings held
+    pdfs: dict[str, Any]  # {made: how many PDFs, unavailable: why none could be, or None}
 
 
 MARKER = ".award-demo"  # marks a folder the demo wrote, so a rerun may replace it
@@ -140,6 +141,7 @@ def _run(service: Service, clock: FixedClock, folder: Path, db: str,
         + ", ".join(f"{kind} (item {item})" for kind, item in live.items()))
     service.deps.printer = printer
     documents = _write_documents(service, folder)
+    pdfs = {"made": documents.pop("pdfs"), "unavailable": printer.unavailable()}
     summary, stages = _summary(service)
     report = service.audit.verify()
     with (folder / "audit.jsonl").open("w", encoding="utf-8") as handle:
@@ -150,12 +152,13 @@ def _run(service: Service, clock: FixedClock, folder: Path, db: str,
     lists = {**cycle.lists, "sessions": cycle.sessions}
     return DemoResult(folder, db, summary, stages, report.as_dict(), documents, sweeps, days,
                       clock.now().astimezone(service.display_tz).isoformat(), live, people,
-                      lists)
+                      lists, pdfs)
 
 
-def _write_documents(service: Service, folder: Path) -> dict[str, Any]:
-    counts: dict[str, Any] = {"notices": 0, "minutes": 0, "decisions": 0, "pdfs": 0,
-                              "pdf_unavailable": service.deps.printer.unavailable()}
+def _write_documents(service: Service, folder: Path) -> dict[str, int]:
+    """Every notice, set of minutes and decision as HTML, and a sample as PDF; how many of
+    each (``pdfs``: the PDFs)."""
+    counts: dict[str, int] = {"notices": 0, "minutes": 0, "decisions": 0, "pdfs": 0}
     (folder / "notices").mkdir(exist_ok=True)
     for notice in service.public.notices():
         path = folder / "notices" / f"thong-bao-{notice['id']}.html"
