@@ -841,7 +841,7 @@ def test_secrecy_of_the_session_schema(env: Env) -> None:
     assert columns["council_session"] == {
         "id", "council_unit", "title", "status", "opened_at", "opened_by", "closed_at",
         "closed_by", "number", "result", "minutes", "minutes_sha256", "audit_seq",
-        "audit_hash"}
+        "audit_hash", "pdf", "pdf_sha256"}  # the minutes' PDF: the same tallies, no paper
     assert columns["ballot"] == {"round_id", "id", "choice"}  # no paper, session or member
     for table in ("council_session", "council_session_item"):
         assert not any(CHOICEISH.search(c) for c in columns[table]), table

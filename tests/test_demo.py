@@ -58,7 +58,8 @@ def test_the_demo_runs_a_whole_cycle_and_verifies_its_audit(demo_runs: dict[str,
     # the suite runs with AWARD_PDF=off: the demo says why there are no PDFs, and goes on
     assert result["pdfs"] == {"made": 0, "unavailable": "PDF output is off (AWARD_PDF=off): "
                                                         "documents are HTML only"}
-    assert not list(folder.glob("*/*.pdf"))
+    for kind in result["documents"]:
+        assert not list((folder / kind).glob("*.pdf")), kind
 
 
 def test_the_demo_sends_lists_and_holds_council_meetings(demo_runs: dict[str, Any]) -> None:

@@ -35,7 +35,6 @@ from test_web_language import problems
 from typer.testing import CliRunner
 
 from workflow.cli import app as cli_app
-from workflow.pdf import Printer
 from workflow.service import Actor
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -648,7 +647,7 @@ def test_a_council_member_opens_the_minutes_and_their_pdf_from_the_item_page(
     item = voted_round(server, ("yes", "yes", "yes", "yes"))
     service = scene_service(server)
     try:  # the last ballot closes the round: its minutes, and their PDF, are issued
-        service.deps.printer = Printer(enabled=True)
+        service.documents.make_pdfs(True)
         service.items.vote(Actor("thu"), item, "yes")
         [minutes] = service.documents.of_item(None, item)
     finally:

@@ -148,8 +148,8 @@ def test_the_openapi_document_declares_security_and_typed_answers(scene: Scene) 
     # every operation answers a named model, none a bare object
     for path, operations in paths.items():
         for method, operation in operations.items():
-            if path == "/api/audit/export":
-                continue  # a file
+            if path == "/api/audit/export" or "/dossier/" in path or "/issued/" in path:
+                continue  # a file: the export, a dossier file, a document as issued
             body = operation["responses"][next(c for c in operation["responses"]
                                                if c.startswith("2"))]
             content = body["content"]["application/json"]["schema"]

@@ -28,7 +28,6 @@ from workflow.demo.cycle import Cycle
 from workflow.demo.live import SignIn, leave_live, sign_ins
 from workflow.demo.office import build_office, write_directory
 from workflow.errors import InvalidInput
-from workflow.pdf import Printer
 from workflow.service import Service
 
 __all__ = ["DemoResult", "run_demo"]
@@ -97,7 +96,7 @@ def _run(service: Service, clock: FixedClock, folder: Path, db: str,
          say: Callable[[str], None], rng: random.Random) -> DemoResult:
     # a PDF takes about a second to lay out: the cycle's hundreds of documents stay HTML,
     # and a sample of each kind gets its PDF at the end (award pdf KIND --missing: the rest)
-    printer, service.deps.printer = service.deps.printer, Printer(enabled=False)
+    printing = service.documents.make_pdfs(False)
     office = build_office(rng)
     directory = folder / "directory.yaml"
     write_directory(office, directory)
@@ -139,9 +138,9 @@ def _run(service: Service, clock: FixedClock, folder: Path, db: str,
     people = sign_ins(service, office)
     say(f"left open on {last.isoformat()}: "
         + ", ".join(f"{kind} (item {item})" for kind, item in live.items()))
-    service.deps.printer = printer
+    service.documents.make_pdfs(printing)
     documents = _write_documents(service, folder)
-    pdfs = {"made": documents.pop("pdfs"), "unavailable": printer.unavailable()}
+    pdfs = {"made": documents.pop("pdfs"), "unavailable": service.documents.pdf_unavailable()}
     summary, stages = _summary(service)
     report = service.audit.verify()
     with (folder / "audit.jsonl").open("w", encoding="utf-8") as handle:
@@ -195,7 +194,7 @@ DEMO_PDFS = 5  # PDFs the demo makes of each kind but notices (all of which get 
 def _write_pdf(service: Service, kind: str, key: str, html: Path, *, sample: bool) -> int:
     """Make the PDF of one issued document beside its HTML copy (1), unless it is not in the
     sample or PDFs cannot be made here (0)."""
-    if not sample or service.deps.printer.unavailable() is not None:
+    if not sample or service.documents.pdf_unavailable() is not None:
         return 0
     service.documents.reprint(kind, key)
     html.with_suffix(".pdf").write_bytes(service.documents.pdf(None, kind, key)["pdf"])

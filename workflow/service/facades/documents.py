@@ -13,6 +13,7 @@ from typing import Any
 
 from workflow.errors import NotAllowed, NotFound, PermissionDenied
 from workflow.ids import parse_id
+from workflow.pdf import Printer
 from workflow.service import access
 from workflow.service.base import Actor, Deps, load
 from workflow.service.printing import reprint
@@ -128,6 +129,18 @@ class Documents:
 
     def _reprint_one(self, kind: str, key: int) -> dict[str, Any]:
         return self._deps.run(lambda tx: reprint(self._deps, tx, kind, key))
+
+    def make_pdfs(self, on: bool) -> bool:
+        """Whether documents issued from now on get their PDF (``on``), until told again;
+        what it was. A run that issues hundreds of documents at once (the demo) turns PDFs
+        off while it does, then makes those it needs with :meth:`reprint`."""
+        was = self._deps.printer.enabled
+        self._deps.printer = Printer(enabled=on)
+        return was
+
+    def pdf_unavailable(self) -> str | None:
+        """Why no PDF is made here (one line), or None when PDFs are made."""
+        return self._deps.printer.unavailable()
 
     # ---- shared --------------------------------------------------------------------------
 
