@@ -8,10 +8,13 @@ from typing import Any
 from workflow.definitions import flow_files
 from workflow.directory import parse_directory
 from workflow.errors import AwardError, DefinitionError, Problem, StoreUnavailable
-from workflow.flow import load_flow
+from workflow.flow import load_flow, parse_flow
 from workflow.flow.io import describe, render_graph
+from workflow.flow.io.diff import diff_flows
 from workflow.mailer import MailError
+from workflow.schemas import schema_text
 from workflow.service.base import Deps
+from workflow.service.commands import migration
 from workflow.store import Tx
 from workflow.yamlnodes import read_definition
 
@@ -146,6 +149,54 @@ class Setup:
 
     def flow_graph(self, flow_id: str, fmt: str) -> str:
         return render_graph(self._deps.definitions.flow(flow_id), fmt)
+
+    def flow_schema(self, kind: str = "flow") -> str:
+        """The JSON Schema of a kind of definition file, as shipped in ``definitions/``."""
+        return schema_text(kind, self._deps.guards.names())
+
+    def flow_versions(self, flow_id: str) -> list[dict[str, Any]]:
+        """Every known version of a flow (stored and current), oldest first, with the number
+        of items in flight on each."""
+        def work(tx: Tx) -> list[dict[str, Any]]:
+            versions = migration.flow_versions(self._deps, tx, flow_id)
+            counts: dict[str, int] = {}
+            for version, _state, final, n in tx.items.state_counts(flow_id):
+                if not final:
+                    counts[version] = counts.get(version, 0) + n
+            return [{**v, "in_flight": counts.get(v["version"], 0)} for v in versions]
+
+        return self._deps.run(work)
+
+    def flow_states(self, flow_id: str) -> list[dict[str, Any]]:
+        """Items per version and state: ``{version, state, final, items}``."""
+        self._deps.run(lambda tx: migration.flow_versions(self._deps, tx, flow_id))
+        return [{"version": v, "state": s, "final": f, "items": n}
+                for v, s, f, n in self._deps.run(lambda tx: tx.items.state_counts(flow_id))]
+
+    def flow_diff(self, flow_id: str, old: str, new: str) -> dict[str, Any]:
+        """What changed from version ``old`` to ``new`` (hash prefixes, stored, current)."""
+        def work(tx: Tx) -> dict[str, Any]:
+            return diff_flows(migration.resolve_version(self._deps, tx, flow_id, old),
+                              migration.resolve_version(self._deps, tx, flow_id, new))
+
+        return self._deps.run(work)
+
+    def flow_migrate(self, flow_id: str, to: str, maps: list[str], dry_run: bool = False
+                     ) -> dict[str, Any]:
+        """Move every in-flight item of a flow to version ``to``, all or nothing (see
+        :mod:`workflow.service.commands.migration`)."""
+        pairs = migration.parse_maps(maps)
+        return self._deps.run(lambda tx: migration.migrate(
+            self._deps, tx, "admin", flow_id, to, pairs, dry_run), immediate=True)
+
+    def validate_text(self, text: str, name: str) -> list[Problem]:
+        """Every problem in one flow's text (the web's validate form): the file name is only
+        for the messages; the id need not match it."""
+        try:
+            parse_flow(text, name, self._deps.definitions.env)
+        except DefinitionError as exc:
+            return list(exc.problems)
+        return []
 
     def validate(self, paths: list[Path]) -> list[Problem]:
         """Every problem in the given flow files (folders: their ``*.yaml``)."""
