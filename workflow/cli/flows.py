@@ -11,7 +11,8 @@ import typer
 
 from workflow.cli.base import app, command, state
 from workflow.cli.output import writing
-from workflow.errors import DefinitionError, NotAllowed
+from workflow.errors import DefinitionError, InvalidInput, NotAllowed
+from workflow.scenarios import run_files
 
 flows_app = typer.Typer(help="flow definitions: list, show, validate, graph, schema, test, "
                         "diff, migrate", no_args_is_help=True)
@@ -243,3 +244,32 @@ def flows_migrate(
     st.out.emit(data, human)
     if not data["ok"]:
         raise typer.Exit(NotAllowed.exit_code)
+
+
+@command(flows_app, "test")
+def flows_test(
+    ctx: typer.Context,
+    paths: list[Path] = typer.Argument(..., metavar="PATH...",
+                                       help="scenario files or folders of them"),
+) -> None:
+    """Run scenario files against a throwaway in-memory database: one PASS/FAIL line per
+    scenario, exit 1 on any failure."""
+    st = state(ctx)
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        raise InvalidInput(f"no such file or folder: {missing[0]}", file=str(missing[0]))
+    run = run_files(paths, st.settings())
+    if not run.outcomes:
+        raise InvalidInput("no scenario files found (*.yaml)", file=str(paths[0]))
+    failed = sum(1 for o in run.outcomes if not o.ok)
+    if st.as_json:
+        st.out.json({"ok": run.ok, "passed": len(run.outcomes) - failed, "failed": failed,
+                     "scenarios": [{"file": o.file, "line": o.line, "name": o.name,
+                                    "ok": o.ok, "message": o.message}
+                                   for o in run.outcomes]})
+    else:
+        for outcome in run.outcomes:
+            typer.echo(str(outcome))
+        typer.echo(f"{len(run.outcomes) - failed} passed, {failed} failed")
+    if not run.ok:
+        raise typer.Exit(1)

@@ -43,21 +43,24 @@ class Setup:
             raise StoreUnavailable("the database has no award schema; run `award init`")
 
     def load_directory(self, path: Path) -> dict[str, Any]:
+        return self.load_directory_text(read_definition(path), str(path))
+
+    def load_directory_text(self, text: str, path: str) -> dict[str, Any]:
+        """Load a directory file's text (``path`` names it in messages and the audit)."""
         deps = self._deps
-        text = read_definition(path)
         codes = deps.definitions.catalogue.codes()
 
         def work(tx: Tx) -> dict[str, Any]:
             # a file may add people to units and people already loaded (an add-on file)
-            data = parse_directory(text, str(path), codes,
+            data = parse_directory(text, path, codes,
                                    {u.id: u for u in tx.directory.units()},
                                    tx.directory.logins())
             counts = tx.directory.apply(data)
             if any(counts.values()):
                 tx.audit.append(deps.now(), "admin", "imported", None, None, None, {
-                    "file": path.name, **counts,
+                    "file": Path(path).name, **counts,
                     "units_total": len(data.units), "people_total": len(data.people)})
-            return {"file": str(path), "changed": counts,
+            return {"file": path, "changed": counts,
                     "units": len(data.units), "people": len(data.people),
                     "awards": len(data.awards)}
 
