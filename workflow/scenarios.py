@@ -80,10 +80,13 @@ class Outcome:
     name: str
     ok: bool
     message: str = ""
+    col: int | None = None  # a problem of the file itself: no scenario ran
 
     def __str__(self) -> str:
         if self.ok:
             return f"PASS {self.file}:{self.line}: {self.name}"
+        if self.col is not None:
+            return f"FAIL {self.file}:{self.line}:{self.col}: {self.message}"
         return f"FAIL {self.file}:{self.line}: {self.message} ({self.name})"
 
 
@@ -245,11 +248,11 @@ def _run_file(path: Path, template: _Template, run: Run) -> None:
     try:
         spec = _read(path)
     except DefinitionError as exc:
-        run.outcomes += [Outcome(p.file, p.line, f"col {p.col}", False, p.message)
+        run.outcomes += [Outcome(p.file, p.line, "", False, p.message, p.col)
                          for p in exc.problems]
         return
     except AwardError as exc:
-        run.outcomes.append(Outcome(str(path), 1, "file", False, exc.message))
+        run.outcomes.append(Outcome(str(path), 1, "", False, exc.message, 1))
         return
     for name, body in spec.scenarios.items():
         with template.fresh(spec.now) as (service, clock):
@@ -406,7 +409,7 @@ class _Scenario:
         acts: dict[str, Callable[[Actor], Any]] = {
             "fire": lambda a: items.fire(a, item, text, comment),
             "vote": lambda a: items.vote(a, item, text),
-            "recuse": lambda a: items.recuse(a, item, comment),
+            "recuse": lambda a: items.recuse(a, item, text),
             "confirm": lambda a: items.confirm(a, item, text,
                                                _text(step.get("decision")) or "yes", comment),
             "attach": lambda a: self._attach(a, text),

@@ -265,7 +265,7 @@ def flows_test(
     if st.as_json:
         st.out.json({"ok": run.ok, "passed": len(run.outcomes) - failed, "failed": failed,
                      "scenarios": [{"file": o.file, "line": o.line, "name": o.name,
-                                    "ok": o.ok, "message": o.message}
+                                    "ok": o.ok, "message": o.message, "col": o.col}
                                    for o in run.outcomes]})
     else:
         for outcome in run.outcomes:
