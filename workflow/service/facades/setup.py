@@ -11,9 +11,11 @@ from workflow.errors import AwardError, DefinitionError, Problem, StoreUnavailab
 from workflow.flow import load_flow, parse_flow
 from workflow.flow.io import describe, render_graph
 from workflow.flow.io.diff import diff_flows
+from workflow.flow.io.svg import render_svg
 from workflow.mailer import MailError
 from workflow.schemas import schema_text
-from workflow.service.base import Deps
+from workflow.service import access
+from workflow.service.base import Actor, Deps
 from workflow.service.commands import migration
 from workflow.store import Tx
 from workflow.yamlnodes import read_definition
@@ -153,6 +155,14 @@ class Setup:
     def flow_graph(self, flow_id: str, fmt: str) -> str:
         return render_graph(self._deps.definitions.flow(flow_id), fmt)
 
+    def check_admin(self, actor: Actor) -> None:
+        """PermissionDenied unless ``actor`` is an administrator (admin at a top unit)."""
+        self._deps.run(lambda tx: access.check_admin(self._deps, tx, actor))
+
+    def flow_svg(self, flow_id: str, lang: str, counts: dict[str, int] | None = None) -> str:
+        """The flow's diagram as SVG (labels in ``lang``; item counts on the states)."""
+        return render_svg(self._deps.definitions.flow(flow_id), lang, counts)
+
     def flow_schema(self, kind: str = "flow") -> str:
         """The JSON Schema of a kind of definition file, as shipped in ``definitions/``."""
         return schema_text(kind, self._deps.guards.names())
@@ -179,8 +189,16 @@ class Setup:
     def flow_diff(self, flow_id: str, old: str, new: str) -> dict[str, Any]:
         """What changed from version ``old`` to ``new`` (hash prefixes, stored, current)."""
         def work(tx: Tx) -> dict[str, Any]:
-            return diff_flows(migration.resolve_version(self._deps, tx, flow_id, old),
-                              migration.resolve_version(self._deps, tx, flow_id, new))
+            before = migration.resolve_version(self._deps, tx, flow_id, old)
+            after = migration.resolve_version(self._deps, tx, flow_id, new)
+            # the words for people of either version's states and buttons (pages show them)
+            words: dict[str, dict[str, dict[str, str]]] = {"states": {}, "triggers": {}}
+            for spec in (before, after):
+                words["states"].update({n: dict(s.label) for n, s in spec.states.items()
+                                        if s.label})
+                words["triggers"].update({t.trigger: dict(t.label)
+                                          for t in spec.transitions if t.label})
+            return {**diff_flows(before, after), "words": words}
 
         return self._deps.run(work)
 
@@ -192,14 +210,15 @@ class Setup:
         return self._deps.run(lambda tx: migration.migrate(
             self._deps, tx, "admin", flow_id, to, pairs, dry_run), immediate=True)
 
-    def validate_text(self, text: str, name: str) -> list[Problem]:
-        """Every problem in one flow's text (the web's validate form): the file name is only
-        for the messages; the id need not match it."""
+    def validate_text(self, text: str, name: str) -> dict[str, Any]:
+        """Every problem in one flow's text (the web's validate form): ``problems``, or the
+        flow's ``id`` and ``version`` when it is valid. ``name`` names it in the messages."""
         try:
-            parse_flow(text, name, self._deps.definitions.env)
+            spec = parse_flow(text, name, self._deps.definitions.env)
         except DefinitionError as exc:
-            return list(exc.problems)
-        return []
+            return {"ok": False, "problems": list(exc.problems)}
+        return {"ok": True, "problems": [], "id": spec.id, "version": spec.version,
+                "title": dict(spec.title), "states": len(spec.states)}
 
     def validate(self, paths: list[Path]) -> list[Problem]:
         """Every problem in the given flow files (folders: their ``*.yaml``)."""

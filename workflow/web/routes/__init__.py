@@ -7,6 +7,7 @@ from workflow.web.routes import (
     audit,
     ballots,
     councils,
+    flows,
     items,
     lists,
     nominate,
@@ -19,4 +20,4 @@ from workflow.web.routes import (
 __all__ = ["ROUTERS"]
 
 ROUTERS = tuple(m.router for m in (public, session, queue, items, objections, ballots,
-                                   nominate, lists, councils, audit))
+                                   nominate, lists, councils, audit, flows))
