@@ -162,13 +162,7 @@ class _Template:
             self.service.setup.init()
         clock = FixedClock(now)
         service = build_service(self.settings(clock))
-        source = self.service.deps.store.engine.raw_connection()
-        target = service.deps.store.engine.raw_connection()
-        try:
-            source.driver_connection.backup(target.driver_connection)  # type: ignore[union-attr]
-        finally:
-            source.close()
-            target.close()
+        self.service.setup.copy_database_to(service.setup)
         try:
             yield service, clock
         finally:

@@ -155,6 +155,11 @@ class Setup:
     def flow_graph(self, flow_id: str, fmt: str) -> str:
         return render_graph(self._deps.definitions.flow(flow_id), fmt)
 
+    def copy_database_to(self, other: Setup) -> None:
+        """Copy this (SQLite) database into ``other``'s: a rehearsal starts each scenario
+        from a template database that already has the schema."""
+        self._deps.store.copy_to(other._deps.store)
+
     def check_admin(self, actor: Actor) -> None:
         """PermissionDenied unless ``actor`` is an administrator (admin at a top unit)."""
         self._deps.run(lambda tx: access.check_admin(self._deps, tx, actor))
