@@ -1,9 +1,10 @@
 """``award flows test``: scenario files rehearse a flow on a throwaway in-memory database.
 
 The shipped scenarios (``definitions/scenarios/``) all pass and, flow by flow, take every edge
-of :meth:`FlowSpec.edges` but the objection detours, and each kind of detour (into the hold,
-back out, upheld) at least once. ``tests/scenarios/failing.yaml`` fails on purpose: each
-failure is reported at its own line with what was expected and what happened.
+of :meth:`FlowSpec.edges` an item can take: every declared transition, every vote, notice and
+confirmation outcome, the hold from each step and the way back to it, and an upheld
+objection. ``tests/scenarios/failing.yaml`` fails on purpose: each failure is reported at its
+own line with what was expected and what happened.
 """
 
 from __future__ import annotations
@@ -38,11 +39,14 @@ def test_every_shipped_flow_ships_scenarios_that_take_each_of_its_edges(shipped:
     assert {p.stem for p in SHIPPED.glob("*.yaml")} == set(flows)
     for flow in flows.values():
         taken = shipped.edges.get(flow.id, set())
-        edges = [(e.source, str(e.trigger), e.dest, e.kind) for e in flow.edges()]
-        missing = [e[:3] for e in edges if not e[3].detour and e[:3] not in taken]
+        # with a hold state an objection parks the item there first, so an upheld objection
+        # leaves from the hold state: the upheld edges out of the other states cannot be taken
+        can = [(e.source, str(e.trigger), e.dest) for e in flow.edges()
+               if not (e.kind is EdgeKind.UPHELD and flow.hold_state
+                       and e.source != flow.hold_state)]
+        missing = [e for e in can if e not in taken]
         assert not missing, f"{flow.id}: no scenario takes {missing}"
-        kinds = {e[3] for e in edges if e[3].detour and e[:3] in taken}
-        assert kinds == {EdgeKind.HOLD, EdgeKind.RESUME, EdgeKind.UPHELD}, flow.id
+        assert len(can) >= 20
 
 
 def test_a_failing_scenario_file_reports_each_failure_at_its_line() -> None:
