@@ -12,8 +12,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import DIRECTORY, Cli
+from workflow.definitions import load_definitions
+from workflow.documents import Renderer
+from workflow.errors import InvalidInput
+from workflow.flow import parse_flow
+from workflow.flow.io.diff import diff_flows, is_empty
+from workflow.service.commands.migration import parse_maps
 
 ROOT = Path(__file__).resolve().parents[1]
 CSTDCS = "chien-si-thi-dua-co-so"
@@ -315,3 +323,52 @@ def test_a_published_notice_window_is_carried_or_refused(
     assert done["items"][0]["carried"] == ["notice window"]
     cli.ok("escalate", env=same, now="2026-03-17T09:00:00+07:00")
     assert cli.ok("show", item, env=same)["state"] == "provincial_council"
+
+
+# ---- the diff and the maps as properties -------------------------------------------------------
+
+DEFS = load_definitions(ROOT / "definitions", [], Renderer(ROOT / "templates").exists)
+SHIPPED = (ROOT / "definitions" / "flows" / f"{CSTDCS}.yaml").read_text("utf-8")
+TIMED = ["submitted", "returned", "voting", "pending_decision"]
+SLAS = {"submitted": 5, "returned": 5, "voting": 15, "pending_decision": 5}
+
+
+def with_slas(slas: dict[str, int]) -> Any:
+    text = SHIPPED
+    for state, days in slas.items():
+        head = f"  {state}:\n"
+        start = text.index(head)
+        at = text.index("sla: {working_days: ", start)
+        end = text.index("}", at)
+        text = text[:at] + f"sla: {{working_days: {days}" + text[end:]
+    return parse_flow(text, f"{CSTDCS}.yaml", DEFS.env)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.dictionaries(st.sampled_from(TIMED), st.integers(min_value=1, max_value=60)))
+def test_a_diff_lists_exactly_the_slas_that_changed(changes: dict[str, int]) -> None:
+    old, new = with_slas({}), with_slas(changes)
+    diff = diff_flows(old, new)
+    changed = {s for s, days in changes.items() if days != SLAS[s]}
+    assert {s["state"] for s in diff["slas"]} == changed
+    assert {s["state"] for s in diff["states"]["changed"]} == changed
+    assert is_empty(diff) == (not changed) == (old.version == new.version)
+    back = diff_flows(new, old)
+    assert [(s["state"], s["from"], s["to"]) for s in back["slas"]] == [
+        (s["state"], s["to"], s["from"]) for s in diff["slas"]]
+
+
+NAME = st.from_regex(r"[a-z][a-z0-9_]{0,10}", fullmatch=True)
+
+
+@given(st.dictionaries(NAME, NAME, max_size=5))
+def test_maps_read_back_as_written(pairs: dict[str, str]) -> None:
+    assert parse_maps([f"{old}={new}" for old, new in pairs.items()]) == pairs
+    assert parse_maps([f" {old} = {new} " for old, new in pairs.items()]) == pairs
+
+
+@given(st.text(max_size=12).filter(lambda s: "=" not in s or s.strip().startswith("=")
+                                    or s.strip().endswith("=")))
+def test_a_map_that_is_not_old_eq_new_is_refused_in_one_line(text: str) -> None:
+    with pytest.raises(InvalidInput, match=r"^--map .*: write OLD=NEW \(state names\)$"):
+        parse_maps([text])
