@@ -132,7 +132,8 @@ def test_versions_and_a_diff_of_states_transitions_roles_slas_and_guards(
                                                                     "no_open_objections",
                                                             "to": "eligible: CSTDCS"}]}]
     assert diff["slas"] == [{"state": "submitted", "from": "5 working days",
-                             "to": "7 working days"}]
+                             "to": "7 working days", "from_days": 5, "from_working": True,
+                             "to_days": 7, "to_working": True}]
     assert diff["guards"] == {"added": [{"from": "review", "trigger": "decide",
                                          "guard": "no_open_objections"}],
                               "removed": [{"from": "submitted", "trigger": "accept",

@@ -59,6 +59,14 @@ def _state(s: StateSpec) -> dict[str, str]:
     return out
 
 
+def _sla(side: str, state: StateSpec) -> dict[str, Any]:
+    """An SLA as text and as numbers (``days``, ``working``) for a page to say in words."""
+    sla = state.sla
+    return {side: str(sla) if sla else None,
+            f"{side}_days": sla.amount if sla else None,
+            f"{side}_working": sla.working if sla else None}
+
+
 def _transition(t: TransitionSpec) -> dict[str, str]:
     out = {"to": t.dest, "by": str(t.by), "comment": t.comment}
     if t.require:
@@ -125,8 +133,7 @@ def diff_flows(old: FlowSpec, new: FlowSpec) -> dict[str, Any]:
                                       _transition(new_edges[(s, t)])))],
     }
     old_roles, new_roles = _roles(old), _roles(new)
-    slas = [{"state": n, "from": str(old.states[n].sla) if old.states[n].sla else None,
-             "to": str(new.states[n].sla) if new.states[n].sla else None}
+    slas = [{"state": n, **_sla("from", old.states[n]), **_sla("to", new.states[n])}
             for n in old.states if n in new.states and old.states[n].sla != new.states[n].sla]
     guards: dict[str, list[dict[str, str]]] = {"added": [], "removed": []}
     for key in dict.fromkeys([*old_edges, *new_edges]):
