@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import shutil
 from pathlib import Path
 
 import pytest
@@ -141,3 +142,24 @@ def test_the_scenario_example_rehearses_the_complete_example(bare_cli: Cli, tmp_
     said = re.search(r"would read `(FAIL [^`]*)`", " ".join(section.split()))
     assert said is not None
     assert said.group(1).replace("my-flows/", f"{folder}/", 1) in failed.stdout.splitlines()
+
+
+def test_the_diff_example_is_what_the_command_prints(cli: Cli, tmp_path: Path,
+                                                     dossier: Path) -> None:
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("**3. See what changed.**"):text.index("**4. Move the items")]
+    shown = [line.removeprefix("# ") for line in section.splitlines()
+             if line.startswith("# ")]
+    cli.ok("nominate", "chien-si-thi-dua-co-so", "--unit", "BN-SGD", "--person", "an",
+           "--set", "year=2026", "--set", "rating=HTXS", user="lan")
+    home = tmp_path / "home"
+    shutil.copytree(ROOT / "definitions", home / "definitions")
+    shutil.copytree(ROOT / "templates", home / "templates")
+    path = home / "definitions" / "flows" / "chien-si-thi-dua-co-so.yaml"
+    step = "\n    escalate:\n      - {after: 80%,  notify: secretariat@unit}"
+    path.write_text(path.read_text("utf-8").replace(
+        "    sla: {working_days: 5}" + step, "    sla: {working_days: 7}" + step, 1), "utf-8")
+    run = cli("flows", "diff", "chien-si-thi-dua-co-so", "--from", "stored", "--to", "current",
+              env={"AWARD_HOME": str(home)}, json_out=False)
+    assert run.exit_code == 0
+    assert run.stdout.splitlines() == shown
