@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import shutil
 from pathlib import Path
 
 import pytest
@@ -112,3 +113,53 @@ def test_the_list_and_meeting_walkthroughs_run_as_written(
     assert tallies == [(5, 5), (3, 5)]  # as the README tells it
     assert "item 1 passes with 5 yes of 5; item 2 fails with 3 yes of 5" in " ".join(
         text.split())
+
+
+def test_the_scenario_example_rehearses_the_complete_example(bare_cli: Cli, tmp_path: Path
+                                                              ) -> None:
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("### Define your own flow"):text.index("### Reference")]
+    [scenarios] = [block for block in re.findall(r"```yaml\n(.*?)```", section, re.S)
+                   if block.startswith("flow: chien-si-thi-dua-truong")]
+    folder = tmp_path / "my-flows"
+    (folder / "scenarios").mkdir(parents=True)
+    (folder / "chien-si-thi-dua-truong.yaml").write_text(example_flow(), encoding="utf-8")
+    path = folder / "scenarios" / "chien-si-thi-dua-truong.yaml"
+    path.write_text(scenarios, encoding="utf-8")
+    run = bare_cli("flows", "test", str(path), env={"AWARD_FLOWS": str(folder)}, json_out=False)
+    assert run.exit_code == 0, run.stdout
+    shown = [line.removeprefix("# ") for line in section.splitlines()
+             if line.startswith("# PASS") or line.startswith("# FAIL")
+             or line.startswith("# 3 passed")]
+    assert run.stdout.splitlines() == [line.replace("my-flows/", f"{folder}/", 1)
+                                       for line in shown]
+    # the failure the README describes is what the runner says
+    path.write_text(scenarios.replace('vote: "yes", state: pending_decision',
+                                      'vote: "yes", state: awarded', 1), encoding="utf-8")
+    failed = bare_cli("flows", "test", str(path), env={"AWARD_FLOWS": str(folder)},
+                      json_out=False)
+    assert failed.exit_code == 1
+    said = re.search(r"would read `(FAIL [^`]*)`", " ".join(section.split()))
+    assert said is not None
+    assert said.group(1).replace("my-flows/", f"{folder}/", 1) in failed.stdout.splitlines()
+
+
+def test_the_diff_example_is_what_the_command_prints(cli: Cli, tmp_path: Path,
+                                                     dossier: Path) -> None:
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("**3. See what changed.**"):text.index("**4. Move the items")]
+    shown = [line.removeprefix("# ") for line in section.splitlines()
+             if line.startswith("# ")]
+    cli.ok("nominate", "chien-si-thi-dua-co-so", "--unit", "BN-SGD", "--person", "an",
+           "--set", "year=2026", "--set", "rating=HTXS", user="lan")
+    home = tmp_path / "home"
+    shutil.copytree(ROOT / "definitions", home / "definitions")
+    shutil.copytree(ROOT / "templates", home / "templates")
+    path = home / "definitions" / "flows" / "chien-si-thi-dua-co-so.yaml"
+    step = "\n    escalate:\n      - {after: 80%,  notify: secretariat@unit}"
+    path.write_text(path.read_text("utf-8").replace(
+        "    sla: {working_days: 5}" + step, "    sla: {working_days: 7}" + step, 1), "utf-8")
+    run = cli("flows", "diff", "chien-si-thi-dua-co-so", "--from", "stored", "--to", "current",
+              env={"AWARD_HOME": str(home)}, json_out=False)
+    assert run.exit_code == 0
+    assert run.stdout.splitlines() == shown

@@ -715,6 +715,37 @@ def test_staff_pages_fit_a_phone(new_page: Any, server: Server) -> None:
     shot(auditor, "timeline-phone")
 
 
+def test_an_administrator_reads_a_flow_and_checks_a_file_on_a_phone(
+        new_page: Any, server: Server) -> None:
+    result = CliRunner().invoke(cli_app, ["passwd", "quantri", "--password-stdin"],
+                                input=f"{PASSWORD}\n", env={"AWARD_DB": server.db,
+                                                            "AWARD_NOW": WEB_NOW})
+    assert result.exit_code == 0, result.output
+    page = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    sign_in(page, "quantri")
+    page.get_by_role("link", name="Quy trình", exact=True).click()
+    page.wait_for_url("**/flows")
+    fits(page)
+    page.get_by_role("link", name="Chiến sĩ thi đua cơ sở").click()
+    page.wait_for_url("**/flows/chien-si-thi-dua-co-so")
+    diagram = page.get_by_test_id("diagram")
+    assert page.locator("figure.diagram svg g.state").count() == 11
+    assert "Hội đồng bỏ phiếu kín" in diagram.inner_text()
+    box = diagram.bounding_box()
+    assert box is not None and box["width"] <= PHONE["width"]  # it scrolls inside the page
+    fits(page)
+    shot(page, "flow-phone")
+    page.goto("/flows/validate")
+    page.get_by_label("Nội dung tệp quy trình (YAML)").fill(
+        "flow: thu\ntitle: Thử\naward: CSTDCS\nnominee: individual\ncalendar: vn\n"
+        "states:\n  a: {initial: true, sla: {working_dayz: 3}}\ntransitions: []\n")
+    page.get_by_role("button", name="Kiểm tra").click()
+    problems = page.get_by_test_id("problems").inner_text()
+    assert re.search(r"flow.yaml:7:\d+: unknown key 'working_dayz' in state 'a' sla \(did you mean "
+                     r"'working_days'\?\)", problems), problems
+    fits(page)
+
+
 # ---- lists, the API reference (issue 10, point 13) -------------------------------------------
 
 

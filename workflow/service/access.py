@@ -8,6 +8,8 @@ resolved from the item's nominating unit. On top of the flows' own ``by:`` rules
 * **examining secretariat** — an objection is resolved by the secretariat of the body that
   examines it (the notice's publishing unit, else the council running the item's stage);
 * **whole-chain auditor** — exporting the whole audit chain takes an auditor at a top unit;
+* **administrator** — the flow pages (every flow, its versions, items per state) take the
+  ``admin`` role at a top unit;
 * **council sessions** — the council's secretariat opens and closes a session and records
   written ballots on its paper; each item it closes also needs the item's own ``close_by``.
 
@@ -24,6 +26,7 @@ from workflow.store import NominationRow, Tx
 __all__ = [
     "STAFF_ROLES",
     "authorize",
+    "check_admin",
     "check_council_secretariat",
     "check_sees",
     "check_whole_audit",
@@ -160,6 +163,19 @@ def check_whole_audit(deps: Deps, tx: Tx, actor: Actor) -> None:
             f"{' or '.join(u.id for u in tops) or 'the top unit'}",
             msgid="audit.export_denied", values={"units": [u.id for u in tops]},
             actor=actor.login)
+
+
+def check_admin(deps: Deps, tx: Tx, actor: Actor) -> None:
+    """The flow pages show every flow and how many items each step holds, across units:
+    they take the ``admin`` role at a top unit of the directory (one with no parent)."""
+    tree = deps.tree(tx)
+    tops = [u.id for u in tree.units.values() if u.parent is None]
+    if not any(role == "admin" and unit in tops
+               for role, unit in tx.directory.roles_of(actor.login)):
+        raise PermissionDenied(
+            f"{actor.login} may not administer flows: needs admin at "
+            f"{' or '.join(tops) or 'the top unit'}",
+            msgid="admin.denied", values={"units": tops}, actor=actor.login)
 
 
 # ---- objections ----------------------------------------------------------------------------

@@ -69,7 +69,8 @@ def _move(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec, step: Step,
 
     entry = tx.audit.append(now, step.actor.login, step.action, item.id, source, dest,
                             {"flow_version": flow.version, **step.payload})
-    tx.events.append(("moved", {"flow": flow.id, "trigger": str(step.trigger)}))
+    tx.events.append(("moved", {"flow": flow.id, "trigger": str(step.trigger), "from": source,
+                                "to": dest}))
     queue.extend(enter(deps, tx, item, flow, step))
     return Moved(source, dest, entry.seq)
 

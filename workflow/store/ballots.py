@@ -112,6 +112,10 @@ class BallotRepo:
         row = self.raw.one(sql, (nomination_id,))
         return _round(row) if row else None
 
+    def move_round(self, round_id: int, state: str) -> None:
+        """An open round carried to a new flow version whose vote state has another name."""
+        self.raw.run("UPDATE ballot_round SET state = ? WHERE id = ?", (state, round_id))
+
     def open_rounds(self, council_unit: str) -> list[BallotRoundRow]:
         """Open rounds of a council, oldest first."""
         rows = self.raw.all(f"SELECT {_ROUND} FROM ballot_round WHERE council_unit = ? AND "

@@ -73,6 +73,25 @@ class ItemRepo:
         row.version = expected_version + 1
         row.snapshot()
 
+    def in_flight(self, flow_id: str) -> list[NominationRow]:
+        """Every item of ``flow_id`` not in a final state, oldest first (a flow migration
+        moves them all in one transaction)."""
+        rows = self.raw.all(f"SELECT {_COLUMNS} FROM nomination WHERE flow_id = ? AND "
+                            "final = ? ORDER BY id", (flow_id, False))
+        return [_decode(r) for r in rows]
+
+    def repin(self, nomination_id: int, version: str) -> None:
+        """Pin an item to another version of its flow (a migration, in its transaction)."""
+        self.raw.run("UPDATE nomination SET flow_version = ? WHERE id = ?",
+                     (version, nomination_id))
+
+    def state_counts(self, flow_id: str) -> list[tuple[str, str, bool, int]]:
+        """``(flow_version, state, final, items)`` of ``flow_id``."""
+        rows = self.raw.all("SELECT flow_version, state, final, COUNT(*) FROM nomination "
+                            "WHERE flow_id = ? GROUP BY flow_version, state, final "
+                            "ORDER BY flow_version, state", (flow_id,))
+        return [(str(v), str(s), bool(f), int(n)) for v, s, f, n in rows]
+
     def page(self, *, state: str | None = None, flow: str | None = None,
              units: Sequence[str] | None = None, overdue_at: datetime | None = None,
              open_only: bool = False, after_id: int = 0, limit: int = 500,

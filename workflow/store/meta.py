@@ -57,3 +57,15 @@ class FlowVersionRepo:
         row = self.raw.one("SELECT flow_id, path, source FROM flow_version WHERE version = ?",
                            (version,))
         return (row[0], row[1], row[2]) if row else None
+
+    def versions(self, flow_id: str) -> list[tuple[str, str, datetime]]:
+        """``(version, path, stored_at)`` of every stored version of ``flow_id``, oldest
+        first."""
+        rows = self.raw.all("SELECT version, path, stored_at FROM flow_version WHERE "
+                            "flow_id = ? ORDER BY stored_at, version", (flow_id,))
+        out = []
+        for version, path, stored_at in rows:
+            at = Raw.time_in(stored_at)
+            assert at is not None
+            out.append((str(version), str(path), at))
+        return out

@@ -58,6 +58,18 @@ class TimerRepo:
                            "LIMIT 1", (nomination_id, entry_no))
         return Raw.time_in(row[0]) if row else None
 
+    def steps_done(self, nomination_id: int, entry_no: int) -> set[int]:
+        """Escalation steps of this state entry already taken."""
+        rows = self.raw.all("SELECT step FROM timer WHERE nomination_id = ? AND entry_no = ? "
+                            "AND kind = 'step' AND status = 'done'", (nomination_id, entry_no))
+        return {int(r[0]) for r in rows}
+
+    def cancel_steps(self, nomination_id: int) -> int:
+        """Cancel the pending escalation steps (a notice window's timer stays)."""
+        return self.raw.run(
+            "UPDATE timer SET status = 'cancelled' WHERE nomination_id = ? AND kind = 'step' "
+            "AND status = 'pending'", (nomination_id,))
+
     def cancel(self, nomination_id: int) -> int:
         return self.raw.run(
             "UPDATE timer SET status = 'cancelled' WHERE nomination_id = ? "

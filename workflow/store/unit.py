@@ -322,6 +322,17 @@ class Store:
             copy.close()
         return target.stat().st_size
 
+    def copy_to(self, target: Store) -> None:
+        """Copy this SQLite database into another SQLite store (a rehearsal's fresh in-memory
+        database made from a template that already has the schema)."""
+        if self.dialect != "sqlite" or target.dialect != "sqlite":
+            raise StoreUnavailable("only a SQLite database is copied into another")
+        with self._borrow() as conn, target._borrow() as other:
+            source = conn.connection.driver_connection
+            copy = other.connection.driver_connection
+            assert source is not None and copy is not None
+            source.backup(copy)
+
     def schema_ready(self) -> bool:
         with self._borrow() as conn, conn.begin():
             return "nomination" in set(self.engine.dialect.get_table_names(conn))

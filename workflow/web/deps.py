@@ -1,6 +1,6 @@
 """What a route asks for, as ``Annotated`` dependencies: the service, the signed-in person
-(optional or required), an auditor, the language and its words, and the CSRF checks that the
-page and API routers run before every route.
+(optional or required), an auditor, an administrator, the language and its words, and the
+CSRF checks that the page and API routers run before every route.
 
 A dependency runs before the route's own parameters are checked, so a page that needs a
 sign-in sends a stranger to ``/login`` whatever they sent.
@@ -22,8 +22,8 @@ from workflow.web.render import lang_of, words
 from workflow.web.security import CSRF_FIELD, CSRF_HEADER, same_token
 from workflow.web.state import web
 
-__all__ = ["Acting", "Auditor", "Lang", "Person", "ServiceDep", "Words", "header_csrf",
-           "needs_person", "page_router"]
+__all__ = ["Acting", "Administrator", "Auditor", "Lang", "Person", "ServiceDep", "Words",
+           "header_csrf", "needs_person", "page_router"]
 
 SAFE = ("GET", "HEAD", "OPTIONS")
 
@@ -59,6 +59,17 @@ def auditor(who: Acting, person: Person) -> Actor:
 Auditor = Annotated[Actor, Depends(auditor)]
 """A signed-in person holding the auditor role somewhere (403 otherwise); what their units
 let them read is the service's check."""
+
+def administrator(who: Acting, person: Person, service: ServiceDep) -> Actor:
+    if not has_role(person, "admin"):
+        raise PermissionDenied(f"{who.login} may not administer flows: needs the admin role",
+                               msgid="admin.denied", values={"units": []})
+    service.setup.check_admin(who)
+    return who
+
+
+Administrator = Annotated[Actor, Depends(administrator)]
+"""A signed-in administrator: the admin role at a top unit of the directory (403 otherwise)."""
 
 Lang = Annotated[str, Depends(lang_of)]
 """``vi`` or ``en``: ``?lang=``, else the remembered choice, else Vietnamese."""
@@ -102,6 +113,6 @@ def needs_person(route: APIRoute) -> bool | None:
         dependant = stack.pop()
         calls.add(dependant.call)
         stack.extend(dependant.dependencies)
-    if calls & {acting, auditor}:
+    if calls & {acting, auditor, administrator}:
         return True
     return None if signed_in in calls else False

@@ -119,6 +119,7 @@ def page(request: Request, template: str, values: Mapping[str, Any] | None = Non
         "sessions": has_role(person, "council_member") or has_role(person, "secretariat"),
         "nominate": has_role(person, "officer"),
         "audit": has_role(person, "auditor"),
+        "flows": has_role(person, "admin"),
     }
     t = translator(lang)
     data: dict[str, Any] = {

@@ -4,6 +4,9 @@
              way a flow is built
 ``describe`` a flow as plain data (``award flows show``)
 ``graph``    Mermaid / Graphviz diagram text (``award flows graph``)
+``svg``      the diagram as SVG, drawn on the server (the administrators' flow page)
+``schema``   the flow language as a JSON Schema (``award flows schema``)
+``diff``     what changed between two versions (``award flows diff``)
 
 Reads and writes text only; the files themselves are read through :mod:`workflow.yamlnodes`.
 Must not import the store, jinja2, typer, apscheduler or transitions.

@@ -8,10 +8,15 @@ from typing import Any
 from workflow.definitions import flow_files
 from workflow.directory import parse_directory
 from workflow.errors import AwardError, DefinitionError, Problem, StoreUnavailable
-from workflow.flow import load_flow
+from workflow.flow import load_flow, parse_flow
 from workflow.flow.io import describe, render_graph
+from workflow.flow.io.diff import diff_flows
+from workflow.flow.io.svg import render_svg
 from workflow.mailer import MailError
-from workflow.service.base import Deps
+from workflow.schemas import schema_text
+from workflow.service import access
+from workflow.service.base import Actor, Deps
+from workflow.service.commands import migration
 from workflow.store import Tx
 from workflow.yamlnodes import read_definition
 
@@ -40,21 +45,24 @@ class Setup:
             raise StoreUnavailable("the database has no award schema; run `award init`")
 
     def load_directory(self, path: Path) -> dict[str, Any]:
+        return self.load_directory_text(read_definition(path), str(path))
+
+    def load_directory_text(self, text: str, path: str) -> dict[str, Any]:
+        """Load a directory file's text (``path`` names it in messages and the audit)."""
         deps = self._deps
-        text = read_definition(path)
         codes = deps.definitions.catalogue.codes()
 
         def work(tx: Tx) -> dict[str, Any]:
             # a file may add people to units and people already loaded (an add-on file)
-            data = parse_directory(text, str(path), codes,
+            data = parse_directory(text, path, codes,
                                    {u.id: u for u in tx.directory.units()},
                                    tx.directory.logins())
             counts = tx.directory.apply(data)
             if any(counts.values()):
                 tx.audit.append(deps.now(), "admin", "imported", None, None, None, {
-                    "file": path.name, **counts,
+                    "file": Path(path).name, **counts,
                     "units_total": len(data.units), "people_total": len(data.people)})
-            return {"file": str(path), "changed": counts,
+            return {"file": path, "changed": counts,
                     "units": len(data.units), "people": len(data.people),
                     "awards": len(data.awards)}
 
@@ -146,6 +154,76 @@ class Setup:
 
     def flow_graph(self, flow_id: str, fmt: str) -> str:
         return render_graph(self._deps.definitions.flow(flow_id), fmt)
+
+    def copy_database_to(self, other: Setup) -> None:
+        """Copy this (SQLite) database into ``other``'s: a rehearsal starts each scenario
+        from a template database that already has the schema."""
+        self._deps.store.copy_to(other._deps.store)
+
+    def check_admin(self, actor: Actor) -> None:
+        """PermissionDenied unless ``actor`` is an administrator (admin at a top unit)."""
+        self._deps.run(lambda tx: access.check_admin(self._deps, tx, actor))
+
+    def flow_svg(self, flow_id: str, lang: str, counts: dict[str, int] | None = None) -> str:
+        """The flow's diagram as SVG (labels in ``lang``; item counts on the states)."""
+        return render_svg(self._deps.definitions.flow(flow_id), lang, counts)
+
+    def flow_schema(self, kind: str = "flow") -> str:
+        """The JSON Schema of a kind of definition file, as shipped in ``definitions/``."""
+        return schema_text(kind, self._deps.guards.names())
+
+    def flow_versions(self, flow_id: str) -> list[dict[str, Any]]:
+        """Every known version of a flow (stored and current), oldest first, with the number
+        of items in flight on each."""
+        def work(tx: Tx) -> list[dict[str, Any]]:
+            versions = migration.flow_versions(self._deps, tx, flow_id)
+            counts: dict[str, int] = {}
+            for version, _state, final, n in tx.items.state_counts(flow_id):
+                if not final:
+                    counts[version] = counts.get(version, 0) + n
+            return [{**v, "in_flight": counts.get(v["version"], 0)} for v in versions]
+
+        return self._deps.run(work)
+
+    def flow_states(self, flow_id: str) -> list[dict[str, Any]]:
+        """Items per version and state: ``{version, state, final, items}``."""
+        self._deps.run(lambda tx: migration.flow_versions(self._deps, tx, flow_id))
+        return [{"version": v, "state": s, "final": f, "items": n}
+                for v, s, f, n in self._deps.run(lambda tx: tx.items.state_counts(flow_id))]
+
+    def flow_diff(self, flow_id: str, old: str, new: str) -> dict[str, Any]:
+        """What changed from version ``old`` to ``new`` (hash prefixes, stored, current)."""
+        def work(tx: Tx) -> dict[str, Any]:
+            before = migration.resolve_version(self._deps, tx, flow_id, old)
+            after = migration.resolve_version(self._deps, tx, flow_id, new)
+            # the words for people of either version's states and buttons (pages show them)
+            words: dict[str, dict[str, dict[str, str]]] = {"states": {}, "triggers": {}}
+            for spec in (before, after):
+                words["states"].update({n: dict(s.label) for n, s in spec.states.items()
+                                        if s.label})
+                words["triggers"].update({t.trigger: dict(t.label)
+                                          for t in spec.transitions if t.label})
+            return {**diff_flows(before, after), "words": words}
+
+        return self._deps.run(work)
+
+    def flow_migrate(self, flow_id: str, to: str, maps: list[str], dry_run: bool = False
+                     ) -> dict[str, Any]:
+        """Move every in-flight item of a flow to version ``to``, all or nothing (see
+        :mod:`workflow.service.commands.migration`)."""
+        pairs = migration.parse_maps(maps)
+        return self._deps.run(lambda tx: migration.migrate(
+            self._deps, tx, "admin", flow_id, to, pairs, dry_run), immediate=True)
+
+    def validate_text(self, text: str, name: str) -> dict[str, Any]:
+        """Every problem in one flow's text (the web's validate form): ``problems``, or the
+        flow's ``id`` and ``version`` when it is valid. ``name`` names it in the messages."""
+        try:
+            spec = parse_flow(text, name, self._deps.definitions.env)
+        except DefinitionError as exc:
+            return {"ok": False, "problems": list(exc.problems)}
+        return {"ok": True, "problems": [], "id": spec.id, "version": spec.version,
+                "title": dict(spec.title), "states": len(spec.states)}
 
     def validate(self, paths: list[Path]) -> list[Problem]:
         """Every problem in the given flow files (folders: their ``*.yaml``)."""

@@ -8,6 +8,7 @@ from workflow.web.routes import (
     ballots,
     councils,
     documents,
+    flows,
     items,
     lists,
     nominate,
@@ -20,4 +21,4 @@ from workflow.web.routes import (
 __all__ = ["ROUTERS"]
 
 ROUTERS = tuple(m.router for m in (public, session, queue, items, objections, ballots,
-                                   nominate, lists, councils, documents, audit))
+                                   nominate, lists, councils, documents, audit, flows))
