@@ -76,19 +76,23 @@ class RenderOnEntry(Behaviour):
 
 
 class Grant(Behaviour):
-    """A final state with outcome ``awarded`` enters the award in the nominee's history
-    (eligibility streaks read it)."""
+    """A final state with outcome ``awarded`` enters the award in the register (eligibility
+    streaks read it), once per item."""
 
     def applies(self, state: StateSpec) -> bool:
         return state.final and state.outcome == "awarded"
 
     def enter(self, entry: Entry, resume: Mapping[str, Any] | None) -> list[Step]:
         deps, tx, item, flow = entry.deps, entry.tx, entry.item, entry.flow
-        if not item.person_login:
+        if tx.grants.of_nomination(item.id) is not None:
             return []
         year = nomination_year(item, deps.calendar(flow))
-        if tx.directory.grant_award(item.person_login, flow.award, year, flow.ad_hoc, item.id):
-            tx.audit.append(deps.now(), "system", "granted", item.id, None, None, {
-                "award": flow.award, "person": item.person_login, "year": year,
-                "ad_hoc": flow.ad_hoc})
+        grant_id = tx.grants.add(
+            kind=flow.nominee, person_login=item.person_login, nominee=item.nominee,
+            unit_id=item.unit_id, award=flow.award, year=year, ad_hoc=flow.ad_hoc,
+            decision_id=None, nomination_id=item.id, source="decision",
+            confidential=item.confidential, granted_at=deps.now())
+        tx.audit.append(deps.now(), "system", "granted", item.id, None, None, {
+            "grant": str(grant_id), "award": flow.award, "person": item.person_login,
+            "year": year, "ad_hoc": flow.ad_hoc})
         return []
