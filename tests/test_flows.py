@@ -168,6 +168,7 @@ def test_ad_hoc_award_is_fast_and_does_not_count_toward_streaks(cli: Cli, dossie
     granted = [h for h in cli.ok("audit", "log", item) if h["action"] == "granted"]
     payload = dict(granted[0]["payload"])
     assert payload.pop("grant").isdigit()
+    assert payload.pop("decision") == "1/QĐ-BN-THPT-LTT"  # the school's first of the year
     assert payload == {"award": "GKDX", "person": "yen", "year": 2026, "ad_hoc": True}
 
 

@@ -908,7 +908,13 @@ def test_notice_and_decision_render_hostile_text_literally(env: Env, tmp_path: P
                        (lan, [f"<dd>{LAN_NFC}</dd>"])):
         [fired] = [e for e in audit(env, item, "fired") if e["to"] == "awarded"]
         [rendered] = audit(env, item, "rendered")
-        assert rendered["seq"] == fired["seq"] + 1
+        # the award is granted, its decision numbered and issued, then the item's copy
+        [granted] = audit(env, item, "granted")
+        assert granted["seq"] == fired["seq"] + 1
+        [decided] = [e for e in audit(env, action="decided")
+                     if e["payload"]["decision"] == granted["payload"]["decision"]]
+        assert decided["seq"] == granted["seq"] + 1 == rendered["seq"] - 1
+        fired = decided  # the head the item's copy embeds
         [doc] = rendered["payload"]["documents"]
         [(template, digest, content)] = env.rows(
             "SELECT template, sha256, content FROM rendered_document WHERE nomination_id = :n",

@@ -10,6 +10,7 @@ from typing import Any
 
 from workflow.catalogue import HistoryEntry
 from workflow.directory import DirectoryData, UnitEntry
+from workflow.flow import fold
 from workflow.store.grants import GrantRepo
 from workflow.store.meta import MetaRepo
 from workflow.store.raw import Raw, placeholders
@@ -126,7 +127,8 @@ class DirectoryRepo:
         for award in data.awards:
             holder = known.get(award.person, {})
             if grants.import_prior(award.person, holder.get("name") or award.person,
-                                   holder.get("unit_id"), award.award, award.year):
+                                   holder.get("unit_id"), award.award, award.year,
+                                   fold(holder.get("name") or award.person)):
                 counts["awards"] += 1
         if any(counts.values()):
             self.meta.set("directory_generation", str(self.generation() + 1))

@@ -28,7 +28,8 @@ _decode = decoder(GrantRow)
 class GrantFilter:
     """What a page of the register keeps: ``units`` (ids, e.g. a unit and its subtree; None:
     any), ``person``, ``award``, ``year`` (or ``years`` as an inclusive range), ``status``,
-    ``source``, ``decision_id``."""
+    ``source``, ``decision_id``, ``confidential``; ``words``: folded words (see
+    ``present.fold``) each of which begins a word of the awardee's folded name."""
 
     units: Sequence[str] | None = None
     person: str | None = None
@@ -38,6 +39,8 @@ class GrantFilter:
     status: str | None = None
     source: str | None = None
     decision_id: int | None = None
+    confidential: bool | None = None
+    words: tuple[str, ...] = ()
 
     def where(self) -> tuple[list[str], list[Any]]:
         conds: list[str] = []
@@ -51,6 +54,13 @@ class GrantFilter:
             if value is not None:
                 conds.append(f"{column} = ?")
                 params.append(value)
+        if self.confidential is not None:
+            conds.append("confidential = ?")
+            params.append(self.confidential)
+        for word in self.words:
+            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            conds.append("name_fold LIKE ? ESCAPE '\\'")
+            params.append(f"% {escaped}%")
         if self.years is not None:
             conds.append("year BETWEEN ? AND ?")
             params.extend(self.years)
@@ -64,25 +74,28 @@ class GrantRepo:
     def add(self, *, kind: str, person_login: str | None, nominee: str, unit_id: str | None,
             award: str, year: int, ad_hoc: bool, decision_id: int | None,
             nomination_id: int | None, source: str, confidential: bool,
-            granted_at: datetime | None) -> int:
+            granted_at: datetime | None, name_fold: str) -> int:
+        """A new grant; ``name_fold`` is the nominee's name as searches compare it."""
         row = self.raw.one(
-            "INSERT INTO award_grant (kind, person_login, nominee, unit_id, award, year, ad_hoc, "
-            "decision_id, nomination_id, source, status, confidential, granted_at) VALUES "
-            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'granted', ?, ?) RETURNING id",
-            (kind, person_login, nominee, unit_id, award, year, ad_hoc, decision_id,
-             nomination_id, source, confidential, self.raw.time_out(granted_at)))
+            "INSERT INTO award_grant (kind, person_login, nominee, name_fold, unit_id, award, "
+            "year, ad_hoc, decision_id, nomination_id, source, status, confidential, "
+            "granted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'granted', ?, ?) RETURNING id",
+            (kind, person_login, nominee, " " + name_fold, unit_id, award, year, ad_hoc,
+             decision_id, nomination_id, source, confidential,
+             self.raw.time_out(granted_at)))
         assert row is not None
         return int(row[0])
 
     def import_prior(self, login: str, nominee: str, unit_id: str | None, award: str,
-                     year: int) -> bool:
+                     year: int, name_fold: str) -> bool:
         """A prior award from the directory file; False if it is there already."""
         if self.raw.one("SELECT 1 FROM award_grant WHERE person_login = ? AND award = ? AND "
                         "year = ? AND source = 'imported'", (login, award, year)) is not None:
             return False
         self.add(kind="individual", person_login=login, nominee=nominee, unit_id=unit_id,
                  award=award, year=year, ad_hoc=False, decision_id=None, nomination_id=None,
-                 source="imported", confidential=False, granted_at=None)
+                 source="imported", confidential=False, granted_at=None,
+                 name_fold=name_fold)
         return True
 
     def get(self, grant_id: int, *, lock: bool = False) -> GrantRow | None:
@@ -126,6 +139,16 @@ class GrantRepo:
         params.append(after_id)
         rows = self.raw.all(f"SELECT {_COLUMNS} FROM award_grant WHERE {' AND '.join(conds)} "
                             "ORDER BY id LIMIT ?", (*params, limit))
+        return [_decode(r) for r in rows]
+
+    def newest(self, where: GrantFilter, *, offset: int, limit: int) -> list[GrantRow]:
+        """A numbered page, newest first (the public lookup's pages are few and short)."""
+        conds, params = where.where()
+        sql = f"SELECT {_COLUMNS} FROM award_grant"
+        if conds:
+            sql += f" WHERE {' AND '.join(conds)}"
+        rows = self.raw.all(sql + " ORDER BY id DESC LIMIT ? OFFSET ?",
+                            (*params, limit, offset))
         return [_decode(r) for r in rows]
 
     def count(self, where: GrantFilter) -> int:

@@ -131,6 +131,8 @@ class AwardGrant(SQLModel, table=True):
     kind: str = Field(default="individual", max_length=16)  # the flow's nominee kind
     person_login: str | None = Field(default=None, max_length=64, index=True)
     nominee: str  # the name as the decision gives it (a person, or a collective)
+    # the name as searches compare it (no diacritics, no case), after a space: " nguyen van an"
+    name_fold: str = ""
     unit_id: str | None = Field(default=None, max_length=64, index=True)  # nominating unit
     award: str = Field(max_length=32)
     year: int

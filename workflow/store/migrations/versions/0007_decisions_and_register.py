@@ -16,6 +16,8 @@ Revises: 0010
 
 from __future__ import annotations
 
+import unicodedata
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -23,6 +25,13 @@ revision = "0007"
 down_revision = "0010"
 branch_labels = None
 depends_on = None
+
+
+def fold(text: str) -> str:
+    """A name as searches compare it (as the engine folds it when it grants an award)."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.casefold().split())
 
 
 def upgrade() -> None:
@@ -61,6 +70,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("person_login", sa.String(length=64), nullable=True),
         sa.Column("nominee", sa.String(), nullable=False),
+        sa.Column("name_fold", sa.String(), nullable=False),
         sa.Column("unit_id", sa.String(length=64), nullable=True),
         sa.Column("award", sa.String(length=32), nullable=False),
         sa.Column("year", sa.Integer(), nullable=False),
@@ -88,14 +98,18 @@ def upgrade() -> None:
         batch.alter_column("confidential", server_default=None)
     # the history moves over: imported awards as they were, granted ones with their item
     op.execute(
-        "INSERT INTO award_grant (kind, person_login, nominee, unit_id, award, year, ad_hoc, "
-        "decision_id, nomination_id, source, status, confidential) "
-        "SELECT 'individual', p.login, coalesce(n.nominee, pe.name, p.login), "
+        "INSERT INTO award_grant (kind, person_login, nominee, name_fold, unit_id, award, year, "
+        "ad_hoc, decision_id, nomination_id, source, status, confidential) "
+        "SELECT 'individual', p.login, coalesce(n.nominee, pe.name, p.login), '', "
         "coalesce(n.unit_id, pe.unit_id), p.award, p.year, p.ad_hoc, NULL, p.nomination_id, "
         "CASE WHEN p.source = 'granted' THEN 'decision' ELSE 'imported' END, 'granted', "
         + ("false" if op.get_bind().dialect.name == "postgresql" else "0") +
         " FROM prior_award p LEFT JOIN nomination n ON n.id = p.nomination_id "
         "LEFT JOIN person pe ON pe.login = p.login ORDER BY p.id")
+    bind = op.get_bind()
+    for grant_id, nominee in bind.execute(sa.text("SELECT id, nominee FROM award_grant")).all():
+        bind.execute(sa.text("UPDATE award_grant SET name_fold = :f WHERE id = :i"),
+                     {"f": " " + fold(nominee), "i": grant_id})
     op.drop_index("ix_prior_award_login", table_name="prior_award")
     op.drop_table("prior_award")
 
