@@ -56,6 +56,7 @@ def item_summary(deps: Deps, item: NominationRow, now: datetime | None = None) -
         "final": item.final,
         "outcome": item.outcome,
         "version": item.version,
+        "confidential": item.confidential,
     }
 
 
@@ -169,6 +170,7 @@ def decision_context(deps: Deps, tx: Tx, decision: DecisionRow, grants: list[Gra
                            decision.issued_by, decision.issued_by),
                        "title": SIGNER_TITLES.get(signer_role or "", "Người có thẩm quyền")},
             "awards": list(awards.values()), "total": len(grants), "hidden": hidden,
+            "confidential": sum(1 for g in grants if g.confidential),
             "public": public, "extract": False,
         },
         "awardees": awardees,

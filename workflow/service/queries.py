@@ -75,6 +75,7 @@ def item_detail(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec,
     data["ballot"] = views.get("ballot")
     data["confirmations"] = views.get("confirmations", [])
     data["hold"] = item.hold_data
+    data["grant"] = views.get("grant")
     return data
 
 

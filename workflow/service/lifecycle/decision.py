@@ -27,7 +27,7 @@ from workflow.flow import DECISION_TEMPLATE, FlowSpec, StateSpec, fold
 from workflow.service import access
 from workflow.service.base import Deps, nomination_year
 from workflow.service.lifecycle.base import Behaviour, Entry, Step
-from workflow.service.present import decision_context
+from workflow.service.present import decision_context, grant_view
 from workflow.store import DecisionRow, NominationRow, Tx
 
 __all__ = ["Grant", "grant_item", "issue_document", "open_decision"]
@@ -103,6 +103,11 @@ class Grant(Behaviour):
         grant_item(deps, tx, item, flow, decision)
         issue_document(deps, tx, decision.id)
         return []
+
+    def view(self, entry: Entry) -> dict[str, Any]:
+        """The award in the register, once granted (revoked: when, by whom, why)."""
+        grant = entry.tx.grants.of_nomination(entry.item.id)
+        return {"grant": grant_view(entry.deps, entry.tx, grant)} if grant else {}
 
 
 def issue_document(deps: Deps, tx: Tx, decision_id: int) -> dict[str, Any]:
