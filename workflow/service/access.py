@@ -214,12 +214,17 @@ def stage(flow: FlowSpec, item: NominationRow) -> StateSpec:
 def examining_unit(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec,
                    notice_id: int | None) -> str:
     """Whose secretariat examines an objection: the unit that published the notice it was
-    filed against, else the council that holds the item's stage (a vote's council unit, or
+    filed against; once the award is granted, the level that issued the decision; else the
+    council that holds the item's stage (a vote's council unit, or
     where the stage's secretariat acts); never merely the nominating unit's own staff when a
     higher body runs the stage."""
     notice = tx.notices.get(notice_id) if notice_id is not None else None
     if notice is not None:
         return notice.unit_id
+    grant = tx.grants.of_nomination(item.id)
+    if grant is not None:  # after the decision: the level that issued it
+        decision = tx.decisions.get(grant.decision_id) if grant.decision_id else None
+        return decision.unit_id if decision else issuing_unit(deps, tx, item, flow)
     current = stage(flow, item)
     if current.vote is not None:
         council = deps.resolve(tx, item.unit_id, current.vote.council)

@@ -241,6 +241,7 @@ class ObjectionRow:
     resolved_by: str | None
     resolution: str | None
     receipt: str | None
+    grant_id: int | None = None
 
 
 @dataclass(frozen=True)

@@ -335,6 +335,8 @@ class Objection(SQLModel, table=True):
     resolution: str | None = Field(default=None, sa_column=Column(Text))
     # what the person who objected looks it up by (unguessable; see the receipt page)
     receipt: str | None = Field(default=None, max_length=16, unique=True, index=True)
+    # a complaint against an award already granted (after the decision): upheld, it revokes it
+    grant_id: int | None = None
 
 
 class Notice(SQLModel, table=True):

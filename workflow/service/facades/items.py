@@ -109,10 +109,14 @@ class Items:
         return self._deps.run(lambda tx: objections.file_objection(
             self._deps, tx, actor, nomination_id, text, name, contact))
 
-    def resolve(self, actor: Actor, objection_id: str, outcome: str, comment: str
+    def resolve(self, actor: Actor, objection_id: str, outcome: str, comment: str,
+                revoke_reason: str | None = None, revoke_decision: str | None = None
                 ) -> dict[str, Any]:
+        """Resolve an objection; upholding a complaint against a granted award revokes it
+        (``revoke_reason`` required then)."""
         return self._deps.run(lambda tx: objections.resolve(
-            self._deps, tx, actor, objection_id, outcome, comment))
+            self._deps, tx, actor, objection_id, outcome, comment, revoke_reason,
+            revoke_decision))
 
     # ---- reads ---------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@
   grants with source ``decision`` (with no decision number: they were awarded before
   decisions were numbered). A revoked grant is kept, marked.
 * ``nomination.confidential``: a nominee on special or secret tasks.
+* ``objection.grant_id``: a complaint against an award already granted.
 
 Revision ID: 0007
 Revises: 0010
@@ -96,6 +97,7 @@ def upgrade() -> None:
                                           server_default=sa.false()))
     with op.batch_alter_table("nomination") as batch:
         batch.alter_column("confidential", server_default=None)
+    op.add_column("objection", sa.Column("grant_id", sa.Integer(), nullable=True))
     # the history moves over: imported awards as they were, granted ones with their item
     op.execute(
         "INSERT INTO award_grant (kind, person_login, nominee, name_fold, unit_id, award, year, "
@@ -136,6 +138,8 @@ def downgrade() -> None:
         "FROM award_grant WHERE person_login IS NOT NULL AND status = 'granted' "
         "GROUP BY person_login, award, year, ad_hoc, "
         "CASE WHEN source = 'imported' THEN 'imported' ELSE 'granted' END")
+    with op.batch_alter_table("objection") as batch:
+        batch.drop_column("grant_id")
     with op.batch_alter_table("nomination") as batch:
         batch.drop_column("confidential")
     op.drop_index("ix_award_grant_award_year", table_name="award_grant")
