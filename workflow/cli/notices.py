@@ -76,7 +76,7 @@ def object_(
     actor = Actor(login) if login else PUBLIC
     result = st.service().items.file_objection(actor, nomination, text, name, contact)
     st.out.emit({k: result[k] for k in ("id", "status", "nomination", "held", "receipt",
-                                        "filed_at", "text_sha256")},
+                                        "filed_at", "text_sha256", "grant") if k in result},
                 lambda r: st.out.line(
                     f"objection {r['id']} filed against nomination {r['nomination']}"
                     + (" (the nomination is on hold)" if r["held"] else "")

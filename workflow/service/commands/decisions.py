@@ -77,7 +77,6 @@ def issue(deps: Deps, tx: Tx, actor: Actor, item_ids: list[str], number: int | N
     first_flow: FlowSpec | None = None
     for key in keys:
         item, flow = loaded[key]
-        t, dest = _awarding(deps, tx, actor, item, flow)
         unit = access.issuing_unit(deps, tx, item, flow)
         if issuer is None:
             issuer, first_flow = unit, flow
@@ -87,6 +86,7 @@ def issue(deps: Deps, tx: Tx, actor: Actor, item_ids: list[str], number: int | N
                 f"{keys[0]}: one decision has one issuer; nothing was decided",
                 msgid="decision.other_issuer", values={"id": str(item.id), "unit": unit,
                                                        "issuer": issuer}, id=str(item.id))
+        t, dest = _awarding(deps, tx, actor, item, flow)
         plan.append((item, flow, t, dest))
     assert issuer is not None and first_flow is not None
     today = deps.calendar(first_flow).local_date(deps.now())
