@@ -270,6 +270,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "status.upheld": ("Chấp nhận", "Upheld"),
     "status.closed": ("Đã kết thúc", "Closed"),
     "status.abandoned": ("Đã hủy", "Abandoned"),
+    "status.granted": ("Còn hiệu lực", "Granted"),
+    "status.revoked": ("Đã hủy bỏ", "Revoked"),
     "public": ("Người dân", "The public"),
     # nominate
     "nominate.title": ("Tạo hồ sơ đề nghị khen thưởng", "New nomination"),
