@@ -63,7 +63,9 @@ class Staff:
             for objection in data["objections"]:  # examined by the body that published it
                 objection["may_resolve"] = (objection["status"] == "open"
                                             and examines(objection["notice"]))
-            data["may_complain"] = not item.final and access.is_staff(deps, tx, actor, item)
+            granted = bool(data.get("grant")) and data["grant"]["status"] == "granted"
+            data["may_complain"] = (not item.final or granted) and access.is_staff(
+                deps, tx, actor, item)
             data["may_audit"] = access.sees(deps, tx, actor, item.unit_id, "auditor")
             data["round"] = round_view(Entry(deps, tx, item, flow), actor)
             data["people"] = tx.directory.names(_logins(data))
