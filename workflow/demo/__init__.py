@@ -29,6 +29,7 @@ from workflow.demo.live import SignIn, leave_live, sign_ins
 from workflow.demo.office import build_office, write_directory
 from workflow.errors import InvalidInput
 from workflow.service import Service
+from workflow.service.registry import Query
 
 __all__ = ["DemoResult", "run_demo"]
 
@@ -51,6 +52,7 @@ class DemoResult:
     live: dict[str, Any]  # items left open on the last day: {"notice": id, "ballot": id}
     people: list[SignIn]  # who a visitor can sign in as
     lists: dict[str, int]  # the lists sent and refused, and the council meetings held
+    register: dict[str, int]  # decisions signed, grants, revocations (see _register)
 
 
 MARKER = ".award-demo"  # marks a folder the demo wrote, so a rerun may replace it
@@ -121,7 +123,7 @@ def _run(service: Service, clock: FixedClock, folder: Path, db: str,
             say(f"  {day.isoformat()}  {len(cycle.plans):>3} nominated, {open_items:>3} open, "
                 f"{sweeps.get('escalated', 0) + sweeps.get('reminded', 0):>4} reminders and "
                 f"escalations so far")
-            if open_items == 0 and day > NOMINATION_DAY + timedelta(days=30):
+            if open_items == 0 and day > NOMINATION_DAY + timedelta(days=30) and not cycle.busy:
                 break
         day += timedelta(days=1)
         days += 1
@@ -135,17 +137,19 @@ def _run(service: Service, clock: FixedClock, folder: Path, db: str,
     say(f"left open on {last.isoformat()}: "
         + ", ".join(f"{kind} (item {item})" for kind, item in live.items()))
     documents = _write_documents(service, folder)
+    register = _register(service, cycle)
     summary, stages = _summary(service)
     report = service.audit.verify()
     with (folder / "audit.jsonl").open("w", encoding="utf-8") as handle:
         service.audit.export("jsonl", handle)
     (folder / "summary.json").write_text(json.dumps(
-        {"flows": summary, "stages": stages, "audit": report.as_dict(), "sweeps": sweeps},
+        {"flows": summary, "stages": stages, "audit": report.as_dict(), "sweeps": sweeps,
+         "register": register},
         ensure_ascii=False, indent=2), encoding="utf-8")
     lists = {**cycle.lists, "sessions": cycle.sessions}
     return DemoResult(folder, db, summary, stages, report.as_dict(), documents, sweeps, days,
                       clock.now().astimezone(service.display_tz).isoformat(), live, people,
-                      lists)
+                      lists, register)
 
 
 def _write_documents(service: Service, folder: Path) -> dict[str, int]:
@@ -162,13 +166,26 @@ def _write_documents(service: Service, folder: Path) -> dict[str, int]:
         name = f"bien-ban-{session['council']}-phien-{session['id']}.html"
         (folder / "minutes" / name).write_text(text, encoding="utf-8")
         counts["minutes"] += 1
-    for item in service.items.find():
-        for doc in service.items.rendered(item["id"]):
-            kind = "minutes" if doc["template"].startswith("minutes") else "decisions"
-            name = f"{'bien-ban' if kind == 'minutes' else 'quyet-dinh'}-{item['id']}-{doc['id']}"
-            (folder / kind / f"{name}.html").write_text(doc["content"], encoding="utf-8")
-            counts[kind] += 1
+    after = 0
+    while page := service.register.decisions(after=after, limit=500):
+        for decision in page:
+            # the copy kept by the issuing level (it names confidential awardees too)
+            name = f"quyet-dinh-{decision['number'].replace('/', '-')}-{decision['date'][:4]}"
+            (folder / "decisions" / f"{name}.html").write_text(
+                service.register.document(None, decision["id"]), encoding="utf-8")
+            counts["decisions"] += 1
+        after = int(page[-1]["id"])
     return counts
+
+
+def _register(service: Service, cycle: Cycle) -> dict[str, int]:
+    """What the register holds at the end: grants by decision and imported, revocations, and
+    how the decisions were signed."""
+    count = service.register.count
+    return {**cycle.register,
+            "grants": count(Query(source="decision")),
+            "imported": count(Query(source="imported")),
+            "revocations": count(Query(status="revoked"))}
 
 
 def _summary(service: Service) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
