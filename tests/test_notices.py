@@ -342,13 +342,13 @@ def test_items_entering_the_same_day_share_one_notice(env: Env, tmp_path: Path) 
                        "window_open": True, "window_ends_at": WINDOW_END},
                       {"id": b, "nominee": "Lý Thị Bích", "unit": "U", "state": "notice",
                        "window_open": True, "window_ends_at": WINDOW_END}],
-         "audit_head": published[1]["payload"]["audit_head"]},
+         "confidential": 0, "audit_head": published[1]["payload"]["audit_head"]},
         {"id": "2", "flow": "nt-hold", "unit": "U", "unit_name": "Sở Giáo dục",
          "day": "2026-03-03", "starts_at": "2026-03-03T09:00:00+07:00",
          "ends_at": "2026-03-17T23:59:59+07:00", "extended_to": None, "status": "open",
          "nominees": [{"id": c, "nominee": "Lê Văn Cường", "unit": "U", "state": "notice",
                        "window_open": True, "window_ends_at": "2026-03-17T23:59:59+07:00"}],
-         "audit_head": published[2]["payload"]["audit_head"]},
+         "confidential": 0, "audit_head": published[2]["payload"]["audit_head"]},
     ]
     later = env.cli.ok("notices", now=at("03-17", "08:00:00"))
     assert [(n["id"], n["status"]) for n in later] == [("1", "closed"), ("2", "open")]

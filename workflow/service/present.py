@@ -236,7 +236,8 @@ def decision_view(deps: Deps, tx: Tx, decision: DecisionRow) -> dict[str, Any]:
         "id": str(decision.id), "number": decision.number, "date": decision.decided_on,
         "unit": decision.unit_id, "issuer": unit.name if unit else decision.unit_id,
         "issued_by": decision.issued_by, "issued_at": deps.iso(decision.issued_at),
-        "count": decision.items, "sha256": decision.document_sha256,
+        "count": decision.items, "basis": decision.basis,
+        "sha256": decision.document_sha256,
         "public_sha256": decision.public_sha256,
         "audit": {"seq": decision.audit_seq, "hash": decision.audit_hash},
     }

@@ -68,11 +68,13 @@ class DecisionRepo:
 
     def set_document(self, decision_id: int, document: str, sha256: str,
                      public: str | None, public_sha256: str | None,
-                     anchor: tuple[int, str]) -> None:
+                     anchor: tuple[int, str], basis: str | None) -> None:
+        """The document as issued (and the copy sent out), the audit head it embeds and the
+        legal basis it cites."""
         self.raw.run("UPDATE decision SET document = ?, document_sha256 = ?, "
-                     "public_document = ?, public_sha256 = ?, audit_seq = ?, audit_hash = ? "
-                     "WHERE id = ?", (document, sha256, public, public_sha256, anchor[0],
-                                      anchor[1], decision_id))
+                     "public_document = ?, public_sha256 = ?, audit_seq = ?, audit_hash = ?, "
+                     "basis = ? WHERE id = ?", (document, sha256, public, public_sha256,
+                                                anchor[0], anchor[1], basis, decision_id))
 
     def get(self, decision_id: int) -> DecisionRow | None:
         row = self.raw.one(f"SELECT {_COLUMNS} FROM decision WHERE id = ?", (decision_id,))

@@ -32,6 +32,7 @@ from workflow.store import DecisionRow, NominationRow, Tx
 
 __all__ = ["Grant", "grant_item", "issue_document", "open_decision"]
 
+
 def open_decision(deps: Deps, tx: Tx, actor: str, unit_id: str, on: date,
                   number: int | None, items: int) -> DecisionRow:
     """A new decision of ``unit_id`` dated ``on``: the next number of the unit in that year,
@@ -118,15 +119,17 @@ def issue_document(deps: Deps, tx: Tx, decision_id: int) -> dict[str, Any]:
     grants = tx.grants.of_decision(decision_id)
     anchor = tx.audit.head()
     audit = {"seq": anchor[0], "hash": anchor[1]}
-    kept = deps.renderer.render(DECISION_TEMPLATE, {
-        **decision_context(deps, tx, decision, grants, public=False), "audit": audit})
+    context = decision_context(deps, tx, decision, grants, public=False)
+    kept = deps.renderer.render(DECISION_TEMPLATE, {**context, "audit": audit})
+    basis = "; ".join(a["basis"] for a in context["decision"]["awards"] if a["basis"])
     public_text = public_sha = None
     if any(g.confidential for g in grants):
         public_text = deps.renderer.render(DECISION_TEMPLATE, {
             **decision_context(deps, tx, decision, grants, public=True), "audit": audit})
         public_sha = sha256_text(public_text)
     digest = sha256_text(kept)
-    tx.decisions.set_document(decision_id, kept, digest, public_text, public_sha, anchor)
+    tx.decisions.set_document(decision_id, kept, digest, public_text, public_sha, anchor,
+                              basis or None)
     payload: dict[str, Any] = {
         "decision": decision.number, "decision_id": str(decision.id),
         "unit": decision.unit_id, "date": decision.decided_on,
