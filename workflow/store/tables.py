@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint, text
+from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint, false, text
 from sqlmodel import Field, SQLModel
 
 __all__ = [
@@ -180,7 +180,7 @@ class Nomination(SQLModel, table=True):
     outcome: str | None = Field(default=None, max_length=16)
     hold_data: str | None = Field(default=None, sa_column=Column(Text))  # paused state, JSON
     # special or secret tasks: named only to people with a role at the unit or above
-    confidential: bool = False
+    confidential: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     __table_args__ = (
         Index("ix_nomination_state", "flow_id", "state"),
         Index("ix_nomination_unit", "unit_id"),

@@ -93,10 +93,9 @@ def upgrade() -> None:
     op.create_index("ix_award_grant_unit_id", "award_grant", ["unit_id"])
     op.create_index("ix_award_grant_decision_id", "award_grant", ["decision_id"])
     op.create_index("ix_award_grant_award_year", "award_grant", ["award", "year"])
+    # a default in the database too: rows written without the column are not confidential
     op.add_column("nomination", sa.Column("confidential", sa.Boolean(), nullable=False,
                                           server_default=sa.false()))
-    with op.batch_alter_table("nomination") as batch:
-        batch.alter_column("confidential", server_default=None)
     op.add_column("objection", sa.Column("grant_id", sa.Integer(), nullable=True))
     # the history moves over: imported awards as they were, granted ones with their item
     op.execute(
