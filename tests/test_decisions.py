@@ -8,6 +8,7 @@ import io
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ import openpyxl
 import pytest
 
 from tests.conftest import Cli, make_service
+from workflow.service import Actor
 from workflow.service.base import ItemContext, load
 
 NOW = "2026-03-02T09:00:00+07:00"  # a Monday
@@ -320,4 +322,30 @@ def test_a_complaint_after_the_decision_goes_to_the_issuing_level_and_can_revoke
     cli.ok("resolve", second["id"], "dismissed", "--comment", "Không có căn cứ", user="thu",
            now=NOW)
     assert cli.ok("show", other, now=NOW)["grant"]["status"] == "granted"
+    assert cli.ok("audit", "verify")["ok"] is True
+
+
+def test_issuers_racing_in_threads_never_share_or_skip_a_number(cli: Cli, dossier: Path,
+                                                                service_for: Any) -> None:
+    """Six issuers released at the same instant (a barrier), each with its own connection
+    pool: six numbers, 1 … 6, whatever order the database lets them commit in."""
+    items = [adhoc(cli, dossier, f"Người thứ {n}") for n in range(6)]
+    services = [service_for(cli) for _ in items]
+    barrier = threading.Barrier(len(items))
+    results: list[Any] = [None] * len(items)
+
+    def sign(n: int) -> None:
+        barrier.wait()
+        try:
+            results[n] = services[n].register.issue(Actor("son"), [items[n]])
+        except Exception as exc:  # the assertion below shows it
+            results[n] = exc
+
+    threads = [threading.Thread(target=sign, args=(n,)) for n in range(len(items))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert all(isinstance(r, dict) for r in results), results
+    assert sorted(int(r["number"].split("/")[0]) for r in results) == [1, 2, 3, 4, 5, 6]
     assert cli.ok("audit", "verify")["ok"] is True
