@@ -291,7 +291,7 @@ def service_for() -> Any:
 # ---- complaints after the decision ------------------------------------------------------------
 
 def test_a_complaint_after_the_decision_goes_to_the_issuing_level_and_can_revoke(
-        cli: Cli, dossier: Path) -> None:
+        cli: Cli, dossier: Path, service_for: Any) -> None:
     item = grassroots(cli, dossier, "bich", "Lý Thị Bích")
     issue(cli, item, user="minh")
     # anyone may complain against an award already granted, at any time
@@ -299,6 +299,11 @@ def test_a_complaint_after_the_decision_goes_to_the_issuing_level_and_can_revoke
                    "--name", "Người dân", "--contact", "0912 000 000", now=NOW)
     assert filed["held"] is False and filed["grant"]
     assert cli.ok("show", item, now=NOW)["state"] == "awarded"
+    # it waits in the queue of the department's secretariat, the level that decided
+    service = service_for(cli)
+    queued = service.staff.objections_to_resolve(Actor("thu"))
+    assert [o["id"] for o in queued] == [filed["id"]]
+    assert service.staff.objections_to_resolve(Actor("son")) == ()
     # the secretariat of the level that issued the decision examines it
     cli.fails(3, "resolve", filed["id"], "upheld", "--comment", "x", "--reason", "x",
               user="son", now=NOW)  # a secretariat below it
