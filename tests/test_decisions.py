@@ -354,3 +354,24 @@ def test_issuers_racing_in_threads_never_share_or_skip_a_number(cli: Cli, dossie
     assert all(isinstance(r, dict) for r in results), results
     assert sorted(int(r["number"].split("/")[0]) for r in results) == [1, 2, 3, 4, 5, 6]
     assert cli.ok("audit", "verify")["ok"] is True
+
+
+def test_the_register_answers_whether_an_award_is_held(cli: Cli, dossier: Path,
+                                                       service_for: Any) -> None:
+    """What "one achievement, one award" asks of the register: a standing grant of the award
+    for the nominee and year (a revoked one no longer stands)."""
+    item = adhoc(cli, dossier, "Đặng Thị Yến", person="yen")
+    issue(cli, item)
+    service = service_for(cli)
+
+    def held(**who: Any) -> Any:
+        return service.deps.run(lambda tx: tx.grants.standing("GKDX", 2026, **who))
+
+    grant = held(person="yen")
+    assert grant is not None and grant.nomination_id == int(item)
+    assert held(person="an") is None
+    unnamed = adhoc(cli, dossier, "Hoàng Văn Bảo")
+    issue(cli, unnamed)
+    assert held(nominee="Hoàng Văn Bảo", unit_id=SCHOOL) is not None
+    cli.ok("revoke", str(grant.id), "--reason", "Sai", user="son", now=NOW)
+    assert held(person="yen") is None

@@ -110,6 +110,22 @@ class GrantRepo:
                            (nomination_id,))
         return _decode(row) if row else None
 
+    def standing(self, award: str, year: int, *, person: str | None = None,
+                 nominee: str | None = None, unit_id: str | None = None) -> GrantRow | None:
+        """A grant of ``award`` for ``year`` not revoked, held by the person ``person`` (or,
+        without a login, by the name ``nominee`` at ``unit_id``): for "one achievement, one
+        award"."""
+        params: list[str | None]
+        if person is not None:
+            where, params = "person_login = ?", [person]
+        else:
+            where, params = "person_login IS NULL AND nominee = ? AND unit_id = ?", [
+                nominee, unit_id]
+        row = self.raw.one(f"SELECT {_COLUMNS} FROM award_grant WHERE award = ? AND year = ? "
+                           f"AND status = 'granted' AND {where} ORDER BY id LIMIT 1",
+                           (award, year, *params))
+        return _decode(row) if row else None
+
     def of_decision(self, decision_id: int) -> list[GrantRow]:
         rows = self.raw.all(f"SELECT {_COLUMNS} FROM award_grant WHERE decision_id = ? "
                             "ORDER BY id", (decision_id,))
