@@ -39,9 +39,15 @@ def _race_services(db_url: str, tmp_path: Path, barrier: threading.Barrier) -> l
     flows.mkdir()
     (flows / "race.yaml").write_text(RACE_FLOW, encoding="utf-8")
 
+    met: set[int] = set()
+
     def rendezvous(_: Any, __: Any) -> str | None:
-        # Both actors have read the item (same version) before either writes.
-        barrier.wait(timeout=20)
+        # Both actors have read the item (same version) before either writes. Once only: a
+        # unit of work retried after a lock (the winner's award takes a while to issue its
+        # decision) must not wait for a partner that has already gone.
+        if threading.get_ident() not in met:
+            met.add(threading.get_ident())
+            barrier.wait(timeout=20)
         return None
 
     def registry() -> Any:

@@ -180,3 +180,29 @@ def test_the_logs_of_serving_and_sweeping_the_demo_carry_nothing_personal(
     leaked = sorted(p for p in private if p in lines)
     assert leaked == []
     assert '"choice"' not in lines and "?q=" not in lines
+
+
+def test_the_demo_signs_decisions_in_batches_and_revokes(demo_runs: dict[str, Any]) -> None:
+    """Deciders sign numbered decisions for many awardees; a complaint against a decided
+    award ends in its revocation and a decider revokes another; the summary counts them."""
+    folder, result = demo_runs["a"]
+    register = result["register"]
+    awarded = sum(f["awarded"] for f in result["flows"])
+    assert register["decisions"] == result["documents"]["decisions"]
+    assert register["largest"] > 1 and register["decisions"] < register["grants"]
+    assert register["grants"] >= awarded  # a decided Labour Order may still be handed over
+    assert register["imported"] > 0
+    assert register["revocations"] == register["revoked"] == 2
+    assert register["complaints_after_decision"] == 1
+    cli = Cli(f"sqlite:///{folder / 'demo.db'}")
+    revoked = cli.ok("registry", "--status", "revoked")
+    assert len(revoked) == 2 and all(r["decision"] for r in revoked)
+    numbers = [d["number"] for d in cli.ok("decision", "list", "--limit", "1000")]
+    assert len(numbers) == len(set(numbers)) == register["decisions"]
+    with sqlite3.connect(folder / "demo.db") as db:
+        upheld_after = db.execute(
+            "SELECT count(*) FROM objection WHERE grant_id IS NOT NULL AND status = 'upheld'"
+        ).fetchone()[0]
+    assert upheld_after == 1
+    summary = (folder / "summary.json").read_text(encoding="utf-8")
+    assert '"revocations": 2' in summary

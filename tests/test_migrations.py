@@ -78,6 +78,9 @@ def test_a_previous_release_database_upgrades_in_place_with_its_data(
     ids = _previous_release(db_url, engine, dossier)
     cli = Cli(db_url)
     before = _counts(engine)
+    with engine.connect() as conn:  # the first release's award history
+        prior = conn.execute(text("SELECT count(*) FROM prior_award")).scalar_one()
+    assert prior > 0
     head_before = cli.ok("audit", "head")
     behind = cli("db", "current")  # recognised by its tables though it was never stamped
     assert behind.exit_code == 1 and behind.json()["revision"] == migrate.BASELINE
@@ -89,7 +92,14 @@ def test_a_previous_release_database_upgrades_in_place_with_its_data(
     after = _counts(engine)
     assert {k: v for k, v in after.items() if k != "meta"} == {
         **{k: v for k, v in before.items() if k != "meta"}, "web_session": 0,
-        "council_session": 0, "council_session_item": 0}
+        "council_session": 0, "council_session_item": 0, "decision": 0,
+        "decision_counter": 0, "award_grant": prior}
+    # the history became the register: imported awards, with the people's names
+    with engine.connect() as conn:
+        sources = dict(conn.execute(text(
+            "SELECT source, count(*) FROM award_grant WHERE status = 'granted' "
+            "AND nominee <> person_login GROUP BY source")).all())
+    assert sources == {"imported": prior}
     with engine.connect() as conn:
         meta = dict(conn.execute(text("SELECT key, value FROM meta")).all())
     assert "web_secret" not in meta and "session_epoch:lan" not in meta

@@ -343,13 +343,13 @@ def test_items_entering_the_same_day_share_one_notice(env: Env, tmp_path: Path) 
                        "window_open": True, "window_ends_at": WINDOW_END},
                       {"id": b, "nominee": "Lý Thị Bích", "unit": "U", "state": "notice",
                        "window_open": True, "window_ends_at": WINDOW_END}],
-         "audit_head": published[1]["payload"]["audit_head"]},
+         "confidential": 0, "audit_head": published[1]["payload"]["audit_head"]},
         {"id": "2", "flow": "nt-hold", "unit": "U", "unit_name": "Sở Giáo dục",
          "day": "2026-03-03", "starts_at": "2026-03-03T09:00:00+07:00",
          "ends_at": "2026-03-17T23:59:59+07:00", "extended_to": None, "status": "open",
          "nominees": [{"id": c, "nominee": "Lê Văn Cường", "unit": "U", "state": "notice",
                        "window_open": True, "window_ends_at": "2026-03-17T23:59:59+07:00"}],
-         "audit_head": published[2]["payload"]["audit_head"]},
+         "confidential": 0, "audit_head": published[2]["payload"]["audit_head"]},
     ]
     later = env.cli.ok("notices", now=at("03-17", "08:00:00"))
     assert [(n["id"], n["status"]) for n in later] == [("1", "closed"), ("2", "open")]
@@ -493,11 +493,12 @@ def test_who_may_object_when(env: Env) -> None:
     assert obj(env, other, "Khiếu nại sau công khai", now=after, user="sec")["held"] is False
     assert show(env, other, after)["state"] == "council_review"  # no hold state in this flow
     env.cli.ok("fire", other, "award", user="head", now=at("03-18"))
-    decided = f"nomination {other} is decided (awarded); a complaint about a decision " \
-              "follows the Law on Complaints"
+    # after the decision anyone may complain against the award (SPEC §10.4): it is examined
+    # by the level that issued the decision, and the item stays where it is
     for user in (None, "off", "psec"):
-        refused(env, 4, ["object", other, "--text", "Sau quyết định"], user=user,
-                now=at("03-18"), message=decided, error_type="NotAllowed")
+        filed = obj(env, other, "Sau quyết định", now=at("03-18"), user=user)
+        assert filed["held"] is False and filed["grant"]
+    assert show(env, other, at("03-18"))["state"] == "awarded"
 
 
 def test_objection_audit_keeps_the_objector_out(env: Env) -> None:
@@ -522,7 +523,7 @@ def test_objection_audit_keeps_the_objector_out(env: Env) -> None:
     [view] = shown["objections"]
     assert view == {"id": result["id"], "status": "open", "filed_at": at("03-04"),
                     "by": "public", "text": complaint, "notice": 1, "resolved_at": None,
-                    "resolved_by": None, "resolution": None}
+                    "resolved_by": None, "resolution": None, "grant": None}
     human = env.cli("show", item, json_out=False, now=at("03-04")).stdout
     assert f"objection {result['id']}: open" in human and CONTACT not in human
 
@@ -915,7 +916,13 @@ def test_notice_and_decision_render_hostile_text_literally(env: Env, tmp_path: P
                        (lan, [f"<dd>{LAN_NFC}</dd>"])):
         [fired] = [e for e in audit(env, item, "fired") if e["to"] == "awarded"]
         [rendered] = audit(env, item, "rendered")
-        assert rendered["seq"] == fired["seq"] + 1
+        # the award is granted, its decision numbered and issued, then the item's copy
+        [granted] = audit(env, item, "granted")
+        assert granted["seq"] == fired["seq"] + 1
+        [decided] = [e for e in audit(env, action="decided")
+                     if e["payload"]["decision"] == granted["payload"]["decision"]]
+        assert decided["seq"] == granted["seq"] + 1 == rendered["seq"] - 1
+        fired = decided  # the head the item's copy embeds
         [doc] = rendered["payload"]["documents"]
         [(template, digest, content)] = env.rows(
             "SELECT template, sha256, content FROM rendered_document WHERE nomination_id = :n",

@@ -78,12 +78,13 @@ def test_only_documents_imports_jinja2_outside_the_web() -> None:
 
 def test_public_facades_are_pinned() -> None:
     assert sorted(workflow.flow.__all__) == [
-        "ConfirmationsSpec", "DocumentSpec", "Edge", "EdgeKind", "EscalationStep", "FIELD_OPS",
+        "ConfirmationsSpec", "DECISION_TEMPLATE", "DocumentSpec", "Edge", "EdgeKind",
+        "EscalationStep", "FIELD_OPS",
         "FINAL_OUTCOMES", "FieldSpec", "FiredBy", "FlowEnv", "FlowSpec", "GuardCall",
         "GuardContext", "GuardDef", "GuardRegistry", "INTERNAL", "LEVELS", "LoadEnv", "NAME_RE",
         "NOMINEE_KINDS", "NoticeSpec", "RoleRef", "STATE_TYPES", "Sla", "StateSpec",
         "TransitionSpec", "VoteSpec", "clean_text", "coerce", "coerce_all", "default_guards",
-        "load_flow", "nfc", "parse_assignments", "parse_flow"]
+        "fold", "load_flow", "nfc", "parse_assignments", "parse_flow"]
     assert sorted(workflow.flow.io.__all__) == [
         "FlowEnv", "GRAPH_FORMATS", "describe", "load_flow", "parse_flow", "render_graph"]
     for facade in (workflow.flow, workflow.flow.io):
@@ -92,8 +93,8 @@ def test_public_facades_are_pinned() -> None:
     assert sorted(workflow.service.__all__) == ["Actor", "Deps", "PUBLIC", "SYSTEM", "Service"]
     assert sorted(workflow.store.__all__) == [
         "Anchor", "BallotRoundRow", "Busy", "Chain", "CouncilSessionRow", "DATABASE_ERRORS",
-        "DeliveryRow", "DocumentRow", "EXPORT_COLUMNS", "GENESIS", "Issued", "KINDS",
-        "NominationRow",
+        "DecisionRow", "DeliveryRow", "DocumentRow", "EXPORT_COLUMNS", "GENESIS", "GrantFilter",
+        "GrantRow", "Issued", "KINDS", "NominationRow",
         "NoticeRow", "ObjectionRow", "OutboxRow", "RenderedRow", "SessionItemRow", "Store",
         "TimerRow", "Tx", "VerifyReport", "make_engine", "normal_receipt",
         "normalise_url", "sqlite_file",

@@ -163,3 +163,21 @@ def test_the_diff_example_is_what_the_command_prints(cli: Cli, tmp_path: Path,
               env={"AWARD_HOME": str(home)}, json_out=False)
     assert run.exit_code == 0
     assert run.stdout.splitlines() == shown
+def test_the_decision_walkthrough_runs_as_written(
+        bare_cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    run_walkthrough(bare_cli, walkthrough("Send a list"))
+    run_walkthrough(bare_cli, walkthrough("Hold a council meeting"))
+    runs = run_walkthrough(bare_cli, walkthrough("Sign a decision, keep the register"))
+    [refused] = [r for line, r in runs.items() if "exit 4" in line]
+    text = " ".join(README.read_text(encoding="utf-8").split())
+    assert refused.stderr.startswith("error: nomination 2 cannot be awarded now: it is in "
+                                     "not_passed")
+    assert "`error: nomination 2 cannot be awarded now: it is in not_passed …; nothing was " \
+           "decided`" in text
+    assert bare_cli.ok("decision", "show", "1")["number"] == "1/QĐ-BN-SGD"
+    assert "1/QĐ-BN-SGD" in text
+    assert "Số: 1/QĐ-BN-SGD" in Path("quyet-dinh-1.html").read_text(encoding="utf-8")
+    [revoked] = bare_cli.ok("registry", "--status", "revoked")
+    assert revoked["nominee"] == "Nguyễn Văn An" and revoked["revoked_by"] == "thu"
+    assert Path("so-khen-thuong.xlsx").is_file()

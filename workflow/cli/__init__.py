@@ -16,6 +16,7 @@ from workflow.cli import (  # noqa: F401 (registers commands)
     ballots,
     bench,
     db,
+    decisions,
     demo,
     documents,
     flows,

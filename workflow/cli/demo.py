@@ -31,7 +31,7 @@ def demo(
         "folder": str(result.folder), "database": result.database, "seconds": seconds,
         "simulated_days": result.days, "flows": result.summary, "stages": result.stages,
         "documents": result.documents, "pdfs": result.pdfs, "lists": result.lists,
-        "sweeps": result.sweeps,
+        "sweeps": result.sweeps, "register": result.register,
         "audit": result.audit, "end": result.end, "live": result.live,
         "sign_ins": [{"role": p.role, "login": p.login, "name": p.name,
                       "password": p.password} for p in result.people],
@@ -56,16 +56,21 @@ def demo(
         out.line(f"lists: {lists['sent']} spreadsheets sent, {lists['refused']} refused with "
                  f"{lists['problems']} problem(s) and sent again, {lists['rows']} nominations "
                  f"created from them; {lists['sessions']} council meetings")
+        reg = result.register
+        out.line(f"register: {reg['grants']} awards granted by {reg['decisions']} numbered "
+                 f"decisions (the largest lists {reg['largest']}), {reg['imported']} prior "
+                 f"awards imported; {reg['revocations']} revoked, one after a complaint against "
+                 f"the decision ({reg['complaints_after_decision']} such complaint)")
         docs = result.documents
         out.line(f"documents written to {result.folder}/: {docs['notices']} notices, "
                  f"{docs['minutes']} council minutes (one per meeting), {docs['decisions']} "
-                 f"decisions, the lists in lists/ (plus summary.json, audit.jsonl and demo.db) "
-                 f"in {seconds}s")
+                 f"numbered decisions, the lists in lists/ (plus summary.json, audit.jsonl and "
+                 f"demo.db) in {seconds}s")
         if result.pdfs["unavailable"]:
             out.line(f"PDF skipped: {result.pdfs['unavailable']}")
         else:
             out.line(f"PDFs beside them (A4, fonts embedded): {result.pdfs['made']} — every "
-                     "notice and a sample of minutes and decisions; the rest: award --db "
+                     "notice and a sample of minutes; the rest: award --db "
                      f"{result.database} pdf document --missing (and minutes)")
         out.line("next: award --db " + result.database + " list --flow anh-hung-lao-dong   |   "
                  "award --db " + result.database + " show 1   |   award --db "

@@ -40,11 +40,14 @@ def nominate(
     person: str | None = typer.Option(None, "--person", help="the nominee's login, for history"),
     set_: list[str] = typer.Option([], "--set", help="a field: KEY=VALUE (repeat)",
                                    metavar="KEY=VALUE"),
+    confidential: bool = typer.Option(False, "--confidential", help="the nominee works on "
+                                      "special or secret tasks: named only to people with a "
+                                      "role at the unit or above"),
 ) -> None:
     """Start a nomination in the flow's initial state."""
     st = state(ctx)
     result = st.service().items.nominate(st.actor(), flow, unit, nominee, person,
-                                   parse_assignments(set_))
+                                         parse_assignments(set_), confidential=confidential)
     st.out.emit(result, lambda r: st.out.line(f"nomination {r['id']} created in {r['state']}"))
 
 
@@ -137,6 +140,13 @@ def _show_human(st: Any, r: dict[str, Any]) -> None:
         out.line(f"  document  {d['type']}: {d['file']} sha256 {d['sha256'][:16]}…")
     for d in r["rendered"]:
         out.line(f"  rendered  {d['template']} sha256 {d['sha256'][:16]}…")
+    if r.get("grant"):
+        g = r["grant"]
+        out.line(f"  grant     {g['id']}: {g['award']} {g['year']}"
+                 + (f" by decision {g['decision']} of {g['decided_on']}" if g["decision"]
+                    else "")
+                 + (f"; REVOKED {g['revoked_at']} by {g['revoked_by']}: {g['revoke_reason']}"
+                    if g["status"] == "revoked" else ""))
     if r.get("ballot"):
         b = r["ballot"]
         if b.get("status") == "closed":

@@ -70,13 +70,13 @@ def object_(
                                        "kept out of the audit log)"),
 ) -> None:
     """File an objection: anyone during a notice window; officers and the secretariat at any
-    time before a decision."""
+    time before a decision; anyone against an award already granted."""
     st = state(ctx)
     login = st.user
     actor = Actor(login) if login else PUBLIC
     result = st.service().items.file_objection(actor, nomination, text, name, contact)
     st.out.emit({k: result[k] for k in ("id", "status", "nomination", "held", "receipt",
-                                        "filed_at", "text_sha256")},
+                                        "filed_at", "text_sha256", "grant") if k in result},
                 lambda r: st.out.line(
                     f"objection {r['id']} filed against nomination {r['nomination']}"
                     + (" (the nomination is on hold)" if r["held"] else "")
@@ -103,12 +103,20 @@ def resolve(
     objection: str = typer.Argument(..., metavar="OBJECTION_ID"),
     outcome: Outcome = typer.Argument(..., metavar="dismissed|upheld"),
     comment: str = typer.Option(..., "--comment", help="the verification's conclusion"),
+    reason: str | None = typer.Option(None, "--reason", metavar="TEXT",
+                                      help="upholding a complaint against a granted award "
+                                      "revokes it: the revocation's reason"),
+    decision: str | None = typer.Option(None, "--decision", metavar="N",
+                                        help="the number of the revoking decision"),
 ) -> None:
-    """Resolve an objection (secretariat): dismissed resumes the item, upheld rejects it."""
+    """Resolve an objection (secretariat): dismissed resumes the item, upheld rejects it;
+    after the decision, upheld revokes the award (give --reason)."""
     st = state(ctx)
-    result = st.service().items.resolve(st.actor(), objection, outcome.value, comment)
+    result = st.service().items.resolve(st.actor(), objection, outcome.value, comment,
+                                        reason, decision)
     st.out.emit(result, lambda r: st.out.line(
-        f"objection {r['id']} {r['status']}; nomination {r['nomination']} is {r['state']}"))
+        f"objection {r['id']} {r['status']}; nomination {r['nomination']} is {r['state']}"
+        + (f"; grant {r['revoked']['id']} revoked" if r.get("revoked") else "")))
 
 
 @command(app, "confirm")

@@ -29,6 +29,7 @@ from workflow.demo.live import SignIn, leave_live, sign_ins
 from workflow.demo.office import build_office, write_directory
 from workflow.errors import InvalidInput
 from workflow.service import Service
+from workflow.service.registry import Query
 
 __all__ = ["DemoResult", "run_demo"]
 
@@ -52,6 +53,7 @@ class DemoResult:
     people: list[SignIn]  # who a visitor can sign in as
     lists: dict[str, int]  # the lists sent and refused, and the council meetings held
     pdfs: dict[str, Any]  # {made: how many PDFs, unavailable: why none could be, or None}
+    register: dict[str, int]  # decisions signed, grants, revocations (see _register)
 
 
 MARKER = ".award-demo"  # marks a folder the demo wrote, so a rerun may replace it
@@ -125,7 +127,7 @@ def _run(service: Service, clock: FixedClock, folder: Path, db: str,
             say(f"  {day.isoformat()}  {len(cycle.plans):>3} nominated, {open_items:>3} open, "
                 f"{sweeps.get('escalated', 0) + sweeps.get('reminded', 0):>4} reminders and "
                 f"escalations so far")
-            if open_items == 0 and day > NOMINATION_DAY + timedelta(days=30):
+            if open_items == 0 and day > NOMINATION_DAY + timedelta(days=30) and not cycle.busy:
                 break
         day += timedelta(days=1)
         days += 1
@@ -141,17 +143,19 @@ def _run(service: Service, clock: FixedClock, folder: Path, db: str,
     service.documents.make_pdfs(printing)
     documents = _write_documents(service, folder)
     pdfs = {"made": documents.pop("pdfs"), "unavailable": service.documents.pdf_unavailable()}
+    register = _register(service, cycle)
     summary, stages = _summary(service)
     report = service.audit.verify()
     with (folder / "audit.jsonl").open("w", encoding="utf-8") as handle:
         service.audit.export("jsonl", handle)
     (folder / "summary.json").write_text(json.dumps(
-        {"flows": summary, "stages": stages, "audit": report.as_dict(), "sweeps": sweeps},
+        {"flows": summary, "stages": stages, "audit": report.as_dict(), "sweeps": sweeps,
+         "register": register},
         ensure_ascii=False, indent=2), encoding="utf-8")
     lists = {**cycle.lists, "sessions": cycle.sessions}
     return DemoResult(folder, db, summary, stages, report.as_dict(), documents, sweeps, days,
                       clock.now().astimezone(service.display_tz).isoformat(), live, people,
-                      lists, pdfs)
+                      lists, pdfs, register)
 
 
 def _write_documents(service: Service, folder: Path) -> dict[str, int]:
@@ -173,18 +177,28 @@ def _write_documents(service: Service, folder: Path) -> dict[str, int]:
         counts["minutes"] += 1
         counts["pdfs"] += _write_pdf(service, "minutes", session["id"],
                                      folder / "minutes" / name, sample=n < DEMO_PDFS)
-    made = {"minutes": 0, "decisions": 0}
+    made = 0
     for item in service.items.find():
+        # a round's own minutes (a vote outside a session); an awarded item's decision extract
+        # is a copy of its numbered decision, written once below from the register
         for doc in service.items.rendered(item["id"]):
-            kind = "minutes" if doc["template"].startswith("minutes") else "decisions"
-            name = f"{'bien-ban' if kind == 'minutes' else 'quyet-dinh'}-{item['id']}-{doc['id']}"
-            path = folder / kind / f"{name}.html"
+            if not doc["template"].startswith("minutes"):
+                continue
+            path = folder / "minutes" / f"bien-ban-{item['id']}-{doc['id']}.html"
             path.write_text(doc["content"], encoding="utf-8")
-            counts[kind] += 1
-            wrote = _write_pdf(service, "document", doc["id"], path,
-                               sample=made[kind] < DEMO_PDFS)
-            made[kind] += wrote
+            counts["minutes"] += 1
+            wrote = _write_pdf(service, "document", doc["id"], path, sample=made < DEMO_PDFS)
+            made += wrote
             counts["pdfs"] += wrote
+    after = 0
+    while page := service.register.decisions(after=after, limit=500):
+        for decision in page:
+            # the copy kept by the issuing level (it names confidential awardees too)
+            name = f"quyet-dinh-{decision['number'].replace('/', '-')}-{decision['date'][:4]}"
+            (folder / "decisions" / f"{name}.html").write_text(
+                service.register.document(None, decision["id"]), encoding="utf-8")
+            counts["decisions"] += 1
+        after = int(page[-1]["id"])
     return counts
 
 
@@ -199,6 +213,16 @@ def _write_pdf(service: Service, kind: str, key: str, html: Path, *, sample: boo
     service.documents.reprint(kind, key)
     html.with_suffix(".pdf").write_bytes(service.documents.pdf(None, kind, key)["pdf"])
     return 1
+
+
+def _register(service: Service, cycle: Cycle) -> dict[str, int]:
+    """What the register holds at the end: grants by decision and imported, revocations, and
+    how the decisions were signed."""
+    count = service.register.count
+    return {**cycle.register,
+            "grants": count(Query(source="decision")),
+            "imported": count(Query(source="imported")),
+            "revocations": count(Query(status="revoked"))}
 
 
 def _summary(service: Service) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

@@ -27,6 +27,7 @@ from workflow.demo.office import Office
 from workflow.errors import AwardError, GuardRefused, ListRejected, NotAllowed
 from workflow.flow import FlowSpec, RoleRef
 from workflow.service import PUBLIC, Actor, Service
+from workflow.service.registry import Query
 
 __all__ = ["Cycle", "Meeting", "Plan"]
 
@@ -91,6 +92,12 @@ class Cycle:
     lists: dict[str, int] = field(default_factory=lambda: {
         "sent": 0, "refused": 0, "problems": 0, "rows": 0})
     sessions: int = 0
+    #: items waiting on the decider, by issuing unit: item -> the day it was first ready
+    awaiting: dict[str, dict[str, date]] = field(default_factory=dict)
+    register: dict[str, int] = field(default_factory=lambda: {
+        "decisions": 0, "largest": 0, "revoked": 0, "complaints_after_decision": 0})
+    complaint: tuple[str, str, date] | None = None  # objection, examiner, next day to act
+    after: str = "complain"  # what happens after the decisions: complain, resolve, revoke, done
 
     # ---- time ----------------------------------------------------------------------------
 
@@ -267,7 +274,9 @@ class Cycle:
                 self.meet(council, items, day)
             except AwardError as exc:
                 self.say(f"  council {council}: {exc.message}")
+        self.sign_decisions(day)
         self.resolve_objections(day)
+        self.after_decisions(day)
 
     def _fire(self, plan: Plan, actor: Actor, trigger: str, comment: str | None = None) -> None:
         moved = self.service.items.fire(actor, plan.id, trigger, comment)
@@ -295,6 +304,12 @@ class Cycle:
         chosen = detour or main
         if chosen is None:
             return
+        if chosen is flow.awarding(state) and flow.decider.roles:
+            # the decider signs awards in batches: one numbered decision for many items
+            issuer = self.unit_for(plan.unit, flow.decider.roles[0].scope)
+            today = self.clock.now().astimezone(self.service.display_tz).date()
+            self.awaiting.setdefault(issuer, {}).setdefault(plan.id, today)
+            return
         actor = self.actor_for(chosen.by.roles, plan.unit)
         if actor is None:
             return
@@ -311,6 +326,92 @@ class Cycle:
                 plan.returned = True
         except GuardRefused as exc:
             self.answer_refusal(plan, flow, state, exc)
+
+    # ---- decisions, and after them -----------------------------------------------------------
+
+    def sign_decisions(self, day: date) -> None:
+        """Each issuing unit's decider signs one decision for the items that have waited a
+        week, or as soon as ten are ready; an item that can no longer be awarded (an
+        objection put it on hold) is left out and the rest signed."""
+        for _issuer, waiting in sorted(self.awaiting.items()):
+            ready = sorted((i for i in waiting if self.spec(self.plans[i]).awarding(
+                self.states.get(i, "")) is not None), key=int)
+            for gone in set(waiting) - set(ready):
+                del waiting[gone]
+            if not ready or (len(ready) < 10 and (day - min(waiting[i] for i in ready)).days < 7):
+                continue
+            plan = self.plans[ready[0]]
+            actor = self.actor_for(self.spec(plan).decider.roles, plan.unit)
+            if actor is None:
+                continue
+            while ready:
+                try:
+                    decided = self.service.register.issue(actor, ready)
+                except NotAllowed as exc:
+                    refused = str(exc.fields.get("id", ""))
+                    if refused not in ready:
+                        break
+                    ready.remove(refused)
+                    waiting.pop(refused, None)
+                    continue
+                for item in decided["items"]:
+                    waiting.pop(item, None)
+                    self.states[item] = decided["states"][item]
+                self.register["decisions"] += 1
+                self.register["largest"] = max(self.register["largest"], len(decided["items"]))
+                break
+
+    def after_decisions(self, day: date) -> None:
+        """Two weeks after the first grassroots award is decided, a colleague complains
+        against it; the secretariat of the level that issued the decision finds the complaint
+        right a week later and the award is revoked in the same step. A few days on, a school
+        head revokes an ad-hoc award found wrongly granted."""
+        step = self.after
+        if step == "complain":
+            grant = self.first_grant("chien-si-thi-dua-co-so")
+            if grant is None or (day - date.fromisoformat(grant["decided_on"])).days < 14:
+                return
+            filed = self.service.items.file_objection(
+                PUBLIC, grant["nomination"], "Sáng kiến kê khai trong hồ sơ không phải của "
+                "người được khen thưởng.", name="Một đồng nghiệp", contact="0913 000 000")
+            examiner = self.office.units[grant["issuer"]].secretariat
+            self.complaint = (filed["id"], examiner, day + timedelta(days=7))
+            self.register["complaints_after_decision"] += 1
+            self.after = "resolve"
+        elif step == "resolve" and self.complaint is not None and self.complaint[2] <= day:
+            objection, examiner, _ = self.complaint
+            self.service.items.resolve(
+                Actor(examiner), objection, "upheld", "Xác minh: sáng kiến là của người khác",
+                revoke_reason="Thành tích sáng kiến kê khai không đúng sự thật")
+            self.register["revoked"] += 1
+            self.complaint = (objection, examiner, day + timedelta(days=3))
+            self.after = "revoke"
+        elif step == "revoke" and self.complaint is not None and self.complaint[2] <= day:
+            grant = self.first_grant("khen-thuong-dot-xuat")
+            if grant is None:
+                return
+            plan = self.plans[grant["nomination"]]
+            head = self.actor_for(self.spec(plan).decider.roles, plan.unit)
+            if head is None:
+                return
+            self.service.register.revoke(
+                head, grant["id"], "Thành tích đột xuất được xác minh lại là không đúng",
+                decision=f"{40 + self.register['revoked']}/QĐ-{grant['issuer']}")
+            self.register["revoked"] += 1
+            self.after = "done"
+
+    @property
+    def busy(self) -> bool:
+        """Whether something after the decisions is still to happen."""
+        return self.after != "done"
+
+    def first_grant(self, flow: str) -> dict[str, Any] | None:
+        """The first award of ``flow`` granted by a decision and still standing."""
+        for grant in self.service.register.grants(Query(source="decision", status="granted")):
+            plan = self.plans.get(grant["nomination"] or "")
+            if plan is not None and plan.flow == flow and grant["issuer"] in self.office.units:
+                return grant
+        return None
 
     def answer_refusal(self, plan: Plan, flow: FlowSpec, state: str, exc: GuardRefused) -> None:
         guard = exc.fields.get("guard")

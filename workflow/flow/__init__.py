@@ -19,9 +19,17 @@ Modules inside the package import each other by module, never through this facad
 
 from __future__ import annotations
 
-from workflow.flow.fields import clean_text, coerce, coerce_all, nfc, parse_assignments
+from workflow.flow.fields import (
+    clean_text,
+    coerce,
+    coerce_all,
+    fold,
+    nfc,
+    parse_assignments,
+)
 from workflow.flow.io.reader import FlowEnv, load_flow, parse_flow
 from workflow.flow.model import (
+    DECISION_TEMPLATE,
     FINAL_OUTCOMES,
     INTERNAL,
     LEVELS,
@@ -54,6 +62,7 @@ from workflow.flow.registry import (
 )
 
 __all__ = [
+    "DECISION_TEMPLATE",
     "FIELD_OPS",
     "FINAL_OUTCOMES",
     "INTERNAL",
@@ -85,6 +94,7 @@ __all__ = [
     "coerce",
     "coerce_all",
     "default_guards",
+    "fold",
     "load_flow",
     "nfc",
     "parse_assignments",

@@ -22,7 +22,7 @@ from workflow.errors import InvalidInput, UsageError
 from workflow.flow.model import FieldSpec, FlowSpec
 from workflow.yamlnodes import suggest
 
-__all__ = ["clean_text", "coerce", "coerce_all", "nfc", "parse_assignments"]
+__all__ = ["clean_text", "coerce", "coerce_all", "fold", "nfc", "parse_assignments"]
 
 _INT = re.compile(r"[-+]?[0-9]+")
 #: Numbers a field may hold: 64-bit integers, and decimals of the same magnitude. A value is
@@ -38,6 +38,13 @@ def nfc(text: str) -> str:
     """Unicode NFC: Vietnamese typed with combining marks is stored (and hashed) the same as
     precomposed text."""
     return unicodedata.normalize("NFC", text)
+
+
+def fold(text: str) -> str:
+    """``text`` for matching as people search: no diacritics (đ is d), no case, one space."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.casefold().split())
 
 
 # C0 controls but tab, newline and carriage return, and DEL: no one types them, PostgreSQL

@@ -22,6 +22,7 @@ from typing import Any, Literal
 from workflow.voting import VoteRule
 
 __all__ = [
+    "DECISION_TEMPLATE",
     "FINAL_OUTCOMES",
     "INTERNAL",
     "LEVELS",
@@ -94,6 +95,9 @@ class INTERNAL(StrEnum):
         """The trigger that takes an item out of hold back to ``state``, where it came from."""
         return f"@resume:{state}"
 
+
+#: The template of an award decision: a state that renders it is where the award is granted.
+DECISION_TEMPLATE = "decision.html.j2"
 
 #: Triggers every vote state accepts besides its declared transitions.
 VOTE_TRIGGERS = ("close_vote", "recuse")
@@ -345,6 +349,8 @@ class FlowSpec:
     source: str  # the exact definition text
     path: str
     description: Mapping[str, str] = field(default_factory=dict)
+    #: nominees on special or secret tasks: every item of the flow is confidential
+    confidential: bool = False
 
     @property
     def initial(self) -> str:
@@ -377,6 +383,25 @@ class FlowSpec:
         if spec.type == "vote":
             names += [n for n in VOTE_TRIGGERS if n not in names]
         return names
+
+    @property
+    def decision_states(self) -> frozenset[str]:
+        """Where the award is granted: states that issue the decision document, and the
+        final ``awarded`` states (a flow that hands the award over after the decision grants
+        it when the decision is issued, not at the hand-over)."""
+        return frozenset(s.name for s in self.states.values()
+                         if DECISION_TEMPLATE in s.render
+                         or (s.final and s.outcome == "awarded"))
+
+    def awarding(self, state: str) -> TransitionSpec | None:
+        """The decider's transition from ``state`` into a decision state: what a numbered
+        decision fires for each item it lists (None: the item cannot be awarded there)."""
+        decider = set(self.decider.roles)
+        for t in self.transitions_from(state):
+            by_decider = t.by.decider or (bool(t.by.roles) and set(t.by.roles) <= decider)
+            if by_decider and t.dest in self.decision_states:
+                return t
+        return None
 
     def title_text(self, lang: str = "vi") -> str:
         return self.title.get(lang) or self.title.get("vi") or self.id

@@ -2,11 +2,11 @@
 
 ::
 
-    facades/      Setup · Items · Sessions · Accounts · Audit · Public · Staff · Timers
+    facades/      Setup · Items · Sessions · Register · Accounts · Audit · Public · Staff · Timers
       │
-    sweep, queries                     the scheduler's sweep; reads
+    sweep, queries, registry           the scheduler's sweep; reads; the register's reads
       │
-    commands/     items · lists · ballots · sessions · objections · confirmations
+    commands/     items · lists · ballots · sessions · objections · confirmations · decisions
       │
     moves         the one place an item changes state: a queue of steps, never recursion
       │
@@ -36,6 +36,7 @@ from workflow.service.facades import (
     Documents,
     Items,
     Public,
+    Register,
     Sessions,
     Setup,
     Staff,
@@ -57,6 +58,7 @@ class Service:
         self.setup = Setup(deps)
         self.items = Items(deps)
         self.sessions = Sessions(deps)
+        self.register = Register(deps)
         self.accounts = Accounts(deps)
         self.audit = Audit(deps)
         self.documents = Documents(deps)

@@ -34,8 +34,10 @@ __all__ = [
     "examining_unit",
     "holds_any",
     "is_staff",
+    "issuing_unit",
     "may_fire",
     "may_resolve",
+    "may_revoke",
     "proposer_roles",
     "reach",
     "recipients",
@@ -122,6 +124,32 @@ def may_fire(deps: Deps, tx: Tx, actor: Actor, item: NominationRow, t: Transitio
     authorize(deps, tx, actor, t.by.roles, item.unit_id, f"'{t.trigger}' nomination {item.id}")
 
 
+# ---- decisions and revocation -------------------------------------------------------------
+
+
+def issuing_unit(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec) -> str:
+    """The unit whose decider signs the item's award decision (and may revoke the award)."""
+    for ref in flow.decider.roles:
+        target = deps.resolve(tx, item.unit_id, ref.scope)
+        if target is not None:
+            return target
+    return item.unit_id
+
+
+def may_revoke(deps: Deps, tx: Tx, actor: Actor, roles: tuple[str, ...], unit_id: str,
+               what: str) -> None:
+    """PermissionDenied unless ``actor`` holds one of the deciding ``roles`` at the issuing
+    unit ``unit_id``: whoever may decide an award may revoke it (Law 2022 ch. VII). The
+    secretariat does not revoke on its own; it revokes by upholding a complaint against the
+    award, whose examination is the ground the law asks for (see ``award resolve``)."""
+    if actor.system or actor.public or not any(
+            tx.directory.has_role(actor.login, role, unit_id) for role in roles):
+        raise PermissionDenied(
+            f"{actor.login} may not {what}: needs {' or '.join(roles) or 'the decider'} at "
+            f"{unit_id}", msgid="revoke.denied",
+            values={"roles": [f"{r}@{unit_id}" for r in roles]}, actor=actor.login)
+
+
 # ---- who sees what -------------------------------------------------------------------------
 
 
@@ -202,12 +230,17 @@ def stage(flow: FlowSpec, item: NominationRow) -> StateSpec:
 def examining_unit(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec,
                    notice_id: int | None) -> str:
     """Whose secretariat examines an objection: the unit that published the notice it was
-    filed against, else the council that holds the item's stage (a vote's council unit, or
+    filed against; once the award is granted, the level that issued the decision; else the
+    council that holds the item's stage (a vote's council unit, or
     where the stage's secretariat acts); never merely the nominating unit's own staff when a
     higher body runs the stage."""
     notice = tx.notices.get(notice_id) if notice_id is not None else None
     if notice is not None:
         return notice.unit_id
+    grant = tx.grants.of_nomination(item.id)
+    if grant is not None:  # after the decision: the level that issued it
+        decision = tx.decisions.get(grant.decision_id) if grant.decision_id else None
+        return decision.unit_id if decision else issuing_unit(deps, tx, item, flow)
     current = stage(flow, item)
     if current.vote is not None:
         council = deps.resolve(tx, item.unit_id, current.vote.council)

@@ -78,7 +78,7 @@ def _move(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec, step: Step,
 def enter(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec, step: Step | None = None
           ) -> list[Step]:
     """The behaviours of the item's current state act on entry; the steps they ask for."""
-    arriving = Entry(deps, tx, item, flow)
+    arriving = Entry(deps, tx, item, flow, step)
     resume = step.resume if step is not None else None
     follow: list[Step] = []
     for behaviour in behaviours(arriving.state):

@@ -7,18 +7,32 @@ here writes. Above :mod:`workflow.service.base` only.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from workflow.directory import UnitTree
 from workflow.documents import date_in_words
-from workflow.flow import FlowSpec
+from workflow.flow import FlowSpec, fold
 from workflow.service.base import Deps, iso
-from workflow.store import NominationRow, Tx
+from workflow.store import DecisionRow, GrantRow, NominationRow, Tx
 
-__all__ = ["audit_view", "date_in_words", "flow_words", "item_context", "item_summary",
-           "official", "place_of"]
+__all__ = [
+    "SIGNER_TITLES",
+    "audit_view",
+    "date_in_words",
+    "decision_context",
+    "decision_view",
+    "flow_words",
+    "fold",
+    "grant_view",
+    "grant_views",
+    "item_context",
+    "item_summary",
+    "official",
+    "place_of",
+]
 
 
 def iso_text(text: str, tz: ZoneInfo) -> str:
@@ -44,6 +58,7 @@ def item_summary(deps: Deps, item: NominationRow, now: datetime | None = None) -
         "final": item.final,
         "outcome": item.outcome,
         "version": item.version,
+        "confidential": item.confidential,
     }
 
 
@@ -104,7 +119,82 @@ def item_context(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec) -> dic
             "level": award.level if award else "",
         },
         "now": deps.iso(deps.now()),
+        **_item_decision(deps, tx, item),
     }
+
+
+#: how a deciding role signs (Decree 30/2020: the authority's title above the signature)
+SIGNER_TITLES: Mapping[str, str] = {
+    "unit_head": "Thủ trưởng đơn vị",
+    "chairman": "Chủ tịch",
+    "president": "Chủ tịch nước",
+    "prime_minister": "Thủ tướng Chính phủ",
+    "minister": "Bộ trưởng",
+}
+
+
+def decision_context(deps: Deps, tx: Tx, decision: DecisionRow, grants: list[GrantRow], *,
+                     public: bool) -> dict[str, Any]:
+    """What ``decision.html.j2`` shows of a decision: its number, date, issuer, basis,
+    signer and awardees (``public``: confidential awardees counted, not named)."""
+    tree = deps.tree(tx)
+    unit = tree.units.get(decision.unit_id)
+    catalogue = deps.definitions.catalogue
+    day = date.fromisoformat(decision.decided_on)
+    signer_role = next((role for role, at in tx.directory.roles_of(decision.issued_by)
+                        if at == decision.unit_id and role in SIGNER_TITLES), None)
+    units = {g.unit_id for g in grants if g.unit_id}
+    unit_names = {u: tree.units[u].name for u in units if u in tree.units}
+    awards: dict[str, dict[str, Any]] = {}
+    awardees: list[dict[str, Any]] = []
+    hidden = 0
+    for grant in grants:
+        spec = catalogue.get(grant.award)
+        awards.setdefault(grant.award, {
+            "code": grant.award,
+            "title": dict(spec.title) if spec else {"vi": grant.award},
+            "basis": spec.basis if spec else "", "count": 0})
+        awards[grant.award]["count"] += 1
+        if public and grant.confidential:
+            hidden += 1
+            continue
+        awardees.append({
+            "position": len(awardees) + 1, "grant": str(grant.id), "nominee": grant.nominee,
+            "kind": grant.kind, "year": grant.year,
+            "unit": unit_names.get(grant.unit_id or "", grant.unit_id or ""),
+            "award": awards[grant.award]["title"], "status": grant.status,
+            "confidential": grant.confidential})
+    return {
+        **official(deps, tx, decision.unit_id, decision.issued_at),
+        "decision": {
+            "id": str(decision.id), "number": decision.number, "date": decision.decided_on,
+            "date_words": date_in_words(day), "place": place_of(tree, decision.unit_id),
+            "issuer": {"id": decision.unit_id,
+                       "name": unit.name if unit else decision.unit_id,
+                       "level": unit.level if unit else ""},
+            "signer": {"login": decision.issued_by,
+                       "name": tx.directory.names([decision.issued_by]).get(
+                           decision.issued_by, decision.issued_by),
+                       "title": SIGNER_TITLES.get(signer_role or "", "Người có thẩm quyền")},
+            "awards": list(awards.values()), "total": len(grants), "hidden": hidden,
+            "confidential": sum(1 for g in grants if g.confidential),
+            "public": public, "extract": False,
+        },
+        "awardees": awardees,
+        "now": deps.iso(deps.now()),
+    }
+
+
+def _item_decision(deps: Deps, tx: Tx, item: NominationRow) -> dict[str, Any]:
+    """An awarded item's decision, as an extract naming this awardee only (empty before the
+    decision, and for items awarded before decisions were numbered)."""
+    grant = tx.grants.of_nomination(item.id)
+    decision = tx.decisions.get(grant.decision_id) if grant and grant.decision_id else None
+    if grant is None or decision is None:
+        return {}
+    shown = decision_context(deps, tx, decision, [grant], public=False)
+    shown["decision"].update(extract=decision.items > 1, total=decision.items)
+    return {"decision": shown["decision"], "awardees": shown["awardees"]}
 
 
 def place_of(tree: UnitTree, unit_id: str) -> str:
@@ -169,3 +259,50 @@ def official(deps: Deps, tx: Tx, unit_id: str, when: datetime) -> dict[str, Any]
         "place": office.place or place_of(tree, unit_id),
         "date_words": date_in_words(when.astimezone(deps.display_tz).date()),
     }
+
+
+def decision_view(deps: Deps, tx: Tx, decision: DecisionRow) -> dict[str, Any]:
+    """A decision as ``award decision show`` prints it (without its document)."""
+    unit = deps.tree(tx).units.get(decision.unit_id)
+    return {
+        "id": str(decision.id), "number": decision.number, "date": decision.decided_on,
+        "unit": decision.unit_id, "issuer": unit.name if unit else decision.unit_id,
+        "issued_by": decision.issued_by, "issued_at": deps.iso(decision.issued_at),
+        "count": decision.items, "basis": decision.basis,
+        "sha256": decision.document_sha256,
+        "public_sha256": decision.public_sha256,
+        "audit": {"seq": decision.audit_seq, "hash": decision.audit_hash},
+    }
+
+
+def grant_views(deps: Deps, tx: Tx, grants: list[GrantRow]) -> list[dict[str, Any]]:
+    """Grants as the register prints them: person or collective, award, year, decision
+    number and date, issuer, status (with the revocation, if any), source."""
+    decisions = tx.decisions.many([g.decision_id for g in grants if g.decision_id])
+    tree = deps.tree(tx)
+    catalogue = deps.definitions.catalogue
+    out = []
+    for g in grants:
+        d = decisions.get(g.decision_id) if g.decision_id else None
+        unit = tree.units.get(g.unit_id) if g.unit_id else None
+        issuer = tree.units.get(d.unit_id) if d else None
+        spec = catalogue.get(g.award)
+        out.append({
+            "id": str(g.id), "kind": g.kind, "person": g.person_login, "nominee": g.nominee,
+            "unit": g.unit_id, "unit_name": unit.name if unit else g.unit_id,
+            "award": g.award, "award_title": dict(spec.title) if spec else {"vi": g.award},
+            "year": g.year, "decision": d.number if d else None,
+            "decision_id": str(d.id) if d else None, "decided_on": d.decided_on if d else None,
+            "issuer": d.unit_id if d else None,
+            "issuer_name": (issuer.name if issuer else d.unit_id) if d else None,
+            "status": g.status, "source": g.source, "confidential": g.confidential,
+            "nomination": str(g.nomination_id) if g.nomination_id is not None else None,
+            "granted_at": deps.iso(g.granted_at), "revoked_at": deps.iso(g.revoked_at),
+            "revoked_by": g.revoked_by, "revoke_reason": g.revoke_reason,
+            "revoke_decision": g.revoke_decision,
+        })
+    return out
+
+
+def grant_view(deps: Deps, tx: Tx, grant: GrantRow) -> dict[str, Any]:
+    return grant_views(deps, tx, [grant])[0]

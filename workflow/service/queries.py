@@ -80,6 +80,7 @@ def item_detail(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec,
     data["ballot"] = views.get("ballot")
     data["confirmations"] = views.get("confirmations", [])
     data["hold"] = item.hold_data
+    data["grant"] = views.get("grant")
     return data
 
 
@@ -93,7 +94,9 @@ def objections_view(deps: Deps, tx: Tx, item: NominationRow,
         view = {"id": str(o.id), "status": o.status, "filed_at": deps.iso(o.filed_at),
                 "by": o.filed_by or "public", "text": o.text, "notice": o.notice_id,
                 "resolved_at": deps.iso(o.resolved_at), "resolved_by": o.resolved_by,
-                "resolution": o.resolution}
+                "resolution": o.resolution,
+                # a complaint against the award once granted: upheld, it revokes it
+                "grant": str(o.grant_id) if o.grant_id is not None else None}
         if examines is not None and examines(o.notice_id):
             view.update(objector(o))
         out.append(view)
@@ -177,12 +180,14 @@ def queue(deps: Deps, tx: Tx, actor: Actor, limit: int) -> list[dict[str, Any]]:
 
 
 def notices_page(deps: Deps, tx: Tx, after_id: int, limit: int) -> list[dict[str, Any]]:
-    """Public notices after ``after_id`` with each nominee's window (``award notices``)."""
+    """Public notices after ``after_id`` with each nominee's window (``award notices``);
+    confidential nominees are only counted."""
     now = deps.now()
     out = []
     tree = deps.tree(tx)
     for notice in tx.notices.page(after_id, limit):
         nominees = []
+        confidential = 0
         still_open = False
         extended: datetime | None = None
         for nomination_id in tx.notices.items(notice.id):
@@ -201,6 +206,9 @@ def notices_page(deps: Deps, tx: Tx, after_id: int, limit: int) -> list[dict[str
             if due is not None and due > notice.ends_at:
                 extended = max(extended or due, due)
             still_open = still_open or is_open
+            if other.confidential:  # counted, never named (nor its number given)
+                confidential += 1
+                continue
             nominees.append({"id": str(other.id), "nominee": other.nominee,
                              "unit": other.unit_id, "state": other.state,
                              "window_open": is_open,
@@ -213,7 +221,8 @@ def notices_page(deps: Deps, tx: Tx, after_id: int, limit: int) -> list[dict[str
             "extended_to": deps.iso(extended),
             "status": "open" if notice.starts_at <= now and (
                 now <= notice.ends_at or still_open) else "closed",
-            "nominees": nominees, "sha256": notice.sha256, "pdf_sha256": notice.pdf_sha256,
+            "nominees": nominees, "confidential": confidential, "sha256": notice.sha256,
+            "pdf_sha256": notice.pdf_sha256,
             "audit_head": {"seq": notice.audit_seq, "hash": notice.audit_hash},
         })
     return out

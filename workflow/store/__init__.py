@@ -6,7 +6,8 @@ chain, and database setup.
     Store ─ run(work) / transaction()      one connection borrowed, one transaction
       └─ Tx                                 the transaction's view of the data
            meta, flows, directory, accounts, items, documents, timers, objections,
-           confirmations, notices, outbox, ballots, sessions   (one repository each)
+           confirmations, notices, outbox, ballots, sessions, decisions,
+           grants                           (one repository each)
            audit                            the hash chain: append, read, verify
            savepoint()                      a part undone alone if it raises
 
@@ -24,13 +25,16 @@ from workflow.store.audit import (
     verify_rows,
 )
 from workflow.store.db import Busy, make_engine, normalise_url, sqlite_file
+from workflow.store.grants import GrantFilter
 from workflow.store.issued import KINDS, Issued
 from workflow.store.objections import normal_receipt
 from workflow.store.rows import (
     BallotRoundRow,
     CouncilSessionRow,
+    DecisionRow,
     DeliveryRow,
     DocumentRow,
+    GrantRow,
     NominationRow,
     NoticeRow,
     ObjectionRow,
@@ -51,8 +55,11 @@ __all__ = [
     "Busy",
     "Chain",
     "CouncilSessionRow",
+    "DecisionRow",
     "DeliveryRow",
     "DocumentRow",
+    "GrantFilter",
+    "GrantRow",
     "Issued",
     "NominationRow",
     "NoticeRow",

@@ -268,6 +268,9 @@ class AuditRepo:
         out += [Anchor(int(r[0]), str(r[1]), f"the minutes of council session {r[2]}")
                 for r in self._raw.all("SELECT audit_seq, audit_hash, id FROM council_session "
                                        "WHERE audit_seq IS NOT NULL AND audit_seq > 0")]
+        out += [Anchor(int(r[0]), str(r[1]), f"decision {r[2]}")
+                for r in self._raw.all("SELECT audit_seq, audit_hash, number FROM decision "
+                                       "WHERE audit_seq IS NOT NULL AND audit_seq > 0")]
         return out
 
     def snapshot(self) -> tuple[int, str] | None:

@@ -10,6 +10,8 @@ from typing import Any
 
 from workflow.catalogue import HistoryEntry
 from workflow.directory import DirectoryData, UnitEntry
+from workflow.flow import fold
+from workflow.store.grants import GrantRepo
 from workflow.store.meta import MetaRepo
 from workflow.store.raw import Raw, placeholders
 
@@ -120,31 +122,19 @@ class DirectoryRepo:
                     raw.run("INSERT INTO role_grant (login, role, unit_id) VALUES (?, ?, ?)",
                             (person.login, role, unit_id))
                     counts["roles"] += 1
+        grants = GrantRepo(raw)
+        known = self.people(a.person for a in data.awards)
         for award in data.awards:
-            if self._prior(award.person, award.award, award.year, "imported") is None:
-                raw.run("INSERT INTO prior_award (login, award, year, ad_hoc, source) "
-                        "VALUES (?, ?, ?, ?, 'imported')",
-                        (award.person, award.award, award.year, False))
+            holder = known.get(award.person, {})
+            if grants.import_prior(award.person, holder.get("name") or award.person,
+                                   holder.get("unit_id"), award.award, award.year,
+                                   fold(holder.get("name") or award.person)):
                 counts["awards"] += 1
         if any(counts.values()):
             self.meta.set("directory_generation", str(self.generation() + 1))
         return counts
 
     def history(self, login: str) -> list[HistoryEntry]:
-        rows = self.raw.all("SELECT award, year, ad_hoc, source FROM prior_award "
-                            "WHERE login = ? ORDER BY year, award", (login,))
-        return [HistoryEntry(r[0], r[1], bool(r[2]), r[3]) for r in rows]
-
-    def grant_award(self, login: str, award: str, year: int, ad_hoc: bool,
-                    nomination_id: int) -> bool:
-        """Enter an award the engine granted in the person's history; False if it is there."""
-        if self._prior(login, award, year, "granted") is not None:
-            return False
-        self.raw.run("INSERT INTO prior_award (login, award, year, ad_hoc, source, "
-                     "nomination_id) VALUES (?, ?, ?, ?, 'granted', ?)",
-                     (login, award, year, ad_hoc, nomination_id))
-        return True
-
-    def _prior(self, login: str, award: str, year: int, source: str) -> tuple[Any, ...] | None:
-        return self.raw.one("SELECT id FROM prior_award WHERE login = ? AND award = ? AND "
-                            "year = ? AND source = ?", (login, award, year, source))
+        """The person's eligibility history: their grants not revoked (see
+        :meth:`GrantRepo.history`)."""
+        return GrantRepo(self.raw).history(login)

@@ -25,16 +25,18 @@ class ItemRepo:
 
     def insert(self, *, flow_id: str, flow_version: str, state: str, unit_id: str,
                nominee: str, person_login: str | None, fields: dict[str, Any],
-               created_at: datetime, created_by: str) -> NominationRow:
+               created_at: datetime, created_by: str, confidential: bool = False
+               ) -> NominationRow:
         """A new item in its first state entry (version 1, entry 1)."""
         raw = self.raw
         row = raw.one(
             "INSERT INTO nomination (flow_id, flow_version, state, version, unit_id, nominee, "
             "person_login, fields, created_at, created_by, entered_at, entry_no, due_at, final, "
-            f"outcome, hold_data) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, 1, NULL, ?, NULL, "
-            f"NULL) RETURNING {_COLUMNS}",
+            f"outcome, hold_data, confidential) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, 1, NULL, "
+            f"?, NULL, NULL, ?) RETURNING {_COLUMNS}",
             (flow_id, flow_version, state, unit_id, nominee, person_login, dumps(fields),
-             raw.time_out(created_at), created_by, raw.time_out(created_at), False))
+             raw.time_out(created_at), created_by, raw.time_out(created_at), False,
+             confidential))
         assert row is not None
         return _decode(row)
 

@@ -43,14 +43,17 @@ class ObjectionRepo:
         self.raw = raw
 
     def file(self, nomination_id: int, notice_id: int | None, text: str, name: str | None,
-             contact: str | None, filed_by: str | None, at: datetime) -> tuple[int, str]:
-        """The new objection's id and receipt code."""
+             contact: str | None, filed_by: str | None, at: datetime,
+             grant_id: int | None = None) -> tuple[int, str]:
+        """The new objection's id and receipt code (``grant_id``: a complaint against an
+        award already granted)."""
         receipt = new_receipt()
         row = self.raw.one(
             "INSERT INTO objection (nomination_id, notice_id, text, name, contact, filed_by, "
-            "filed_at, status, receipt) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?) RETURNING id",
+            "filed_at, status, receipt, grant_id) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?) "
+            "RETURNING id",
             (nomination_id, notice_id, text, name, contact, filed_by, self.raw.time_out(at),
-             receipt))
+             receipt, grant_id))
         assert row is not None
         return int(row[0]), receipt
 

@@ -23,8 +23,10 @@ from workflow.store.raw import Raw
 __all__ = [
     "BallotRoundRow",
     "CouncilSessionRow",
+    "DecisionRow",
     "DeliveryRow",
     "DocumentRow",
+    "GrantRow",
     "NominationRow",
     "NoticeRow",
     "ObjectionRow",
@@ -105,6 +107,7 @@ class NominationRow:
     final: bool = field(metadata=BOOL)
     outcome: str | None
     hold_data: dict[str, Any] | None = field(metadata=JSON)
+    confidential: bool = field(default=False, metadata=BOOL)
     # What the store holds for the mutable columns, so a save writes only what changed
     # (SQLite rewrites an index whenever its column is SET, even to the same value).
     stored: dict[str, Any] = field(default_factory=dict, repr=False, compare=False,
@@ -240,6 +243,7 @@ class ObjectionRow:
     resolved_by: str | None
     resolution: str | None
     receipt: str | None
+    grant_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -268,3 +272,45 @@ class DeliveryRow:
     subject: str
     body: str
     attempts: int
+
+
+# ---- decisions and the register ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DecisionRow:
+    id: int
+    unit_id: str
+    year: int
+    seq: int
+    number: str
+    decided_on: str
+    issued_at: datetime = field(metadata=TIME)
+    issued_by: str
+    basis: str | None
+    items: int
+    document_sha256: str | None
+    public_sha256: str | None
+    audit_seq: int | None
+    audit_hash: str | None
+
+
+@dataclass(frozen=True)
+class GrantRow:
+    id: int
+    kind: str
+    person_login: str | None
+    nominee: str
+    unit_id: str | None
+    award: str
+    year: int
+    ad_hoc: bool = field(metadata=BOOL)
+    decision_id: int | None
+    nomination_id: int | None
+    source: str
+    status: str
+    confidential: bool = field(metadata=BOOL)
+    granted_at: datetime | None = field(metadata=TIME)
+    revoked_at: datetime | None = field(metadata=TIME)
+    revoked_by: str | None
+    revoke_reason: str | None
+    revoke_decision: str | None

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint, text
+from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint, false, text
 from sqlmodel import Field, SQLModel
 
 __all__ = [
     "AuditEntry",
+    "AwardGrant",
     "Ballot",
     "BallotRound",
     "Confirmation",
     "CouncilSession",
     "CouncilSessionItem",
+    "Decision",
+    "DecisionCounter",
     "Document",
     "FlowVersion",
     "Meta",
@@ -29,7 +32,6 @@ __all__ = [
     "Outbox",
     "Participation",
     "Person",
-    "PriorAward",
     "RenderedDocument",
     "RoleGrant",
     "Timer",
@@ -81,18 +83,71 @@ class RoleGrant(SQLModel, table=True):
     __table_args__ = (Index("ix_role_grant_unit_role", "unit_id", "role"),)
 
 
-class PriorAward(SQLModel, table=True):
-    """A nominee's history: imported prior awards and awards the engine granted."""
+class Decision(SQLModel, table=True):
+    """A numbered award decision (quyết định khen thưởng) of one issuing unit, for one or
+    many awardees. Its number is ``seq`` within the unit and the year of its date, never
+    reused; the document is kept as issued, with the audit head it embeds."""
 
-    __tablename__ = "prior_award"
     id: int | None = Field(default=None, primary_key=True)
-    login: str = Field(max_length=64, index=True)
+    unit_id: str = Field(max_length=64)  # the issuing unit (where the decider holds the role)
+    year: int
+    seq: int
+    number: str = Field(max_length=64)  # as printed, e.g. "12/QĐ-BN"
+    decided_on: str = Field(max_length=10)  # the decision's date (local), ISO
+    issued_at: datetime
+    issued_by: str = Field(max_length=64)
+    basis: str | None = Field(default=None, sa_column=Column(Text))
+    items: int = 0  # how many awardees it lists
+    # the copy kept by the issuing level (names every awardee, confidential ones included)
+    document: str | None = Field(default=None, sa_column=Column(Text))
+    document_sha256: str | None = Field(default=None, max_length=64)
+    # the copy sent out, when some awardee is confidential (they are counted, not named)
+    public_document: str | None = Field(default=None, sa_column=Column(Text))
+    public_sha256: str | None = Field(default=None, max_length=64)
+    audit_seq: int | None = None  # the audit head the document embeds, checked by verify
+    audit_hash: str | None = Field(default=None, max_length=64)
+    __table_args__ = (UniqueConstraint("unit_id", "year", "seq"),
+                      Index("ix_decision_number", "number"))
+
+
+class DecisionCounter(SQLModel, table=True):
+    """The last number given per issuing unit and year: taking the next one locks this row
+    until the decision commits, so concurrent issuers queue and a rolled-back decision gives
+    its number back (no gap, no number twice)."""
+
+    __tablename__ = "decision_counter"
+    unit_id: str = Field(primary_key=True, max_length=64)
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    last: int = 0
+
+
+class AwardGrant(SQLModel, table=True):
+    """The register: one row per awardee of a decision, and one per prior award imported with
+    the directory. A nominee's eligibility history is its ``granted`` rows; a revoked grant
+    stays, marked, with who revoked it, when and why."""
+
+    __tablename__ = "award_grant"
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(default="individual", max_length=16)  # the flow's nominee kind
+    person_login: str | None = Field(default=None, max_length=64, index=True)
+    nominee: str  # the name as the decision gives it (a person, or a collective)
+    # the name as searches compare it (no diacritics, no case), after a space: " nguyen van an"
+    name_fold: str = ""
+    unit_id: str | None = Field(default=None, max_length=64, index=True)  # nominating unit
     award: str = Field(max_length=32)
     year: int
-    ad_hoc: bool = False
-    source: str = Field(default="imported", max_length=16)  # imported | granted
-    nomination_id: int | None = None
-    __table_args__ = (UniqueConstraint("login", "award", "year", "source"),)
+    ad_hoc: bool = False  # never counts toward streaks
+    decision_id: int | None = Field(default=None, index=True)
+    nomination_id: int | None = Field(default=None, unique=True)
+    source: str = Field(default="decision", max_length=16)  # decision | imported
+    status: str = Field(default="granted", max_length=16)  # granted | revoked
+    confidential: bool = False
+    granted_at: datetime | None = None
+    revoked_at: datetime | None = None
+    revoked_by: str | None = Field(default=None, max_length=64)
+    revoke_reason: str | None = Field(default=None, sa_column=Column(Text))
+    revoke_decision: str | None = Field(default=None, max_length=64)
+    __table_args__ = (Index("ix_award_grant_award_year", "award", "year"),)
 
 
 class FlowVersion(SQLModel, table=True):
@@ -124,6 +179,8 @@ class Nomination(SQLModel, table=True):
     final: bool = False
     outcome: str | None = Field(default=None, max_length=16)
     hold_data: str | None = Field(default=None, sa_column=Column(Text))  # paused state, JSON
+    # special or secret tasks: named only to people with a role at the unit or above
+    confidential: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     __table_args__ = (
         Index("ix_nomination_state", "flow_id", "state"),
         Index("ix_nomination_unit", "unit_id"),
@@ -284,6 +341,8 @@ class Objection(SQLModel, table=True):
     resolution: str | None = Field(default=None, sa_column=Column(Text))
     # what the person who objected looks it up by (unguessable; see the receipt page)
     receipt: str | None = Field(default=None, max_length=16, unique=True, index=True)
+    # a complaint against an award already granted (after the decision): upheld, it revokes it
+    grant_id: int | None = None
 
 
 class Notice(SQLModel, table=True):

@@ -41,8 +41,10 @@ from workflow.store.db import (
     is_missing_schema,
     secure_sqlite_files,
 )
+from workflow.store.decisions import DecisionRepo
 from workflow.store.directory import DirectoryRepo
 from workflow.store.documents import DocumentRepo
+from workflow.store.grants import GrantRepo
 from workflow.store.issued import IssuedRepo
 from workflow.store.items import ItemRepo
 from workflow.store.meta import FlowVersionRepo, MetaRepo
@@ -131,6 +133,14 @@ class Tx:
     @functools.cached_property
     def sessions(self) -> SessionRepo:
         return SessionRepo(self.raw)
+
+    @functools.cached_property
+    def decisions(self) -> DecisionRepo:
+        return DecisionRepo(self.raw)
+
+    @functools.cached_property
+    def grants(self) -> GrantRepo:
+        return GrantRepo(self.raw)
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:

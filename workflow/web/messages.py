@@ -230,6 +230,59 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "resolve.twice": ("Góp ý số {id} đã được kết luận ({status}).",
                       "Objection {id} is already resolved ({status})."),
     "resolve.comment_required": ("Cần nhập nội dung kết luận.", "Write the conclusion."),
+    "resolve.reason_required": ("Chấp nhận khiếu nại này là hủy bỏ khen thưởng của hồ sơ số "
+                                "{id}: cần nhập lý do hủy bỏ.",
+                                "Upholding this complaint revokes the award of nomination {id}: "
+                                "give the reason for the revocation."),
+    "objection.revoked": ("Khen thưởng của hồ sơ số {id} đã bị hủy bỏ.",
+                          "The award of nomination {id} has been revoked."),
+    # ---- decisions, the register, revocation -------------------------------------------------
+    "decision.no_items": ("Quyết định cần ít nhất một hồ sơ.",
+                          "A decision needs at least one nomination."),
+    "decision.too_many": ("Một quyết định có tối đa {max} hồ sơ.",
+                          "A decision lists at most {max} nominations."),
+    "decision.twice": ("Hồ sơ số {id} có hai lần trong danh sách.",
+                       "Nomination {id} is listed twice."),
+    "decision.bad_number": ("Số quyết định {number} không hợp lệ (từ 1 đến 999999).",
+                            "Decision number {number} is not valid (1 to 999999)."),
+    "decision.bad_date": ("Ngày quyết định “{date}” không đúng dạng năm-tháng-ngày.",
+                          "The decision's date “{date}” is not a year-month-day date."),
+    "decision.future_date": ("Ngày quyết định {date} chưa đến: quyết định mang ngày ký.",
+                             "The decision's date {date} is still to come: a decision is "
+                             "dated when it is signed."),
+    "decision.not_awardable": ("Hồ sơ số {id} chưa thể quyết định khen thưởng: đang ở bước "
+                               "“{state}”. Chưa quyết định hồ sơ nào.",
+                               "Nomination {id} cannot be awarded now: it is at “{state}”. "
+                               "Nothing was decided."),
+    "decision.item_refused": ("Hồ sơ số {id} chưa thể quyết định khen thưởng: {reason} Chưa "
+                              "quyết định hồ sơ nào.",
+                              "Nomination {id} cannot be awarded: {reason} Nothing was "
+                              "decided."),
+    "decision.other_issuer": ("Hồ sơ số {id} do {unit} quyết định, không phải {issuer}: một "
+                              "quyết định chỉ có một cấp ban hành. Chưa quyết định hồ sơ nào.",
+                              "Nomination {id} is decided by {unit}, not {issuer}: a decision "
+                              "has one issuer. Nothing was decided."),
+    "decision.number_used": ("Số quyết định {number} đã dùng (ngày {date}); số quyết định "
+                             "không bao giờ dùng lại.",
+                             "Decision number {number} is already used (dated {date}); "
+                             "numbers are never reused."),
+    "decision.unknown": ("Không tìm thấy quyết định số {id}.", "No decision {id}."),
+    "decision.no_document": ("Quyết định {number} chưa có văn bản.",
+                             "Decision {number} has no document."),
+    "grant.unknown": ("Không có khen thưởng mã {id} trong sổ.",
+                      "No award {id} in the register."),
+    "revoke.denied": ("Chỉ người có thẩm quyền quyết định khen thưởng ({roles}) hủy bỏ được "
+                      "khen thưởng này.",
+                      "Only the authority that decides this award ({roles}) may revoke it."),
+    "revoke.no_reason": ("Cần nhập lý do hủy bỏ khen thưởng.",
+                         "Give the reason for the revocation."),
+    "revoke.twice": ("Khen thưởng mã {id} đã ở trạng thái “{status}”.",
+                     "Award {id} is already {status}."),
+    "registry.bad_status": ("Trạng thái “{status}” không có: chọn còn hiệu lực hoặc đã hủy bỏ.",
+                            "No status “{status}”: choose granted or revoked."),
+    "registry.bad_source": ("Nguồn “{source}” không có: chọn theo quyết định hoặc nhập từ hồ sơ "
+                            "cũ.", "No source “{source}”: choose decision or imported."),
+    "lookup.bad_page": ("Trang {page} không có.", "There is no page {page}."),
     # ---- confirmations -----------------------------------------------------------------------
     "confirm.not_here": ("Hồ sơ đang ở bước “{state}”, không lấy xác nhận ở bước này.",
                          "The nomination is at “{state}”, which takes no confirmations."),
@@ -424,7 +477,7 @@ KINDS: dict[str, str] = {
     "field": "field", "fields": "field",
     "choices": "value", "value": "value",
     "award": "award",
-    "unit": "unit", "units": "unit", "council": "unit",
+    "unit": "unit", "units": "unit", "council": "unit", "issuer": "unit",
     "roles": "role",
     "flow": "flow",
     "key": "confirmation",

@@ -67,6 +67,7 @@ def describe(flow: FlowSpec) -> dict[str, Any]:
         "decider": [str(r) for r in flow.decider.roles],
         "on_upheld": flow.on_upheld,
         "ad_hoc": flow.ad_hoc,
+        "confidential": flow.confidential,
         "path": flow.path,
         "fields": {
             name: {"type": f.type, "required": f.required,

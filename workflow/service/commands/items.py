@@ -36,7 +36,10 @@ def name_key(name: str) -> str:
 
 
 def nominate(deps: Deps, tx: Tx, actor: Actor, flow_id: str, unit: str, nominee: str,
-             person: str | None, values: dict[str, Any]) -> dict[str, Any]:
+             person: str | None, values: dict[str, Any], *, confidential: bool = False
+             ) -> dict[str, Any]:
+    """A new item; ``confidential`` (or the flow's own ``confidential: true``): a nominee on
+    special or secret tasks, named only to people with a role at the unit or above."""
     flow = deps.definitions.flow(flow_id)
     nominee = clean_text(nominee, "the nominee's name", 500)
     if not nominee.strip() and person is not None and (
@@ -77,10 +80,14 @@ def nominate(deps: Deps, tx: Tx, actor: Actor, flow_id: str, unit: str, nominee:
         flow_id=flow.id, flow_version=flow.version, state=initial.name, unit_id=unit,
         nominee=nominee.strip(), person_login=person,
         fields={k: v for k, v in fields.items() if v is not None},
-        created_at=now, created_by=actor.login)
-    tx.audit.append(now, actor.login, "created", item.id, None, initial.name, {
+        created_at=now, created_by=actor.login,
+        confidential=confidential or flow.confidential)
+    payload: dict[str, Any] = {
         "flow": flow.id, "flow_version": flow.version, "unit": unit, "nominee": item.nominee,
-        "person": person, "fields": item.fields})
+        "person": person, "fields": item.fields}
+    if item.confidential:
+        payload["confidential"] = True
+    tx.audit.append(now, actor.login, "created", item.id, None, initial.name, payload)
     if initial.timed or initial.render or initial.type != "task":
         item.due_at = due_at(deps, flow, initial, now, None)
         tx.items.save(item, item.version)

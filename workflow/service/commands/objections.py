@@ -7,6 +7,10 @@ text. In a flow with a ``hold`` state an objection parks the item there and paus
 when every objection is dismissed it resumes where it was with the time it had left; an
 upheld objection sends it to ``on_upheld``. The examining secretariat resolves
 (:func:`workflow.service.access.may_resolve`).
+
+After the decision, anyone may file a complaint against the award: the secretariat of the
+level that issued the decision examines it, and upholding it revokes the award in the same
+step (with the revocation's reason).
 """
 
 from __future__ import annotations
@@ -19,11 +23,12 @@ from workflow.flow import INTERNAL, FlowSpec, clean_text
 from workflow.ids import parse_id
 from workflow.service import access
 from workflow.service.base import SYSTEM, Actor, Deps, load
+from workflow.service.commands import decisions
 from workflow.service.lifecycle import Entry, Step
 from workflow.service.lifecycle.notice import window_ended, window_open
 from workflow.service.lifecycle.timed import pause
 from workflow.service.moves import apply
-from workflow.store import NominationRow, Tx
+from workflow.store import GrantRow, NominationRow, Tx
 
 __all__ = ["MAX_TEXT", "file_objection", "resolve"]
 
@@ -39,6 +44,9 @@ def file_objection(deps: Deps, tx: Tx, actor: Actor | None, nomination_id: str, 
     contact = clean_text(contact, "the objector's contact", 500)
     if not text:
         raise InvalidInput("an objection needs a text (--text)", msgid="objection.empty")
+    grant = tx.grants.of_nomination(item.id)
+    if grant is not None:
+        return _after_decision(deps, tx, actor, item, grant, text, name, contact)
     if item.final:
         raise NotAllowed(f"nomination {item.id} is decided ({item.state}); a complaint about a "
                          "decision follows the Law on Complaints", msgid="objection.decided",
@@ -76,6 +84,33 @@ def file_objection(deps: Deps, tx: Tx, actor: Actor | None, nomination_id: str, 
 
 
 
+def _after_decision(deps: Deps, tx: Tx, actor: Actor | None, item: NominationRow,
+                    grant: GrantRow, text: str, name: str | None, contact: str | None
+                    ) -> dict[str, Any]:
+    """A complaint against an award already granted: anyone may file it, at any time; the
+    secretariat of the level that issued the decision examines it, and upholding it revokes
+    the award. The item does not move (its decision stands until then)."""
+    if grant.status != "granted":
+        raise NotAllowed(f"the award of nomination {item.id} was revoked on "
+                         f"{deps.iso(grant.revoked_at)}", msgid="objection.revoked",
+                         values={"id": str(item.id)}, state=item.state)
+    now = deps.now()
+    staff = access.is_staff(deps, tx, actor, item)
+    filed_by = actor.login if staff and actor is not None else None
+    objection_id, receipt = tx.objections.file(
+        item.id, None, text, (name or "").strip() or None, (contact or "").strip() or None,
+        filed_by, now, grant_id=grant.id)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    tx.audit.append(now, filed_by or "public", "objection_filed", item.id, item.state,
+                    item.state, {"objection": objection_id, "notice": None,
+                                 "text_sha256": digest, "complaint": filed_by is not None,
+                                 "grant": str(grant.id)})
+    tx.items.save(item, item.version)
+    return {"id": str(objection_id), "status": "open", "nomination": str(item.id),
+            "held": False, "state": item.state, "receipt": receipt, "filed_at": deps.iso(now),
+            "text_sha256": digest, "grant": str(grant.id)}
+
+
 def _hold(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec, objection_id: int) -> None:
     assert flow.hold_state is not None
     paused = pause(deps, tx, item, flow, deps.now())
@@ -97,8 +132,12 @@ def _resume(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec, actor: Acto
         payload={"origin": origin, "sla_remaining": data.get("sla_remaining")}, resume=data))
 
 
-def resolve(deps: Deps, tx: Tx, actor: Actor, objection_id: str, outcome: str, comment: str
+def resolve(deps: Deps, tx: Tx, actor: Actor, objection_id: str, outcome: str, comment: str,
+            revoke_reason: str | None = None, revoke_decision: str | None = None
             ) -> dict[str, Any]:
+    """Resolve an objection. Upholding a complaint against a granted award revokes it in the
+    same step, for ``revoke_reason`` (required then; ``revoke_decision``: the number of the
+    revoking decision, if one was signed)."""
     if outcome not in ("dismissed", "upheld"):
         raise InvalidInput(f"outcome {outcome!r}: use dismissed or upheld",
                            msgid="resolve.bad_outcome")
@@ -121,9 +160,27 @@ def resolve(deps: Deps, tx: Tx, actor: Actor, objection_id: str, outcome: str, c
     if not comment:
         raise InvalidInput("resolving an objection needs a comment (--comment)",
                            msgid="resolve.comment_required")
+    grant = tx.grants.get(objection.grant_id, lock=True) if objection.grant_id else None
+    if grant is not None and outcome == "upheld" and grant.status == "granted" and not (
+            revoke_reason or "").strip():
+        raise InvalidInput(f"upholding objection {key} revokes the award of nomination "
+                           f"{item.id}: give the revocation's reason (--reason TEXT)",
+                           msgid="resolve.reason_required", values={"id": str(item.id)})
     now = deps.now()
     tx.objections.resolve(key, outcome, actor.login, comment, now)
-    payload = {"objection": key, "outcome": outcome, "comment": comment}
+    payload: dict[str, Any] = {"objection": key, "outcome": outcome, "comment": comment}
+    if grant is not None:
+        tx.audit.append(now, actor.login, "objection_resolved", item.id, item.state,
+                        item.state, {**payload, "grant": str(grant.id)})
+        result: dict[str, Any] = {"id": str(key), "status": outcome,
+                                  "nomination": str(item.id), "state": item.state}
+        if outcome == "upheld" and grant.status == "granted":
+            revoked = decisions.revoke_grant(deps, tx, actor, grant, revoke_reason or "",
+                                             revoke_decision, objection=key)
+            result["revoked"] = revoked
+        else:
+            tx.items.save(item, item.version)
+        return result
     if outcome == "upheld" and not item.final:
         item.hold_data = None
         apply(deps, tx, item, flow, Step(INTERNAL.UPHELD, actor, action="objection_resolved",

@@ -50,10 +50,11 @@ class Items:
     # ---- commands ------------------------------------------------------------------------
 
     def nominate(self, actor: Actor, flow: str, unit: str, nominee: str,
-                 person: str | None = None, values: dict[str, Any] | None = None
-                 ) -> dict[str, Any]:
+                 person: str | None = None, values: dict[str, Any] | None = None, *,
+                 confidential: bool = False) -> dict[str, Any]:
         return self._deps.run(lambda tx: items.nominate(
-            self._deps, tx, actor, flow, unit, nominee, person, values or {}))
+            self._deps, tx, actor, flow, unit, nominee, person, values or {},
+            confidential=confidential))
 
     def update(self, actor: Actor, nomination_id: str, values: dict[str, Any],
                expect_version: int | None = None) -> dict[str, Any]:
@@ -108,10 +109,14 @@ class Items:
         return self._deps.run(lambda tx: objections.file_objection(
             self._deps, tx, actor, nomination_id, text, name, contact))
 
-    def resolve(self, actor: Actor, objection_id: str, outcome: str, comment: str
+    def resolve(self, actor: Actor, objection_id: str, outcome: str, comment: str,
+                revoke_reason: str | None = None, revoke_decision: str | None = None
                 ) -> dict[str, Any]:
+        """Resolve an objection; upholding a complaint against a granted award revokes it
+        (``revoke_reason`` required then)."""
         return self._deps.run(lambda tx: objections.resolve(
-            self._deps, tx, actor, objection_id, outcome, comment))
+            self._deps, tx, actor, objection_id, outcome, comment, revoke_reason,
+            revoke_decision))
 
     # ---- reads ---------------------------------------------------------------------------
 

@@ -103,11 +103,21 @@ class Public:
             flow = machine.spec
             open_ = window_open(deps, tx, item, flow, deps.now())
             due = tx.timers.window_due(item.id, item.entry_no) if open_ else None
-            entry = next(n for n in view["nominees"] if n["id"] == str(item.id))
+            entry = next((n for n in view["nominees"] if n["id"] == str(item.id)), None)
+            if entry is None:  # a confidential nominee: the public knows only a count
+                raise hidden
+            grant = tx.grants.of_nomination(item.id)
+            decision = tx.decisions.get(grant.decision_id) if grant and grant.decision_id \
+                else None
             return {**entry, "flow": flow.id, "title": dict(flow.title),
                     "award": flow.award, "award_title": view["award_title"],
                     "notice": {k: v for k, v in view.items() if k != "nominees"},
-                    "window_ends_at": deps.iso(due) if due else None}
+                    "window_ends_at": deps.iso(due) if due else None,
+                    # once decided: the decision and whether the award still stands
+                    "granted": None if grant is None else {
+                        "decision": decision.number if decision else None,
+                        "decided_on": decision.decided_on if decision else None,
+                        "status": grant.status, "revoked_at": deps.iso(grant.revoked_at)}}
 
         return deps.run(work)
 
@@ -138,4 +148,5 @@ class Public:
             "status": view["status"], "sha256": view["sha256"],
             "pdf_sha256": view["pdf_sha256"],
             "audit_head": view["audit_head"], "nominees": nominees,
+            "confidential": view["confidential"],
         }

@@ -4,7 +4,6 @@ at the item's unit or above (:mod:`workflow.service.access`)."""
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 from workflow.errors import NotFound
@@ -14,20 +13,13 @@ from workflow.service import access
 from workflow.service.base import Actor, Deps, load
 from workflow.service.lifecycle import Entry
 from workflow.service.lifecycle.vote import round_view
-from workflow.service.present import item_summary
+from workflow.service.present import fold, item_summary
 from workflow.service.queries import available, item_detail, open_objections
 from workflow.store import Tx
 
 __all__ = ["NAME_SCAN", "Staff", "fold"]
 
 NAME_SCAN = 5_000  # items one name search reads before it hands back a cursor
-
-
-def fold(text: str) -> str:
-    """``text`` for matching as people search: no diacritics (đ is d), no case, one space."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(bare.casefold().split())
 
 
 class Staff:
@@ -71,7 +63,9 @@ class Staff:
             for objection in data["objections"]:  # examined by the body that published it
                 objection["may_resolve"] = (objection["status"] == "open"
                                             and examines(objection["notice"]))
-            data["may_complain"] = not item.final and access.is_staff(deps, tx, actor, item)
+            granted = bool(data.get("grant")) and data["grant"]["status"] == "granted"
+            data["may_complain"] = (not item.final or granted) and access.is_staff(
+                deps, tx, actor, item)
             data["may_audit"] = access.sees(deps, tx, actor, item.unit_id, "auditor")
             data["round"] = round_view(Entry(deps, tx, item, flow), actor)
             data["people"] = tx.directory.names(_logins(data))

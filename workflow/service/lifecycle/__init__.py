@@ -6,7 +6,8 @@ as an enter with what a hold paused).
     Timed           any state with an SLA, escalation steps or a notice window
     Vote            ballot rounds                Notice         public notice windows
     Confirmations   parallel sign-offs           Hold           paused items
-    RenderOnEntry   documents on entry           Grant          the award in the history
+    Grant           the award in the register, under a numbered decision
+    RenderOnEntry   documents on entry (a decision state's copy names its decision)
 
 :func:`behaviours` gives those that apply to a state, in the order they act. To add a kind
 of state, write one class and list it in :data:`ALL`.
@@ -16,16 +17,17 @@ from __future__ import annotations
 
 from workflow.flow import StateSpec
 from workflow.service.lifecycle.base import Behaviour, Entry, Render, Step
+from workflow.service.lifecycle.decision import Grant
 from workflow.service.lifecycle.notice import Notice
-from workflow.service.lifecycle.simple import Confirmations, Grant, Hold, RenderOnEntry
+from workflow.service.lifecycle.simple import Confirmations, Hold, RenderOnEntry
 from workflow.service.lifecycle.timed import Timed
 from workflow.service.lifecycle.vote import Vote
 
 __all__ = ["ALL", "Behaviour", "Entry", "Render", "Step", "behaviours"]
 
 #: every behaviour, in the order they act on entry
-ALL: tuple[Behaviour, ...] = (Timed(), Vote(), Notice(), Confirmations(), Hold(),
-                              RenderOnEntry(), Grant())
+ALL: tuple[Behaviour, ...] = (Timed(), Vote(), Notice(), Confirmations(), Hold(), Grant(),
+                              RenderOnEntry())
 
 
 def behaviours(state: StateSpec) -> tuple[Behaviour, ...]:

@@ -54,6 +54,8 @@ class Entry:
     tx: Tx
     item: NominationRow
     flow: FlowSpec
+    #: the step that moved the item here (None: a new item, or a state entered again)
+    cause: Step | None = None
 
     @property
     def state(self) -> StateSpec:

@@ -88,9 +88,13 @@ def _render(deps: Deps, tx: Tx, notice_id: int, flow: FlowSpec, state: StateSpec
     tree = deps.tree(tx)
     award = deps.definitions.catalogue.get(flow.award)
     nominees = []
+    confidential = 0
     for nomination_id in tx.notices.items(notice_id):
         other = tx.items.get(nomination_id)
         if other is None:
+            continue
+        if other.confidential:  # a nominee on special tasks is counted, never named
+            confidential += 1
             continue
         unit = tree.units.get(other.unit_id)
         nominees.append({"id": str(other.id), "nominee": other.nominee,
@@ -116,6 +120,7 @@ def _render(deps: Deps, tx: Tx, notice_id: int, flow: FlowSpec, state: StateSpec
             "ends_at": deps.iso(ends),
             "window": {"amount": state.notice.amount, "working": state.notice.working},
             "nominees": nominees,
+            "confidential": confidential,
         },
         "audit": {"seq": seq, "hash": head},
         "now": deps.iso(deps.now()),

@@ -1,5 +1,5 @@
-"""The small behaviours: sign-offs carried over a hold, documents rendered on entry, the
-award entered in the nominee's history, and the paused state shown while on hold.
+"""The small behaviours: sign-offs carried over a hold, documents rendered on entry, and the
+paused state shown while on hold.
 """
 
 from __future__ import annotations
@@ -8,12 +8,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from workflow.flow import FlowSpec, StateSpec
-from workflow.service.base import Deps, nomination_year
+from workflow.service.base import Deps
 from workflow.service.lifecycle.base import Behaviour, Entry, Step
 from workflow.service.lifecycle.render import store_rendered
 from workflow.store import NominationRow, Tx
 
-__all__ = ["Confirmations", "Grant", "Hold", "RenderOnEntry", "confirmations_view"]
+__all__ = ["Confirmations", "Hold", "RenderOnEntry", "confirmations_view"]
 
 
 class Confirmations(Behaviour):
@@ -72,23 +72,4 @@ class RenderOnEntry(Behaviour):
     def enter(self, entry: Entry, resume: Mapping[str, Any] | None) -> list[Step]:
         store_rendered(entry.deps, entry.tx, entry.item, entry.flow, entry.state.render,
                        entry.state.name)
-        return []
-
-
-class Grant(Behaviour):
-    """A final state with outcome ``awarded`` enters the award in the nominee's history
-    (eligibility streaks read it)."""
-
-    def applies(self, state: StateSpec) -> bool:
-        return state.final and state.outcome == "awarded"
-
-    def enter(self, entry: Entry, resume: Mapping[str, Any] | None) -> list[Step]:
-        deps, tx, item, flow = entry.deps, entry.tx, entry.item, entry.flow
-        if not item.person_login:
-            return []
-        year = nomination_year(item, deps.calendar(flow))
-        if tx.directory.grant_award(item.person_login, flow.award, year, flow.ad_hoc, item.id):
-            tx.audit.append(deps.now(), "system", "granted", item.id, None, None, {
-                "award": flow.award, "person": item.person_login, "year": year,
-                "ad_hoc": flow.ad_hoc})
         return []

@@ -332,6 +332,14 @@ class Notice(Answer):
     sha256: str
     audit_head: AuditHead
     nominees: list[NoticeNominee] = Field(default_factory=list)
+    confidential: int = Field(0, description="nominees on special tasks: counted, not named")
+
+
+class PublicGrant(Answer):
+    decision: str | None = None
+    decided_on: str | None = None
+    status: str = Field(description="granted | revoked")
+    revoked_at: str | None = None
 
 
 class PublicNominee(NoticeNominee):
@@ -340,6 +348,8 @@ class PublicNominee(NoticeNominee):
     award: str
     award_title: Label
     notice: Notice
+    granted: PublicGrant | None = Field(None, description="once decided: the decision and "
+                                        "whether the award still stands")
 
 
 class VerifyReport(Answer):
@@ -370,3 +380,32 @@ class NominationOption(Answer):
     units: list[dict[str, str]]
     fields: list[dict[str, Any]]
     documents: dict[str, Label]
+
+
+class LookupGrant(Answer):
+    """An award as the public lookup shows it: no login, no contact, no reason."""
+
+    id: str
+    kind: str = Field(description="individual | collective | household | enterprise")
+    nominee: str
+    unit: str | None = None
+    unit_name: str | None = None
+    award: str
+    award_title: Label
+    year: int
+    decision: str | None = Field(None, description="the decision's number, e.g. 12/QĐ-BN")
+    decided_on: str | None = Field(None, description="the decision's date (YYYY-MM-DD)")
+    issuer: str | None = None
+    issuer_name: str | None = None
+    status: str = Field(description="granted | revoked")
+    revoked_at: str | None = None
+    revoke_decision: str | None = None
+
+
+class Lookup(Answer):
+    rows: list[LookupGrant]
+    total: int
+    page: int
+    pages: int
+    confidential: int = Field(description="awards to people on special tasks matching the "
+                              "unit, award and year: counted, never listed")

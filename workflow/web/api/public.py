@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
-from workflow.web.api.models import Notice, PublicNominee, ReceiptLookup, ReceiptStatus
+from workflow.web.api.models import (
+    Lookup,
+    Notice,
+    PublicNominee,
+    ReceiptLookup,
+    ReceiptStatus,
+)
 from workflow.web.api.paging import next_page
 from workflow.web.deps import ServiceDep
 from workflow.web.params import Cursor, Number
+from workflow.web.routes.register import lookup_query
 
 __all__ = ["router"]
 
@@ -42,3 +49,16 @@ def receipt(service: ServiceDep, body: ReceiptLookup) -> dict[str, Any]:
     """An objection as its filer may follow it, by the receipt code they were given (sent in
     the body, not the address, so it stays out of logs and browser history)."""
     return service.public.receipt(body.code)
+
+
+@router.get("/lookup", response_model=Lookup)
+def lookup(service: ServiceDep, name: Annotated[str, Query(max_length=200)] = "",
+           unit: Annotated[str, Query(max_length=200)] = "",
+           award: Annotated[str, Query(max_length=200)] = "",
+           year: Annotated[str, Query(max_length=10)] = "",
+           page: Annotated[int, Query(ge=1, le=10_000)] = 1) -> dict[str, Any]:
+    """The public register ("Tra cứu khen thưởng"): awards by name, unit (and the units
+    below it), award and year, newest first, 20 a page, with the decision's number and date;
+    revoked ones with the date; awards to people on special tasks only counted."""
+    query, _ = lookup_query(name, unit, award, year)
+    return service.register.lookup(query, page)

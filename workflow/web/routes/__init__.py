@@ -15,10 +15,11 @@ from workflow.web.routes import (
     objections,
     public,
     queue,
+    register,
     session,
 )
 
 __all__ = ["ROUTERS"]
 
-ROUTERS = tuple(m.router for m in (public, session, queue, items, objections, ballots,
-                                   nominate, lists, councils, documents, audit, flows))
+ROUTERS = tuple(m.router for m in (public, register, session, queue, items, objections,
+                                   ballots, nominate, lists, councils, documents, audit, flows))

@@ -53,11 +53,14 @@ def resolve(
     outcome: Annotated[str, Form(max_length=16)] = "",
     comment: Annotated[str, Form(max_length=10_000)] = "",
     nomination: Annotated[str, Form(max_length=20)] = "",
+    reason: Annotated[str, Form(max_length=2_000)] = "",
+    decision: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
     """The examining secretariat's conclusion; refused, the item's page again (``nomination``
     names it; the objection's own item is looked up by the service) with what was typed."""
     try:
-        result = service.items.resolve(who, objection_id, outcome, comment)
+        result = service.items.resolve(who, objection_id, outcome, comment, reason or None,
+                                       decision or None)
     except AwardError as exc:
         if not nomination:
             raise
@@ -65,6 +68,6 @@ def resolve(
         return item_page(request, service, who, nomination, failed=Failed(
             f"resolve-{objection_id}", spoken(request, exc, names_for(
                 service, lang_of(request), nomination_id=nomination)), exc,
-            {"outcome": outcome, "comment": comment}))
+            {"outcome": outcome, "comment": comment, "reason": reason, "decision": decision}))
     flash(request, t("item.resolved", id=result["id"]))
     return RedirectResponse(f"/items/{result['nomination']}", status_code=303)
