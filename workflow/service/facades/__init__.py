@@ -1,10 +1,10 @@
 """Facades by audience: what each kind of caller may ask of the engine.
 
 ``Setup`` (administrators), ``Documents`` (the dossier and what was issued), ``Items`` (the
-people who move items, and their lists), ``Sessions`` (councils that meet), ``Register`` (decisions, the register, revocation,
-the public lookup), ``Accounts`` (sign-in), ``Audit`` (inspectors), ``Public``
-(the notice board), ``Staff`` (the web's signed-in views), ``Timers`` (the scheduler). Each
-method is one use case in one unit of work.
+people who move items, and their lists), ``Sessions`` (councils that meet), ``Register``
+(decisions, the register, revocation, the public lookup), ``Accounts`` (sign-in), ``Audit``
+(inspectors), ``Public`` (the notice board), ``Staff`` (the web's signed-in views), ``Timers``
+(the scheduler). Each method is one use case in one unit of work.
 """
 
 from workflow.service.facades.accounts import Accounts
