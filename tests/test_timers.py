@@ -801,11 +801,11 @@ def test_scheduler_max_sweeps_exits_with_totals(tcli: Cli) -> None:
 def test_sigint_stops_a_running_scheduler_cleanly(tcli: Cli, flows: Path, tmp_path: Path,
                                                   db: Db) -> None:
     item = nominate(tcli)
-    proc = Proc(["scheduler", "--interval", "5"], tcli.db, flows, tmp_path / "run", "int",
+    proc = Proc(["scheduler", "--interval", "60"], tcli.db, flows, tmp_path / "run", "int",
                 now="2026-03-10T08:00:00+07:00")
     try:
         wait_for(lambda: db.timer_statuses() == {"done": 3}, 60, "the first sweep", [proc])
-        time.sleep(0.3)  # let the sweep job return; the next one is ~5 s away
+        time.sleep(0.3)  # let the sweep job return; the next one is a minute away
         started = time.monotonic()
         proc.popen.send_signal(signal.SIGINT)
         code = proc.wait(60)
@@ -813,7 +813,9 @@ def test_sigint_stops_a_running_scheduler_cleanly(tcli: Cli, flows: Path, tmp_pa
     finally:
         proc.stop()
     assert code == 0, proc.stderr
-    assert elapsed < 3.0
+    # it stops at once rather than at the next sweep a minute later (a wide margin: a loaded
+    # machine takes seconds to tear a process down)
+    assert elapsed < 30
     assert json.loads(proc.stdout) == {"sweeps": 1, **counts(
         claimed=3, reminded=1, escalated=1, fired=1, messages=4)}
     assert "received SIGINT" in proc.stderr
