@@ -2,11 +2,13 @@
 
 ::
 
-    facades/      Setup · Items · Sessions · Accounts · Audit · Public · Staff · Timers
+    facades/      Setup · Items · Sessions · Accounts · Audit · Public · Staff · Timers ·
+                  Campaigns
       │
-    sweep, queries                     the scheduler's sweep; reads
+    sweep, queries, campaign_report    the scheduler's sweep; reads; the campaign review
       │
-    commands/     items · lists · ballots · sessions · objections · confirmations
+    commands/     items · lists · ballots · sessions · objections · confirmations ·
+                  campaigns
       │
     moves         the one place an item changes state: a queue of steps, never recursion
       │
@@ -33,6 +35,7 @@ from workflow.service.base import PUBLIC, SYSTEM, Actor, Deps
 from workflow.service.facades import (
     Accounts,
     Audit,
+    Campaigns,
     Items,
     Public,
     Sessions,
@@ -58,6 +61,7 @@ class Service:
         self.public = Public(deps)
         self.staff = Staff(deps)
         self.timers = Timers(deps, self.items)
+        self.campaigns = Campaigns(deps)
 
     @property
     def definitions(self) -> Definitions:

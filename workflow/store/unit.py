@@ -32,6 +32,7 @@ from workflow.store import migrate
 from workflow.store.accounts import AccountRepo
 from workflow.store.audit import AuditRepo, Chain
 from workflow.store.ballots import BallotRepo
+from workflow.store.campaigns import CampaignRepo
 from workflow.store.confirmations import ConfirmationRepo
 from workflow.store.db import (
     SQLITE_BUSY_TIMEOUT_MS,
@@ -126,6 +127,10 @@ class Tx:
     @functools.cached_property
     def sessions(self) -> SessionRepo:
         return SessionRepo(self.raw)
+
+    @functools.cached_property
+    def campaigns(self) -> CampaignRepo:
+        return CampaignRepo(self.raw)
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
