@@ -2,7 +2,8 @@
 
 Nothing is built at import time. Entry points call :func:`build_service` with
 :class:`Settings` (``AWARD_DB``, ``AWARD_NOW``, ``AWARD_FLOWS``, ``AWARD_AUDIT_KEY``,
-``AWARD_CAMPAIGNS``, ``AWARD_HOME``, ``AWARD_SECRET``/``AWARD_KEY_FILE``; command-line options override them).
+``AWARD_CAMPAIGNS``, ``AWARD_HOME``, ``AWARD_SECRET``/``AWARD_KEY_FILE``; command-line
+options override them).
 """
 
 from __future__ import annotations

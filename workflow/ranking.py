@@ -28,7 +28,8 @@ from workflow.errors import InvalidInput
 __all__ = ["Standing", "Tally", "marks", "tally"]
 
 
-def marks(candidates: Sequence[str], own: str | None, paper: Sequence[str]) -> list[tuple[str, int]]:
+def marks(candidates: Sequence[str], own: str | None, paper: Sequence[str]
+          ) -> list[tuple[str, int]]:
     """The (unit, points) marks of one paper, or InvalidInput naming what is wrong.
 
     ``paper`` must name every candidate except the head's own unit exactly once."""

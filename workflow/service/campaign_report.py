@@ -59,7 +59,7 @@ def campaign_outcomes(deps: Deps, tx: Tx, spec: CampaignSpec, units: list[str] |
             items.append(item | {"award": flows[item["flow"]], "year": year,
                                  "result": _result(item)})
     regs = tx.campaigns.registrations(spec.id, scope)
-    live_keys = set()
+    live_keys: set[tuple[str, str, str]] = set()
     out: list[dict[str, Any]] = []
     for reg in regs:
         key = (reg.award, reg.person_login, "" if reg.person_login else reg.unit_id)
@@ -109,18 +109,18 @@ def campaign_report(deps: Deps, tx: Tx, spec: CampaignSpec) -> dict[str, Any]:
                   for u in unregistered]
     cluster_rows: list[list[Any]] = []
     latest: dict[str, Any] = {}
-    for row in tx.campaigns.rounds(spec.id):
-        if row.status == "closed":
-            latest[row.cluster_id] = row
+    for closed in tx.campaigns.rounds(spec.id):  # the latest closed round of each cluster
+        if closed.status == "closed":
+            latest[closed.cluster_id] = closed
     for cluster in spec.clusters:
-        row = latest.get(cluster.id)
-        if row is None or not row.result:
+        last = latest.get(cluster.id)
+        if last is None or not last.result:
             continue
-        for standing in row.result["standings"]:
+        for standing in last.result["standings"]:
             cluster_rows.append([cluster.id, standing["rank"], standing["unit"],
                                  names.get(standing["unit"], standing["unit"]),
                                  standing["points"], standing["places"][0],
-                                 standing["unit"] == row.result["leader"]])
+                                 standing["unit"] == last.result["leader"]])
     summary = {
         "registrations": len(live),
         "withdrawn": sum(1 for r in regs if r["status"] == "withdrawn"),

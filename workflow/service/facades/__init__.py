@@ -2,8 +2,8 @@
 
 ``Setup`` (administrators), ``Items`` (the people who move items, and their lists),
 ``Sessions`` (councils that meet), ``Accounts`` (sign-in), ``Audit`` (inspectors), ``Public``
-(the notice board), ``Staff`` (the web's signed-in views), ``Campaigns`` (emulation campaigns), ``Timers`` (the scheduler). Each
-method is one use case in one unit of work.
+(the notice board), ``Staff`` (the web's signed-in views), ``Campaigns`` (emulation
+campaigns), ``Timers`` (the scheduler). Each method is one use case in one unit of work.
 """
 
 from workflow.service.facades.accounts import Accounts
@@ -16,4 +16,5 @@ from workflow.service.facades.setup import Setup
 from workflow.service.facades.staff import Staff
 from workflow.service.facades.timers import Timers
 
-__all__ = ["Accounts", "Audit", "Campaigns", "Items", "Public", "Sessions", "Setup", "Staff", "Timers"]
+__all__ = ["Accounts", "Audit", "Campaigns", "Items", "Public", "Sessions", "Setup", "Staff",
+           "Timers"]

@@ -5,6 +5,8 @@ shown to people with a role in the campaign's scope."""
 
 from __future__ import annotations
 
+import functools
+from datetime import datetime
 from typing import Any
 
 from workflow.campaign import CampaignSpec
@@ -27,7 +29,7 @@ class Campaigns:
 
     # ---- reading ---------------------------------------------------------------------------
 
-    def list(self) -> dict[str, Any]:
+    def all(self) -> dict[str, Any]:
         """Every campaign with its phase, and the files that did not load (with problems)."""
         deps = self._deps
         return {
@@ -62,7 +64,8 @@ class Campaigns:
                 return entry.name if entry else unit
 
             catalogue = deps.definitions.catalogue
-            data = self._summary(spec) | {
+            reminder = spec.reminder_day(calendar)
+            data: dict[str, Any] = self._summary(spec) | {
                 "description": spec.description, "basis": spec.basis,
                 "organiser_name": name(spec.organiser),
                 "scope_names": [{"id": u, "name": name(u)} for u in spec.scope],
@@ -72,16 +75,16 @@ class Campaigns:
                                  for a in spec.awards],
                 "reviews": {"so_ket": spec.so_ket.isoformat() if spec.so_ket else None,
                             "tong_ket": spec.tong_ket.isoformat()},
-                "reminder_day": (lambda d: d.isoformat() if d else None)(
-                    spec.reminder_day(calendar)),
+                "reminder_day": reminder.isoformat() if reminder else None,
                 "clusters": [{"id": c.id, "title": c.title, "flag": c.flag,
                               "members": [{"id": m, "name": name(m)} for m in c.members]}
                              for c in spec.clusters],
             }
             data["staff"] = actor is not None and not actor.public and (
                 access.sees(deps, tx, actor, spec.organiser)
-                or any(access.sees(deps, tx, actor, u) for u in spec.scope)
-                or bool(set(access.reach(deps, tx, actor)) & set(spec.scope)))
+                or bool(set(access.reach(deps, tx, actor))
+                        & set(commands.scope_units(deps, tx, spec))))
+            data["rounds"] = []
             if data["staff"] or data["phase"] == "closed":
                 data["progress"] = self._progress(tx, spec)
                 data["rounds"] = self._rounds(tx, spec)
@@ -108,7 +111,7 @@ class Campaigns:
         out = []
         for row in tx.campaigns.rounds(spec.id):
             roll = tx.campaigns.participation(row.id)
-            entry = {"round": str(row.id), "cluster": row.cluster_id,
+            entry: dict[str, Any] = {"round": str(row.id), "cluster": row.cluster_id,
                      "candidates": row.candidates, "status": row.status,
                      "opened_at": deps.iso(row.opened_at), "closed_at": deps.iso(row.closed_at),
                      "voters": len(roll), "papers": sum(1 for _u, v in roll if v),
@@ -179,7 +182,10 @@ class Campaigns:
         now = deps.now()
         totals = {"units": 0, "messages": 0}
         for spec in deps.definitions.campaigns.values():
-            counts = deps.run(lambda tx, s=spec: commands.remind(deps, tx, s, now))
+            counts = deps.run(functools.partial(self._remind, spec, now))
             for key in totals:
                 totals[key] += counts[key]
         return totals
+
+    def _remind(self, spec: CampaignSpec, now: datetime, tx: Tx) -> dict[str, int]:
+        return commands.remind(self._deps, tx, spec, now)
