@@ -321,7 +321,7 @@ ENTERPRISE_KEYS = (("thue", "tax"), ("bhxh", "social_insurance"), ("moitruong", 
 
 def enterprise(cli: Cli, dossier: Path) -> str:
     item = str(cli.ok("nominate", "doanh-nghiep", "--unit", "BN-DN-VIGLACERA", "--nominee",
-                      "Công ty CP Viglacera Tiên Sơn", "--set", "year=2025", "--set",
+                      "Công ty CP Viglacera Tiên Sơn", "--set", "year=2026", "--set",
                       "rating=HTXS", "--set", "tax_id=2300123456", user="dn", now=DAY1)["id"])
     attach_all(cli, item, "dn", dossier, "to_trinh", "bao_cao")
     fire(cli, item, "submit", "dn", now=DAY1)

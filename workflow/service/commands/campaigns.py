@@ -83,7 +83,7 @@ def _identify(deps: Deps, tx: Tx, actor: Actor, spec: CampaignSpec, unit: str,
     award_spec = deps.definitions.catalogue.get(award)
     kinds = tuple(award_spec.nominees) if award_spec is not None else ()
     if person:
-        found = tx.directory.person(person)
+        found = tx.directory.people([person]).get(person)
         if found is None:
             raise NotFound(f"no person {person!r} in the directory", msgid="person.unknown",
                            values={"person": person}, login=person)
