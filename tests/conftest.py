@@ -26,7 +26,7 @@ from typer.testing import CliRunner
 from workflow.bootstrap import Settings, build_service
 from workflow.cli import app
 from workflow.clock import FixedClock, parse_instant
-from workflow.service import Actor, Service
+from workflow.service import Service
 
 # Typer rebuilds the whole command tree from the functions' annotations on every invocation
 # (about 10 ms); the tests invoke the same app thousands of times, so build it once.
@@ -36,12 +36,6 @@ ROOT = Path(__file__).resolve().parents[1]
 DIRECTORY = ROOT / "definitions" / "directory.sample.yaml"
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 NOW = "2026-02-12T09:00:00+07:00"  # a Thursday just before Tết 2026
-#: Registrations in the province's 2026 campaign that the sample nominations need: emulation
-#: titles are only considered for those who registered (the ``registered`` guard).
-CAMPAIGN = "bac-ninh-2026"
-REGISTRATIONS = (("lan", "BN-SGD", "an", "CSTDCS"), ("lan", "BN-SGD", "bich", "CSTDCS"),
-                 ("lan", "BN-SGD", "cuong", "CSTDCS"),
-                 ("dn", "BN-DN-VIGLACERA", None, "CTDTINH"))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -160,9 +154,6 @@ def cli(db_url: str) -> Cli:
     runner = Cli(db_url)
     runner.ok("init")
     runner.ok("directory", "load", str(DIRECTORY))
-    for officer, unit, person, award in REGISTRATIONS:
-        runner.ok("register", CAMPAIGN, "--unit", unit, "--award", award,
-                  *(["--person", person] if person else []), user=officer)
     return runner
 
 
@@ -180,19 +171,12 @@ def make_service(db_url: str, now: str = NOW, **settings: Any) -> Service:
     return build_service(base, guards=settings.pop("guards", None))
 
 
-def register_sample(svc: Service) -> None:
-    """The sample registrations (at the fixed clock, while registration is open)."""
-    for officer, unit, person, award in REGISTRATIONS:
-        svc.campaigns.register(Actor(officer), CAMPAIGN, unit, award, person)
-
-
 @pytest.fixture
 def service(db_url: str) -> Iterator[Service]:
     """A service on an initialised database with the sample directory loaded."""
     svc = make_service(db_url)
     svc.setup.init()
     svc.setup.load_directory(DIRECTORY)
-    register_sample(svc)
     yield svc
     svc.deps.store.close()
 

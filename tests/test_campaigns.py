@@ -22,9 +22,9 @@ from workflow import ranking
 FLOWS = Path(__file__).resolve().parents[1] / "definitions" / "flows"
 NAMES = {"an": "Nguyễn Văn An", "bich": "Lý Thị Bích", "cuong": "Lê Văn Cường"}
 C = "bac-ninh-2026"
-CLUSTER = "khoi-van-hoa-xa-hoi"
-MEMBERS = ("BN-SGD", "BN-SYT", "BN-SVHTTDL")
-HEADS = {"BN-SGD": "minh", "BN-SYT": "khoa", "BN-SVHTTDL": "duc"}
+CLUSTER = "khoi-so-nganh"
+MEMBERS = ("BN-SGD", "BN-SYT", "BN-SCT")
+HEADS = {"BN-SGD": "minh", "BN-SYT": "khoa", "BN-SCT": "duc"}
 REVIEW = "2026-12-18T09:00:00+07:00"  # the final review (tổng kết) of the 2026 campaign
 
 TET_CAMPAIGN = """\
@@ -57,7 +57,8 @@ def test_shipped_campaigns_load_and_show_their_state(cli: Cli) -> None:
     listed = cli.ok("campaigns")
     assert listed["broken"] == {}
     by_id = {c["id"]: c for c in listed["campaigns"]}
-    assert set(by_id) == {"bac-ninh-2026", "chuyen-doi-so-2026"}
+    assert set(by_id) == {"bac-ninh-2025", "bac-ninh-2026", "chuyen-doi-so-2026"}
+    assert by_id["bac-ninh-2025"]["phase"] == "closed"
     assert by_id["chuyen-doi-so-2026"]["kind"] == "thematic"
     assert by_id["chuyen-doi-so-2026"]["awards"] == ["BKCDS"]  # its own thematic award
     # 30/4 and 1/5 are holidays and 2–3 May a weekend: the close moves to Monday 4 May
@@ -177,7 +178,7 @@ def test_the_guard_is_on_the_flows_whose_titles_need_registration() -> None:
         assert guards(flow) == set(), flow
 
 
-# ---- clusters -------------------------------------------------------------------------------------
+# ---- clusters ---------------------------------------------------------------------------------
 
 
 def _rank(cli: Cli, papers: dict[str, list[str]], **kwargs: Any) -> dict[str, Any]:
@@ -196,9 +197,9 @@ def test_cluster_ranking_is_secret_and_its_leader_may_take_the_flag(cli: Cli,
     assert opened["candidates"] == list(MEMBERS)
     cli.fails(1, "cluster", "vote", C, CLUSTER, "BN-SGD", "BN-SYT", user="minh", now=REVIEW)
     cli.fails(1, "cluster", "vote", C, CLUSTER, "BN-SYT", user="minh", now=REVIEW)
-    cli.fails(3, "cluster", "vote", C, CLUSTER, "BN-SYT", "BN-SVHTTDL", user="lan", now=REVIEW)
-    _rank(cli, {"BN-SGD": ["BN-SYT", "BN-SVHTTDL"], "BN-SYT": ["BN-SGD", "BN-SVHTTDL"]})
-    cli.fails(4, "cluster", "vote", C, CLUSTER, "BN-SYT", "BN-SVHTTDL", user="minh", now=REVIEW)
+    cli.fails(3, "cluster", "vote", C, CLUSTER, "BN-SYT", "BN-SCT", user="lan", now=REVIEW)
+    _rank(cli, {"BN-SGD": ["BN-SYT", "BN-SCT"], "BN-SYT": ["BN-SGD", "BN-SCT"]})
+    cli.fails(4, "cluster", "vote", C, CLUSTER, "BN-SYT", "BN-SCT", user="minh", now=REVIEW)
     # the box: one sealed mark per row, nothing naming a unit that voted, a person or a time
     engine = create_engine(cli.db.replace("sqlite:///", "sqlite:///") if "sqlite" in cli.db
                            else cli.db)
@@ -214,9 +215,9 @@ def test_cluster_ranking_is_secret_and_its_leader_may_take_the_flag(cli: Cli,
         engine.dispose()
     assert len(marks) == 4 and len({len(m) for m in marks}) == 1
     assert not any(unit in mark for mark in marks for unit in MEMBERS)
-    closed = _rank(cli, {"BN-SVHTTDL": ["BN-SGD", "BN-SYT"]})["closed"]
+    closed = _rank(cli, {"BN-SCT": ["BN-SGD", "BN-SYT"]})["closed"]
     # BN-SGD: 1 + 2 + 2 = 5 ... recomputed: each paper gives 2 to its first and 1 to its second
-    expected = {"BN-SGD": 2 + 2, "BN-SYT": 2 + 1, "BN-SVHTTDL": 1 + 1}
+    expected = {"BN-SGD": 2 + 2, "BN-SYT": 2 + 1, "BN-SCT": 1 + 1}
     assert {s["unit"]: s["points"] for s in closed["standings"]} == expected
     assert closed["leader"] == "BN-SGD" and closed["papers"] == 3
     cast = [e for e in cli.ok("audit", "log", user="kiemtoan") if e["action"] ==
@@ -242,8 +243,8 @@ def test_cluster_ranking_is_secret_and_its_leader_may_take_the_flag(cli: Cli,
 
 def test_a_tie_has_no_leader_and_a_run_off_settles_it(cli: Cli) -> None:
     cli.ok("cluster", "open", C, CLUSTER, user="hung", now=REVIEW)
-    closed = _rank(cli, {"BN-SGD": ["BN-SYT", "BN-SVHTTDL"], "BN-SYT": ["BN-SVHTTDL", "BN-SGD"],
-                         "BN-SVHTTDL": ["BN-SGD", "BN-SYT"]})["closed"]
+    closed = _rank(cli, {"BN-SGD": ["BN-SYT", "BN-SCT"], "BN-SYT": ["BN-SCT", "BN-SGD"],
+                         "BN-SCT": ["BN-SGD", "BN-SYT"]})["closed"]
     # a cycle: 3 points and one first place each — nobody leads, all share rank 1
     assert closed["leader"] is None and closed["tied"] == sorted(MEMBERS)
     assert {s["rank"] for s in closed["standings"]} == {1}
@@ -253,7 +254,7 @@ def test_a_tie_has_no_leader_and_a_run_off_settles_it(cli: Cli) -> None:
     assert runoff["candidates"] == ["BN-SGD", "BN-SYT"] and runoff["voters"] == list(MEMBERS)
     # a candidate's head ranks the other candidate; the third head ranks both
     _rank(cli, {"BN-SGD": ["BN-SYT"], "BN-SYT": ["BN-SGD"]})
-    final = _rank(cli, {"BN-SVHTTDL": ["BN-SYT", "BN-SGD"]})["closed"]
+    final = _rank(cli, {"BN-SCT": ["BN-SYT", "BN-SGD"]})["closed"]
     assert final["leader"] == "BN-SYT"
     assert {s["unit"]: s["points"] for s in final["standings"]} == {"BN-SYT": 2, "BN-SGD": 1}
     shown = cli.ok("campaign", "show", C, user="hung", now=REVIEW)
@@ -317,11 +318,12 @@ def nominate(cli: Cli, dossier: Path, person: str) -> str:
     return item
 
 
-# ---- the report ------------------------------------------------------------------------------------
+# ---- the report -------------------------------------------------------------------------------
 
 
 def test_campaign_report_numbers(cli: Cli, dossier: Path) -> None:
-    # the fixture registered an, bich, cuong (CSTDCS at BN-SGD) and Viglacera (CTDTINH)
+    # the sample directory registered an and bich (LDTT, CSTDCS), cuong (CSTDCS) at BN-SGD
+    # and Viglacera (CTDTINH)
     cli.ok("register", C, "--unit", "BN-SYT", "--award", "CTDTINH", user="trang")
     cli.ok("register", C, "--unit", "BN-SGD", "--person", "cuong", "--award", "CSTDCS",
            "--withdraw", user="lan")
@@ -341,10 +343,10 @@ def test_campaign_report_numbers(cli: Cli, dossier: Path) -> None:
     report = cli.ok("campaign", "report", C, user="hung")
     s = report["summary"]
     # recomputed from the steps above
-    assert (s["registrations"], s["withdrawn"]) == (2 + 1 + 1, 1)  # an, bich, Viglacera, SYT
+    assert (s["registrations"], s["withdrawn"]) == (4 + 1 + 1, 1)  # an, bich ×2; Vig.; SYT
     assert s["units_registered"] == 3  # BN-SGD, BN-DN-VIGLACERA, BN-SYT
     assert (s["registered_nominated"], s["registered_awarded"]) == (2, 1)  # an, bich; an
-    assert s["not_nominated"] == 2  # Viglacera, SYT
+    assert s["not_nominated"] == 4  # an and bich for LDTT (no LDTT nomination), Vig., SYT
     assert (s["unregistered_nominations"], s["unregistered_refused"]) == (1, 1)  # cuong
     table = {(r[0], r[2]): r[3:] for r in report["tables"]["by_unit_award"]["rows"]}
     assert table[("BN-SGD", "CSTDCS")] == [2, 2, 1, 0, 1]

@@ -89,7 +89,8 @@ def test_a_previous_release_database_upgrades_in_place_with_its_data(
     after = _counts(engine)
     assert {k: v for k, v in after.items() if k != "meta"} == {
         **{k: v for k, v in before.items() if k != "meta"}, "web_session": 0,
-        "council_session": 0, "council_session_item": 0}
+        "council_session": 0, "council_session_item": 0, "campaign_registration": 0,
+        "cluster_round": 0, "cluster_participation": 0, "cluster_ballot": 0}
     with engine.connect() as conn:
         meta = dict(conn.execute(text("SELECT key, value FROM meta")).all())
     assert "web_secret" not in meta and "session_epoch:lan" not in meta

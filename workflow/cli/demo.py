@@ -32,6 +32,7 @@ def demo(
         "simulated_days": result.days, "flows": result.summary, "stages": result.stages,
         "documents": result.documents, "lists": result.lists, "sweeps": result.sweeps,
         "audit": result.audit, "end": result.end, "live": result.live,
+        "campaign": result.campaign,
         "sign_ins": [{"role": p.role, "login": p.login, "name": p.name,
                       "password": p.password} for p in result.people],
         "serve": serve_command(result)}
@@ -55,6 +56,14 @@ def demo(
         out.line(f"lists: {lists['sent']} spreadsheets sent, {lists['refused']} refused with "
                  f"{lists['problems']} problem(s) and sent again, {lists['rows']} nominations "
                  f"created from them; {lists['sessions']} council meetings")
+        review = result.campaign
+        past = review["summaries"]["bac-ninh-2025"]
+        out.line(f"campaigns: bloc leader {review['leader']}"
+                 + (f" awarded the flag (item {review['item']})" if review.get("item") else "")
+                 + f"; 2025: {past['registrations']} registrations, "
+                 f"{past['registered_nominated']} nominated, {past['registered_awarded']} "
+                 f"awarded, {past['unregistered_nominations']} nominated without registering; "
+                 "reports in campaign/")
         docs = result.documents
         out.line(f"documents written to {result.folder}/: {docs['notices']} notices, "
                  f"{docs['minutes']} council minutes (one per meeting), {docs['decisions']} "

@@ -16,17 +16,19 @@ Who may do what:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from workflow import ranking
 from workflow.campaign import CampaignSpec, ClusterSpec
+from workflow.directory import Registration
 from workflow.errors import InvalidInput, NotAllowed, NotFound, PermissionDenied
 from workflow.service.base import Actor, Deps
 from workflow.store import Tx
 
-__all__ = ["cluster_close", "cluster_open", "cluster_vote", "phase", "register", "remind",
-           "scope_units", "withdraw"]
+__all__ = ["cluster_close", "cluster_open", "cluster_vote", "import_registrations", "phase",
+           "register", "remind", "scope_units", "withdraw"]
 
 KEY_PURPOSE = "ballot"  # cluster marks are sealed under the same subkey as council ballots
 
@@ -313,3 +315,34 @@ def remind(deps: Deps, tx: Tx, spec: CampaignSpec, now: datetime) -> dict[str, i
         tx.audit.append(now, "system", "campaign_reminded", None, None, None, {
             "campaign": spec.id, "units": units, "messages": written, "closes": closes})
     return {"units": units, "messages": written}
+
+
+def import_registrations(deps: Deps, tx: Tx, file: str, entries: Sequence[Registration]
+                         ) -> int:
+    """Record registrations made before the engine (a directory file's ``registrations``),
+    as they were: not subject to the close, idempotent. Each must be in the campaign's scope
+    and name the unit's own people. How many were new."""
+    if not entries:
+        return 0
+    now = deps.now()
+    scopes: dict[str, list[str]] = {}
+    new = 0
+    for entry in entries:
+        spec = deps.definitions.campaign(entry.campaign)
+        scope = scopes.setdefault(spec.id, scope_units(deps, tx, spec))
+        if entry.unit not in scope:
+            raise InvalidInput(f"{file}: registration of {entry.person or entry.unit} for "
+                               f"{entry.award}: {entry.unit} is outside the scope of {spec.id}",
+                               msgid="campaign.out_of_scope",
+                               values={"unit": entry.unit, "campaign": spec.id}, file=file)
+        if entry.person:
+            works = tx.directory.people([entry.person]).get(entry.person, {}).get("unit_id")
+            if works and works != entry.unit:
+                raise InvalidInput(f"{file}: {entry.person} does not work at {entry.unit}; a "
+                                   "unit registers its own people",
+                                   msgid="campaign.not_own_person", values={"unit": entry.unit},
+                                   file=file)
+        if tx.campaigns.register(spec.id, entry.unit, entry.person or "", entry.award, now,
+                                 "admin") is not None:
+            new += 1
+    return new

@@ -12,6 +12,7 @@ from workflow.flow import load_flow
 from workflow.flow.io import describe, render_graph
 from workflow.mailer import MailError
 from workflow.service.base import Deps
+from workflow.service.commands.campaigns import import_registrations
 from workflow.store import Tx
 from workflow.yamlnodes import read_definition
 
@@ -43,20 +44,24 @@ class Setup:
         deps = self._deps
         text = read_definition(path)
         codes = deps.definitions.catalogue.codes()
+        campaigns = deps.definitions.campaigns
 
         def work(tx: Tx) -> dict[str, Any]:
             # a file may add people to units and people already loaded (an add-on file)
             data = parse_directory(text, str(path), codes,
                                    {u.id: u for u in tx.directory.units()},
-                                   tx.directory.logins())
+                                   tx.directory.logins(),
+                                   {c.id: c.awards for c in campaigns.values()})
             counts = tx.directory.apply(data)
-            if any(counts.values()):
+            registered = import_registrations(deps, tx, str(path), data.registrations)
+            if any(counts.values()) or registered:
+                extra = {"registrations": registered} if registered else {}
                 tx.audit.append(deps.now(), "admin", "imported", None, None, None, {
-                    "file": path.name, **counts,
+                    "file": path.name, **counts, **extra,
                     "units_total": len(data.units), "people_total": len(data.people)})
             return {"file": str(path), "changed": counts,
                     "units": len(data.units), "people": len(data.people),
-                    "awards": len(data.awards)}
+                    "awards": len(data.awards), "registrations": len(data.registrations)}
 
         return deps.run(work)
 
