@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, inspect
 
 from tests.conftest import Cli
 from tests.test_flows import CSTDCS, SGD_COUNCIL, cstdcs, fire, votes
+from tests.test_web_api import Scene, cheap_hashes, csrf_of, post, scene, sign_in  # noqa: F401
 from workflow import ranking
 
 FLOWS = Path(__file__).resolve().parents[1] / "definitions" / "flows"
@@ -357,3 +358,38 @@ def test_campaign_report_numbers(cli: Cli, dossier: Path) -> None:
     out = cli.ok("campaign", "report", C, "--out", str(dossier.parent / "r.csv"), user="hung")
     assert len(out["out"]) == 4 and all(Path(p).exists() for p in out["out"])
     assert CSTDCS  # the flow the report counts
+
+
+# ---- the web page ---------------------------------------------------------------------------------
+
+
+def test_campaign_page_public_and_the_officers_registration_form(scene: Scene) -> None:
+    public = scene.client()
+    listed = public.get("/campaigns")
+    assert listed.status_code == 200 and 'href="/campaigns/bac-ninh-2026"' in listed.text
+    page = public.get("/campaigns/bac-ninh-2026").text
+    assert "Phong trào thi đua yêu nước tỉnh Bắc Ninh năm 2026" in page  # Vietnamese first
+    assert "Khối thi đua các sở, ngành tỉnh" in page and "Sở Công Thương" in page
+    assert "Chiến sĩ thi đua cơ sở" in page and "CSTDCS" not in page  # labels, not codes
+    assert 'data-testid="progress"' not in page and "register-form" not in page
+    assert "Campaign" not in page  # English only on request
+    officer = scene.client()
+    token = sign_in(officer, "lan")  # the officer of Sở Giáo dục và Đào tạo
+    mine = officer.get("/campaigns/bac-ninh-2026").text
+    assert 'data-testid="register-form"' in mine and 'data-testid="progress"' in mine
+    refused = post(officer, "/campaigns/bac-ninh-2026/register", None, unit="BN-SGD",
+                   award="CTDTINH")
+    assert refused.status_code == 403  # no CSRF token
+    done = post(officer, "/campaigns/bac-ninh-2026/register", token, unit="BN-SGD",
+                award="CTDTINH", person="")
+    assert done.status_code == 303
+    shown = officer.get("/campaigns/bac-ninh-2026").text
+    assert "Đã đăng ký (số" in shown and "Rút đăng ký" in shown
+    again = post(officer, "/campaigns/bac-ninh-2026/register", csrf_of(shown), unit="BN-SGD",
+                 award="CTDTINH", person="")
+    assert again.status_code == 409 and "Đã đăng ký “Cờ thi đua của UBND tỉnh”" in again.text
+    gone = post(officer, "/campaigns/bac-ninh-2026/withdraw", csrf_of(shown), unit="BN-SGD",
+                award="CTDTINH", person="")
+    assert gone.status_code == 303
+    rows = scene.service.campaigns.registrations("bac-ninh-2026", "BN-SGD")
+    assert [r["status"] for r in rows if r["award"] == "CTDTINH"] == ["withdrawn"]

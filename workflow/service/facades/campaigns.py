@@ -122,6 +122,36 @@ class Campaigns:
             out.append(entry)
         return out
 
+    def desk(self, actor: Actor, campaign_id: str) -> list[dict[str, Any]]:
+        """The units in the campaign's scope where ``actor`` is the officer, each with its
+        people (who may be registered) and its registrations: what a registration form
+        offers."""
+        deps = self._deps
+        spec = self._spec(campaign_id)
+
+        def work(tx: Tx) -> list[dict[str, Any]]:
+            scope = set(commands.scope_units(deps, tx, spec))
+            tree = deps.tree(tx)
+            mine = sorted({u for role, u in tx.directory.roles_of(actor.login)
+                           if role == "officer" and u in scope})
+            if not mine:
+                return []
+            regs, _unregistered = campaign_outcomes(deps, tx, spec, mine)
+            names = tx.directory.names({r["person"] for r in regs if r["person"]})
+            out = []
+            for unit in mine:
+                people = [p for p in tx.directory.people_at([unit])
+                          if p["unit_id"] in (None, unit)]
+                out.append({"id": unit, "name": tree.units[unit].name,
+                            "people": [{"login": p["login"], "name": p["name"]}
+                                       for p in people],
+                            "registrations": [r | {"person_name": names.get(r["person"] or "",
+                                                                            r["person"])}
+                                              for r in regs if r["unit"] == unit]})
+            return out
+
+        return deps.run(work)
+
     def registrations(self, campaign_id: str, unit: str | None = None) -> list[dict[str, Any]]:
         """Who registered for what (withdrawn ones too), and what came of it."""
         deps = self._deps

@@ -6,6 +6,7 @@ from __future__ import annotations
 from workflow.web.routes import (
     audit,
     ballots,
+    campaigns,
     councils,
     items,
     lists,
@@ -19,4 +20,4 @@ from workflow.web.routes import (
 __all__ = ["ROUTERS"]
 
 ROUTERS = tuple(m.router for m in (public, session, queue, items, objections, ballots,
-                                   nominate, lists, councils, audit))
+                                   nominate, lists, councils, campaigns, audit))
