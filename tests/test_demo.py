@@ -66,7 +66,7 @@ def test_the_demo_runs_the_provinces_emulation_campaign(demo_runs: dict[str, Any
     review = result["campaign"]
     leader = review["leader"]
     assert leader in {"BN-SGD", "BN-SYT", "BN-SCT"} and review["item"]
-    assert [s["unit"] for s in review["ranking"]][0] == leader
+    assert review["ranking"][0]["unit"] == leader
     with sqlite3.connect(folder / "demo.db") as db:
         january = db.execute(
             "SELECT count(*) FROM audit_entry WHERE action = 'registered' AND at < "
