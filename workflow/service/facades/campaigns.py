@@ -212,6 +212,11 @@ class Campaigns:
         now = deps.now()
         totals = {"units": 0, "messages": 0}
         for spec in deps.definitions.campaigns.values():
+            calendar = deps.definitions.calendar(spec.calendar)
+            day = spec.reminder_day(calendar)
+            if day is None or now < calendar.start_of_day(day) or now > \
+                    spec.registration_closes(calendar):
+                continue  # outside its reminder days: no unit of work at all
             counts = deps.run(functools.partial(self._remind, spec, now))
             for key in totals:
                 totals[key] += counts[key]
