@@ -90,6 +90,7 @@ def _unseal(aead: AESGCM, round_id: int, stored: str) -> tuple[str, int]:
 class CampaignRepo:
     def __init__(self, raw: Raw) -> None:
         self.raw = raw
+        self.closed_a_round = False  # the store empties SQLite's log once this commits
 
     # ---- registrations -------------------------------------------------------------------
 
@@ -220,6 +221,7 @@ class CampaignRepo:
                                            (round_id,))]
 
     def close_round(self, round_id: int, at: datetime, by: str, result: dict[str, Any]) -> None:
+        self.closed_a_round = True
         self.raw.run("UPDATE cluster_round SET status = 'closed', closed_at = ?, closed_by = ?, "
                      "result = ? WHERE id = ? AND status = 'open'",
                      (self.raw.time_out(at), by, json.dumps(result, sort_keys=True), round_id))

@@ -204,7 +204,8 @@ class Store:
                 except BaseException:
                     _rollback(conn, driver)
                     raise
-                if tx.__dict__.get("ballots") is not None and tx.ballots.closed_a_round:
+                if any(repo is not None and repo.closed_a_round for repo in (
+                        tx.__dict__.get("ballots"), tx.__dict__.get("campaigns"))):
                     self.scrub_log(conn)
             except TransactionLost as exc:
                 raise StoreUnavailable(str(exc)) from None
