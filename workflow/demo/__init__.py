@@ -139,6 +139,7 @@ def _run(service: Service, clock: FixedClock, folder: Path, db: str,
     # itself, the leader gets the flag, the campaign report is written
     cycle.at(REVIEW_DAY, 9)
     review = final_review(service, office, rng, folder)
+    cycle.sessions += 1 if review.get("session") else 0
     say(f"final review {REVIEW_DAY.isoformat()}: bloc leader {review['leader']}"
         + (f", flag awarded (item {review['item']})" if review.get("item") else "")
         + f"; campaign report in {folder / 'campaign'}")

@@ -90,10 +90,16 @@ def final_review(service: Service, office: Office, rng: random.Random, folder: P
             service.items.attach(officer, item["id"], doctype, path)
         service.items.fire(officer, item["id"], "submit")
         service.items.fire(organiser, item["id"], "accept")
+        # the provincial council meets on it, one paper each, and the session is closed
+        meeting = service.sessions.open(organiser, office.province, [item["id"]],
+                                        f"Xét Cờ thi đua — {REVIEW_DAY.strftime('%d/%m/%Y')}")
         for member in province.council:
-            service.items.vote(Actor(member), item["id"], "yes")
+            service.sessions.ballot(Actor(member), meeting["id"], {item["id"]: "yes"})
+        if service.sessions.show(meeting["id"])["status"] == "open":
+            service.sessions.close(organiser, meeting["id"])
         service.items.fire(Actor(province.head), item["id"], "award")
         flag["item"] = item["id"]
+        flag["session"] = meeting["id"]
     # this year's review, and last year's: its registrations against this cycle's results
     summaries = {campaign: _write_report(service, campaign, folder / "campaign" / campaign)
                  for campaign in (CAMPAIGN, PAST_CAMPAIGN)}
