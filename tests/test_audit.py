@@ -253,7 +253,8 @@ def test_each_step_appends_exactly_one_entry_with_the_documented_shape(
     assert log[0]["payload"] == {
         "file": "directory.sample.yaml", "units": units, "people": people,
         "roles": sum(len(p["roles"]) for p in directory["people"]),
-        "awards": len(directory["awards"]), "units_total": units, "people_total": people}
+        "awards": len(directory["awards"]), "registrations": len(directory["registrations"]),
+        "units_total": units, "people_total": people}
     assert log[1]["payload"] == {
         "flow": FLOW, "flow_version": flow_version, "unit": "BN-SGD",
         "nominee": "Nguyễn Văn An", "person": "an", "fields": {"year": 2026, "rating": "HTXS"}}

@@ -33,7 +33,7 @@ def test_init_and_directory_load_are_idempotent(cli: Cli) -> None:
     assert again["created"] is False
     loaded = cli.ok("directory", "load", str(Path("definitions/directory.sample.yaml")))
     assert loaded["changed"] == {"units": 0, "people": 0, "roles": 0, "awards": 0}
-    assert loaded["units"] == 7
+    assert loaded["units"] == 9
 
 
 def test_an_add_on_directory_file_may_refer_to_what_is_loaded(cli: Cli, tmp_path: Path

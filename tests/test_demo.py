@@ -16,6 +16,7 @@ from tests.conftest import Cli
 
 SIX_FLOWS = {"chien-si-thi-dua-co-so", "bang-khen-tinh", "khen-thuong-dot-xuat",
              "huan-chuong-lao-dong-hang-ba", "anh-hung-lao-dong", "doanh-nghiep"}
+FLAG_FLOW = "co-thi-dua-tinh"  # the emulation campaign's final review: one flag
 
 pytestmark = [pytest.mark.slow]
 
@@ -32,7 +33,8 @@ def demo_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 def test_the_demo_runs_a_whole_cycle_and_verifies_its_audit(demo_runs: dict[str, Any]) -> None:
     folder, result = demo_runs["a"]
     flows = {f["flow"]: f for f in result["flows"]}
-    assert set(flows) == SIX_FLOWS
+    assert set(flows) == SIX_FLOWS | {FLAG_FLOW}
+    assert (flows[FLAG_FLOW]["nominated"], flows[FLAG_FLOW]["awarded"]) == (1, 1)
     assert sum(f["nominated"] for f in flows.values()) >= 200  # "a few hundred nominations"
     assert all(f["awarded"] > 0 for f in flows.values())
     assert sum(f["rejected"] for f in flows.values()) > 0
@@ -60,6 +62,32 @@ def test_the_demo_runs_a_whole_cycle_and_verifies_its_audit(demo_runs: dict[str,
                                                         "documents are HTML only"}
     for kind in result["documents"]:
         assert not list((folder / kind).glob("*.pdf")), kind
+
+
+def test_the_demo_runs_the_provinces_emulation_campaign(demo_runs: dict[str, Any]) -> None:
+    """Units register in January, the bloc ranks itself in secret at the final review, the
+    leader gets the flag, and the campaign reports are written."""
+    folder, result = demo_runs["a"]
+    review = result["campaign"]
+    leader = review["leader"]
+    assert leader in {"BN-SGD", "BN-SYT", "BN-SCT"} and review["item"]
+    assert review["ranking"][0]["unit"] == leader
+    with sqlite3.connect(folder / "demo.db") as db:
+        january = db.execute(
+            "SELECT count(*) FROM audit_entry WHERE action = 'registered' AND at < "
+            "'2026-02-01'").fetchone()[0]
+        casts = db.execute("SELECT count(*) FROM audit_entry WHERE action = "
+                           "'cluster_vote_cast'").fetchone()[0]
+        state = db.execute("SELECT state, unit_id FROM nomination WHERE id = ?",
+                           (int(review["item"]),)).fetchone()
+    assert january == review["summaries"]["bac-ninh-2026"]["registrations"] > 0
+    assert casts >= 3 and tuple(state) == ("awarded", leader)
+    past = review["summaries"]["bac-ninh-2025"]
+    # every 2025 CSTĐCS nomination was registered (on paper): none without registration
+    assert past["registered_nominated"] > 0 and past["unregistered_nominations"] == 0
+    for campaign in ("bac-ninh-2025", "bac-ninh-2026"):
+        assert (folder / "campaign" / campaign / "bao-cao-phong-trao.json").is_file()
+        assert (folder / "campaign" / campaign / "clusters.csv").is_file()
 
 
 def test_the_demo_sends_lists_and_holds_council_meetings(demo_runs: dict[str, Any]) -> None:

@@ -323,7 +323,7 @@ ENTERPRISE_KEYS = (("thue", "tax"), ("bhxh", "social_insurance"), ("moitruong", 
 
 def enterprise(cli: Cli, dossier: Path) -> str:
     item = str(cli.ok("nominate", "doanh-nghiep", "--unit", "BN-DN-VIGLACERA", "--nominee",
-                      "Công ty CP Viglacera Tiên Sơn", "--set", "year=2025", "--set",
+                      "Công ty CP Viglacera Tiên Sơn", "--set", "year=2026", "--set",
                       "rating=HTXS", "--set", "tax_id=2300123456", user="dn", now=DAY1)["id"])
     attach_all(cli, item, "dn", dossier, "to_trinh", "bao_cao")
     fire(cli, item, "submit", "dn", now=DAY1)
@@ -351,6 +351,47 @@ def test_enterprise_one_refusal_makes_it_not_eligible(cli: Cli, dossier: Path) -
                     "Vi phạm xả thải năm 2025", user="moitruong", now=at(3))
     assert result["state"] == "not_eligible"
     cli.fails(4, "confirm", item, "fire_safety", "yes", user="pccc", now=at(4))
+
+
+# ---- cờ thi đua tỉnh for a cluster's leader ----------------------------------------------------
+
+REVIEW = "2026-12-18T09:00:00+07:00"  # the final review of the province's 2026 campaign
+
+
+def test_flag_for_the_cluster_leader_through_the_provincial_council(cli: Cli,
+                                                                    dossier: Path) -> None:
+    cli.ok("register", "bac-ninh-2026", "--unit", "BN-SYT", "--award", "CTDTINH",
+           user="trang", now=DAY1)
+    cli.ok("cluster", "open", "bac-ninh-2026", "khoi-so-nganh", user="hung", now=REVIEW)
+    for head, paper in (("minh", ["BN-SYT", "BN-SCT"]), ("khoa", ["BN-SGD", "BN-SCT"]),
+                        ("duc", ["BN-SYT", "BN-SGD"])):
+        last = cli.ok("cluster", "vote", "bac-ninh-2026", "khoi-so-nganh", *paper,
+                      user=head, now=REVIEW)
+    assert last["closed"]["leader"] == "BN-SYT"
+    item = str(cli.ok("nominate", "co-thi-dua-tinh", "--unit", "BN-SYT", "--nominee", "Sở Y tế",
+                      "--set", "year=2026", "--set", "rating=HTXS", user="trang",
+                      now=REVIEW)["id"])
+    attach_all(cli, item, "trang", dossier, "to_trinh", "bao_cao", "bien_ban")
+    fire(cli, item, "submit", "trang", now=REVIEW)
+    assert fire(cli, item, "accept", "hung", now=REVIEW)["state"] == "provincial_council"
+    # 80% of the 5 members of the provincial council needs 4 yes
+    closed = votes(cli, item, {"hung": "yes", "tuan": "yes", "quang": "yes", "ha": "yes",
+                               "long": "no"}, now="2026-12-21T09:00:00+07:00")
+    assert closed["state"] == "pending_decision"
+    fire(cli, item, "award", "tuan", now="2026-12-22T09:00:00+07:00")
+    assert state(cli, item) == "awarded"
+
+
+def test_flag_for_a_unit_that_does_not_lead_is_refused(cli: Cli, dossier: Path) -> None:
+    item = str(cli.ok("nominate", "co-thi-dua-tinh", "--unit", "BN-SGD", "--nominee",
+                      "Sở Giáo dục và Đào tạo", "--set", "year=2026", "--set", "rating=HTXS",
+                      user="lan", now=REVIEW)["id"])
+    attach_all(cli, item, "lan", dossier, "to_trinh", "bao_cao", "bien_ban")
+    fire(cli, item, "submit", "lan", now=REVIEW)
+    error = cli.fails(4, "fire", item, "accept", user="hung", now=REVIEW)
+    assert "did not register for CTDTINH" in error["message"]  # nor ranked: first failure
+    fire(cli, item, "decline", "hung", comment="Không dẫn đầu khối thi đua", now=REVIEW)
+    assert state(cli, item) == "rejected"
 
 
 def test_every_shipped_flow_has_a_scenario_here() -> None:

@@ -643,8 +643,8 @@ def test_unknown_state_without_a_near_miss_has_no_suggestion() -> None:
 def test_unknown_guard_suggests_and_lists_the_known_guards() -> None:
     text = mutate("require: [fields_complete,", "require: [fields_complet,")
     expect(text, "[|fields_complet", "unknown guard 'fields_complet' (did you mean "
-           "'fields_complete'?); known guards: documents, eligible, field, fields_complete, "
-           "no_open_objections", only=True)
+           "'fields_complete'?); known guards: cluster_leader, documents, eligible, field, "
+           "fields_complete, no_open_objections, registered", only=True)
 
 
 def test_guard_with_argument_written_as_a_mapping_with_two_keys() -> None:

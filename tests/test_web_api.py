@@ -924,7 +924,7 @@ def test_every_form_post_checks_the_csrf_token(scene: Scene) -> None:
         for route in routes:
             path = route.path.format(nomination_id=scene.ids["A"], objection_id="1",
                                      flow="cong-khai-thu", notice_id="1", session_id="1",
-                                     doctype="to_trinh")
+                                     doctype="to_trinh", campaign_id="bac-ninh-2026")
             path = path.replace("{nomination_id}", scene.ids["A"])
             response = client.post(path, data={"trigger": "close_vote", "choice": "yes"},
                                    follow_redirects=False)

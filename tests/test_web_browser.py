@@ -744,6 +744,28 @@ def test_an_administrator_reads_a_flow_and_checks_a_file_on_a_phone(
     assert re.search(r"flow.yaml:7:\d+: unknown key 'working_dayz' in state 'a' sla \(did you mean "
                      r"'working_days'\?\)", problems), problems
     fits(page)
+def test_an_officer_registers_in_a_campaign_on_a_phone(new_page: Any, server: Server) -> None:
+    visitor = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    visitor.goto("/campaigns/bac-ninh-2026")
+    main = visitor.locator("main").inner_text()
+    assert "Phong trào thi đua yêu nước tỉnh Bắc Ninh năm 2026" in main
+    assert "Khối thi đua các sở, ngành tỉnh" in main and "Đang nhận đăng ký" in main
+    assert visitor.get_by_test_id("register-form").count() == 0
+    fits(visitor)
+    shot(visitor, "campaign-public-phone")
+    officer = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    sign_in(officer, "lan")
+    officer.goto("/campaigns/bac-ninh-2026")
+    form = officer.get_by_test_id("register-form")
+    form.get_by_label("Danh hiệu").select_option(label="Cờ thi đua của UBND tỉnh")
+    form.get_by_label("Đăng ký cho").select_option(label="Tập thể Sở Giáo dục và Đào tạo")
+    form.get_by_role("button", name="Đăng ký").click()
+    officer.wait_for_url("**/campaigns/bac-ninh-2026#desk")
+    assert "Đã đăng ký (số" in officer.locator(".flash").inner_text()
+    rows = officer.get_by_test_id("registrations").inner_text()
+    assert "Cờ thi đua của UBND tỉnh" in rows and "chưa đề nghị" in rows
+    fits(officer)
+    shot(officer, "campaign-officer-phone")
 
 
 # ---- lists, the API reference (issue 10, point 13) -------------------------------------------

@@ -2,7 +2,8 @@
 
 Nothing is built at import time. Entry points call :func:`build_service` with
 :class:`Settings` (``AWARD_DB``, ``AWARD_NOW``, ``AWARD_FLOWS``, ``AWARD_AUDIT_KEY``,
-``AWARD_HOME``, ``AWARD_SECRET``/``AWARD_KEY_FILE``; command-line options override them).
+``AWARD_CAMPAIGNS``, ``AWARD_HOME``, ``AWARD_SECRET``/``AWARD_KEY_FILE``; command-line
+options override them).
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ class Settings:
     db_url: str = DEFAULT_DB
     user: str | None = None
     flow_dirs: list[Path] = field(default_factory=list)
+    campaign_dirs: list[Path] = field(default_factory=list)
     audit_key: str | None = None
     home: Path = field(default_factory=find_home)
     clock: Clock = field(default_factory=clock_from_env)
@@ -73,10 +75,12 @@ class Settings:
     @classmethod
     def from_env(cls, db: str | None = None, user: str | None = None) -> Settings:
         flows = os.environ.get("AWARD_FLOWS", "")
+        campaigns = os.environ.get("AWARD_CAMPAIGNS", "")
         return cls(
             db_url=db or os.environ.get("AWARD_DB") or DEFAULT_DB,
             user=user or os.environ.get("AWARD_USER") or None,
             flow_dirs=[Path(p) for p in flows.split(os.pathsep) if p.strip()],
+            campaign_dirs=[Path(p) for p in campaigns.split(os.pathsep) if p.strip()],
             audit_key=os.environ.get("AWARD_AUDIT_KEY") or None,
             home=find_home(),
             clock=clock_from_env(),
@@ -108,11 +112,14 @@ def _files_key(folders: list[Path]) -> tuple[object, ...]:
 
 def _definitions(settings: Settings, renderer: Renderer, guards: GuardRegistry) -> Definitions:
     home = settings.home / "definitions"
-    key = (_files_key([home, *settings.flow_dirs]), tuple(str(d) for d in settings.flow_dirs),
+    key = (_files_key([home, *settings.flow_dirs, *settings.campaign_dirs]),
+           tuple(str(d) for d in settings.flow_dirs),
+           tuple(str(d) for d in settings.campaign_dirs),
            tuple(renderer.names()), tuple(guards.names()))
     loaded = _LOADED.get(key)
     if loaded is None:
-        loaded = load_definitions(home, settings.flow_dirs, renderer.exists, guards)
+        loaded = load_definitions(home, settings.flow_dirs, renderer.exists, guards,
+                                  settings.campaign_dirs)
         if len(_LOADED) >= _LOADED_MAX:
             _LOADED.pop(next(iter(_LOADED)))
         _LOADED[key] = loaded

@@ -1,9 +1,11 @@
-"""Everything under ``definitions/``, loaded together: catalogue, calendars and flows.
+"""Everything under ``definitions/``, loaded together: catalogue, calendars, flows, campaigns.
 
 Flows come from the shipped ``definitions/flows`` plus any extra folders (``AWARD_FLOWS``). A
 flow file with problems does not stop the others from loading: it is kept in ``broken`` so
 ``award flows list`` can show it and ``award nominate`` on it reports its problems. The
-catalogue and calendars, which every flow depends on, must load cleanly.
+catalogue and calendars, which every flow depends on, must load cleanly. Campaigns
+(``definitions/campaigns`` plus ``AWARD_CAMPAIGNS`` folders) are read the same way: a broken
+one is kept in ``broken_campaigns`` and reported where it is asked for.
 
 Must not import the store, jinja2, typer or apscheduler.
 """
@@ -15,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from workflow.calendar import WorkingCalendar, load_calendar
+from workflow.campaign import CampaignEnv, CampaignSpec, load_campaign
 from workflow.catalogue import Catalogue, load_catalogue
 from workflow.errors import DefinitionError, NotFound, Problem
 from workflow.flow import FlowEnv, FlowSpec, GuardRegistry, default_guards, load_flow, parse_flow
@@ -34,6 +37,19 @@ class Definitions:
     env: FlowEnv
     flow_dirs: list[Path] = field(default_factory=list)
     office: Office = field(default_factory=Office)
+    campaigns: dict[str, CampaignSpec] = field(default_factory=dict)
+    broken_campaigns: dict[str, DefinitionError] = field(default_factory=dict)
+
+    def campaign(self, campaign_id: str) -> CampaignSpec:
+        if campaign_id in self.campaigns:
+            return self.campaigns[campaign_id]
+        for path, error in self.broken_campaigns.items():
+            if Path(path).stem == campaign_id:
+                raise error
+        known = sorted(self.campaigns)
+        raise NotFound(f"no campaign {campaign_id!r}{suggest(campaign_id, known)}; campaigns: "
+                       f"{', '.join(known) or 'none'}", msgid="campaign.unknown",
+                       campaign=campaign_id)
 
     def flow(self, flow_id: str) -> FlowSpec:
         if flow_id in self.flows:
@@ -69,8 +85,9 @@ def load_definitions(
     extra_flow_dirs: Sequence[Path] = (),
     template_exists: Callable[[str], bool] | None = None,
     guards: GuardRegistry | None = None,
+    extra_campaign_dirs: Sequence[Path] = (),
 ) -> Definitions:
-    """Load ``home`` (a ``definitions/`` folder) and extra flow folders."""
+    """Load ``home`` (a ``definitions/`` folder) and extra flow and campaign folders."""
     catalogue = load_catalogue(home / "catalogue.yaml")
     calendars: dict[str, WorkingCalendar] = {}
     problems: list[Problem] = []
@@ -111,4 +128,32 @@ def load_definitions(
                 [Problem(str(path), 1, 1, f"flow id {spec.id!r} is already defined in {first}")])
             continue
         flows[spec.id] = spec
-    return Definitions(home, catalogue, calendars, flows, broken, env, dirs, office)
+    campaigns, broken_campaigns = load_campaigns(
+        [home / "campaigns", *extra_campaign_dirs],
+        CampaignEnv(awards=catalogue.codes(), calendars=list(calendars)))
+    return Definitions(home, catalogue, calendars, flows, broken, env, dirs, office, campaigns,
+                       broken_campaigns)
+
+
+def load_campaigns(dirs: Sequence[Path], env: CampaignEnv
+                   ) -> tuple[dict[str, CampaignSpec], dict[str, DefinitionError]]:
+    """Every campaign file of ``dirs``: the good ones by id, the broken ones by path."""
+    for extra in dirs[1:]:
+        if not Path(extra).is_dir():
+            raise DefinitionError([Problem(str(extra), 1, 1, "campaign folder does not exist "
+                                           "(check AWARD_CAMPAIGNS)")])
+    campaigns: dict[str, CampaignSpec] = {}
+    broken: dict[str, DefinitionError] = {}
+    for path in flow_files(dirs):
+        try:
+            spec = load_campaign(path, env)
+        except DefinitionError as exc:
+            broken[str(path)] = exc
+            continue
+        if spec.id in campaigns:
+            broken[str(path)] = DefinitionError([Problem(
+                str(path), 1, 1, f"campaign id {spec.id!r} is already defined in "
+                f"{campaigns[spec.id].path}")])
+            continue
+        campaigns[spec.id] = spec
+    return campaigns, broken

@@ -10,6 +10,8 @@
       - {login: an, name: "Nguyễn Văn An", unit: BN-SGD}      # unit: where they work
     awards:
       - {person: lan, award: LDTT, year: 2025}
+    registrations:      # đăng ký thi đua made before the engine (on paper), kept as they were
+      - {campaign: bac-ninh-2026, unit: BN-SGD, person: an, award: CSTDCS}
 
 Parsing is strict and located; the store applies the result idempotently. :class:`UnitTree`
 resolves a flow's ``ROLE@SCOPE`` to a unit: ``unit`` is the nominating unit, ``parent`` its
@@ -28,7 +30,8 @@ from pathlib import Path
 from workflow.flow import LEVELS, NAME_RE
 from workflow.yamlnodes import Node, Problems, echo, parse_yaml, read_definition
 
-__all__ = ["DirectoryData", "PersonEntry", "PriorAward", "UnitEntry", "UnitTree", "parse_directory"]
+__all__ = ["DirectoryData", "PersonEntry", "PriorAward", "Registration", "UnitEntry", "UnitTree",
+           "parse_directory"]
 
 UNIT_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 LOGIN_RE = re.compile(r"[a-z0-9][a-z0-9_.-]*")
@@ -65,10 +68,22 @@ class PriorAward:
 
 
 @dataclass(frozen=True)
+class Registration:
+    """A campaign registration recorded before the engine: the unit itself (``person``
+    None) or one of its people, for an award of the campaign."""
+
+    campaign: str
+    unit: str
+    person: str | None
+    award: str
+
+
+@dataclass(frozen=True)
 class DirectoryData:
     units: tuple[UnitEntry, ...]
     people: tuple[PersonEntry, ...]
     awards: tuple[PriorAward, ...]
+    registrations: tuple[Registration, ...] = ()
 
 
 class UnitTree:
@@ -125,9 +140,11 @@ def parse_directory(
     award_codes: Iterable[str] = (),
     existing_units: Mapping[str, UnitEntry] | None = None,
     existing_logins: Iterable[str] = (),
+    campaigns: Mapping[str, Iterable[str]] | None = None,
 ) -> DirectoryData:
     """Parse and check a directory file; units, roles and prior awards may also refer to
-    ``existing_units`` and ``existing_logins`` (what the store already holds)."""
+    ``existing_units`` and ``existing_logins`` (what the store already holds).
+    ``campaigns`` (id → its awards) checks the registrations section."""
     root = parse_yaml(text, file)
     p = Problems()
     top = p.mapping(root, "a directory file") if root is not None else None
@@ -136,7 +153,7 @@ def parse_directory(
             p.add_at(file, 1, 1, "empty directory file")
         p.raise_if_any()
         raise AssertionError
-    p.keys(top, "the directory", ["units", "people", "awards"])
+    p.keys(top, "the directory", ["units", "people", "awards", "registrations"])
     known = dict(existing_units or {})
     units = _units(p.sequence(top.get("units"), "units"), p, known)
     people = _people(p.sequence(top.get("people"), "people"), p, known)
@@ -157,8 +174,42 @@ def parse_directory(
         year = p.integer(body.get("year"), "year", minimum=1900, maximum=2100)
         if person and code and year:
             awards.append(PriorAward(person, code, year))
+    registrations = _registrations(p.sequence(top.get("registrations"), "registrations"), p,
+                                   known, logins, campaigns)
     p.raise_if_any()
-    return DirectoryData(tuple(units), tuple(people), tuple(dict.fromkeys(awards)))
+    return DirectoryData(tuple(units), tuple(people), tuple(dict.fromkeys(awards)),
+                         tuple(dict.fromkeys(registrations)))
+
+
+def _registrations(items: list[Node], p: Problems, units: Mapping[str, UnitEntry],
+                   logins: set[str], campaigns: Mapping[str, Iterable[str]] | None
+                   ) -> list[Registration]:
+    out: list[Registration] = []
+    for item in items:
+        body = p.mapping(item, "a registration")
+        if body is None:
+            continue
+        p.keys(body, "a registration", ["campaign", "unit", "person", "award"],
+               required=["campaign", "unit", "award"])
+        if campaigns is not None:
+            campaign = p.choice(body.get("campaign"), "campaign", sorted(campaigns))
+        else:
+            campaign = p.string(body.get("campaign"), "campaign")
+        unit = p.string(body.get("unit"), "unit")
+        if unit and unit not in units:
+            p.add(body.get("unit") or body, f"unit {echo(unit)} is not a known unit")
+            unit = None
+        person = p.string(body.get("person"), "person")
+        if person and person not in logins:
+            p.add(body.get("person") or body,
+                  f"person {echo(person)} is not in this file's people or the directory")
+            person = None
+        offered = list(campaigns.get(campaign, ())) if campaigns is not None and campaign else []
+        award = (p.choice(body.get("award"), "award of the campaign", offered) if offered
+                 else p.string(body.get("award"), "award"))
+        if campaign and unit and award and (person or "person" not in body):
+            out.append(Registration(campaign, unit, person, award))
+    return out
 
 
 def _units(items: list[Node], p: Problems, known: dict[str, UnitEntry]) -> list[UnitEntry]:

@@ -61,6 +61,10 @@ def run_scheduler(service: Service, interval: float, report: Callable[[str], Non
             started = time.perf_counter()
             try:
                 counts = service.timers.escalate()
+                # units not registered in a campaign yet: once per officer and campaign
+                reminded = service.campaigns.remind()["messages"]
+                if reminded:
+                    counts["campaign_reminders"] = reminded
                 if mail:
                     sent = service.timers.deliver()
                     counts.update({f"mail_{k}": v for k, v in sent.items()})

@@ -15,6 +15,7 @@ from workflow.cli import (  # noqa: F401 (registers commands)
     audit,
     ballots,
     bench,
+    campaigns,
     db,
     decisions,
     demo,

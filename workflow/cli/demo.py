@@ -33,6 +33,7 @@ def demo(
         "documents": result.documents, "pdfs": result.pdfs, "lists": result.lists,
         "sweeps": result.sweeps, "register": result.register,
         "audit": result.audit, "end": result.end, "live": result.live,
+        "campaign": result.campaign,
         "sign_ins": [{"role": p.role, "login": p.login, "name": p.name,
                       "password": p.password} for p in result.people],
         "serve": serve_command(result)}
@@ -61,6 +62,14 @@ def demo(
                  f"decisions (the largest lists {reg['largest']}), {reg['imported']} prior "
                  f"awards imported; {reg['revocations']} revoked, one after a complaint against "
                  f"the decision ({reg['complaints_after_decision']} such complaint)")
+        review = result.campaign
+        past = review["summaries"]["bac-ninh-2025"]
+        out.line(f"campaigns: bloc leader {review['leader']}"
+                 + (f" awarded the flag (item {review['item']})" if review.get("item") else "")
+                 + f"; 2025: {past['registrations']} registrations, "
+                 f"{past['registered_nominated']} nominated, {past['registered_awarded']} "
+                 f"awarded, {past['unregistered_nominations']} nominated without registering; "
+                 "reports in campaign/")
         docs = result.documents
         out.line(f"documents written to {result.folder}/: {docs['notices']} notices, "
                  f"{docs['minutes']} council minutes (one per meeting), {docs['decisions']} "

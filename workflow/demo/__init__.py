@@ -2,12 +2,16 @@
 
 A seeded province (departments, communes, schools, enterprises; councils at every level) goes
 through the 2025 emulation cycle from January to July 2026: units send their nominees as
-lists (spreadsheets, kept under ``lists/``), a few hundred nominations across the six
-shipped flows, dossiers, returns and resubmissions, councils meeting in sessions with one
+lists (spreadsheets, kept under ``lists/``), a few hundred nominations across the shipped
+flows, dossiers, returns and resubmissions, councils meeting in sessions with one
 secret paper per member (some items fail), public notices with objections (one upheld),
 confirmations (one refused), escalations as the days pass over Tết, decisions rendered. At
-the end it prints a summary, verifies the audit chain and writes the notices, minutes (one
-set per meeting) and decisions it produced to a folder.
+the same time it runs the province's 2026 emulation campaign: last year's registrations come
+with the directory, units register in January, and at the final review in December the
+departments' bloc ranks itself by secret vote, its leader gets the emulation flag and the
+campaign report is written (``campaign/``). At the end it prints a summary, verifies the audit
+chain and writes the notices, minutes (one set per meeting) and decisions it produced to a
+folder.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from typing import Any
 
 from workflow.bootstrap import Settings, build_service
 from workflow.clock import FixedClock
+from workflow.demo.campaign import REVIEW_DAY, final_review, register_in_january
 from workflow.demo.cycle import Cycle
 from workflow.demo.live import SignIn, leave_live, sign_ins
 from workflow.demo.office import build_office, write_directory
@@ -54,6 +59,7 @@ class DemoResult:
     lists: dict[str, int]  # the lists sent and refused, and the council meetings held
     pdfs: dict[str, Any]  # {made: how many PDFs, unavailable: why none could be, or None}
     register: dict[str, int]  # decisions signed, grants, revocations (see _register)
+    campaign: dict[str, Any]  # the final review: leader, flag item, the campaigns' summaries
 
 
 MARKER = ".award-demo"  # marks a folder the demo wrote, so a rerun may replace it
@@ -107,7 +113,11 @@ def _run(service: Service, clock: FixedClock, folder: Path, db: str,
     service.setup.init()
     loaded = service.setup.load_directory(directory)
     say(f"province: {loaded['units']} units, {loaded['people']} people, "
-        f"{loaded['awards']} prior awards")
+        f"{loaded['awards']} prior awards, {loaded['registrations']} registrations of 2025")
+    cycle.at(START, 8, 30)
+    registered = register_in_january(service, office, rng)
+    say(f"campaign bac-ninh-2026: units register {registered} nominees and themselves in "
+        "January")
     sweeps: dict[str, int] = {}
     day, days = START, 0
     while day <= END:
@@ -131,9 +141,15 @@ def _run(service: Service, clock: FixedClock, folder: Path, db: str,
                 break
         day += timedelta(days=1)
         days += 1
-    last = min(day, END)
-    while not cycle.working(last):  # people act on a working day
-        last -= timedelta(days=1)
+    # the final review (tổng kết) of the province's campaign: the departments' bloc ranks
+    # itself, the leader gets the flag, the campaign report is written
+    cycle.at(REVIEW_DAY, 9)
+    review = final_review(service, office, rng, folder)
+    cycle.sessions += 1 if review.get("session") else 0
+    say(f"final review {REVIEW_DAY.isoformat()}: bloc leader {review['leader']}"
+        + (f", flag awarded (item {review['item']})" if review.get("item") else "")
+        + f"; campaign report in {folder / 'campaign'}")
+    last = REVIEW_DAY
     cycle.at(last, 16)
     taken = {p.person for p in cycle.plans.values() if p.person}
     live = leave_live(service, office, folder, taken, last)
@@ -155,7 +171,7 @@ def _run(service: Service, clock: FixedClock, folder: Path, db: str,
     lists = {**cycle.lists, "sessions": cycle.sessions}
     return DemoResult(folder, db, summary, stages, report.as_dict(), documents, sweeps, days,
                       clock.now().astimezone(service.display_tz).isoformat(), live, people,
-                      lists, pdfs, register)
+                      lists, pdfs, register, review)
 
 
 def _write_documents(service: Service, folder: Path) -> dict[str, int]:

@@ -44,6 +44,16 @@ class GuardContext(Protocol):
         """``None`` when the nominee meets the award's catalogue rules, else the failed rule."""
         ...
 
+    def registered(self, award: str) -> Reason | None:
+        """``None`` when the nominee registered for ``award`` in an emulation campaign
+        covering the nomination's year (and did not withdraw), else why not."""
+        ...
+
+    def leads_cluster(self) -> Reason | None:
+        """``None`` when the nominating unit leads its cluster in a closed ranking of a
+        campaign covering the nomination's year, else why not."""
+        ...
+
 
 @dataclass(frozen=True)
 class LoadEnv:
@@ -53,6 +63,7 @@ class LoadEnv:
     documents: Iterable[str]
     awards: Iterable[str]  # catalogue codes
     award_fields: Mapping[str, Iterable[str]] = field(default_factory=dict)  # fields rules read
+    award: str | None = None  # the flow's own award
 
 
 ArgCheck = Callable[[Node | None, Node, LoadEnv, Problems], Any]
@@ -145,6 +156,29 @@ def _check_eligible(arg: Node | None, at: Node, env: LoadEnv, problems: Problems
 
 def _eligible(arg: Any, ctx: GuardContext) -> Reason | None:
     return ctx.eligibility(str(arg))
+
+
+# ---- registered ----------------------------------------------------------------------------
+
+
+def _check_registered(arg: Node | None, at: Node, env: LoadEnv, problems: Problems) -> Any:
+    """``registered: true`` (the flow's own award) or ``registered: CODE``."""
+    if arg is None or (isinstance(arg, Scalar) and arg.value is True):
+        if env.award is None:
+            problems.add(arg or at, "registered: the flow names no award; give an award code")
+        return env.award
+    if isinstance(arg, Scalar) and arg.value is False:
+        problems.add(arg, "registered: false checks nothing; leave the guard out")
+        return None
+    return problems.choice(arg, "registered award code", sorted(env.awards))
+
+
+def _registered(arg: Any, ctx: GuardContext) -> Reason | None:
+    return ctx.registered(str(arg))
+
+
+def _leads_cluster(_: Any, ctx: GuardContext) -> Reason | None:
+    return ctx.leads_cluster()
 
 
 # ---- no_open_objections --------------------------------------------------------------------
@@ -241,5 +275,11 @@ def default_guards() -> GuardRegistry:
                      "no objection against the item is still open"),
             GuardDef("field", _check_field, _field,
                      "a field compares with a value: {name, op, value}"),
+            GuardDef("registered", _check_registered, _registered,
+                     "the nominee registered for the award (true: the flow's own) in an "
+                     "emulation campaign covering the nomination's year"),
+            GuardDef("cluster_leader", _no_arg, _leads_cluster,
+                     "the nominating unit leads its emulation cluster's closed ranking in a "
+                     "campaign covering the nomination's year"),
         ]
     )

@@ -2,11 +2,14 @@
 
 ::
 
-    facades/      Setup · Items · Sessions · Register · Accounts · Audit · Public · Staff · Timers
+    facades/      Setup · Documents · Items · Sessions · Register · Accounts · Audit · Public ·
+                  Staff · Timers · Campaigns
       │
-    sweep, queries, registry           the scheduler's sweep; reads; the register's reads
+    sweep, queries, registry,          the scheduler's sweep; reads; the register's reads;
+    campaign_report                    the campaign review
       │
-    commands/     items · lists · ballots · sessions · objections · confirmations · decisions
+    commands/     items · lists · ballots · sessions · objections · confirmations · decisions ·
+                  campaigns
       │
     moves         the one place an item changes state: a queue of steps, never recursion
       │
@@ -33,6 +36,7 @@ from workflow.service.base import PUBLIC, SYSTEM, Actor, Deps
 from workflow.service.facades import (
     Accounts,
     Audit,
+    Campaigns,
     Documents,
     Items,
     Public,
@@ -65,6 +69,7 @@ class Service:
         self.public = Public(deps)
         self.staff = Staff(deps)
         self.timers = Timers(deps, self.items)
+        self.campaigns = Campaigns(deps)
 
     @property
     def definitions(self) -> Definitions:

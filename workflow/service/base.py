@@ -235,6 +235,48 @@ class ItemContext:
                       {"award": award, "reason": reason})
 
 
+    def _year(self) -> int:
+        return nomination_year(self._item, self._deps.calendar(self._flow))
+
+    def registered(self, award: str) -> Reason | None:
+        year = self._year()
+        campaigns = [c.id for c in self._deps.definitions.campaigns.values()
+                     if c.covers(year) and award in c.awards]
+        if not campaigns:
+            return Reason("registered.no_campaign", f"no emulation campaign for {year} takes "
+                          f"registrations for {award}", {"award": award, "year": year})
+        login = self._item.person_login
+        if self._flow.nominee == "individual" and not login:
+            return Reason("registered.needs_person", f"{award} needs the nominee's "
+                          "registration: nominate with --person LOGIN", {"award": award})
+        found = self._tx.campaigns.find_live(campaigns, award, person=login or None,
+                                             unit=self._item.unit_id)
+        if found:
+            return None
+        who = login or self._item.unit_id
+        return Reason("registered.missing", f"{who} did not register for {award} in "
+                      f"{' or '.join(campaigns)} (đăng ký thi đua)",
+                      {"award": award, "year": year, "campaign": campaigns[0]})
+
+    def leads_cluster(self) -> Reason | None:
+        year = self._year()
+        unit = self._item.unit_id
+        campaigns = [c for c in self._deps.definitions.campaigns.values()
+                     if c.covers(year) and any(unit in k.members for k in c.clusters)]
+        if not campaigns:
+            return Reason("cluster.not_member", f"{unit} is in no emulation cluster of a "
+                          f"campaign for {year}", {"unit": unit, "year": year})
+        rounds = self._tx.campaigns.closed_rounds([c.id for c in campaigns])
+        latest: dict[tuple[str, str], Any] = {}
+        for row in rounds:  # a later round (a run-off) settles what an earlier one left tied
+            latest[(row.campaign_id, row.cluster_id)] = row
+        for row in latest.values():
+            if row.result and row.result.get("leader") == unit:
+                return None
+        return Reason("cluster.not_leader", f"{unit} does not lead its cluster's ranking for "
+                      f"{year}", {"unit": unit, "year": year})
+
+
 def reads_history(award: Any) -> bool:
     """Whether an award's eligibility rule reads the nominee's award history."""
     stack = [award.rule]

@@ -17,6 +17,10 @@ __all__ = [
     "AwardGrant",
     "Ballot",
     "BallotRound",
+    "CampaignRegistration",
+    "ClusterBallot",
+    "ClusterParticipation",
+    "ClusterRound",
     "Confirmation",
     "CouncilSession",
     "CouncilSessionItem",
@@ -415,6 +419,70 @@ class Outbox(SQLModel, table=True):
     last_error: str | None = None
     sent_at: datetime | None = None
     __table_args__ = (Index("ix_outbox_delivery", "status", "next_attempt_at"),)
+
+
+class CampaignRegistration(SQLModel, table=True):
+    """A unit's registration (đăng ký thi đua) of itself (``person_login`` empty) or of one
+    of its people for an award of an emulation campaign. Withdrawn registrations are kept."""
+
+    __tablename__ = "campaign_registration"
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: str = Field(max_length=64)
+    unit_id: str = Field(max_length=64)
+    person_login: str = Field(default="", max_length=64)  # "" = the unit itself
+    award: str = Field(max_length=32)
+    status: str = Field(default="registered", max_length=16)  # registered | withdrawn
+    registered_at: datetime
+    registered_by: str = Field(max_length=64)
+    withdrawn_at: datetime | None = None
+    withdrawn_by: str | None = Field(default=None, max_length=64)
+    __table_args__ = (
+        Index("ix_registration_campaign_unit", "campaign_id", "unit_id"),
+        Index("ix_registration_person", "person_login"),
+        # one live registration per nominee and award in a campaign
+        Index("ux_registration_live", "campaign_id", "unit_id", "person_login", "award",
+              unique=True, postgresql_where=text("status = 'registered'"),
+              sqlite_where=text("status = 'registered'")),
+    )
+
+
+class ClusterRound(SQLModel, table=True):
+    """A cluster's ranking at the final review: the heads of its member units rank the
+    candidates (every member, or the units tied in a run-off)."""
+
+    __tablename__ = "cluster_round"
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: str = Field(max_length=64)
+    cluster_id: str = Field(max_length=64)
+    candidates: str = Field(sa_column=Column(Text, nullable=False))  # JSON list of unit ids
+    status: str = Field(default="open", max_length=16)  # open | closed
+    opened_at: datetime
+    opened_by: str = Field(max_length=64)
+    closed_at: datetime | None = None
+    closed_by: str | None = Field(default=None, max_length=64)
+    result: str | None = Field(default=None, sa_column=Column(Text))  # JSON standings
+    __table_args__ = (Index("ix_cluster_round_campaign", "campaign_id", "cluster_id"),)
+
+
+class ClusterParticipation(SQLModel, table=True):
+    """Which member units have cast their paper — no person, no time, no choice."""
+
+    __tablename__ = "cluster_participation"
+    round_id: int = Field(primary_key=True)
+    unit_id: str = Field(primary_key=True, max_length=64)
+    voted: bool = False
+
+
+class ClusterBallot(SQLModel, table=True):
+    """The cluster's box: one sealed (unit, points) mark per row — no unit that cast it, no
+    person, no time, no paper id, no casting order (random ids, WITHOUT ROWID on SQLite, the
+    box rewritten on every cast)."""
+
+    __tablename__ = "cluster_ballot"
+    round_id: int = Field(primary_key=True)
+    id: str = Field(primary_key=True, max_length=32)
+    mark: str = Field(max_length=200)
+    __table_args__ = {"sqlite_with_rowid": False}
 
 
 metadata = SQLModel.metadata

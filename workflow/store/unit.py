@@ -32,6 +32,7 @@ from workflow.store import migrate
 from workflow.store.accounts import AccountRepo
 from workflow.store.audit import AuditRepo, Chain
 from workflow.store.ballots import BallotRepo
+from workflow.store.campaigns import CampaignRepo
 from workflow.store.confirmations import ConfirmationRepo
 from workflow.store.db import (
     SQLITE_BUSY_TIMEOUT_MS,
@@ -142,6 +143,10 @@ class Tx:
     def grants(self) -> GrantRepo:
         return GrantRepo(self.raw)
 
+    @functools.cached_property
+    def campaigns(self) -> CampaignRepo:
+        return CampaignRepo(self.raw)
+
     @contextmanager
     def savepoint(self) -> Iterator[None]:
         """A part of the unit of work that is undone alone if it raises (the error still
@@ -214,7 +219,8 @@ class Store:
                 except BaseException:
                     _rollback(conn, driver)
                     raise
-                if tx.__dict__.get("ballots") is not None and tx.ballots.closed_a_round:
+                if any(repo is not None and repo.closed_a_round for repo in (
+                        tx.__dict__.get("ballots"), tx.__dict__.get("campaigns"))):
                     self.scrub_log(conn)
             except TransactionLost as exc:
                 raise StoreUnavailable(str(exc)) from None

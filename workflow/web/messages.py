@@ -467,6 +467,85 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                         "cho cả danh sách.",
                         "This item is voted on at session {session}, on one paper for the "
                         "whole list."),
+    # ---- emulation campaigns: registration ---------------------------------------------------
+    "campaign.unknown": ("Không có phong trào thi đua này.", "No such emulation campaign."),
+    "campaign.registration_closed": ("Phong trào “{campaign}” đã hết hạn đăng ký thi đua "
+                                     "({closes}).",
+                                     "Registration for “{campaign}” closed at {closes}."),
+    "campaign.award_not_offered": ("Phong trào “{campaign}” không có đăng ký danh hiệu "
+                                   "“{award}”.",
+                                   "“{award}” is not an award of “{campaign}”."),
+    "campaign.out_of_scope": ("“{unit}” không thuộc phạm vi phong trào “{campaign}”.",
+                              "“{unit}” is outside the scope of “{campaign}”."),
+    "campaign.not_officer": ("Chỉ cán bộ thi đua – khen thưởng của “{unit}” được đăng ký cho "
+                             "đơn vị này.",
+                             "Only the emulation officer of “{unit}” registers for it."),
+    "campaign.not_own_person": ("Người được đăng ký không công tác tại “{unit}”: đơn vị chỉ "
+                                "đăng ký cho người của mình.",
+                                "The person does not work at “{unit}”: a unit registers its "
+                                "own people."),
+    "campaign.award_collective": ("“{award}” dành cho tập thể: hãy đăng ký cho đơn vị.",
+                                  "“{award}” is for collectives: register the unit."),
+    "campaign.award_individual": ("“{award}” dành cho cá nhân: hãy chọn người được đăng ký.",
+                                  "“{award}” is for individuals: choose the person."),
+    "campaign.already_registered": ("Đã đăng ký “{award}” trong phong trào “{campaign}”.",
+                                    "Already registered for “{award}” in “{campaign}”."),
+    "campaign.no_registration": ("Không có đăng ký “{award}” nào trong phong trào "
+                                 "“{campaign}” để rút.",
+                                 "No registration for “{award}” in “{campaign}” to withdraw."),
+    "registered.no_campaign": ("Năm {year} không có phong trào thi đua nào nhận đăng ký "
+                               "“{award}”.",
+                               "No emulation campaign for {year} takes registrations for "
+                               "“{award}”."),
+    "registered.needs_person": ("Xét “{award}” cần đăng ký thi đua của người được đề nghị: "
+                                "hãy chọn người đó trong danh bạ khi tạo hồ sơ.",
+                                "“{award}” needs the nominee's registration: choose the "
+                                "nominee from the directory when nominating."),
+    "registered.missing": ("Người hoặc đơn vị được đề nghị chưa đăng ký thi đua danh hiệu "
+                           "“{award}” năm {year} (phong trào “{campaign}”).",
+                           "The nominee did not register for “{award}” in {year} (campaign "
+                           "“{campaign}”)."),
+    # ---- emulation campaigns: clusters -------------------------------------------------------
+    "cluster.unknown": ("Phong trào “{campaign}” không có cụm, khối thi đua này.",
+                        "“{campaign}” has no such cluster."),
+    "cluster.not_organiser": ("Chỉ cơ quan thường trực của “{unit}” mở và kết thúc việc bình "
+                              "xét của cụm, khối.",
+                              "Only the secretariat of “{unit}” opens and closes a cluster's "
+                              "ranking."),
+    "cluster.not_reviewing": ("Cụm, khối bình xét, suy tôn tại hội nghị tổng kết (từ ngày "
+                              "{day}) của phong trào “{campaign}”.",
+                              "A cluster ranks its members at the final review (from {day}) "
+                              "of “{campaign}”."),
+    "cluster.bad_runoff": ("Bình xét lại phải giữa hai đơn vị trở lên của cụm “{cluster}”.",
+                           "A run-off is among two or more members of “{cluster}”."),
+    "cluster.already_open": ("Cụm “{cluster}” đang bình xét.",
+                             "The ranking of “{cluster}” is already open."),
+    "cluster.not_open": ("Cụm “{cluster}” không có cuộc bình xét nào đang mở.",
+                         "The ranking of “{cluster}” is not open."),
+    "cluster.not_head": ("Bạn không phải thủ trưởng của “{unit}” trong cụm này.",
+                         "You are not the head of “{unit}” in this cluster."),
+    "cluster.no_head": ("Bạn không phải thủ trưởng đơn vị nào của cụm “{cluster}”.",
+                        "You head no member unit of “{cluster}”."),
+    "cluster.which_unit": ("Bạn là thủ trưởng của nhiều đơn vị trong cụm “{cluster}”: hãy "
+                           "chọn đơn vị bỏ phiếu.",
+                           "You head several units of “{cluster}”: choose the voting unit."),
+    "cluster.voted_twice": ("“{unit}” đã bỏ phiếu bình xét.",
+                            "“{unit}” has already cast its paper."),
+    "cluster.no_papers": ("Chưa có phiếu nào trong cuộc bình xét của cụm “{cluster}”.",
+                          "No paper has been cast in the ranking of “{cluster}” yet."),
+    "cluster.ranks_self": ("Thủ trưởng không xếp hạng đơn vị mình (“{unit}”).",
+                           "A head does not rank their own unit (“{unit}”)."),
+    "cluster.not_candidate": ("“{unit}” không thuộc danh sách bình xét lần này.",
+                              "“{unit}” is not a candidate of this round."),
+    "cluster.ranked_twice": ("“{unit}” được xếp hai lần; mỗi đơn vị xếp một lần.",
+                             "“{unit}” is ranked twice; rank each unit once."),
+    "cluster.paper_incomplete": ("Phiếu còn thiếu “{unit}”: hãy xếp hạng tất cả các đơn vị "
+                                 "còn lại.",
+                                 "The paper leaves out “{unit}”: rank every other unit."),
+    "cluster.not_member": ("“{unit}” không thuộc cụm, khối thi đua nào của năm {year}.",
+                           "“{unit}” is in no emulation cluster for {year}."),
+    "cluster.not_leader": ("“{unit}” không phải đơn vị dẫn đầu cụm, khối thi đua năm {year}.",
+                           "“{unit}” does not lead its emulation cluster for {year}."),
 }
 
 #: How a value is shown, by the name of its placeholder.

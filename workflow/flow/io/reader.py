@@ -132,6 +132,7 @@ class _Builder:
             documents=list(documents),
             awards=list(self.env.awards),
             award_fields=self.env.award_fields,
+            award=award,
         )
         decider = model.FiredBy(roles=decider_roles, decider=True)
         states = self._states(top.get("states"))

@@ -17,6 +17,7 @@ from workflow.schemas import schema_text
 from workflow.service import access
 from workflow.service.base import Actor, Deps
 from workflow.service.commands import migration
+from workflow.service.commands.campaigns import import_registrations
 from workflow.store import Tx
 from workflow.yamlnodes import read_definition
 
@@ -51,20 +52,24 @@ class Setup:
         """Load a directory file's text (``path`` names it in messages and the audit)."""
         deps = self._deps
         codes = deps.definitions.catalogue.codes()
+        campaigns = deps.definitions.campaigns
 
         def work(tx: Tx) -> dict[str, Any]:
             # a file may add people to units and people already loaded (an add-on file)
             data = parse_directory(text, path, codes,
                                    {u.id: u for u in tx.directory.units()},
-                                   tx.directory.logins())
+                                   tx.directory.logins(),
+                                   {c.id: c.awards for c in campaigns.values()})
             counts = tx.directory.apply(data)
-            if any(counts.values()):
+            registered = import_registrations(deps, tx, str(path), data.registrations)
+            if any(counts.values()) or registered:
+                extra = {"registrations": registered} if registered else {}
                 tx.audit.append(deps.now(), "admin", "imported", None, None, None, {
-                    "file": Path(path).name, **counts,
+                    "file": Path(path).name, **counts, **extra,
                     "units_total": len(data.units), "people_total": len(data.people)})
             return {"file": path, "changed": counts,
                     "units": len(data.units), "people": len(data.people),
-                    "awards": len(data.awards)}
+                    "awards": len(data.awards), "registrations": len(data.registrations)}
 
         return deps.run(work)
 

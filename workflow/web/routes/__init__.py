@@ -6,6 +6,7 @@ from __future__ import annotations
 from workflow.web.routes import (
     audit,
     ballots,
+    campaigns,
     councils,
     documents,
     flows,
@@ -22,4 +23,5 @@ from workflow.web.routes import (
 __all__ = ["ROUTERS"]
 
 ROUTERS = tuple(m.router for m in (public, register, session, queue, items, objections,
-                                   ballots, nominate, lists, councils, documents, audit, flows))
+                                   ballots, nominate, lists, councils, campaigns, documents,
+                                   audit, flows))
