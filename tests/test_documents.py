@@ -189,7 +189,15 @@ def test_each_document_issued_keeps_an_a4_pdf_with_fonts_embedded_and_the_audit_
     assert [d["template"] for d in issued] == ["minutes.html.j2", "decision.html.j2"]
     made = [e for e in service.audit.log() if e["action"] == "pdf_issued"]
     notices = service.public.board()
-    assert len(made) == len(notices) + 2  # each notice, then A's minutes and decision
+    # each notice, then A's minutes, the extract of A's decision and the numbered decision
+    assert len(made) == len(notices) + 3
+    [decided] = [e["payload"] for e in service.audit.log() if e["action"] == "decided"]
+    numbered = service.documents.pdf(None, "decision", decided["decision_id"])
+    assert numbered["pdf"].startswith(b"%PDF-") and numbered["sha256"] == decided["sha256"]
+    assert b"841.88" in pdf_text(numbered["pdf"])
+    served = docs.client().get(f"/decisions/{decided['decision_id']}/pdf")
+    assert served.status_code == 200 and served.content == numbered["pdf"]
+    assert served.headers["content-type"] == "application/pdf"
     for doc in issued:
         found = service.documents.pdf(None, "document", doc["id"], nomination_id=a)
         data = found["pdf"]
@@ -228,6 +236,10 @@ def test_audit_verify_finds_an_issued_pdf_or_html_changed_afterwards(docs: Docs)
     assert not report.ok
     assert report.problem == f"document {doc['id']}: its PDF differs from the sha256 recorded " \
                              "for it"
+    with service.deps.store.engine.begin() as conn:
+        conn.execute(text("UPDATE rendered_document SET pdf = NULL, pdf_sha256 = NULL"))
+        conn.execute(text("UPDATE decision SET pdf = :p"), {"p": b"%PDF-1.7 forged"})
+    assert "decision 1: its PDF differs" in (service.audit.verify().problem or "")
     with service.deps.store.engine.begin() as conn:
         conn.execute(text("UPDATE notice SET html = :h WHERE id = 1"), {"h": "<p>forged</p>"})
     assert "notice 1: its HTML differs" in (service.audit.verify().problem or "")

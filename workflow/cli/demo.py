@@ -79,7 +79,7 @@ def demo(
             out.line(f"PDF skipped: {result.pdfs['unavailable']}")
         else:
             out.line(f"PDFs beside them (A4, fonts embedded): {result.pdfs['made']} — every "
-                     "notice and a sample of minutes; the rest: award --db "
+                     "notice and a sample of minutes and decisions; the rest: award --db "
                      f"{result.database} pdf document --missing (and minutes)")
         out.line("next: award --db " + result.database + " list --flow anh-hung-lao-dong   |   "
                  "award --db " + result.database + " show 1   |   award --db "

@@ -211,8 +211,11 @@ def _write_documents(service: Service, folder: Path) -> dict[str, int]:
         for decision in page:
             # the copy kept by the issuing level (it names confidential awardees too)
             name = f"quyet-dinh-{decision['number'].replace('/', '-')}-{decision['date'][:4]}"
-            (folder / "decisions" / f"{name}.html").write_text(
-                service.register.document(None, decision["id"]), encoding="utf-8")
+            path = folder / "decisions" / f"{name}.html"
+            path.write_text(service.register.document(None, decision["id"]), encoding="utf-8")
+            # the PDF is of the copy sent out, which counts confidential awardees unnamed
+            counts["pdfs"] += _write_pdf(service, "decision", decision["id"], path,
+                                         sample=counts["decisions"] < DEMO_PDFS)
             counts["decisions"] += 1
         after = int(page[-1]["id"])
     return counts

@@ -1,6 +1,7 @@
 """The documents the engine issued, across the tables that hold them: public notices
-(``notice``), documents rendered for an item (``rendered_document``: decisions, a round's
-minutes) and a council session's minutes (``council_session``). Each keeps its HTML as
+(``notice``), documents rendered for an item (``rendered_document``: decision extracts, a
+round's minutes), a council session's minutes (``council_session``) and numbered decisions
+(``decision``). Each keeps its HTML as
 issued, that HTML's sha256, the audit head it embeds and, when one could be made, its PDF
 with the PDF's sha256.
 
@@ -22,14 +23,18 @@ _TABLES = {
     "notice": ("notice", "html", "sha256", "'notice'"),
     "document": ("rendered_document", "content", "sha256", "template"),
     "minutes": ("council_session", "minutes", "minutes_sha256", "'session_minutes.html.j2'"),
+    # a numbered decision: the copy sent out, which names no confidential awardee (the kept
+    # copy when there is none to leave out), so its PDF may go to anyone
+    "decision": ("decision", "COALESCE(public_document, document)",
+                 "COALESCE(public_sha256, document_sha256)", "'decision.html.j2'"),
 }
 KINDS = tuple(_TABLES)
 
 
 @dataclass(frozen=True)
 class Issued:
-    kind: str  # notice | document | minutes
-    key: int  # the notice's, rendered document's or session's id
+    kind: str  # notice | document | minutes | decision
+    key: int  # the notice's, rendered document's, session's or decision's id
     template: str
     html: str
     sha256: str
@@ -84,3 +89,11 @@ class IssuedRepo:
                 if (pdf is None) != (pdf_digest is None) or (
                         pdf is not None and hashlib.sha256(bytes(pdf)).hexdigest() != pdf_digest):
                     yield f"{kind} {key}: its PDF differs from the sha256 recorded for it"
+        # a decision with a copy sent out also keeps the issuing level's copy: checked too
+        kept = self.raw.stream("SELECT id, document, document_sha256 FROM decision WHERE "
+                               "public_document IS NOT NULL ORDER BY id",
+                               name="award_issued_kept", batch=50)
+        for key, text, text_digest in kept:
+            if hashlib.sha256(str(text).encode("utf-8")).hexdigest() != text_digest:
+                yield (f"decision {key}: the issuing level's copy differs from the sha256 "
+                       "recorded at issue")

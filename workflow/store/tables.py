@@ -110,6 +110,9 @@ class Decision(SQLModel, table=True):
     public_sha256: str | None = Field(default=None, max_length=64)
     audit_seq: int | None = None  # the audit head the document embeds, checked by verify
     audit_hash: str | None = Field(default=None, max_length=64)
+    # the PDF of the copy sent out (of the kept copy when it names no confidential awardee)
+    pdf: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    pdf_sha256: str | None = Field(default=None, max_length=64)
     __table_args__ = (UniqueConstraint("unit_id", "year", "seq"),
                       Index("ix_decision_number", "number"))
 

@@ -28,6 +28,7 @@ from workflow.service import access
 from workflow.service.base import Deps, nomination_year
 from workflow.service.lifecycle.base import Behaviour, Entry, Step
 from workflow.service.present import decision_context, grant_view
+from workflow.service.printing import print_issued
 from workflow.store import DecisionRow, NominationRow, Tx
 
 __all__ = ["Grant", "grant_item", "issue_document", "open_decision"]
@@ -108,7 +109,13 @@ class Grant(Behaviour):
     def view(self, entry: Entry) -> dict[str, Any]:
         """The award in the register, once granted (revoked: when, by whom, why)."""
         grant = entry.tx.grants.of_nomination(entry.item.id)
-        return {"grant": grant_view(entry.deps, entry.tx, grant)} if grant else {}
+        if grant is None:
+            return {}
+        shown = grant_view(entry.deps, entry.tx, grant)
+        issued = (entry.tx.issued.get("decision", grant.decision_id)
+                  if grant.decision_id is not None else None)
+        shown["decision_pdf"] = issued is not None and issued.pdf_sha256 is not None
+        return {"grant": shown}
 
 
 def issue_document(deps: Deps, tx: Tx, decision_id: int) -> dict[str, Any]:
@@ -130,6 +137,7 @@ def issue_document(deps: Deps, tx: Tx, decision_id: int) -> dict[str, Any]:
     digest = sha256_text(kept)
     tx.decisions.set_document(decision_id, kept, digest, public_text, public_sha, anchor,
                               basis or None)
+    print_issued(tx, "decision", decision_id, public_text or kept)  # the copy sent out
     payload: dict[str, Any] = {
         "decision": decision.number, "decision_id": str(decision.id),
         "unit": decision.unit_id, "date": decision.decided_on,

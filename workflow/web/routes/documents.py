@@ -48,6 +48,15 @@ def session_minutes_pdf(service: ServiceDep, who: Acting, session_id: str) -> Re
                     found["pdf_sha256"], inline=True)
 
 
+@router.get("/decisions/{decision_id}/pdf")
+def decision_pdf(service: ServiceDep, decision_id: str) -> Response:
+    """A numbered decision's PDF: the copy sent out (confidential awardees counted, not
+    named), public as that copy is."""
+    found = service.documents.pdf(None, "decision", decision_id)
+    return download(found["pdf"], f"quyet-dinh-{found['id']}.pdf", found["pdf_sha256"],
+                    inline=True)
+
+
 @router.get("/notices/{notice_id}/pdf")
 def notice_pdf(service: ServiceDep, notice_id: str) -> Response:
     """A public notice's PDF: public, as the notice is."""
