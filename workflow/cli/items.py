@@ -10,7 +10,6 @@ import typer
 
 from workflow.cli.base import app, command, state
 from workflow.cli.output import writing
-from workflow.flow import parse_assignments
 
 directory_app = typer.Typer(help="the directory of units, people, roles and prior awards",
                             no_args_is_help=True)
@@ -42,6 +41,8 @@ def nominate(
                                    metavar="KEY=VALUE"),
 ) -> None:
     """Start a nomination in the flow's initial state."""
+    from workflow.flow import parse_assignments
+
     st = state(ctx)
     result = st.service().items.nominate(st.actor(), flow, unit, nominee, person,
                                    parse_assignments(set_))
@@ -58,6 +59,8 @@ def update(
                                               help="fail (exit 6) if the item changed"),
 ) -> None:
     """Change a nomination's fields (checked against the flow)."""
+    from workflow.flow import parse_assignments
+
     st = state(ctx)
     result = st.service().items.update(st.actor(), nomination, parse_assignments(set_),
                                        expect_version)

@@ -6,7 +6,7 @@ the pool and gives it back when it ends, so however many threads a web server ru
 waits for a free connection instead of keeping one per thread for ever. A transient lock
 failure inside it raises :class:`~workflow.store.db.Busy` so the caller can retry the whole
 use case; :meth:`Tx.savepoint` isolates a part of it. Nothing above the store sees SQLAlchemy
-or a driver: their failures surface as :data:`DATABASE_ERRORS`, ``Busy`` or
+or a driver: their failures surface as :func:`database_errors`, ``Busy`` or
 :class:`~workflow.errors.StoreUnavailable`.
 """
 
@@ -17,18 +17,17 @@ import itertools
 import logging
 import os
 import sqlite3
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-import psycopg
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from workflow.errors import InvalidInput, StoreUnavailable
-from workflow.store import migrate
 from workflow.store.accounts import AccountRepo
 from workflow.store.audit import AuditRepo, Chain
 from workflow.store.ballots import BallotRepo
@@ -52,14 +51,31 @@ from workflow.store.raw import Raw, TransactionLost
 from workflow.store.sessions import SessionRepo
 from workflow.store.timers import TimerRepo
 
-__all__ = ["DATABASE_ERRORS", "Store", "Tx"]
+__all__ = ["Store", "Tx", "database_errors"]
 
 SCRUB_WAIT_MS = 200  # how long each try at emptying the log after a round waits for readers
 SCRUB_ATTEMPTS = 3
-#: What a database failure looks like from above the store, whichever layer raised it: the
-#: unit of work is lost and is retried (or reported) as a whole.
-DATABASE_ERRORS: tuple[type[BaseException], ...] = (DBAPIError, sqlite3.Error, psycopg.Error,
-                                                    TransactionLost)
+_ERRORS: tuple[type[BaseException], ...] = (DBAPIError, sqlite3.Error, TransactionLost)
+
+
+def database_errors() -> tuple[type[BaseException], ...]:
+    """What a database failure looks like from above the store, whichever layer raised it:
+    the unit of work is lost and is retried (or reported) as a whole. psycopg's errors count
+    once psycopg is loaded (a process that never opens PostgreSQL never imports it, and
+    cannot meet them)."""
+    psycopg = sys.modules.get("psycopg")
+    return _ERRORS if psycopg is None else (*_ERRORS, psycopg.Error)
+
+
+def __getattr__(name: str) -> Any:
+    # ``DATABASE_ERRORS`` as a constant, for callers that want one: it loads psycopg
+    if name == "DATABASE_ERRORS":
+        import psycopg  # noqa: F401
+
+        return database_errors()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 T = TypeVar("T")
 log = logging.getLogger("workflow.store")
 
@@ -131,14 +147,14 @@ class Tx:
     def savepoint(self) -> Iterator[None]:
         """A part of the unit of work that is undone alone if it raises (the error still
         propagates). A database failure inside it is not the part's fault: it propagates
-        as one of :data:`DATABASE_ERRORS` and the whole unit of work is lost."""
+        as one of :func:`database_errors` and the whole unit of work is lost."""
         name = f"sp_{next(self._savepoints)}"
         head = self.audit.snapshot()
         done = len(self.events)
         self.raw.execute(f"SAVEPOINT {name}")
         try:
             yield
-        except DATABASE_ERRORS:
+        except database_errors():
             raise
         except BaseException:
             self.raw.execute(f"ROLLBACK TO SAVEPOINT {name}")
@@ -203,7 +219,7 @@ class Store:
                     self.scrub_log(conn)
             except TransactionLost as exc:
                 raise StoreUnavailable(str(exc)) from None
-            except DATABASE_ERRORS as exc:
+            except database_errors() as exc:
                 raise self._translate(exc, conn) from exc
 
     def _begin(self, conn: Connection, immediate: bool) -> Any:
@@ -275,6 +291,8 @@ class Store:
 
     def create_schema(self) -> tuple[str | None, str | None]:
         """Bring the schema to the newest revision (idempotent): ``(before, after)``."""
+        from workflow.store import migrate  # alembic: only commands that upgrade load it
+
         secure_sqlite_files(self.engine)
         try:
             return migrate.upgrade(self.engine)
@@ -285,6 +303,8 @@ class Store:
 
     def revision(self) -> tuple[str | None, str]:
         """``(the database's revision, the newest this release ships)``."""
+        from workflow.store import migrate
+
         try:
             return migrate.current(self.engine), migrate.head()
         except (OperationalError, DBAPIError) as exc:
