@@ -477,3 +477,86 @@ def bench_sweep(sizes: tuple[int, ...] = (100_000, 1_000_000), due: int = 1000,
         out["ratio_largest_to_smallest"] = round(
             results[keys[-1]]["sweep_s"] / results[keys[0]]["sweep_s"], 3)
     return out
+
+
+def _fill_chain(path: Path, entries: int, chain: Chain,
+                progress: Callable[[str], None] | None) -> None:
+    """Append ``entries`` audit entries (as transitions write them) to a SQLite database with
+    plain sqlite3: building them through the engine would measure the writer, not the check."""
+    from workflow.store.audit import canonical_payload, format_at
+
+    conn = sqlite3.connect(str(path), isolation_level=None)
+    try:
+        seq, prev = conn.execute("SELECT coalesce(max(seq), 0), coalesce((SELECT hash FROM "
+                                 "audit_entry ORDER BY seq DESC LIMIT 1), ?) FROM audit_entry",
+                                 ("0" * 64,)).fetchone()
+        at = format_at(BENCH_NOW)
+        chunk = 100_000
+        while seq < entries:
+            rows = []
+            for _ in range(min(chunk, entries - seq)):
+                seq += 1
+                item = str(seq % 1000 + 1)
+                source, dest = ("a", "b") if seq % 2 else ("b", "a")
+                payload = canonical_payload({"flow_version": "0" * 12,
+                                             "trigger": "ping" if seq % 2 else "pong"})
+                digest = chain.link(prev, seq, at, "officer", "fired", item, source, dest,
+                                    payload)
+                rows.append((seq, at, "officer", "fired", item, source, dest, payload, prev,
+                             digest))
+                prev = digest
+            conn.execute("BEGIN")
+            conn.executemany("INSERT INTO audit_entry (seq, at, actor, action, nomination, "
+                             "from_state, to_state, payload, prev_hash, hash) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            conn.execute("COMMIT")
+            if progress:
+                progress(f"  {seq:,}/{entries:,} entries written")
+    finally:
+        conn.close()
+
+
+def bench_audit(entries: int = 1_000_000, progress: Callable[[str], None] | None = None,
+                cli: bool = True) -> dict[str, Any]:
+    """``award audit verify`` on a chain of ``entries``: in this process on every core, the
+    same chain in one pass (the baseline, same run), and the command itself in a new process."""
+    import os
+    import subprocess
+    import sys
+
+    from workflow.store import verify_rows
+
+    with tempfile.TemporaryDirectory(prefix="award-bench-") as tmp:
+        folder = Path(tmp)
+        service = _bench_service(folder, None)
+        try:
+            store = service.deps.store
+            assert store.database is not None
+            _fill_chain(store.database, entries, store.chain, progress)
+            started = time.perf_counter()
+            report = service.audit.verify()
+            parallel_s = time.perf_counter() - started
+            started = time.perf_counter()
+            one_pass = store.run(lambda tx: verify_rows(tx.raw.stream(
+                "SELECT seq, at, actor, action, nomination, from_state, to_state, payload, "
+                "prev_hash, hash FROM audit_entry ORDER BY seq", name="bench"), store.chain))
+            sequential_s = time.perf_counter() - started
+            command_s = None
+            if cli:
+                env = {**os.environ, "AWARD_NOW": BENCH_NOW.isoformat()}
+                started = time.perf_counter()
+                run = subprocess.run([sys.executable, "-m", "workflow", "--db",
+                                      f"sqlite:///{store.database}", "--json", "audit",
+                                      "verify"], env=env, capture_output=True, check=False)
+                command_s = time.perf_counter() - started
+                if run.returncode != 0:
+                    raise RuntimeError(f"award audit verify failed: {run.stdout!r}")
+        finally:
+            service.close()
+    return {
+        "entries": entries, "cores": os.cpu_count(),
+        "verify_s": round(parallel_s, 3), "one_pass_s": round(sequential_s, 3),
+        "ratio_one_pass_to_parallel": round(sequential_s / parallel_s, 2),
+        "command_s": None if command_s is None else round(command_s, 3),
+        "entries_per_s": round(entries / parallel_s), "ok": report.ok and one_pass.ok,
+    }

@@ -55,12 +55,13 @@ class Raw:
         self._cursor.execute(self._q(sql), params)
         return [tuple(r) for r in self._cursor.fetchall()]
 
-    def stream(self, sql: str, *, name: str, batch: int = 20_000) -> Iterator[tuple[Any, ...]]:
+    def stream(self, sql: str, *, name: str, batch: int = 20_000,
+               params: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
         """Rows a batch at a time; on PostgreSQL through a named (server-side) cursor, so a
         million rows are never held in memory at once."""
         cursor = self._dbapi.cursor(name=name) if self.pg else self._dbapi.cursor()
         try:
-            cursor.execute(self._q(sql))
+            cursor.execute(self._q(sql), params)
             while rows := cursor.fetchmany(batch):
                 yield from rows
         finally:

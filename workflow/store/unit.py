@@ -39,6 +39,7 @@ from workflow.store.db import (
     is_busy,
     is_missing_schema,
     secure_sqlite_files,
+    sqlite_file,
 )
 from workflow.store.directory import DirectoryRepo
 from workflow.store.documents import DocumentRepo
@@ -83,10 +84,11 @@ log = logging.getLogger("workflow.store")
 class Tx:
     """A transaction's view of the store: one repository per data area."""
 
-    def __init__(self, conn: Connection, chain: Chain, dialect: str) -> None:
+    def __init__(self, conn: Connection, chain: Chain, dialect: str,
+                 database: Path | None = None) -> None:
         self.dialect = dialect
         self.raw = Raw(conn, dialect)
-        self.audit = AuditRepo(self.raw, chain)
+        self.audit = AuditRepo(self.raw, chain, database)
         self._savepoints = itertools.count(1)
         #: what the unit of work did, for observers once it has committed (never before)
         self.events: list[tuple[str, dict[str, Any]]] = []
@@ -171,6 +173,9 @@ class Store:
         self.engine = engine
         self.chain = chain
         self.dialect = engine.dialect.name
+        file = sqlite_file(engine.url.render_as_string(hide_password=False))
+        #: the SQLite file (None on PostgreSQL and in memory), read by verifying workers
+        self.database = file.resolve() if file is not None else None
 
     @property
     def url(self) -> str:
@@ -208,7 +213,7 @@ class Store:
         with self._borrow() as conn:
             try:
                 driver = self._begin(conn, immediate)
-                tx = Tx(conn, self.chain, self.dialect)
+                tx = Tx(conn, self.chain, self.dialect, self.database)
                 try:
                     yield tx
                     _commit(conn, driver)
