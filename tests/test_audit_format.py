@@ -55,9 +55,9 @@ def test_a_stretch_check_links_as_the_chain_does(
     row[1:7] = odd
     row[9] = chain.link(row[8], row[0], *odd, row[7])
     stored[k] = tuple(row)
-    tail = stored[k + 1:]
-    if tail:
-        tail[0] = (*tail[0][:8], row[9], chain.link(row[9], *tail[0][:8]))
+    if k + 1 < len(stored):  # the next entry links to the new hash
+        after = stored[k + 1]
+        stored[k + 1] = (*after[:8], row[9], chain.link(row[9], *after[:8]))
     found = check_stretch(stored[:k + 2], chain.key, 1, {})
     assert found is not None and found[0] == min(k + 2, len(rows))
     # an edited value is never clean
