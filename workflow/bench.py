@@ -14,7 +14,8 @@ import json
 import sqlite3
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -146,6 +147,91 @@ class RawBaseline:
         self.conn.close()
 
 
+class PgBaseline:
+    """:class:`RawBaseline` on PostgreSQL with nothing but psycopg: the same writes in a
+    schema of its own (dropped at close), one connection, one commit per step."""
+
+    def __init__(self, url: str, items: int, *, indexed: bool = False) -> None:
+        import os
+
+        import psycopg
+
+        from workflow.store import normalise_url
+
+        self.items = items
+        plain = normalise_url(url).replace("postgresql+psycopg://", "postgresql://", 1)
+        self.conn = psycopg.connect(plain, autocommit=False)
+        self.schema = f"award_bench_{os.getpid()}_{'i' if indexed else 'p'}"
+        with self.conn.cursor() as cur:
+            cur.execute(f"CREATE SCHEMA {self.schema}")
+            cur.execute(f"SET search_path TO {self.schema}")
+            cur.execute("CREATE TABLE item (id INTEGER PRIMARY KEY, state TEXT NOT NULL, "
+                        "version INTEGER NOT NULL)")
+            cur.execute("CREATE TABLE audit (seq INTEGER PRIMARY KEY, at TEXT, actor TEXT, "
+                        "action TEXT, item TEXT, from_state TEXT, to_state TEXT, payload TEXT, "
+                        "prev_hash TEXT, hash TEXT)")
+            if indexed:
+                cur.execute("CREATE INDEX ix_item_state ON item (state)")
+                cur.execute("CREATE INDEX ix_audit_item ON audit (item)")
+            cur.executemany("INSERT INTO item (id, state, version) VALUES (%s, 'a', 1)",
+                            [(i + 1,) for i in range(items)])
+        self.conn.commit()
+        self.cur = self.conn.cursor()
+        self.at = BENCH_NOW.isoformat()
+
+    def step(self, i: int) -> None:
+        cur, item = self.cur, i % self.items + 1
+        cur.execute("SELECT state, version FROM item WHERE id = %s", (item,))
+        state, version = cur.fetchone()  # type: ignore[misc]
+        new = "b" if state == "a" else "a"
+        cur.execute("UPDATE item SET state = %s, version = version + 1 "
+                    "WHERE id = %s AND version = %s", (new, item, version))
+        assert cur.rowcount == 1
+        cur.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+        row = cur.fetchone()
+        seq, prev = (row[0] + 1, row[1]) if row else (1, "0" * 64)
+        payload = json.dumps({"trigger": "ping" if new == "b" else "pong"})
+        head = json.dumps([seq, self.at, "officer", "fired", str(item), state, new])
+        digest = hashlib.sha256((prev + head + payload).encode()).hexdigest()
+        cur.execute("INSERT INTO audit VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    (seq, self.at, "officer", "fired", str(item), state, new, payload, prev,
+                     digest))
+        self.conn.commit()
+
+    def close(self) -> None:
+        self.conn.rollback()
+        with self.conn.cursor() as cur:
+            cur.execute(f"DROP SCHEMA {self.schema} CASCADE")
+        self.conn.commit()
+        self.conn.close()
+
+
+@contextmanager
+def _own_schema(db_url: str | None) -> Iterator[str | None]:
+    """On PostgreSQL, a schema of the run's own (selected through ``search_path``, dropped
+    afterwards), so a benchmark never writes into the database's existing tables."""
+    if db_url is None or not db_url.startswith("postgres"):
+        yield db_url
+        return
+    import os
+    from urllib.parse import quote
+
+    import psycopg
+
+    from workflow.store import normalise_url
+
+    plain = normalise_url(db_url).replace("postgresql+psycopg://", "postgresql://", 1)
+    schema = f"award_bench_engine_{os.getpid()}"
+    with psycopg.connect(plain, autocommit=True) as admin:
+        admin.execute(f"CREATE SCHEMA {schema}")
+    try:
+        sep = "&" if "?" in db_url else "?"
+        yield f"{normalise_url(db_url)}{sep}options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with psycopg.connect(plain, autocommit=True) as admin:
+            admin.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
 def _bench_service(folder: Path, db_url: str | None, members: int = 0) -> Service:
     flows = folder / "flows"
     flows.mkdir(parents=True, exist_ok=True)
@@ -165,12 +251,19 @@ def _bench_service(folder: Path, db_url: str | None, members: int = 0) -> Servic
 def bench_transitions(n: int = 5000, db_url: str | None = None, items: int = 100,
                       rounds: int = 10, progress: Callable[[str], None] | None = None
                       ) -> dict[str, Any]:
-    """Engine vs raw sqlite3, interleaved in ``rounds`` blocks so machine noise hits both."""
-    with tempfile.TemporaryDirectory(prefix="award-bench-") as tmp:
+    """Engine vs the same writes by hand — sqlite3, or psycopg when ``db_url`` is PostgreSQL
+    — interleaved in ``rounds`` blocks so machine noise hits both."""
+    with tempfile.TemporaryDirectory(prefix="award-bench-") as tmp, \
+            _own_schema(db_url) as engine_url:
         folder = Path(tmp)
-        service = _bench_service(folder, db_url)
-        baseline = RawBaseline(folder / "baseline.db", items)
-        indexed = RawBaseline(folder / "indexed.db", items, indexed=True)
+        service = _bench_service(folder, engine_url)
+        pg = db_url is not None and db_url.startswith(("postgres", "postgresql"))
+        baseline: RawBaseline | PgBaseline = (
+            PgBaseline(db_url, items) if pg and db_url else RawBaseline(folder / "baseline.db",
+                                                                         items))
+        indexed: RawBaseline | PgBaseline = (
+            PgBaseline(db_url, items, indexed=True) if pg and db_url
+            else RawBaseline(folder / "indexed.db", items, indexed=True))
         try:
             actor = Actor("officer")
             ids = [service.items.nominate(actor, "bench-ping-pong", "B", f"Bench {i}",
@@ -221,6 +314,7 @@ def bench_transitions(n: int = 5000, db_url: str | None = None, items: int = 100
         "rounds": rounds,
         "db": "sqlite" if db_url is None else db_url.split(":", 1)[0],
         "engine_tps": round(engine_tps, 1),
+        "baseline": "psycopg" if db_url and db_url.startswith("postgres") else "sqlite3",
         "baseline_tps": round(baseline_tps, 1),
         "ratio": round(engine_tps / baseline_tps, 3),
         "baseline_indexed_tps": round(indexed_tps, 1),
@@ -235,8 +329,9 @@ def bench_ballots(n: int = 2000, db_url: str | None = None, members: int = 25,
                   progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Durable secret ballots per second through the engine (rounds close as they fill)."""
     rounds = max(1, -(-n // members))
-    with tempfile.TemporaryDirectory(prefix="award-bench-") as tmp:
-        service = _bench_service(Path(tmp), db_url, members)
+    with tempfile.TemporaryDirectory(prefix="award-bench-") as tmp, \
+            _own_schema(db_url) as engine_url:
+        service = _bench_service(Path(tmp), engine_url, members)
         try:
             secretariat = Actor("officer")
             ids = []
@@ -560,3 +655,245 @@ def bench_audit(entries: int = 1_000_000, progress: Callable[[str], None] | None
         "command_s": None if command_s is None else round(command_s, 3),
         "entries_per_s": round(entries / parallel_s), "ok": report.ok and one_pass.ok,
     }
+
+
+def _package_env() -> dict[str, str]:
+    """The environment for a child process that must import this very ``workflow``."""
+    import os
+
+    import workflow
+
+    root = str(Path(workflow.__file__).resolve().parents[1])
+    extra = os.environ.get("PYTHONPATH")
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([root, extra] if extra else [root])}
+
+
+def bench_cli(runs: int = 7, progress: Callable[[str], None] | None = None
+              ) -> dict[str, Any]:
+    """Wall time of commands in a new process, interleaved with the same run's baselines
+    (``python -c pass``; ``import sqlalchemy``, a library an engine on a database loads)."""
+    import statistics
+    import subprocess
+    import sys
+
+    with tempfile.TemporaryDirectory(prefix="award-bench-") as tmp:
+        folder = Path(tmp)
+        service = _bench_service(folder, None)
+        try:
+            item = service.items.nominate(Actor("officer"), "bench-ping-pong", "B", "Bench 1",
+                                          values={"year": 2026})["id"]
+        finally:
+            service.close()
+        env = {**_package_env(), "AWARD_FLOWS": str(folder / "flows"),
+               "AWARD_NOW": BENCH_NOW.isoformat(), "AWARD_DB": f"sqlite:///{folder / 'engine.db'}"}
+        award = [sys.executable, "-m", "workflow"]
+        commands = {
+            "python -c pass": [sys.executable, "-c", "pass"],
+            "python -c 'import sqlalchemy'": [sys.executable, "-c", "import sqlalchemy"],
+            "award --help": [*award, "--help"],
+            "award show ID": [*award, "show", str(item)],
+            "award --json show ID": [*award, "--json", "show", str(item)],
+            "award list": [*award, "list"],
+        }
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        for run in range(runs):
+            for name, argv in commands.items():
+                started = time.perf_counter()
+                done = subprocess.run(argv, env=env, capture_output=True, check=False)
+                times[name].append(time.perf_counter() - started)
+                if done.returncode != 0:
+                    raise RuntimeError(f"{name} failed: {done.stderr.decode()[-300:]}")
+            if progress:
+                progress(f"  run {run + 1}/{runs}")
+    base = statistics.median(times["python -c pass"])
+    return {
+        "runs": runs,
+        "commands": {name: {"min_s": round(min(ts), 3), "median_s": round(statistics.median(ts), 3),
+                            "median_over_python_s": round(statistics.median(ts) - base, 3)}
+                     for name, ts in times.items()},
+    }
+
+
+BARE_APP = """
+import sys, uvicorn
+from starlette.applications import Starlette
+from starlette.responses import HTMLResponse
+from starlette.routing import Route
+BODY = "<!doctype html><html lang=vi><body>" + "<p>Thông báo</p>" * 200 + "</body></html>"
+async def home(request):
+    return HTMLResponse(BODY)
+app = Starlette(routes=[Route("/", home), Route("/healthz", home)])
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning",
+            access_log=False)
+"""
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_up(port: int, process: Any, seconds: float = 120.0) -> None:
+    import http.client
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                conn.close()
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"the server did not answer within {seconds:.0f}s")
+
+
+def _sign_in(port: int, login: str, password: str) -> str:
+    """A session cookie for ``login`` (the form's CSRF token first, as a browser does)."""
+    import http.client
+    import re
+    import urllib.parse
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("GET", "/login")
+    response = conn.getresponse()
+    body = response.read().decode()
+    cookies = [c.split(";", 1)[0] for c in response.headers.get_all("set-cookie") or []]
+    found = re.search(r'name="csrf_token" value="([^"]+)"', body)
+    form = urllib.parse.urlencode({"login": login, "password": password, "next": "/me",
+                                   "csrf_token": found.group(1) if found else ""})
+    conn.request("POST", "/login", body=form, headers={
+        "Content-Type": "application/x-www-form-urlencoded", "Cookie": "; ".join(cookies)})
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    if response.status != 303:
+        raise RuntimeError(f"signing in as {login} answered {response.status}")
+    cookies += [c.split(";", 1)[0] for c in response.headers.get_all("set-cookie") or []]
+    return "; ".join(cookies)
+
+
+def _load(port: int, path: str, clients: int, requests: int, cookie: str | None = None,
+          deadline_s: float = 300.0) -> dict[str, Any]:
+    """``requests`` GETs of ``path`` from ``clients`` threads, each on a kept-alive
+    connection; bounded in count and in time."""
+    import http.client
+    import statistics
+    import threading
+
+    latencies: list[float] = []
+    failures: list[str] = []
+    left = [requests]
+    lock = threading.Lock()
+    stop_at = time.monotonic() + deadline_s
+    headers = {"Cookie": cookie} if cookie else {}
+
+    def client() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            while time.monotonic() < stop_at:
+                with lock:
+                    if left[0] <= 0:
+                        return
+                    left[0] -= 1
+                started = time.perf_counter()
+                try:
+                    conn.request("GET", path, headers=headers)
+                    response = conn.getresponse()
+                    response.read()
+                    status = response.status
+                except OSError as exc:
+                    conn.close()
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                    status, failure = 0, type(exc).__name__
+                elapsed = time.perf_counter() - started
+                with lock:
+                    latencies.append(elapsed)
+                    if status != 200:
+                        failures.append(str(status) if status else failure)
+        finally:
+            conn.close()
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    ordered = sorted(latencies)
+
+    def pct(p: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000, 1)
+
+    return {"path": path, "requests": len(latencies), "errors": len(failures),
+            "error_kinds": sorted(set(failures))[:5], "per_s": round(len(latencies) / wall, 1),
+            "p50_ms": pct(0.50), "p90_ms": pct(0.90), "p99_ms": pct(0.99),
+            "max_ms": round(ordered[-1] * 1000, 1) if ordered else None,
+            "mean_ms": round(statistics.fmean(ordered) * 1000, 1) if ordered else None}
+
+
+def bench_web(clients: int = 20, requests: int = 2000, scale: int = 10,
+              progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """The notice board and an item page (public and signed-in) under ``clients`` concurrent
+    clients against ``award serve`` on 127.0.0.1, on the demo's data times ``scale``; the
+    same load against a bare Starlette route served the same way is the baseline."""
+    import subprocess
+    import sys
+
+    from workflow.demo import run_demo
+
+    say = progress or (lambda _text: None)
+    with tempfile.TemporaryDirectory(prefix="award-bench-") as tmp:
+        folder = Path(tmp)
+        started = time.perf_counter()
+        demo = run_demo(folder / "demo", lambda _text: None, scale=scale)
+        built_s = time.perf_counter() - started
+        say(f"  demo data x{scale} built in {built_s:.1f}s")
+        item = demo.live["notice"]
+        env = {**_package_env(), "AWARD_NOW": demo.end}
+        servers: list[Any] = []
+        try:
+            bare_port, port = _free_port(), _free_port()
+            servers.append(subprocess.Popen([sys.executable, "-c", BARE_APP, str(bare_port)],
+                                            env=env, stdout=subprocess.DEVNULL,
+                                            stderr=subprocess.DEVNULL))
+            servers.append(subprocess.Popen(
+                [sys.executable, "-m", "workflow", "--db", demo.database, "serve", "--port",
+                 str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            _wait_up(bare_port, servers[0])
+            _wait_up(port, servers[1])
+            cookie = _sign_in(port, "kiemtoan", "thidua-2025")
+            targets = {
+                "baseline: bare Starlette route": (bare_port, "/", None),
+                "notice board": (port, "/", None),
+                "nominee page (public)": (port, f"/nominees/{item}", None),
+                "item page (signed in)": (port, f"/items/{item}", cookie),
+            }
+            results: dict[str, Any] = {}
+            for name, (where, path, with_cookie) in targets.items():
+                _load(where, path, min(clients, 4), min(100, requests), with_cookie)  # warm
+                results[name] = _load(where, path, clients, requests, with_cookie)
+                say(f"  {name}: p99 {results[name]['p99_ms']} ms, "
+                    f"{results[name]['errors']} errors")
+        finally:
+            for server in servers:
+                server.terminate()
+            for server in servers:
+                try:
+                    server.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    server.kill()
+                    server.wait()
+    base = results["baseline: bare Starlette route"]["p99_ms"] or 1.0
+    return {"clients": clients, "requests": requests, "scale": scale,
+            "demo_items": demo.lists.get("rows", 0), "demo_s": round(built_s, 1),
+            "paths": results,
+            "p99_ratio_to_baseline": {k: round((v["p99_ms"] or 0) / base, 2)
+                                      for k, v in results.items()}}
