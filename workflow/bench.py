@@ -210,8 +210,8 @@ class PgBaseline:
 def _own_schema(db_url: str | None) -> Iterator[str | None]:
     """On PostgreSQL, a schema of the run's own (selected through ``search_path``, dropped
     afterwards), so a benchmark never writes into the database's existing tables."""
-    if db_url is None or not db_url.startswith("postgres"):
-        yield db_url
+    if db_url is None or not db_url.startswith("postgres") or "options=" in db_url:
+        yield db_url  # SQLite, or a URL that names its schema already
         return
     import os
     from urllib.parse import quote
@@ -702,7 +702,8 @@ def bench_cli(runs: int = 7, progress: Callable[[str], None] | None = None
                 done = subprocess.run(argv, env=env, capture_output=True, check=False)
                 times[name].append(time.perf_counter() - started)
                 if done.returncode != 0:
-                    raise RuntimeError(f"{name} failed: {done.stderr.decode()[-300:]}")
+                    raise RuntimeError(f"{name} failed: {done.stderr.decode()[-300:]}"
+                                       f"{done.stdout.decode()[-300:]}")
             if progress:
                 progress(f"  run {run + 1}/{runs}")
     base = statistics.median(times["python -c pass"])

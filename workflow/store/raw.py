@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection
+from sqlalchemy.pool import PoolProxiedConnection
 
 __all__ = ["Raw", "TransactionLost", "placeholders"]
 
@@ -30,8 +31,9 @@ class TransactionLost(RuntimeError):
 
 
 class Raw:
-    def __init__(self, conn: Connection, dialect: str) -> None:
-        dbapi = conn.connection.dbapi_connection
+    def __init__(self, conn: Connection | PoolProxiedConnection, dialect: str) -> None:
+        # a unit of work lends the pool's proxy itself; a SQLAlchemy Connection also does
+        dbapi = (conn.connection if isinstance(conn, Connection) else conn).dbapi_connection
         assert dbapi is not None
         self._dbapi = dbapi
         self._cursor = dbapi.cursor()
