@@ -325,13 +325,60 @@ def bench_transitions(n: int = 5000, db_url: str | None = None, items: int = 100
     }
 
 
+class BallotBaseline:
+    """The writes of a secret ballot with nothing but ``sqlite3``, one commit each: the
+    member's participation flag, one row in the box (a random id, the choice), one
+    hash-chained audit entry naming the voter and not the choice. None of the engine's
+    secrecy measures (sealing, rewriting the box, emptying the log at each close), nor its
+    checks (roll, quorum, the close and its tally)."""
+
+    def __init__(self, path: Path, members: int, rounds: int) -> None:
+        self.members = members
+        self.conn = sqlite3.connect(str(path), isolation_level=None)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.execute("CREATE TABLE participation (round_id INTEGER, member TEXT, "
+                          "voted INTEGER, PRIMARY KEY (round_id, member)) WITHOUT ROWID")
+        self.conn.execute("CREATE TABLE ballot (round_id INTEGER, id TEXT, choice TEXT, "
+                          "PRIMARY KEY (round_id, id)) WITHOUT ROWID")
+        self.conn.execute("CREATE TABLE audit (seq INTEGER PRIMARY KEY, at TEXT, actor TEXT, "
+                          "action TEXT, item TEXT, payload TEXT, prev_hash TEXT, hash TEXT)")
+        self.conn.executemany("INSERT INTO participation VALUES (?, ?, 0)",
+                              [(r, f"m{m:03d}") for r in range(rounds) for m in range(members)])
+        self.at = BENCH_NOW.isoformat()
+
+    def step(self, i: int, choice: str) -> None:
+        import secrets
+
+        conn, round_id, member = self.conn, i // self.members, f"m{i % self.members:03d}"
+        conn.execute("BEGIN")
+        cur = conn.execute("UPDATE participation SET voted = 1 WHERE round_id = ? AND "
+                           "member = ? AND voted = 0", (round_id, member))
+        assert cur.rowcount == 1
+        conn.execute("INSERT INTO ballot VALUES (?, ?, ?)",
+                     (round_id, secrets.token_hex(16), choice))
+        row = conn.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+        seq, prev = (row[0] + 1, row[1]) if row else (1, "0" * 64)
+        payload = json.dumps({"round": round_id})
+        head = json.dumps([seq, self.at, member, "voted", str(round_id)])
+        digest = hashlib.sha256((prev + head + payload).encode()).hexdigest()
+        conn.execute("INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                     (seq, self.at, member, "voted", str(round_id), payload, prev, digest))
+        conn.execute("COMMIT")
+
+    def close(self) -> None:
+        self.conn.close()
+
+
 def bench_ballots(n: int = 2000, db_url: str | None = None, members: int = 25,
                   progress: Callable[[str], None] | None = None) -> dict[str, Any]:
-    """Durable secret ballots per second through the engine (rounds close as they fill)."""
+    """Durable secret ballots per second through the engine (rounds close as they fill),
+    against :class:`BallotBaseline` (sqlite3) in the same run."""
     rounds = max(1, -(-n // members))
     with tempfile.TemporaryDirectory(prefix="award-bench-") as tmp, \
             _own_schema(db_url) as engine_url:
         service = _bench_service(Path(tmp), engine_url, members)
+        baseline = BallotBaseline(Path(tmp) / "baseline.db", members, rounds)
         try:
             secretariat = Actor("officer")
             ids = []
@@ -342,16 +389,27 @@ def bench_ballots(n: int = 2000, db_url: str | None = None, members: int = 25,
             voters = [Actor(f"m{i:03d}") for i in range(members)]
             choices = ("yes", "yes", "no", "abstain")
             closed = 0
-            started = time.perf_counter()
-            for count in range(n):
-                result = service.items.vote(voters[count % members], ids[count // members],
-                                      choices[count % len(choices)])
-                closed += bool(result.get("closed"))
-                if progress and (count + 1) % 1000 == 0:
-                    progress(f"  {count + 1}/{n} ballots")
-            seconds = time.perf_counter() - started
+            seconds = base_s = 0.0
+            block = members * max(1, (n // members) // 10)  # ten blocks, whole rounds each
+            done = 0
+            while done < n:  # interleaved with the baseline, so machine noise hits both
+                upto = min(n, done + block)
+                started = time.perf_counter()
+                for count in range(done, upto):
+                    result = service.items.vote(voters[count % members], ids[count // members],
+                                                choices[count % len(choices)])
+                    closed += bool(result.get("closed"))
+                seconds += time.perf_counter() - started
+                started = time.perf_counter()
+                for count in range(done, upto):
+                    baseline.step(count, choices[count % len(choices)])
+                base_s += time.perf_counter() - started
+                done = upto
+                if progress:
+                    progress(f"  {done}/{n} ballots each")
             verified = service.audit.verify()
         finally:
+            baseline.close()
             service.close()
     return {
         "n": n,
@@ -360,6 +418,8 @@ def bench_ballots(n: int = 2000, db_url: str | None = None, members: int = 25,
         "db": "sqlite" if db_url is None else db_url.split(":", 1)[0],
         "ballots_per_s": round(n / seconds, 1),
         "us_per_ballot": round(seconds / n * 1e6, 1),
+        "baseline_per_s": round(n / base_s, 1),
+        "ratio": round(base_s / seconds, 3),
         "audit_verified": verified.ok,
     }
 

@@ -47,7 +47,8 @@ def bench_ballots(
     result = run(n=n, db_url=db, members=members, progress=st.out.progress)
     st.out.emit(result, lambda r: st.out.line(
         f"{r['ballots_per_s']:.0f} ballots/s ({r['us_per_ballot']} µs each), "
-        f"{r['rounds_closed']} rounds closed"))
+        f"{r['rounds_closed']} rounds closed; raw sqlite3 {r['baseline_per_s']:.0f}/s, "
+        f"ratio {r['ratio']:.3f}"))
 
 
 @command(bench_app, "sessions")
