@@ -96,6 +96,8 @@ def test_everyday_commands_do_not_load_the_web_stack(database: str, tmp_path: Pa
     modules = _modules(tmp_path, "--db", database, *args)
     assert _loaded(modules, WEB) == []
     assert _loaded(modules, OTHERS) == []
+    if "fire" not in args:  # reading needs no holiday table (a move may, for its deadline)
+        assert _loaded(modules, ("holidays.countries",)) == []
 
 
 @pytest.mark.slow
