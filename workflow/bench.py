@@ -87,6 +87,7 @@ class Rate:
 
     n: int
     seconds: float
+    cpu: float = 0.0  # this process's CPU time: what a busy machine's other work leaves out
 
     @property
     def per_second(self) -> float:
@@ -94,10 +95,10 @@ class Rate:
 
 
 def _timed(n: int, step: Callable[[int], None]) -> Rate:
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for i in range(n):
         step(i)
-    return Rate(n, time.perf_counter() - started)
+    return Rate(n, time.perf_counter() - started, time.process_time() - cpu)
 
 
 class RawBaseline:
@@ -289,13 +290,15 @@ def bench_transitions(n: int = 5000, db_url: str | None = None, items: int = 100
             _timed(warm, engine_step)
             _timed(warm, baseline_step)
             _timed(warm, indexed_step)
-            engine_s = baseline_s = indexed_s = 0.0
+            engine_s = baseline_s = indexed_s = engine_cpu = baseline_cpu = 0.0
             block = max(1, n // rounds)
             left = n
             while left > 0:
                 size = min(block, left)
-                engine_s += _timed(size, engine_step).seconds
-                baseline_s += _timed(size, baseline_step).seconds
+                took = _timed(size, engine_step)
+                engine_s, engine_cpu = engine_s + took.seconds, engine_cpu + took.cpu
+                took = _timed(size, baseline_step)
+                baseline_s, baseline_cpu = baseline_s + took.seconds, baseline_cpu + took.cpu
                 indexed_s += _timed(size, indexed_step).seconds
                 left -= size
                 if progress:
@@ -321,6 +324,11 @@ def bench_transitions(n: int = 5000, db_url: str | None = None, items: int = 100
         "ratio_indexed": round(engine_tps / indexed_tps, 3),
         "engine_us_per_transition": round(1e6 / engine_tps, 1),
         "baseline_us_per_transition": round(1e6 / baseline_tps, 1),
+        # CPU time of this process per transition (commits' waits excluded): steadier than
+        # wall time when other work shares the machine
+        "engine_cpu_us": round(engine_cpu / n * 1e6, 1),
+        "baseline_cpu_us": round(baseline_cpu / n * 1e6, 1),
+        "cpu_ratio": round(baseline_cpu / engine_cpu, 3) if engine_cpu else None,
         "audit_verified": verified.ok,
     }
 
@@ -389,21 +397,23 @@ def bench_ballots(n: int = 2000, db_url: str | None = None, members: int = 25,
             voters = [Actor(f"m{i:03d}") for i in range(members)]
             choices = ("yes", "yes", "no", "abstain")
             closed = 0
-            seconds = base_s = 0.0
+            seconds = base_s = cpu = base_cpu = 0.0
             block = members * max(1, (n // members) // 10)  # ten blocks, whole rounds each
             done = 0
             while done < n:  # interleaved with the baseline, so machine noise hits both
                 upto = min(n, done + block)
-                started = time.perf_counter()
+                started, clock = time.perf_counter(), time.process_time()
                 for count in range(done, upto):
                     result = service.items.vote(voters[count % members], ids[count // members],
                                                 choices[count % len(choices)])
                     closed += bool(result.get("closed"))
                 seconds += time.perf_counter() - started
-                started = time.perf_counter()
+                cpu += time.process_time() - clock
+                started, clock = time.perf_counter(), time.process_time()
                 for count in range(done, upto):
                     baseline.step(count, choices[count % len(choices)])
                 base_s += time.perf_counter() - started
+                base_cpu += time.process_time() - clock
                 done = upto
                 if progress:
                     progress(f"  {done}/{n} ballots each")
@@ -420,6 +430,9 @@ def bench_ballots(n: int = 2000, db_url: str | None = None, members: int = 25,
         "us_per_ballot": round(seconds / n * 1e6, 1),
         "baseline_per_s": round(n / base_s, 1),
         "ratio": round(base_s / seconds, 3),
+        "cpu_us_per_ballot": round(cpu / n * 1e6, 1),
+        "baseline_cpu_us": round(base_cpu / n * 1e6, 1),
+        "cpu_ratio": round(base_cpu / cpu, 3) if cpu else None,
         "audit_verified": verified.ok,
     }
 
@@ -688,14 +701,22 @@ def bench_audit(entries: int = 1_000_000, progress: Callable[[str], None] | None
             store = service.deps.store
             assert store.database is not None
             _fill_chain(store.database, entries, store.chain, progress)
-            started = time.perf_counter()
+            import resource
+
+            children = resource.getrusage(resource.RUSAGE_CHILDREN)
+            started, clock = time.perf_counter(), time.process_time()
             report = service.audit.verify()
             parallel_s = time.perf_counter() - started
-            started = time.perf_counter()
+            own_cpu = time.process_time() - clock
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            workers_cpu = (after.ru_utime + after.ru_stime) - (children.ru_utime
+                                                                + children.ru_stime)
+            started, clock = time.perf_counter(), time.process_time()
             one_pass = store.run(lambda tx: verify_rows(tx.raw.stream(
                 "SELECT seq, at, actor, action, nomination, from_state, to_state, payload, "
                 "prev_hash, hash FROM audit_entry ORDER BY seq", name="bench"), store.chain))
             sequential_s = time.perf_counter() - started
+            one_pass_cpu = time.process_time() - clock
             command_s = None
             if cli:
                 env = {**os.environ, "AWARD_NOW": BENCH_NOW.isoformat()}
@@ -714,6 +735,10 @@ def bench_audit(entries: int = 1_000_000, progress: Callable[[str], None] | None
         "ratio_one_pass_to_parallel": round(sequential_s / parallel_s, 2),
         "command_s": None if command_s is None else round(command_s, 3),
         "entries_per_s": round(entries / parallel_s), "ok": report.ok and one_pass.ok,
+        # CPU seconds: this process's stretch, the worker processes' (together), one pass.
+        # On idle cores the parallel verify takes about the larger stretch's CPU time.
+        "cpu_s": {"this_process": round(own_cpu, 3), "workers": round(workers_cpu, 3),
+                  "one_pass": round(one_pass_cpu, 3)},
     }
 
 
