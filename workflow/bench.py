@@ -697,10 +697,10 @@ def bench_audit(entries: int = 1_000_000, progress: Callable[[str], None] | None
     with tempfile.TemporaryDirectory(prefix="award-bench-") as tmp:
         folder = Path(tmp)
         service = _bench_service(folder, None)
+        database = folder / "engine.db"
+        chain = Chain(os.environ.get("AWARD_AUDIT_KEY") or None)  # as the service's settings
         try:
-            store = service.deps.store
-            assert store.database is not None
-            _fill_chain(store.database, entries, store.chain, progress)
+            _fill_chain(database, entries, chain, progress)
             import resource
 
             children = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -712,9 +712,13 @@ def bench_audit(entries: int = 1_000_000, progress: Callable[[str], None] | None
             workers_cpu = (after.ru_utime + after.ru_stime) - (children.ru_utime
                                                                 + children.ru_stime)
             started, clock = time.perf_counter(), time.process_time()
-            one_pass = store.run(lambda tx: verify_rows(tx.raw.stream(
-                "SELECT seq, at, actor, action, nomination, from_state, to_state, payload, "
-                "prev_hash, hash FROM audit_entry ORDER BY seq", name="bench"), store.chain))
+            reader = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+            try:
+                one_pass = verify_rows(reader.execute(
+                    "SELECT seq, at, actor, action, nomination, from_state, to_state, payload, "
+                    "prev_hash, hash FROM audit_entry ORDER BY seq"), chain)
+            finally:
+                reader.close()
             sequential_s = time.perf_counter() - started
             one_pass_cpu = time.process_time() - clock
             command_s = None
@@ -722,7 +726,7 @@ def bench_audit(entries: int = 1_000_000, progress: Callable[[str], None] | None
                 env = {**os.environ, "AWARD_NOW": BENCH_NOW.isoformat()}
                 started = time.perf_counter()
                 run = subprocess.run([sys.executable, "-m", "workflow", "--db",
-                                      f"sqlite:///{store.database}", "--json", "audit",
+                                      f"sqlite:///{database}", "--json", "audit",
                                       "verify"], env=env, capture_output=True, check=False)
                 command_s = time.perf_counter() - started
                 if run.returncode != 0:
@@ -925,25 +929,24 @@ def _load(port: int, path: str, clients: int, requests: int, cookie: str | None 
             "mean_ms": round(statistics.fmean(ordered) * 1000, 1) if ordered else None}
 
 
-def bench_web(clients: int = 20, requests: int = 2000, scale: int = 10,
-              progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+def bench_web(demo: Callable[[Path, int], Any], clients: int = 20, requests: int = 2000,
+              scale: int = 10, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """The notice board and an item page (public and signed-in) under ``clients`` concurrent
-    clients against ``award serve`` on 127.0.0.1, on the demo's data times ``scale``; the
-    same load against a bare Starlette route served the same way is the baseline."""
+    clients against ``award serve`` on 127.0.0.1, on the demo's data times ``scale`` (built
+    by ``demo(folder, scale)``: the entry point hands it over); the same load against a bare
+    Starlette route served the same way is the baseline."""
     import subprocess
     import sys
-
-    from workflow.demo import run_demo
 
     say = progress or (lambda _text: None)
     with tempfile.TemporaryDirectory(prefix="award-bench-") as tmp:
         folder = Path(tmp)
         started = time.perf_counter()
-        demo = run_demo(folder / "demo", lambda _text: None, scale=scale)
+        built = demo(folder / "demo", scale)
         built_s = time.perf_counter() - started
         say(f"  demo data x{scale} built in {built_s:.1f}s")
-        item = demo.live["notice"]
-        env = {**_package_env(), "AWARD_NOW": demo.end}
+        item = built.live["notice"]
+        env = {**_package_env(), "AWARD_NOW": built.end}
         servers: list[Any] = []
         try:
             bare_port, port = _free_port(), _free_port()
@@ -951,7 +954,7 @@ def bench_web(clients: int = 20, requests: int = 2000, scale: int = 10,
                                             env=env, stdout=subprocess.DEVNULL,
                                             stderr=subprocess.DEVNULL))
             servers.append(subprocess.Popen(
-                [sys.executable, "-m", "workflow", "--db", demo.database, "serve", "--port",
+                [sys.executable, "-m", "workflow", "--db", built.database, "serve", "--port",
                  str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
             _wait_up(bare_port, servers[0])
             _wait_up(port, servers[1])
@@ -979,7 +982,7 @@ def bench_web(clients: int = 20, requests: int = 2000, scale: int = 10,
                     server.wait()
     base = results["baseline: bare Starlette route"]["p99_ms"] or 1.0
     return {"clients": clients, "requests": requests, "scale": scale,
-            "demo_items": demo.lists.get("rows", 0), "demo_s": round(built_s, 1),
+            "demo_items": built.lists.get("rows", 0), "demo_s": round(built_s, 1),
             "paths": results,
             "p99_ratio_to_baseline": {k: round((v["p99_ms"] or 0) / base, 2)
                                       for k, v in results.items()}}
