@@ -589,6 +589,51 @@ def test_keyed_chain(db_url: str, dossier: Path) -> None:
     assert_broken(kcli, 5, "seq 5: hash differs from the anchor", anchor=f"5:{hashes[4]}")
 
 
+@pytest.mark.parametrize("key", [None, "k1"])
+def test_a_chain_checked_on_every_core_is_reported_as_in_one_pass(
+        db_url: str, dossier: Path, key: str | None, monkeypatch: pytest.MonkeyPatch,
+        subtests: pytest.Subtests) -> None:
+    """A long chain is checked in stretches, one per core (SQLite), each but the first in a
+    worker process; every break is still named at its exact seq, as the one-pass verify
+    names it (the one-pass verify is what reports it). Here every chain counts as long and
+    the machine has three cores, so the six entries are three stretches of two."""
+    from workflow.store import audit as store_audit
+
+    monkeypatch.setattr(store_audit, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(store_audit, "CORES", 3)
+    started: list[str] = []
+    real_popen = store_audit.subprocess.Popen
+
+    def popen(*args: Any, **kwargs: Any) -> Any:
+        started.append(" ".join(args[0][1:]))
+        return real_popen(*args, **kwargs)
+
+    monkeypatch.setattr(store_audit.subprocess, "Popen", popen)
+    kcli = keyed_cli(db_url, key) if key else Cli(db_url)
+    if not key:
+        kcli.ok("init")
+        kcli.ok("directory", "load", str(DIRECTORY))
+    hashes = [e["hash"] for e in build_history(kcli, dossier)]
+    original = db_rows(db_url)
+    started.clear()
+    assert_intact(kcli, 6, hashes[5])
+    assert_intact(kcli, 6, hashes[5], anchor=f"5:{hashes[4]}")
+    on_sqlite = db_url.startswith("sqlite")
+    assert started == (["-m workflow.chain"] * 6 if on_sqlite else [])  # 2 per verify
+    assert_broken(kcli, 5, "seq 5: hash differs from the anchor", anchor=f"5:{'a' * 64}")
+    for case, (tamper, first_bad, problem) in TAMPERINGS.items():
+        if key and case == "insert a sealed forgery":
+            continue  # sealed without the key: found at the forgery itself (as in one pass)
+        with subtests.test(case):
+            with sql(db_url) as conn:
+                tamper(conn)
+            last_good = ([GENESIS, *hashes][first_bad - 1]
+                         if case != "insert a sealed forgery" else None)
+            assert_broken(kcli, first_bad, problem, head_hash=last_good)
+        restore(db_url, original)
+    assert_intact(kcli, 6, hashes[5])
+
+
 def test_service_with_audit_key_writes_and_verifies_a_keyed_chain(
         db_url: str, dossier: Path) -> None:
     keyed = make_service(db_url, audit_key="k1")

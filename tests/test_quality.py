@@ -96,7 +96,7 @@ def test_public_facades_are_pinned() -> None:
         "DecisionRow", "DeliveryRow", "DocumentRow", "EXPORT_COLUMNS", "GENESIS", "GrantFilter",
         "GrantRow", "Issued", "KINDS", "NominationRow",
         "NoticeRow", "ObjectionRow", "OutboxRow", "RenderedRow", "SessionItemRow", "Store",
-        "TimerRow", "Tx", "VerifyReport", "make_engine", "normal_receipt",
+        "TimerRow", "Tx", "VerifyReport", "database_errors", "make_engine", "normal_receipt",
         "normalise_url", "sqlite_file",
         "verify_rows"]
     assert workflow.__all__ == sorted(workflow.__all__)

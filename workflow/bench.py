@@ -14,7 +14,8 @@ import json
 import sqlite3
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -86,6 +87,7 @@ class Rate:
 
     n: int
     seconds: float
+    cpu: float = 0.0  # this process's CPU time: what a busy machine's other work leaves out
 
     @property
     def per_second(self) -> float:
@@ -93,10 +95,10 @@ class Rate:
 
 
 def _timed(n: int, step: Callable[[int], None]) -> Rate:
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for i in range(n):
         step(i)
-    return Rate(n, time.perf_counter() - started)
+    return Rate(n, time.perf_counter() - started, time.process_time() - cpu)
 
 
 class RawBaseline:
@@ -146,6 +148,91 @@ class RawBaseline:
         self.conn.close()
 
 
+class PgBaseline:
+    """:class:`RawBaseline` on PostgreSQL with nothing but psycopg: the same writes in a
+    schema of its own (dropped at close), one connection, one commit per step."""
+
+    def __init__(self, url: str, items: int, *, indexed: bool = False) -> None:
+        import os
+
+        import psycopg
+
+        from workflow.store import normalise_url
+
+        self.items = items
+        plain = normalise_url(url).replace("postgresql+psycopg://", "postgresql://", 1)
+        self.conn = psycopg.connect(plain, autocommit=False)
+        self.schema = f"award_bench_{os.getpid()}_{'i' if indexed else 'p'}"
+        with self.conn.cursor() as cur:
+            cur.execute(f"CREATE SCHEMA {self.schema}")
+            cur.execute(f"SET search_path TO {self.schema}")
+            cur.execute("CREATE TABLE item (id INTEGER PRIMARY KEY, state TEXT NOT NULL, "
+                        "version INTEGER NOT NULL)")
+            cur.execute("CREATE TABLE audit (seq INTEGER PRIMARY KEY, at TEXT, actor TEXT, "
+                        "action TEXT, item TEXT, from_state TEXT, to_state TEXT, payload TEXT, "
+                        "prev_hash TEXT, hash TEXT)")
+            if indexed:
+                cur.execute("CREATE INDEX ix_item_state ON item (state)")
+                cur.execute("CREATE INDEX ix_audit_item ON audit (item)")
+            cur.executemany("INSERT INTO item (id, state, version) VALUES (%s, 'a', 1)",
+                            [(i + 1,) for i in range(items)])
+        self.conn.commit()
+        self.cur = self.conn.cursor()
+        self.at = BENCH_NOW.isoformat()
+
+    def step(self, i: int) -> None:
+        cur, item = self.cur, i % self.items + 1
+        cur.execute("SELECT state, version FROM item WHERE id = %s", (item,))
+        state, version = cur.fetchone()  # type: ignore[misc]
+        new = "b" if state == "a" else "a"
+        cur.execute("UPDATE item SET state = %s, version = version + 1 "
+                    "WHERE id = %s AND version = %s", (new, item, version))
+        assert cur.rowcount == 1
+        cur.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+        row = cur.fetchone()
+        seq, prev = (row[0] + 1, row[1]) if row else (1, "0" * 64)
+        payload = json.dumps({"trigger": "ping" if new == "b" else "pong"})
+        head = json.dumps([seq, self.at, "officer", "fired", str(item), state, new])
+        digest = hashlib.sha256((prev + head + payload).encode()).hexdigest()
+        cur.execute("INSERT INTO audit VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    (seq, self.at, "officer", "fired", str(item), state, new, payload, prev,
+                     digest))
+        self.conn.commit()
+
+    def close(self) -> None:
+        self.conn.rollback()
+        with self.conn.cursor() as cur:
+            cur.execute(f"DROP SCHEMA {self.schema} CASCADE")
+        self.conn.commit()
+        self.conn.close()
+
+
+@contextmanager
+def _own_schema(db_url: str | None) -> Iterator[str | None]:
+    """On PostgreSQL, a schema of the run's own (selected through ``search_path``, dropped
+    afterwards), so a benchmark never writes into the database's existing tables."""
+    if db_url is None or not db_url.startswith("postgres") or "options=" in db_url:
+        yield db_url  # SQLite, or a URL that names its schema already
+        return
+    import os
+    from urllib.parse import quote
+
+    import psycopg
+
+    from workflow.store import normalise_url
+
+    plain = normalise_url(db_url).replace("postgresql+psycopg://", "postgresql://", 1)
+    schema = f"award_bench_engine_{os.getpid()}"
+    with psycopg.connect(plain, autocommit=True) as admin:
+        admin.execute(f"CREATE SCHEMA {schema}")
+    try:
+        sep = "&" if "?" in db_url else "?"
+        yield f"{normalise_url(db_url)}{sep}options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with psycopg.connect(plain, autocommit=True) as admin:
+            admin.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
 def _bench_service(folder: Path, db_url: str | None, members: int = 0) -> Service:
     flows = folder / "flows"
     flows.mkdir(parents=True, exist_ok=True)
@@ -165,12 +252,19 @@ def _bench_service(folder: Path, db_url: str | None, members: int = 0) -> Servic
 def bench_transitions(n: int = 5000, db_url: str | None = None, items: int = 100,
                       rounds: int = 10, progress: Callable[[str], None] | None = None
                       ) -> dict[str, Any]:
-    """Engine vs raw sqlite3, interleaved in ``rounds`` blocks so machine noise hits both."""
-    with tempfile.TemporaryDirectory(prefix="award-bench-") as tmp:
+    """Engine vs the same writes by hand — sqlite3, or psycopg when ``db_url`` is PostgreSQL
+    — interleaved in ``rounds`` blocks so machine noise hits both."""
+    with tempfile.TemporaryDirectory(prefix="award-bench-") as tmp, \
+            _own_schema(db_url) as engine_url:
         folder = Path(tmp)
-        service = _bench_service(folder, db_url)
-        baseline = RawBaseline(folder / "baseline.db", items)
-        indexed = RawBaseline(folder / "indexed.db", items, indexed=True)
+        service = _bench_service(folder, engine_url)
+        pg = db_url is not None and db_url.startswith(("postgres", "postgresql"))
+        baseline: RawBaseline | PgBaseline = (
+            PgBaseline(db_url, items) if pg and db_url else RawBaseline(folder / "baseline.db",
+                                                                         items))
+        indexed: RawBaseline | PgBaseline = (
+            PgBaseline(db_url, items, indexed=True) if pg and db_url
+            else RawBaseline(folder / "indexed.db", items, indexed=True))
         try:
             actor = Actor("officer")
             ids = [service.items.nominate(actor, "bench-ping-pong", "B", f"Bench {i}",
@@ -196,13 +290,15 @@ def bench_transitions(n: int = 5000, db_url: str | None = None, items: int = 100
             _timed(warm, engine_step)
             _timed(warm, baseline_step)
             _timed(warm, indexed_step)
-            engine_s = baseline_s = indexed_s = 0.0
+            engine_s = baseline_s = indexed_s = engine_cpu = baseline_cpu = 0.0
             block = max(1, n // rounds)
             left = n
             while left > 0:
                 size = min(block, left)
-                engine_s += _timed(size, engine_step).seconds
-                baseline_s += _timed(size, baseline_step).seconds
+                took = _timed(size, engine_step)
+                engine_s, engine_cpu = engine_s + took.seconds, engine_cpu + took.cpu
+                took = _timed(size, baseline_step)
+                baseline_s, baseline_cpu = baseline_s + took.seconds, baseline_cpu + took.cpu
                 indexed_s += _timed(size, indexed_step).seconds
                 left -= size
                 if progress:
@@ -221,22 +317,76 @@ def bench_transitions(n: int = 5000, db_url: str | None = None, items: int = 100
         "rounds": rounds,
         "db": "sqlite" if db_url is None else db_url.split(":", 1)[0],
         "engine_tps": round(engine_tps, 1),
+        "baseline": "psycopg" if db_url and db_url.startswith("postgres") else "sqlite3",
         "baseline_tps": round(baseline_tps, 1),
         "ratio": round(engine_tps / baseline_tps, 3),
         "baseline_indexed_tps": round(indexed_tps, 1),
         "ratio_indexed": round(engine_tps / indexed_tps, 3),
         "engine_us_per_transition": round(1e6 / engine_tps, 1),
         "baseline_us_per_transition": round(1e6 / baseline_tps, 1),
+        # CPU time of this process per transition (commits' waits excluded): steadier than
+        # wall time when other work shares the machine
+        "engine_cpu_us": round(engine_cpu / n * 1e6, 1),
+        "baseline_cpu_us": round(baseline_cpu / n * 1e6, 1),
+        "cpu_ratio": round(baseline_cpu / engine_cpu, 3) if engine_cpu else None,
         "audit_verified": verified.ok,
     }
 
 
+class BallotBaseline:
+    """The writes of a secret ballot with nothing but ``sqlite3``, one commit each: the
+    member's participation flag, one row in the box (a random id, the choice), one
+    hash-chained audit entry naming the voter and not the choice. None of the engine's
+    secrecy measures (sealing, rewriting the box, emptying the log at each close), nor its
+    checks (roll, quorum, the close and its tally)."""
+
+    def __init__(self, path: Path, members: int, rounds: int) -> None:
+        self.members = members
+        self.conn = sqlite3.connect(str(path), isolation_level=None)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.execute("CREATE TABLE participation (round_id INTEGER, member TEXT, "
+                          "voted INTEGER, PRIMARY KEY (round_id, member)) WITHOUT ROWID")
+        self.conn.execute("CREATE TABLE ballot (round_id INTEGER, id TEXT, choice TEXT, "
+                          "PRIMARY KEY (round_id, id)) WITHOUT ROWID")
+        self.conn.execute("CREATE TABLE audit (seq INTEGER PRIMARY KEY, at TEXT, actor TEXT, "
+                          "action TEXT, item TEXT, payload TEXT, prev_hash TEXT, hash TEXT)")
+        self.conn.executemany("INSERT INTO participation VALUES (?, ?, 0)",
+                              [(r, f"m{m:03d}") for r in range(rounds) for m in range(members)])
+        self.at = BENCH_NOW.isoformat()
+
+    def step(self, i: int, choice: str) -> None:
+        import secrets
+
+        conn, round_id, member = self.conn, i // self.members, f"m{i % self.members:03d}"
+        conn.execute("BEGIN")
+        cur = conn.execute("UPDATE participation SET voted = 1 WHERE round_id = ? AND "
+                           "member = ? AND voted = 0", (round_id, member))
+        assert cur.rowcount == 1
+        conn.execute("INSERT INTO ballot VALUES (?, ?, ?)",
+                     (round_id, secrets.token_hex(16), choice))
+        row = conn.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+        seq, prev = (row[0] + 1, row[1]) if row else (1, "0" * 64)
+        payload = json.dumps({"round": round_id})
+        head = json.dumps([seq, self.at, member, "voted", str(round_id)])
+        digest = hashlib.sha256((prev + head + payload).encode()).hexdigest()
+        conn.execute("INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                     (seq, self.at, member, "voted", str(round_id), payload, prev, digest))
+        conn.execute("COMMIT")
+
+    def close(self) -> None:
+        self.conn.close()
+
+
 def bench_ballots(n: int = 2000, db_url: str | None = None, members: int = 25,
                   progress: Callable[[str], None] | None = None) -> dict[str, Any]:
-    """Durable secret ballots per second through the engine (rounds close as they fill)."""
+    """Durable secret ballots per second through the engine (rounds close as they fill),
+    against :class:`BallotBaseline` (sqlite3) in the same run."""
     rounds = max(1, -(-n // members))
-    with tempfile.TemporaryDirectory(prefix="award-bench-") as tmp:
-        service = _bench_service(Path(tmp), db_url, members)
+    with tempfile.TemporaryDirectory(prefix="award-bench-") as tmp, \
+            _own_schema(db_url) as engine_url:
+        service = _bench_service(Path(tmp), engine_url, members)
+        baseline = BallotBaseline(Path(tmp) / "baseline.db", members, rounds)
         try:
             secretariat = Actor("officer")
             ids = []
@@ -247,16 +397,29 @@ def bench_ballots(n: int = 2000, db_url: str | None = None, members: int = 25,
             voters = [Actor(f"m{i:03d}") for i in range(members)]
             choices = ("yes", "yes", "no", "abstain")
             closed = 0
-            started = time.perf_counter()
-            for count in range(n):
-                result = service.items.vote(voters[count % members], ids[count // members],
-                                      choices[count % len(choices)])
-                closed += bool(result.get("closed"))
-                if progress and (count + 1) % 1000 == 0:
-                    progress(f"  {count + 1}/{n} ballots")
-            seconds = time.perf_counter() - started
+            seconds = base_s = cpu = base_cpu = 0.0
+            block = members * max(1, (n // members) // 10)  # ten blocks, whole rounds each
+            done = 0
+            while done < n:  # interleaved with the baseline, so machine noise hits both
+                upto = min(n, done + block)
+                started, clock = time.perf_counter(), time.process_time()
+                for count in range(done, upto):
+                    result = service.items.vote(voters[count % members], ids[count // members],
+                                                choices[count % len(choices)])
+                    closed += bool(result.get("closed"))
+                seconds += time.perf_counter() - started
+                cpu += time.process_time() - clock
+                started, clock = time.perf_counter(), time.process_time()
+                for count in range(done, upto):
+                    baseline.step(count, choices[count % len(choices)])
+                base_s += time.perf_counter() - started
+                base_cpu += time.process_time() - clock
+                done = upto
+                if progress:
+                    progress(f"  {done}/{n} ballots each")
             verified = service.audit.verify()
         finally:
+            baseline.close()
             service.close()
     return {
         "n": n,
@@ -265,6 +428,11 @@ def bench_ballots(n: int = 2000, db_url: str | None = None, members: int = 25,
         "db": "sqlite" if db_url is None else db_url.split(":", 1)[0],
         "ballots_per_s": round(n / seconds, 1),
         "us_per_ballot": round(seconds / n * 1e6, 1),
+        "baseline_per_s": round(n / base_s, 1),
+        "ratio": round(base_s / seconds, 3),
+        "cpu_us_per_ballot": round(cpu / n * 1e6, 1),
+        "baseline_cpu_us": round(base_cpu / n * 1e6, 1),
+        "cpu_ratio": round(base_cpu / cpu, 3) if cpu else None,
         "audit_verified": verified.ok,
     }
 
@@ -477,3 +645,344 @@ def bench_sweep(sizes: tuple[int, ...] = (100_000, 1_000_000), due: int = 1000,
         out["ratio_largest_to_smallest"] = round(
             results[keys[-1]]["sweep_s"] / results[keys[0]]["sweep_s"], 3)
     return out
+
+
+def _fill_chain(path: Path, entries: int, chain: Chain,
+                progress: Callable[[str], None] | None) -> None:
+    """Append ``entries`` audit entries (as transitions write them) to a SQLite database with
+    plain sqlite3: building them through the engine would measure the writer, not the check."""
+    from workflow.store.audit import canonical_payload, format_at
+
+    conn = sqlite3.connect(str(path), isolation_level=None)
+    try:
+        seq, prev = conn.execute("SELECT coalesce(max(seq), 0), coalesce((SELECT hash FROM "
+                                 "audit_entry ORDER BY seq DESC LIMIT 1), ?) FROM audit_entry",
+                                 ("0" * 64,)).fetchone()
+        at = format_at(BENCH_NOW)
+        chunk = 100_000
+        while seq < entries:
+            rows = []
+            for _ in range(min(chunk, entries - seq)):
+                seq += 1
+                item = str(seq % 1000 + 1)
+                source, dest = ("a", "b") if seq % 2 else ("b", "a")
+                payload = canonical_payload({"flow_version": "0" * 12,
+                                             "trigger": "ping" if seq % 2 else "pong"})
+                digest = chain.link(prev, seq, at, "officer", "fired", item, source, dest,
+                                    payload)
+                rows.append((seq, at, "officer", "fired", item, source, dest, payload, prev,
+                             digest))
+                prev = digest
+            conn.execute("BEGIN")
+            conn.executemany("INSERT INTO audit_entry (seq, at, actor, action, nomination, "
+                             "from_state, to_state, payload, prev_hash, hash) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            conn.execute("COMMIT")
+            if progress:
+                progress(f"  {seq:,}/{entries:,} entries written")
+    finally:
+        conn.close()
+
+
+def bench_audit(entries: int = 1_000_000, progress: Callable[[str], None] | None = None,
+                cli: bool = True) -> dict[str, Any]:
+    """``award audit verify`` on a chain of ``entries``: in this process on every core, the
+    same chain in one pass (the baseline, same run), and the command itself in a new process."""
+    import os
+    import subprocess
+    import sys
+
+    from workflow.store import verify_rows
+
+    with tempfile.TemporaryDirectory(prefix="award-bench-") as tmp:
+        folder = Path(tmp)
+        service = _bench_service(folder, None)
+        database = folder / "engine.db"
+        chain = Chain(os.environ.get("AWARD_AUDIT_KEY") or None)  # as the service's settings
+        try:
+            _fill_chain(database, entries, chain, progress)
+            import resource
+
+            children = resource.getrusage(resource.RUSAGE_CHILDREN)
+            started, clock = time.perf_counter(), time.process_time()
+            report = service.audit.verify()
+            parallel_s = time.perf_counter() - started
+            own_cpu = time.process_time() - clock
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            workers_cpu = (after.ru_utime + after.ru_stime) - (children.ru_utime
+                                                                + children.ru_stime)
+            started, clock = time.perf_counter(), time.process_time()
+            reader = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+            try:
+                one_pass = verify_rows(reader.execute(
+                    "SELECT seq, at, actor, action, nomination, from_state, to_state, payload, "
+                    "prev_hash, hash FROM audit_entry ORDER BY seq"), chain)
+            finally:
+                reader.close()
+            sequential_s = time.perf_counter() - started
+            one_pass_cpu = time.process_time() - clock
+            command_s = None
+            if cli:
+                env = {**os.environ, "AWARD_NOW": BENCH_NOW.isoformat()}
+                started = time.perf_counter()
+                run = subprocess.run([sys.executable, "-m", "workflow", "--db",
+                                      f"sqlite:///{database}", "--json", "audit",
+                                      "verify"], env=env, capture_output=True, check=False)
+                command_s = time.perf_counter() - started
+                if run.returncode != 0:
+                    raise RuntimeError(f"award audit verify failed: {run.stdout!r}")
+        finally:
+            service.close()
+    return {
+        "entries": entries, "cores": os.cpu_count(),
+        "verify_s": round(parallel_s, 3), "one_pass_s": round(sequential_s, 3),
+        "ratio_one_pass_to_parallel": round(sequential_s / parallel_s, 2),
+        "command_s": None if command_s is None else round(command_s, 3),
+        "entries_per_s": round(entries / parallel_s), "ok": report.ok and one_pass.ok,
+        # CPU seconds: this process's stretch, the worker processes' (together), one pass.
+        # On idle cores the parallel verify takes about the larger stretch's CPU time.
+        "cpu_s": {"this_process": round(own_cpu, 3), "workers": round(workers_cpu, 3),
+                  "one_pass": round(one_pass_cpu, 3)},
+    }
+
+
+def _package_env() -> dict[str, str]:
+    """The environment for a child process that must import this very ``workflow``."""
+    import os
+
+    import workflow
+
+    root = str(Path(workflow.__file__).resolve().parents[1])
+    extra = os.environ.get("PYTHONPATH")
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([root, extra] if extra else [root])}
+
+
+def bench_cli(runs: int = 7, progress: Callable[[str], None] | None = None
+              ) -> dict[str, Any]:
+    """Wall time of commands in a new process, interleaved with the same run's baselines
+    (``python -c pass``; ``import sqlalchemy``, a library an engine on a database loads)."""
+    import statistics
+    import subprocess
+    import sys
+
+    with tempfile.TemporaryDirectory(prefix="award-bench-") as tmp:
+        folder = Path(tmp)
+        service = _bench_service(folder, None)
+        try:
+            item = service.items.nominate(Actor("officer"), "bench-ping-pong", "B", "Bench 1",
+                                          values={"year": 2026})["id"]
+        finally:
+            service.close()
+        env = {**_package_env(), "AWARD_FLOWS": str(folder / "flows"),
+               "AWARD_NOW": BENCH_NOW.isoformat(), "AWARD_DB": f"sqlite:///{folder / 'engine.db'}"}
+        award = [sys.executable, "-m", "workflow"]
+        commands = {
+            "python -c pass": [sys.executable, "-c", "pass"],
+            "python -c 'import sqlalchemy'": [sys.executable, "-c", "import sqlalchemy"],
+            "award --help": [*award, "--help"],
+            "award show ID": [*award, "show", str(item)],
+            "award --json show ID": [*award, "--json", "show", str(item)],
+            "award list": [*award, "list"],
+        }
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        for run in range(runs):
+            for name, argv in commands.items():
+                started = time.perf_counter()
+                done = subprocess.run(argv, env=env, capture_output=True, check=False)
+                times[name].append(time.perf_counter() - started)
+                if done.returncode != 0:
+                    raise RuntimeError(f"{name} failed: {done.stderr.decode()[-300:]}"
+                                       f"{done.stdout.decode()[-300:]}")
+            if progress:
+                progress(f"  run {run + 1}/{runs}")
+    base = statistics.median(times["python -c pass"])
+    return {
+        "runs": runs,
+        "commands": {name: {"min_s": round(min(ts), 3), "median_s": round(statistics.median(ts), 3),
+                            "median_over_python_s": round(statistics.median(ts) - base, 3)}
+                     for name, ts in times.items()},
+    }
+
+
+BARE_APP = """
+import sys, uvicorn
+from starlette.applications import Starlette
+from starlette.responses import HTMLResponse
+from starlette.routing import Route
+BODY = "<!doctype html><html lang=vi><body>" + "<p>Thông báo</p>" * 200 + "</body></html>"
+async def home(request):
+    return HTMLResponse(BODY)
+app = Starlette(routes=[Route("/", home), Route("/healthz", home)])
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning",
+            access_log=False)
+"""
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_up(port: int, process: Any, seconds: float = 120.0) -> None:
+    import http.client
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                conn.close()
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"the server did not answer within {seconds:.0f}s")
+
+
+def _sign_in(port: int, login: str, password: str) -> str:
+    """A session cookie for ``login`` (the form's CSRF token first, as a browser does)."""
+    import http.client
+    import re
+    import urllib.parse
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("GET", "/login")
+    response = conn.getresponse()
+    body = response.read().decode()
+    cookies = [c.split(";", 1)[0] for c in response.headers.get_all("set-cookie") or []]
+    found = re.search(r'name="csrf_token" value="([^"]+)"', body)
+    form = urllib.parse.urlencode({"login": login, "password": password, "next": "/me",
+                                   "csrf_token": found.group(1) if found else ""})
+    conn.request("POST", "/login", body=form, headers={
+        "Content-Type": "application/x-www-form-urlencoded", "Cookie": "; ".join(cookies)})
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    if response.status != 303:
+        raise RuntimeError(f"signing in as {login} answered {response.status}")
+    cookies += [c.split(";", 1)[0] for c in response.headers.get_all("set-cookie") or []]
+    return "; ".join(cookies)
+
+
+def _load(port: int, path: str, clients: int, requests: int, cookie: str | None = None,
+          deadline_s: float = 300.0) -> dict[str, Any]:
+    """``requests`` GETs of ``path`` from ``clients`` threads, each on a kept-alive
+    connection; bounded in count and in time."""
+    import http.client
+    import statistics
+    import threading
+
+    latencies: list[float] = []
+    failures: list[str] = []
+    left = [requests]
+    lock = threading.Lock()
+    stop_at = time.monotonic() + deadline_s
+    headers = {"Cookie": cookie} if cookie else {}
+
+    def client() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            while time.monotonic() < stop_at:
+                with lock:
+                    if left[0] <= 0:
+                        return
+                    left[0] -= 1
+                started = time.perf_counter()
+                try:
+                    conn.request("GET", path, headers=headers)
+                    response = conn.getresponse()
+                    response.read()
+                    status = response.status
+                except OSError as exc:
+                    conn.close()
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                    status, failure = 0, type(exc).__name__
+                elapsed = time.perf_counter() - started
+                with lock:
+                    latencies.append(elapsed)
+                    if status != 200:
+                        failures.append(str(status) if status else failure)
+        finally:
+            conn.close()
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    ordered = sorted(latencies)
+
+    def pct(p: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000, 1)
+
+    return {"path": path, "requests": len(latencies), "errors": len(failures),
+            "error_kinds": sorted(set(failures))[:5], "per_s": round(len(latencies) / wall, 1),
+            "p50_ms": pct(0.50), "p90_ms": pct(0.90), "p99_ms": pct(0.99),
+            "max_ms": round(ordered[-1] * 1000, 1) if ordered else None,
+            "mean_ms": round(statistics.fmean(ordered) * 1000, 1) if ordered else None}
+
+
+def bench_web(demo: Callable[[Path, int], Any], clients: int = 20, requests: int = 2000,
+              scale: int = 10, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """The notice board and an item page (public and signed-in) under ``clients`` concurrent
+    clients against ``award serve`` on 127.0.0.1, on the demo's data times ``scale`` (built
+    by ``demo(folder, scale)``: the entry point hands it over); the same load against a bare
+    Starlette route served the same way is the baseline."""
+    import subprocess
+    import sys
+
+    say = progress or (lambda _text: None)
+    with tempfile.TemporaryDirectory(prefix="award-bench-") as tmp:
+        folder = Path(tmp)
+        started = time.perf_counter()
+        built = demo(folder / "demo", scale)
+        built_s = time.perf_counter() - started
+        say(f"  demo data x{scale} built in {built_s:.1f}s")
+        item = built.live["notice"]
+        env = {**_package_env(), "AWARD_NOW": built.end}
+        servers: list[Any] = []
+        try:
+            bare_port, port = _free_port(), _free_port()
+            servers.append(subprocess.Popen([sys.executable, "-c", BARE_APP, str(bare_port)],
+                                            env=env, stdout=subprocess.DEVNULL,
+                                            stderr=subprocess.DEVNULL))
+            servers.append(subprocess.Popen(
+                [sys.executable, "-m", "workflow", "--db", built.database, "serve", "--port",
+                 str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            _wait_up(bare_port, servers[0])
+            _wait_up(port, servers[1])
+            cookie = _sign_in(port, "kiemtoan", "thidua-2025")
+            targets = {
+                "baseline: bare Starlette route": (bare_port, "/", None),
+                "notice board": (port, "/", None),
+                "nominee page (public)": (port, f"/nominees/{item}", None),
+                "item page (signed in)": (port, f"/items/{item}", cookie),
+            }
+            results: dict[str, Any] = {}
+            for name, (where, path, with_cookie) in targets.items():
+                _load(where, path, min(clients, 4), min(100, requests), with_cookie)  # warm
+                results[name] = _load(where, path, clients, requests, with_cookie)
+                say(f"  {name}: p99 {results[name]['p99_ms']} ms, "
+                    f"{results[name]['errors']} errors")
+        finally:
+            for server in servers:
+                server.terminate()
+            for server in servers:
+                try:
+                    server.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    server.kill()
+                    server.wait()
+    base = results["baseline: bare Starlette route"]["p99_ms"] or 1.0
+    return {"clients": clients, "requests": requests, "scale": scale,
+            "demo_items": built.lists.get("rows", 0), "demo_s": round(built_s, 1),
+            "paths": results,
+            "p99_ratio_to_baseline": {k: round((v["p99_ms"] or 0) / base, 2)
+                                      for k, v in results.items()}}

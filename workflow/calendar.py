@@ -298,6 +298,11 @@ def _parse(text: str, file: str, expected_id: str | None) -> WorkingCalendar:
 
 
 @functools.cache
+def _country_codes() -> frozenset[str]:
+    return frozenset(holidays.registry.EntityLoader.get_country_codes(include_aliases=True))
+
+
+@functools.cache
 def _holidays_version() -> str:
     return importlib.metadata.version("holidays")
 
@@ -352,12 +357,11 @@ def _holidays(p: Problems, node: Node | None) -> tuple[str | None, str | None]:
     subdivision = p.string(sub_node, "holidays.subdivision")
     if country is None or country_node is None:
         return None, None
-    try:
-        table: Any = holidays.country_holidays(country, years=[])
-    except (NotImplementedError, AttributeError, TypeError, ValueError):
-        table = None
-    # The package resolves codes by attribute lookup, so markets (NYSE, ECB) would pass too.
-    if table is None or not getattr(table, "country", None):
+    # The package's registry names its countries (aliases included, markets such as NYSE
+    # not) without importing them: loading the one class would import every country's
+    # module (the package's country table is one package), which a command that only reads
+    # never needs; the days themselves are loaded when a date is first computed.
+    if country not in _country_codes():
         known = holidays.list_supported_countries()
         p.add(
             country_node,
@@ -366,6 +370,7 @@ def _holidays(p: Problems, node: Node | None) -> tuple[str | None, str | None]:
         )
         return None, None
     if subdivision is not None and sub_node is not None:
+        table: Any = holidays.country_holidays(country, years=[])
         try:
             holidays.country_holidays(country, subdiv=subdivision, years=[])
         except NotImplementedError:

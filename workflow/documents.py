@@ -14,14 +14,14 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from datetime import date
+from functools import cached_property
 from pathlib import Path
-from typing import Any
-
-from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, TemplateNotFound
-from jinja2.exceptions import SecurityError
-from jinja2.sandbox import SandboxedEnvironment
+from typing import TYPE_CHECKING, Any
 
 from workflow.errors import InvalidInput, NotFound
+
+if TYPE_CHECKING:
+    from jinja2.sandbox import SandboxedEnvironment
 
 __all__ = ["Renderer", "date_in_words", "sha256_text"]
 
@@ -72,17 +72,25 @@ def _nfc(value: Any) -> Any:
 class Renderer:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.env = SandboxedEnvironment(
-            loader=FileSystemLoader(str(folder)),
+
+    @cached_property
+    def env(self) -> SandboxedEnvironment:
+        """Built on the first render: a command that renders nothing never loads jinja2."""
+        from jinja2 import FileSystemLoader, StrictUndefined
+        from jinja2.sandbox import SandboxedEnvironment
+
+        env = SandboxedEnvironment(
+            loader=FileSystemLoader(str(self.folder)),
             autoescape=_autoescape,
             undefined=StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        self.env.filters["nfc"] = _nfc
-        self.env.filters["date_words"] = _date_words
-        self.env.filters["time_words"] = _time_words
+        env.filters["nfc"] = _nfc
+        env.filters["date_words"] = _date_words
+        env.filters["time_words"] = _time_words
+        return env
 
     def exists(self, name: str) -> bool:
         if "/" in name or "\\" in name or name.startswith("."):
@@ -96,6 +104,9 @@ class Renderer:
     def render(self, name: str, context: Mapping[str, Any]) -> str:
         if not self.exists(name):
             raise NotFound(f"no template {name!r} in {self.folder}", template=name)
+        from jinja2 import TemplateError, TemplateNotFound
+        from jinja2.exceptions import SecurityError
+
         try:
             template = self.env.get_template(name)
             text = template.render(**context)

@@ -3,6 +3,9 @@
 Every error the engine raises on purpose prints one line (or a JSON error document with
 ``--json``) and exits with its documented code; anything unexpected prints one line too and
 exits 70 — set ``AWARD_DEBUG=1`` to see the traceback.
+
+Commands are registered lazily (:mod:`workflow.cli.registry`): a run imports the module of
+the command it runs and nothing else.
 """
 
 from __future__ import annotations
@@ -11,23 +14,6 @@ import json
 import os
 import sys
 
-from workflow.cli import (  # noqa: F401 (registers commands)
-    audit,
-    ballots,
-    bench,
-    campaigns,
-    db,
-    decisions,
-    demo,
-    documents,
-    flows,
-    items,
-    lists,
-    notices,
-    ops,
-    sessions,
-    web,
-)
 from workflow.cli.base import app
 
 __all__ = ["app", "main"]

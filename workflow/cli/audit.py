@@ -8,13 +8,16 @@ import sys
 import time
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from workflow.cli.base import app, command, state
 from workflow.cli.output import writing
 from workflow.errors import InvalidInput, UsageError
-from workflow.store import Anchor
+
+if TYPE_CHECKING:
+    from workflow.store import Anchor
 
 audit_app = typer.Typer(help="the audit trail: log, verify, head, witness, export",
                         no_args_is_help=True)
@@ -53,6 +56,8 @@ def _anchor(text: str | None) -> list[Anchor]:
     if match is None:
         raise InvalidInput(f"--anchor {text!r}: write SEQ:HASH as printed on a notice or decision "
                            "(the hash is 64 hexadecimal characters)")
+    from workflow.store import Anchor
+
     return [Anchor(int(match.group(1)), match.group(2).lower())]
 
 

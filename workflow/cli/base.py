@@ -2,7 +2,9 @@
 
 ``award [--db URL] [--as LOGIN] [--json] COMMAND …``. The service is built lazily on the first
 command that needs it, so ``award --help`` and ``award flows validate`` stay fast and never
-touch the database.
+touch the database. Commands are found through :mod:`workflow.cli.registry`: the root group
+imports the module of the command being run, not all of them, and nothing here imports the
+store, the service or their libraries at module level.
 """
 
 from __future__ import annotations
@@ -13,15 +15,18 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 from typer.core import TyperGroup
 
-from workflow.bootstrap import Settings, build_service
+from workflow.cli import registry
 from workflow.cli.output import Output
 from workflow.errors import AwardError, UsageError
-from workflow.service import Actor, Service
+
+if TYPE_CHECKING:
+    from workflow.bootstrap import Settings
+    from workflow.service import Actor, Service
 
 __all__ = ["State", "app", "command", "state"]
 
@@ -38,7 +43,30 @@ _ClickUsageError = _click_class("UsageError")
 
 class _OneLineErrors(TyperGroup):
     """Click's own usage errors (unknown option, bad choice, missing argument) as one line, or
-    a JSON error document under ``--json``, like every other error: not click's usage block."""
+    a JSON error document under ``--json``, like every other error: not click's usage block.
+
+    Commands come from :mod:`workflow.cli.registry` on demand: ``get_command`` imports the
+    module registering the name asked for, then builds the click commands typer now knows."""
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in self.commands:
+            if not registry.load(cmd_name):
+                registry.load_all()  # a name the registry lacks: look everywhere
+            self._refresh()
+        return self.commands.get(cmd_name)
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        registry.load_all()
+        self._refresh()
+        order = list(registry.COMMANDS)
+        return sorted(self.commands, key=lambda n: (order.index(n) if n in order
+                                                    else len(order), n))
+
+    def _refresh(self) -> None:
+        """Add the click commands of whatever has registered on ``app`` since."""
+        built = typer.main.get_group(app)
+        for name, cmd in built.commands.items():
+            self.commands.setdefault(name, cmd)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         names = ("args", "prog_name", "complete_var", "standalone_mode")
@@ -92,14 +120,20 @@ class State:
         return Output(self.as_json)
 
     def settings(self) -> Settings:
+        from workflow.bootstrap import Settings
+
         return Settings.from_env(db=self.db, user=self.user)
 
     def service(self) -> Service:
         if self._service is None:
+            from workflow.bootstrap import build_service
+
             self._service = build_service(self.settings())
         return self._service
 
     def actor(self) -> Actor:
+        from workflow.service import Actor
+
         login = self.user or os.environ.get("AWARD_USER")
         if not login:
             raise UsageError("who is acting? give --as LOGIN (or set AWARD_USER)")

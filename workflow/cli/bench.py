@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -45,7 +48,8 @@ def bench_ballots(
     result = run(n=n, db_url=db, members=members, progress=st.out.progress)
     st.out.emit(result, lambda r: st.out.line(
         f"{r['ballots_per_s']:.0f} ballots/s ({r['us_per_ballot']} µs each), "
-        f"{r['rounds_closed']} rounds closed"))
+        f"{r['rounds_closed']} rounds closed; raw sqlite3 {r['baseline_per_s']:.0f}/s, "
+        f"ratio {r['ratio']:.3f}"))
 
 
 @command(bench_app, "sessions")
@@ -107,3 +111,129 @@ def bench_sweep(
             st.out.line(f"ratio largest/smallest: {r['ratio_largest_to_smallest']}")
 
     st.out.emit(result, human)
+
+
+@command(bench_app, "audit")
+def bench_audit(
+    ctx: typer.Context,
+    entries: int = typer.Option(1_000_000, "--entries", min=1, help="length of the chain"),
+) -> None:
+    """award audit verify on a long chain: on every core, in one pass (the same run's
+    baseline), and the command itself in a new process."""
+    from workflow.bench import bench_audit as run
+
+    st = state(ctx)
+    result = run(entries, st.out.progress)
+    st.out.emit(result, lambda r: st.out.line(
+        f"{r['entries']:,} entries verified in {r['verify_s']}s on {r['cores']} cores "
+        f"(one pass {r['one_pass_s']}s, ratio {r['ratio_one_pass_to_parallel']}); "
+        f"`award audit verify` in a new process {r['command_s']}s"))
+
+
+@command(bench_app, "cli")
+def bench_cli(
+    ctx: typer.Context,
+    runs: int = typer.Option(7, "--runs", min=1, help="runs of each command, interleaved"),
+) -> None:
+    """Commands in a new process against `python -c pass` and `import sqlalchemy`."""
+    from workflow.bench import bench_cli as run
+
+    st = state(ctx)
+    result = run(runs, st.out.progress)
+
+    def human(r: dict[str, Any]) -> None:
+        for name, t in r["commands"].items():
+            st.out.line(f"{name:32} median {t['median_s']:.3f}s  min {t['min_s']:.3f}s  "
+                        f"(+{t['median_over_python_s']:.3f}s over python)")
+
+    st.out.emit(result, human)
+
+
+@command(bench_app, "web")
+def bench_web(
+    ctx: typer.Context,
+    clients: int = typer.Option(20, "--clients", min=1, max=200, help="concurrent clients"),
+    requests: int = typer.Option(2000, "--requests", min=1, help="requests per page"),
+    scale: int = typer.Option(10, "--scale", min=1, max=20, help="demo data times this"),
+) -> None:
+    """Notice board and item pages under concurrent clients against `award serve` on
+    127.0.0.1, and a bare Starlette route under the same load."""
+    from workflow.bench import bench_web as run
+
+    st = state(ctx)
+    result = run(_demo, clients, requests, scale, st.out.progress)
+
+    def human(r: dict[str, Any]) -> None:
+        for name, p in r["paths"].items():
+            st.out.line(f"{name:32} p50 {p['p50_ms']} ms  p99 {p['p99_ms']} ms  "
+                        f"{p['per_s']}/s  {p['errors']} errors")
+
+    st.out.emit(result, human)
+
+
+def _demo(folder: Path, scale: int) -> Any:
+    """The demo's data for ``award bench web``, built quietly."""
+    from workflow.demo import run_demo
+
+    return run_demo(folder, lambda _text: None, scale=scale)
+
+
+#: ``award bench all``: every benchmark, by name; ``--small`` runs them at smoke-test sizes
+SMALL: dict[str, dict[str, Any]] = {"transitions": {"n": 200}, "ballots": {"n": 100}, "sessions":
+         {"members": 5, "items": 5, "rows": 50}, "sweep": {"sizes": (2000, 4000), "due": 100},
+         "audit": {"entries": 5000}, "cli": {"runs": 1}, "web": {"clients": 4,
+                                                                "requests": 40, "scale": 1}}
+FULL: dict[str, dict[str, Any]] = {
+    "transitions": {"n": 4000}, "ballots": {"n": 3000}, "sessions": {}, "sweep": {},
+    "audit": {"entries": 1_000_000}, "cli": {"runs": 7}, "web": {}}
+
+
+@command(bench_app, "all")
+def bench_all(
+    ctx: typer.Context,
+    out: Path = typer.Option(Path("bench.json"), "--out", help="where to write every figure"),
+    small: bool = typer.Option(False, "--small", help="smoke-test sizes (CI): checks that "
+                               "every benchmark runs, measures nothing worth comparing"),
+    only: str | None = typer.Option(None, "--only", help="comma-separated benchmarks "
+                                    "(default: all of " + ", ".join(FULL) + ")"),
+    pg: str | None = typer.Option(None, "--pg", metavar="URL", help="also run transitions "
+                                  "and ballots on this PostgreSQL database (in a schema of "
+                                  "their own, dropped afterwards)"),
+) -> None:
+    """Every benchmark, one after another, each with its own same-run baseline; every figure
+    goes to one JSON file (and stdout with --json)."""
+    import json
+    import platform
+    import time
+
+    from workflow import bench as benches
+    from workflow.cli.output import writing
+    from workflow.errors import UsageError
+
+    st = state(ctx)
+    names = [n.strip() for n in only.split(",")] if only else list(FULL)
+    unknown = [n for n in names if n not in FULL]
+    if unknown:
+        raise UsageError(f"--only {','.join(unknown)}: not a benchmark; choose from "
+                         + ", ".join(FULL))
+    sizes = SMALL if small else FULL
+    runners: dict[str, Callable[..., dict[str, Any]]] = {
+        "transitions": benches.bench_transitions, "ballots": benches.bench_ballots,
+               "sessions": benches.bench_sessions, "sweep": benches.bench_sweep,
+               "audit": benches.bench_audit, "cli": benches.bench_cli,
+               "web": functools.partial(benches.bench_web, _demo)}
+    results: dict[str, Any] = {"small": small, "python": platform.python_version(),
+                               "machine": platform.machine(), "started": time.time()}
+    for name in names:
+        st.out.progress(f"{name}…")
+        started = time.perf_counter()
+        results[name] = runners[name](progress=st.out.progress, **sizes[name])
+        results[name]["bench_s"] = round(time.perf_counter() - started, 1)
+        if pg and name in ("transitions", "ballots"):
+            st.out.progress(f"{name} on PostgreSQL…")
+            results[f"{name}_postgresql"] = runners[name](progress=st.out.progress,
+                                                          db_url=pg, **sizes[name])
+    with writing(out) as handle:
+        handle.write(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
+    st.out.emit(results, lambda r: st.out.line(
+        f"{len(names)} benchmarks: every figure in {out}"))

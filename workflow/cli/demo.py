@@ -18,6 +18,9 @@ def demo(
                                 help="folder for the demo database and documents: new, empty, "
                                 "or an earlier demo's (replaced)"),
     seed: int = typer.Option(2025, "--seed", help="random seed (the run is deterministic)"),
+    scale: int = typer.Option(1, "--scale", min=1, max=20,
+                              help="multiply the province's staff, and so its nominations "
+                              "(10: a load test's data)"),
 ) -> None:
     """Run one annual award cycle on a fresh SQLite database, verify its audit chain and
     write the notices, minutes and decisions it produced."""
@@ -25,10 +28,11 @@ def demo(
 
     st = state(ctx)
     started = time.perf_counter()
-    result = run_demo(folder, st.out.progress if st.as_json else st.out.line, seed)
+    result = run_demo(folder, st.out.progress if st.as_json else st.out.line, seed, scale)
     seconds = round(time.perf_counter() - started, 1)
     data: dict[str, Any] = {
         "folder": str(result.folder), "database": result.database, "seconds": seconds,
+        "scale": scale,
         "simulated_days": result.days, "flows": result.summary, "stages": result.stages,
         "documents": result.documents, "pdfs": result.pdfs, "lists": result.lists,
         "sweeps": result.sweeps, "register": result.register,

@@ -10,7 +10,6 @@ import typer
 
 from workflow.cli.base import app, command, state
 from workflow.cli.output import writing
-from workflow.flow import parse_assignments
 
 directory_app = typer.Typer(help="the directory of units, people, roles and prior awards",
                             no_args_is_help=True)
@@ -45,6 +44,8 @@ def nominate(
                                       "role at the unit or above"),
 ) -> None:
     """Start a nomination in the flow's initial state."""
+    from workflow.flow import parse_assignments
+
     st = state(ctx)
     result = st.service().items.nominate(st.actor(), flow, unit, nominee, person,
                                          parse_assignments(set_), confidential=confidential)
@@ -61,6 +62,8 @@ def update(
                                               help="fail (exit 6) if the item changed"),
 ) -> None:
     """Change a nomination's fields (checked against the flow)."""
+    from workflow.flow import parse_assignments
+
     st = state(ctx)
     result = st.service().items.update(st.actor(), nomination, parse_assignments(set_),
                                        expect_version)

@@ -11,7 +11,6 @@ import typer
 from workflow.cli.base import app, command, state
 from workflow.cli.output import LogFormat, writing
 from workflow.errors import UsageError
-from workflow.service import PUBLIC, Actor
 
 DELIVERY_STATUSES = ("pending", "sending", "sent", "failed", "no_address", "held")
 
@@ -73,6 +72,8 @@ def object_(
     time before a decision; anyone against an award already granted."""
     st = state(ctx)
     login = st.user
+    from workflow.service import PUBLIC, Actor
+
     actor = Actor(login) if login else PUBLIC
     result = st.service().items.file_objection(actor, nomination, text, name, contact)
     st.out.emit({k: result[k] for k in ("id", "status", "nomination", "held", "receipt",

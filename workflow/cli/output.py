@@ -14,14 +14,14 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
-from typing import Any, TextIO
-
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING, Any, TextIO
 
 from workflow.errors import AwardError, InvalidInput
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 __all__ = ["LogFormat", "Output", "clean", "writing"]
 
@@ -65,9 +65,19 @@ def writing(path: Path, *, newline: str | None = None) -> Iterator[TextIO]:
 class Output:
     def __init__(self, as_json: bool) -> None:
         self.as_json = as_json
-        self.console = Console(highlight=False, soft_wrap=True, width=_width(sys.stdout))
-        self.err_console = Console(stderr=True, highlight=False, soft_wrap=True,
-                                   width=_width(sys.stderr))
+
+    # rich is loaded on the first human-readable line: a --json run never imports it
+    @cached_property
+    def console(self) -> Console:
+        from rich.console import Console
+
+        return Console(highlight=False, soft_wrap=True, width=_width(sys.stdout))
+
+    @cached_property
+    def err_console(self) -> Console:
+        from rich.console import Console
+
+        return Console(stderr=True, highlight=False, soft_wrap=True, width=_width(sys.stderr))
 
     def json(self, data: Any) -> None:
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
@@ -84,6 +94,9 @@ class Output:
 
     def table(self, columns: list[str], rows: Iterable[Iterable[Any]], title: str | None = None
               ) -> None:
+        from rich.table import Table
+        from rich.text import Text
+
         table = Table(title=None if title is None else Text(clean(title)), show_lines=False,
                       header_style="bold")
         for i, col in enumerate(columns):

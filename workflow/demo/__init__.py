@@ -85,7 +85,10 @@ def _fresh_folder(folder: Path) -> None:
         raise InvalidInput(f"--out {folder}: cannot write there: {exc.strerror}") from None
 
 
-def run_demo(folder: Path, say: Callable[[str], None], seed: int = 2025) -> DemoResult:
+def run_demo(folder: Path, say: Callable[[str], None], seed: int = 2025,
+             scale: int = 1) -> DemoResult:
+    """The cycle; ``scale`` multiplies the province's staff and so its nominations (load
+    tests: ``award bench web`` serves a demo ten times the size)."""
     _fresh_folder(folder)
     db = f"sqlite:///{folder / 'demo.db'}"
     clock = FixedClock(datetime(2026, 1, 2, 2, 0).astimezone())
@@ -95,25 +98,29 @@ def run_demo(folder: Path, say: Callable[[str], None], seed: int = 2025) -> Demo
     settings.audit_key = None
     service = build_service(settings)
     try:
-        return _run(service, clock, folder, db, say, random.Random(seed))
+        return _run(service, clock, folder, db, say, random.Random(seed), scale)
     finally:
         service.close()
 
 
 def _run(service: Service, clock: FixedClock, folder: Path, db: str,
-         say: Callable[[str], None], rng: random.Random) -> DemoResult:
+         say: Callable[[str], None], rng: random.Random, scale: int = 1) -> DemoResult:
     # a PDF takes about a second to lay out: the cycle's hundreds of documents stay HTML,
     # and a sample of each kind gets its PDF at the end (award pdf KIND --missing: the rest)
     printing = service.documents.make_pdfs(False)
-    office = build_office(rng)
+    office = build_office(rng, scale=scale)
     directory = folder / "directory.yaml"
-    write_directory(office, directory)
+    files = write_directory(office, directory)
     cycle = Cycle(service, clock, office, rng, say, folder)
     cycle.at(START, 8)
     service.setup.init()
-    loaded = service.setup.load_directory(directory)
-    say(f"province: {loaded['units']} units, {loaded['people']} people, "
-        f"{loaded['awards']} prior awards, {loaded['registrations']} registrations of 2025")
+    counts = {"units": 0, "people": 0, "awards": 0, "registrations": 0}
+    for file in files:
+        loaded = service.setup.load_directory(file)
+        counts = {key: max(counts[key], loaded[key]) if key == "units" else
+                  counts[key] + loaded.get(key, 0) for key in counts}
+    say(f"province: {counts['units']} units, {counts['people']} people, "
+        f"{counts['awards']} prior awards, {counts['registrations']} registrations of 2025")
     cycle.at(START, 8, 30)
     registered = register_in_january(service, office, rng)
     say(f"campaign bac-ninh-2026: units register {registered} nominees and themselves in "

@@ -185,22 +185,27 @@ def notices_page(deps: Deps, tx: Tx, after_id: int, limit: int) -> list[dict[str
     now = deps.now()
     out = []
     tree = deps.tree(tx)
-    for notice in tx.notices.page(after_id, limit):
+    notices = tx.notices.page(after_id, limit)
+    # the page's nominees and their latest notices, read at once rather than one by one
+    members = tx.notices.items_of([n.id for n in notices])
+    every = sorted({i for ids in members.values() for i in ids})
+    items = tx.items.get_many(every)
+    latest_of = tx.notices.latest_ids(every)
+    for notice in notices:
         nominees = []
         confidential = 0
         still_open = False
         extended: datetime | None = None
-        for nomination_id in tx.notices.items(notice.id):
-            other = tx.items.get(nomination_id)
+        for nomination_id in members[notice.id]:
+            other = items.get(nomination_id)
             if other is None:
                 continue
             # A hold stops a nominee's window and resuming gives back the days it had left,
             # so one nominee may stay open for objections after the published end.
             flow = deps.compiled(tx, other.flow_version).spec
-            latest = tx.notices.latest_for(other.id)
             # only the nominee's latest notice: a later notice's window is not this one's
             window = (notice_window(deps, tx, other, flow, now)
-                      if latest is not None and latest.id == notice.id else None)
+                      if latest_of.get(other.id) == notice.id else None)
             is_open = window is not None and window.open
             due = window.ends_at if window is not None else None
             if due is not None and due > notice.ends_at:

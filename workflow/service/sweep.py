@@ -23,7 +23,7 @@ from workflow.service.lifecycle import Entry
 from workflow.service.lifecycle.notice import window_ended
 from workflow.service.moves import apply
 from workflow.service.present import item_context
-from workflow.store import DATABASE_ERRORS, NominationRow, TimerRow, Tx
+from workflow.store import NominationRow, TimerRow, Tx, database_errors
 
 __all__ = ["DIGEST_ROLES", "SWEEP_BATCH", "sweep_batch", "write_digest"]
 
@@ -45,7 +45,7 @@ def sweep_batch(deps: Deps, tx: Tx, now: datetime, limit: int) -> dict[str, int]
             with tx.savepoint():
                 outcome = _act(deps, tx, timer, counts)
             tx.timers.finish(timer.id, outcome)
-        except DATABASE_ERRORS:
+        except database_errors():
             raise  # a lock or connection failure: the whole batch is retried, nothing lost
         except Exception as exc:  # a bug in one step must not stop the sweep for the others
             tx.timers.finish(timer.id, "failed")

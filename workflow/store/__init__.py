@@ -12,7 +12,7 @@ chain, and database setup.
            savepoint()                      a part undone alone if it raises
 
 Rows come back as the dataclasses of :mod:`workflow.store.rows`. Nothing above the store
-imports SQLAlchemy or a driver; their failures surface as ``DATABASE_ERRORS``, :class:`Busy`
+imports SQLAlchemy or a driver; their failures surface as ``database_errors()``, :class:`Busy`
 (retry the unit of work) or :class:`~workflow.errors.StoreUnavailable`.
 """
 
@@ -43,7 +43,7 @@ from workflow.store.rows import (
     SessionItemRow,
     TimerRow,
 )
-from workflow.store.unit import DATABASE_ERRORS, Store, Tx
+from workflow.store.unit import Store, Tx, database_errors
 
 __all__ = [
     "DATABASE_ERRORS",
@@ -71,9 +71,18 @@ __all__ = [
     "TimerRow",
     "Tx",
     "VerifyReport",
+    "database_errors",
     "make_engine",
     "normal_receipt",
     "normalise_url",
     "sqlite_file",
     "verify_rows",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name == "DATABASE_ERRORS":  # a constant that loads psycopg: see database_errors()
+        from workflow.store import unit
+
+        return unit.DATABASE_ERRORS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

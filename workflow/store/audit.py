@@ -14,14 +14,20 @@ deleted, inserted or reordered row all break it.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
+import itertools
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+from workflow import chain as chain_hash
+from workflow.chain import GENESIS, linker
 from workflow.errors import Misconfigured
 from workflow.store.raw import Raw
 
@@ -36,7 +42,6 @@ __all__ = [
     "verify_rows",
 ]
 
-GENESIS = "0" * 64
 CHAIN_LOCK_KEY = 72_650_001  # arbitrary, fixed: the PostgreSQL advisory lock for appends
 #: The stored form of an entry, as exported: exactly what was hashed, so exports verify.
 EXPORT_COLUMNS = ("seq", "at", "actor", "action", "nomination", "from", "to", "payload",
@@ -48,25 +53,10 @@ _ENTRY = ", ".join(_ENTRY_KEYS)
 _SELECT = f"SELECT {_ENTRY} FROM audit_entry ORDER BY seq"
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
-_head_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-_esc = json.encoder.encode_basestring  # what the encoder above uses for str (C-accelerated)
-
-
-def _text(value: str | None) -> str:
-    return "null" if value is None else _esc(value)
-
-
-def _head(seq: Any, at: Any, actor: Any, action: Any, nomination: Any, from_state: Any,
-          to_state: Any) -> str:
-    """``json.dumps([seq, at, …], separators=(",", ":"), ensure_ascii=False)``, built
-    directly when the values have the types the table stores (a million-entry verify spends
-    most of its time here); any other value goes through the JSON encoder itself, so a
-    tampered row still hashes exactly as the definition says."""
-    rest = (at, actor, action, nomination, from_state, to_state)
-    if type(seq) is int and all(v is None or type(v) is str for v in rest):
-        return (f"[{seq},{_text(at)},{_text(actor)},{_text(action)},{_text(nomination)},"
-                f"{_text(from_state)},{_text(to_state)}]")
-    return _head_json([seq, *rest])
+#: below this many entries a second process costs more than it saves
+PARALLEL_FROM = 200_000
+#: how many stretches a long chain is checked in at once: one per core, this process's too
+CORES = min(os.cpu_count() or 1, 8)
 
 
 def canonical_payload(payload: dict[str, Any]) -> str:
@@ -90,6 +80,7 @@ class Chain:
         self.keyed = bool(key)
         self._key = key.encode("utf-8") if key else b""
         self.confirmed = False  # this process has checked the database's chain mode
+        self._link = linker(self._key or None)
 
     @property
     def mode(self) -> str:
@@ -110,12 +101,13 @@ class Chain:
         to_state: str | None,
         payload: str,
     ) -> str:
-        message = (
-            prev_hash + _head(seq, at, actor, action, nomination, from_state, to_state) + payload
-        ).encode("utf-8")
-        if self.keyed:
-            return hmac.digest(self._key, message, "sha256").hex()
-        return hashlib.sha256(message).hexdigest()
+        return self._link(prev_hash, seq, at, actor, action, nomination, from_state, to_state,
+                          payload)
+
+    @property
+    def key(self) -> bytes | None:
+        """The HMAC key, for a verifying worker (handed over a pipe, never an argument)."""
+        return self._key or None
 
 
 @dataclass(frozen=True)
@@ -148,9 +140,10 @@ class AuditRepo:
         "payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     )
 
-    def __init__(self, raw: Raw, chain: Chain) -> None:
+    def __init__(self, raw: Raw, chain: Chain, database: Path | None = None) -> None:
         self._raw = raw
         self._chain = chain
+        self._database = database  # the SQLite file, which verifying workers read too
         self._head: tuple[int, str] | None = None
 
     def head(self) -> tuple[int, str]:
@@ -256,8 +249,71 @@ class AuditRepo:
                                     f"the chain is empty but the database holds {items[0]} "
                                     "items: its entries were deleted")
         held = [*anchors, *self._held_anchors()]
+        if latest is not None and self._parallel(latest[0], held, progress):
+            return VerifyReport(True, latest[0], latest[0], latest[1])
         return verify_rows(self._raw.stream(_SELECT, name="award_audit_verify"), self._chain,
                            progress, held)
+
+    def _parallel(self, last: int, anchors: Sequence[Anchor],
+                  progress: Callable[[int], None] | None) -> bool:
+        """Whether the chain up to ``last`` is whole, checked in stretches on every core: a
+        worker process per stretch but the first, which this process checks meanwhile.
+        False when it is not worth it (PostgreSQL, one core, a short chain) and when any
+        stretch is not clean — the caller then verifies in one pass and names the exact seq.
+        """
+        if self._database is None or CORES < 2 or last < PARALLEL_FROM:
+            return False
+        if any(a.seq > last for a in anchors):
+            return False  # truncated: the one-pass verify says how
+        parts = CORES
+        bounds = [last * i // parts for i in range(parts + 1)]
+        wanted: dict[int, str] = {}
+        for anchor in anchors:
+            if wanted.setdefault(anchor.seq, anchor.hash) != anchor.hash:
+                return False  # two anchors disagree on one seq: one of them fails
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+            [str(Path(chain_hash.__file__).resolve().parents[1]),
+             *filter(None, [os.environ.get("PYTHONPATH")])])}
+        workers = []
+        for after, upto in itertools.pairwise(bounds[1:]):
+            job = {"path": str(self._database), "after": after, "upto": upto,
+                   "key": self._chain.key.hex() if self._chain.key else None,
+                   "anchors": {str(s): h for s, h in wanted.items() if after < s <= upto}}
+            worker = subprocess.Popen([sys.executable, "-m", "workflow.chain"], env=env,
+                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                      stderr=subprocess.DEVNULL, text=True)
+            assert worker.stdin is not None
+            worker.stdin.write(json.dumps(job))
+            worker.stdin.close()
+            workers.append(worker)
+        try:
+            rows = self._raw.stream(chain_hash.SELECT + " WHERE seq <= ? ORDER BY seq",
+                                    name="award_audit_verify_first", params=(bounds[1],))
+            first = chain_hash.check_stretch(
+                rows, self._chain.key, 1, {s: h for s, h in wanted.items() if s <= bounds[1]})
+            stretches = [first]
+            for worker in workers:
+                assert worker.stdout is not None
+                with worker.stdout:
+                    out = worker.stdout.read()
+                worker.wait()
+                found = json.loads(out) if worker.returncode == 0 and out.strip() else None
+                stretches.append(None if found is None else tuple(found))
+        finally:
+            for worker in workers:
+                if worker.poll() is None:
+                    worker.kill()
+                    worker.wait()
+                if worker.stdout is not None and not worker.stdout.closed:
+                    worker.stdout.close()
+        prev = GENESIS
+        for (after, upto), stretch in zip(itertools.pairwise(bounds), stretches, strict=True):
+            if stretch is None or stretch[0] != upto - after or stretch[1] != prev:
+                return False
+            prev = str(stretch[2])
+            if progress is not None:
+                progress(upto)
+        return True
 
     def _held_anchors(self) -> list[Anchor]:
         out = [Anchor(int(r[0]), str(r[1]), f"notice {r[2]}") for r in self._raw.all(

@@ -5,7 +5,7 @@ Must not import the service or anything above the store.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -46,6 +46,19 @@ class ItemRepo:
             sql += " FOR UPDATE"
         row = self.raw.one(sql, (nomination_id,))
         return _decode(row) if row else None
+
+    def get_many(self, ids: Iterable[int]) -> dict[int, NominationRow]:
+        """The items of ``ids`` that exist, by id: one query per 500 (a page of notices reads
+        its nominees at once, not one by one)."""
+        wanted = sorted(set(ids))
+        out: dict[int, NominationRow] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            for r in self.raw.all(f"SELECT {_COLUMNS} FROM nomination WHERE id IN "
+                                  f"({placeholders(chunk)})", chunk):
+                row = _decode(r)
+                out[row.id] = row
+        return out
 
     def save(self, row: NominationRow, expected_version: int) -> None:
         """Write what changed if nobody changed the row since ``expected_version``; else

@@ -6,9 +6,10 @@ Must not import the service or anything above the store.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from workflow.store.raw import Raw
+from workflow.store.raw import Raw, placeholders
 from workflow.store.rows import NoticeRow, columns, decoder
 
 __all__ = ["NoticeRepo"]
@@ -59,6 +60,25 @@ class NoticeRepo:
         return [r[0] for r in self.raw.all("SELECT nomination_id FROM notice_item WHERE "
                                            "notice_id = ? ORDER BY nomination_id",
                                            (notice_id,))]
+
+    def items_of(self, notice_ids: Sequence[int]) -> dict[int, list[int]]:
+        """:meth:`items` of several notices in one query."""
+        out: dict[int, list[int]] = {n: [] for n in notice_ids}
+        if notice_ids:
+            for notice_id, nomination_id in self.raw.all(
+                    "SELECT notice_id, nomination_id FROM notice_item WHERE notice_id IN "
+                    f"({placeholders(notice_ids)}) ORDER BY notice_id, nomination_id",
+                    list(notice_ids)):
+                out[int(notice_id)].append(int(nomination_id))
+        return out
+
+    def latest_ids(self, nomination_ids: Sequence[int]) -> dict[int, int]:
+        """The id of each item's latest notice (:meth:`latest_for`), in one query."""
+        if not nomination_ids:
+            return {}
+        return {int(r[0]): int(r[1]) for r in self.raw.all(
+            "SELECT nomination_id, max(notice_id) FROM notice_item WHERE nomination_id IN "
+            f"({placeholders(nomination_ids)}) GROUP BY nomination_id", list(nomination_ids))}
 
     def latest_for(self, nomination_id: int) -> NoticeRow | None:
         row = self.raw.one(

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection
+from sqlalchemy.pool import PoolProxiedConnection
 
 __all__ = ["Raw", "TransactionLost", "placeholders"]
 
@@ -30,8 +31,9 @@ class TransactionLost(RuntimeError):
 
 
 class Raw:
-    def __init__(self, conn: Connection, dialect: str) -> None:
-        dbapi = conn.connection.dbapi_connection
+    def __init__(self, conn: Connection | PoolProxiedConnection, dialect: str) -> None:
+        # a unit of work lends the pool's proxy itself; a SQLAlchemy Connection also does
+        dbapi = (conn.connection if isinstance(conn, Connection) else conn).dbapi_connection
         assert dbapi is not None
         self._dbapi = dbapi
         self._cursor = dbapi.cursor()
@@ -55,12 +57,13 @@ class Raw:
         self._cursor.execute(self._q(sql), params)
         return [tuple(r) for r in self._cursor.fetchall()]
 
-    def stream(self, sql: str, *, name: str, batch: int = 20_000) -> Iterator[tuple[Any, ...]]:
+    def stream(self, sql: str, *, name: str, batch: int = 20_000,
+               params: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
         """Rows a batch at a time; on PostgreSQL through a named (server-side) cursor, so a
         million rows are never held in memory at once."""
         cursor = self._dbapi.cursor(name=name) if self.pg else self._dbapi.cursor()
         try:
-            cursor.execute(self._q(sql))
+            cursor.execute(self._q(sql), params)
             while rows := cursor.fetchmany(batch):
                 yield from rows
         finally:

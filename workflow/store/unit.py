@@ -6,7 +6,7 @@ the pool and gives it back when it ends, so however many threads a web server ru
 waits for a free connection instead of keeping one per thread for ever. A transient lock
 failure inside it raises :class:`~workflow.store.db.Busy` so the caller can retry the whole
 use case; :meth:`Tx.savepoint` isolates a part of it. Nothing above the store sees SQLAlchemy
-or a driver: their failures surface as :data:`DATABASE_ERRORS`, ``Busy`` or
+or a driver: their failures surface as :func:`database_errors`, ``Busy`` or
 :class:`~workflow.errors.StoreUnavailable`.
 """
 
@@ -17,18 +17,18 @@ import itertools
 import logging
 import os
 import sqlite3
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-import psycopg
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.pool import PoolProxiedConnection
 
 from workflow.errors import InvalidInput, StoreUnavailable
-from workflow.store import migrate
 from workflow.store.accounts import AccountRepo
 from workflow.store.audit import AuditRepo, Chain
 from workflow.store.ballots import BallotRepo
@@ -41,6 +41,7 @@ from workflow.store.db import (
     is_busy,
     is_missing_schema,
     secure_sqlite_files,
+    sqlite_file,
 )
 from workflow.store.decisions import DecisionRepo
 from workflow.store.directory import DirectoryRepo
@@ -56,14 +57,31 @@ from workflow.store.raw import Raw, TransactionLost
 from workflow.store.sessions import SessionRepo
 from workflow.store.timers import TimerRepo
 
-__all__ = ["DATABASE_ERRORS", "Store", "Tx"]
+__all__ = ["Store", "Tx", "database_errors"]
 
 SCRUB_WAIT_MS = 200  # how long each try at emptying the log after a round waits for readers
 SCRUB_ATTEMPTS = 3
-#: What a database failure looks like from above the store, whichever layer raised it: the
-#: unit of work is lost and is retried (or reported) as a whole.
-DATABASE_ERRORS: tuple[type[BaseException], ...] = (DBAPIError, sqlite3.Error, psycopg.Error,
-                                                    TransactionLost)
+_ERRORS: tuple[type[BaseException], ...] = (DBAPIError, sqlite3.Error, TransactionLost)
+
+
+def database_errors() -> tuple[type[BaseException], ...]:
+    """What a database failure looks like from above the store, whichever layer raised it:
+    the unit of work is lost and is retried (or reported) as a whole. psycopg's errors count
+    once psycopg is loaded (a process that never opens PostgreSQL never imports it, and
+    cannot meet them)."""
+    psycopg = sys.modules.get("psycopg")
+    return _ERRORS if psycopg is None else (*_ERRORS, psycopg.Error)
+
+
+def __getattr__(name: str) -> Any:
+    # ``DATABASE_ERRORS`` as a constant, for callers that want one: it loads psycopg
+    if name == "DATABASE_ERRORS":
+        import psycopg  # noqa: F401
+
+        return database_errors()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 T = TypeVar("T")
 log = logging.getLogger("workflow.store")
 
@@ -71,10 +89,11 @@ log = logging.getLogger("workflow.store")
 class Tx:
     """A transaction's view of the store: one repository per data area."""
 
-    def __init__(self, conn: Connection, chain: Chain, dialect: str) -> None:
+    def __init__(self, conn: PoolProxiedConnection, chain: Chain, dialect: str,
+                 database: Path | None = None) -> None:
         self.dialect = dialect
         self.raw = Raw(conn, dialect)
-        self.audit = AuditRepo(self.raw, chain)
+        self.audit = AuditRepo(self.raw, chain, database)
         self._savepoints = itertools.count(1)
         #: what the unit of work did, for observers once it has committed (never before)
         self.events: list[tuple[str, dict[str, Any]]] = []
@@ -151,14 +170,14 @@ class Tx:
     def savepoint(self) -> Iterator[None]:
         """A part of the unit of work that is undone alone if it raises (the error still
         propagates). A database failure inside it is not the part's fault: it propagates
-        as one of :data:`DATABASE_ERRORS` and the whole unit of work is lost."""
+        as one of :func:`database_errors` and the whole unit of work is lost."""
         name = f"sp_{next(self._savepoints)}"
         head = self.audit.snapshot()
         done = len(self.events)
         self.raw.execute(f"SAVEPOINT {name}")
         try:
             yield
-        except DATABASE_ERRORS:
+        except database_errors():
             raise
         except BaseException:
             self.raw.execute(f"ROLLBACK TO SAVEPOINT {name}")
@@ -175,6 +194,9 @@ class Store:
         self.engine = engine
         self.chain = chain
         self.dialect = engine.dialect.name
+        file = sqlite_file(engine.url.render_as_string(hide_password=False))
+        #: the SQLite file (None on PostgreSQL and in memory), read by verifying workers
+        self.database = file.resolve() if file is not None else None
 
     @property
     def url(self) -> str:
@@ -182,9 +204,12 @@ class Store:
         return self.engine.url.render_as_string(hide_password=True)
 
     @contextmanager
-    def _borrow(self) -> Iterator[Connection]:
+    def _borrow(self) -> Iterator[PoolProxiedConnection]:
+        """A DB-API connection from the pool (its proxy; closing it gives it back). Units of
+        work run on the driver itself, so SQLAlchemy's ``Connection`` — its event dispatch
+        and bookkeeping cost a fifth of a transition on SQLite — is not built for them."""
         try:
-            conn = self.engine.connect()
+            conn = self.engine.raw_connection()
         except (OperationalError, DBAPIError) as exc:
             raise StoreUnavailable(
                 f"cannot open database {self.url}: "
@@ -212,10 +237,10 @@ class Store:
         with self._borrow() as conn:
             try:
                 driver = self._begin(conn, immediate)
-                tx = Tx(conn, self.chain, self.dialect)
+                tx = Tx(conn, self.chain, self.dialect, self.database)
                 try:
                     yield tx
-                    _commit(conn, driver)
+                    driver.commit()
                 except BaseException:
                     _rollback(conn, driver)
                     raise
@@ -224,35 +249,29 @@ class Store:
                     self.scrub_log(conn)
             except TransactionLost as exc:
                 raise StoreUnavailable(str(exc)) from None
-            except DATABASE_ERRORS as exc:
+            except database_errors() as exc:
                 raise self._translate(exc, conn) from exc
 
-    def _begin(self, conn: Connection, immediate: bool) -> Any:
-        """Open the transaction on the driver connection and return that connection.
-
-        SQLAlchemy's own bookkeeping costs as much as a whole transition on SQLite; if a Core
-        statement makes SQLAlchemy begin too, it joins this very database transaction (see
-        the BEGIN listener in db.py) and its commit ends it.
-        """
-        driver = conn.connection.driver_connection
+    def _begin(self, conn: PoolProxiedConnection, immediate: bool) -> Any:
+        """Open the transaction on the driver connection and return that connection."""
+        driver = conn.driver_connection
         if self.dialect == "sqlite":
-            conn.info["sqlite_immediate"] = immediate
             assert driver is not None
             driver.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
         # PostgreSQL: psycopg opens the transaction with the first statement
         return driver
 
-    def _translate(self, exc: BaseException, conn: Connection) -> BaseException:
+    def _translate(self, exc: BaseException, conn: PoolProxiedConnection) -> BaseException:
         if is_busy(exc):
             return Busy(str(exc))
         if is_missing_schema(exc):
             return StoreUnavailable(
                 f"database {self.url} has no award schema yet; run `award init`")
-        if conn.invalidated:
+        if not conn.is_valid or getattr(conn.driver_connection, "closed", False):
             return StoreUnavailable(f"lost the database connection: {getattr(exc, 'orig', exc)}")
         return exc
 
-    def scrub_log(self, conn: Connection | None = None) -> bool:
+    def scrub_log(self, conn: PoolProxiedConnection | None = None) -> bool:
         """Fold SQLite's write-ahead log into the database and empty it, so no earlier page
         images stay on disk (with ``secure_delete`` the freed cells are zeroed too).
 
@@ -266,7 +285,7 @@ class Store:
         if conn is None:
             with self._borrow() as own:
                 return self.scrub_log(own)
-        driver = conn.connection.driver_connection
+        driver = conn.driver_connection
         assert driver is not None
         driver.execute(f"PRAGMA busy_timeout = {SCRUB_WAIT_MS}")
         try:
@@ -296,6 +315,8 @@ class Store:
 
     def create_schema(self) -> tuple[str | None, str | None]:
         """Bring the schema to the newest revision (idempotent): ``(before, after)``."""
+        from workflow.store import migrate  # alembic: only commands that upgrade load it
+
         secure_sqlite_files(self.engine)
         try:
             return migrate.upgrade(self.engine)
@@ -306,6 +327,8 @@ class Store:
 
     def revision(self) -> tuple[str | None, str]:
         """``(the database's revision, the newest this release ships)``."""
+        from workflow.store import migrate
+
         try:
             return migrate.current(self.engine), migrate.head()
         except (OperationalError, DBAPIError) as exc:
@@ -331,7 +354,7 @@ class Store:
         copy = sqlite3.connect(target)
         try:
             with self._borrow() as conn:
-                source = conn.connection.driver_connection
+                source = conn.driver_connection
                 assert source is not None
                 source.backup(copy)
         finally:
@@ -350,23 +373,13 @@ class Store:
             source.backup(copy)
 
     def schema_ready(self) -> bool:
-        with self._borrow() as conn, conn.begin():
+        with self.engine.connect() as conn, conn.begin():
             return "nomination" in set(self.engine.dialect.get_table_names(conn))
 
 
-def _commit(conn: Connection, driver: Any) -> None:
-    if conn.in_transaction():
-        conn.commit()
-    else:
-        driver.commit()
-
-
-def _rollback(conn: Connection, driver: Any) -> None:
+def _rollback(conn: PoolProxiedConnection, driver: Any) -> None:
     """Roll back whatever is open, best effort: the original error is what matters."""
     try:
-        if conn.in_transaction():
-            conn.rollback()
-        else:
-            driver.rollback()
+        driver.rollback()
     except Exception:  # a dead connection cannot roll back; it is discarded
         conn.invalidate()

@@ -15,9 +15,6 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-
 from workflow.errors import InvalidInput, NotFound
 from workflow.service.base import Deps
 from workflow.store import Tx
@@ -48,6 +45,8 @@ class Accounts:
             raise InvalidInput("a password has at most 1024 characters")
         if not password.strip():
             raise InvalidInput("a password cannot be only spaces")
+        from argon2 import PasswordHasher  # argon2: only what handles passwords loads it
+
         digest = PasswordHasher().hash(password)
 
         def work(tx: Tx) -> dict[str, Any]:
@@ -62,6 +61,9 @@ class Accounts:
 
     def authenticate(self, login: str, password: str) -> dict[str, Any] | None:
         """The person (with roles and a password ``stamp``) if the password matches."""
+        from argon2 import PasswordHasher
+        from argon2.exceptions import InvalidHashError, VerificationError
+
         hasher = PasswordHasher()
         row = self._deps.run(lambda tx: tx.directory.person(login)) if login else None
         stored = row.get("password_hash") if row else None
@@ -122,4 +124,6 @@ class Accounts:
 
 @functools.cache
 def _dummy_hash() -> str:
+    from argon2 import PasswordHasher
+
     return PasswordHasher().hash("not a password of anyone")

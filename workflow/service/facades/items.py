@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from workflow import intake, sheets
+from workflow import intake
 from workflow.errors import InvalidInput, NotAllowed, NotFound
 from workflow.service import access
 from workflow.service.base import Actor, Deps, load, paged
@@ -169,6 +169,8 @@ class Items:
         """Write the flow's list template (.xlsx) to ``out``."""
         spec = self._deps.definitions.flow(flow)
         columns = intake.columns(spec)
+        from workflow import sheets  # openpyxl: only the commands that read or write lists
+
         sheets.write_list(out, columns, title=f"Danh sách đề nghị: {spec.title.get('vi', '')}"
                           f" ({spec.id})", guide=_GUIDE, when=self._deps.now())
         return {"flow": spec.id, "columns": [c.key for c in columns],
@@ -198,6 +200,8 @@ class Items:
         deps = self._deps
         deps.run(lambda tx: lists.check_may_import(deps, tx, actor, flow, unit))
         spec = deps.definitions.flow(flow)
+        from workflow import sheets
+
         parsed = intake.parse(sheets.read(name, content), spec)
         digest = hashlib.sha256(content).hexdigest()
         return deps.run(lambda tx: lists.import_list(deps, tx, actor, flow, unit, parsed,
@@ -238,6 +242,8 @@ class Items:
         chosen: Iterator[list[Any]] = (row for _, row in pages if row is not None)
         if wanted and limit is not None:
             chosen = itertools.islice(chosen, limit)
+        from workflow import sheets
+
         return sheets.write_table(out, fmt, [key for key, _ in EXPORT_COLUMNS] + list(fields),
                                   labels, chosen)
 

@@ -68,8 +68,14 @@ class Public:
         """Public notices, newest first, with what the public may know of each nominee (no
         state, no fields): name, unit, whether objections are accepted now."""
         def work(tx: Tx) -> tuple[dict[str, Any], ...]:
-            out = [self._notice(tx, i) for i in tx.notices.newest_ids(before, limit)]
-            return tuple(n for n in out if n is not None)
+            ids = tx.notices.newest_ids(before, limit)
+            if not ids:
+                return ()
+            # the page's notices in one read (ids are ascending there, newest first here)
+            low, high = min(ids), max(ids)
+            views = {int(v["id"]): v
+                     for v in notices_page(self._deps, tx, low - 1, high - low + 1)}
+            return tuple(self._shape(tx, views[i]) for i in ids if i in views)
 
         return self._deps.run(work)
 
@@ -122,11 +128,14 @@ class Public:
         return deps.run(work)
 
     def _notice(self, tx: Tx, notice_id: int) -> dict[str, Any] | None:
-        deps = self._deps
-        rows = notices_page(deps, tx, notice_id - 1, 1)
+        rows = notices_page(self._deps, tx, notice_id - 1, 1)
         if not rows or rows[0]["id"] != str(notice_id):
             return None
-        view = rows[0]
+        return self._shape(tx, rows[0])
+
+    def _shape(self, tx: Tx, view: dict[str, Any]) -> dict[str, Any]:
+        """A notice as the public sees it, from its :func:`notices_page` row."""
+        deps = self._deps
         tree = deps.tree(tx)
         spec = deps.definitions.flows.get(view["flow"])
         award = deps.definitions.catalogue.get(spec.award) if spec else None

@@ -1,0 +1,114 @@
+"""Each command imports only what it needs: a guard by module list, not by wall clock.
+
+A command runs in a fresh interpreter that writes ``sys.modules`` when it exits; the test fails
+when a command's import set grows to include the web stack (or, for the commands people run
+most, the libraries of other commands: spreadsheets, templates, migrations, PostgreSQL's
+driver). ``award bench cli`` measures the time these imports cost.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import typer.main
+
+from workflow.cli import app, registry
+
+ROOT = Path(__file__).resolve().parents[1]
+DIRECTORY = ROOT / "definitions" / "directory.sample.yaml"
+FLOW = "chien-si-thi-dua-co-so"
+
+#: the web stack: only ``award serve`` (and ``award bench web``) may load it
+WEB = ("fastapi", "starlette", "uvicorn", "workflow.web", "prometheus_client", "multipart",
+       "itsdangerous", "swagger_ui")
+#: libraries of other commands, which ``show``, ``list``, ``fire``, ``vote`` never need
+OTHERS = ("openpyxl", "jinja2", "alembic", "psycopg", "argon2", "apscheduler", "sqlmodel")
+#: what ``award --help`` may not load: it lists commands and touches no database
+HELP = (*WEB, *OTHERS, "sqlalchemy", "holidays", "yaml", "transitions", "rich", "pydantic",
+        "workflow.store", "workflow.service", "workflow.bootstrap")
+
+_PROBE = """
+import atexit, json, sys
+out = sys.argv[1]
+atexit.register(lambda: open(out, "w").write(json.dumps(sorted(sys.modules))))
+sys.argv = ["award", *sys.argv[2:]]
+from workflow.cli import main
+main()
+"""
+
+
+def _modules(tmp: Path, *args: str) -> set[str]:
+    out = tmp / "modules.json"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "AWARD_NOW": "2026-02-12T09:00:00+07:00"}
+    run = subprocess.run([sys.executable, "-c", _PROBE, str(out), *args], env=env,
+                         capture_output=True, text=True, timeout=120, check=False)
+    assert run.returncode == 0, (args, run.stdout, run.stderr)
+    return set(json.loads(out.read_text()))
+
+
+def _loaded(modules: set[str], banned: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in modules if any(m == b or m.startswith(b + ".") for b in banned))
+
+
+def test_registry_names_every_command() -> None:
+    """A command missing from the registry would still run, but every command would then
+    load every module to look for it."""
+    registry.load_all()
+    built = typer.main.get_group(app)
+    assert set(built.commands) == set(registry.COMMANDS)
+    for module in set(registry.COMMANDS.values()):
+        assert (ROOT / "workflow" / "cli" / f"{module}.py").is_file(), module
+
+
+def test_help_lists_every_command_and_loads_no_library(tmp_path: Path) -> None:
+    modules = _modules(tmp_path, "--help")
+    assert _loaded(modules, HELP) == []
+
+
+@pytest.fixture(scope="module")
+def database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    folder = tmp_path_factory.mktemp("imports")
+    url = f"sqlite:///{folder / 'award.db'}"
+    _modules(folder, "--db", url, "init")
+    _modules(folder, "--db", url, "directory", "load", str(DIRECTORY))
+    _modules(folder, "--db", url, "--as", "lan", "nominate", FLOW, "--unit", "BN-SGD",
+             "--nominee", "Nguyễn Văn An", "--set", "year=2025")
+    return url
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("args", [
+    ("show", "1"),
+    ("--json", "show", "1"),
+    ("list",),
+    ("--as", "lan", "fire", "1", "withdraw", "--comment", "no"),
+    ("audit", "verify"),
+    ("audit", "log", "1"),
+    ("flows", "list"),
+], ids=" ".join)
+def test_everyday_commands_do_not_load_the_web_stack(database: str, tmp_path: Path,
+                                                     args: tuple[str, ...]) -> None:
+    modules = _modules(tmp_path, "--db", database, *args)
+    assert _loaded(modules, WEB) == []
+    assert _loaded(modules, OTHERS) == []
+    if "fire" not in args:  # reading needs no holiday table (a move may, for its deadline)
+        assert _loaded(modules, ("holidays.countries",)) == []
+
+
+@pytest.mark.slow
+def test_serve_is_what_loads_the_web_stack(tmp_path: Path) -> None:
+    """The control: the probe sees the web stack where it is loaded."""
+    modules = _modules(tmp_path, "--help")
+    assert "fastapi" not in modules
+    from workflow.cli import web  # noqa: F401 (registering serve loads nothing heavy either)
+
+    probe = subprocess.run([sys.executable, "-c", "import sys; import workflow.web; "
+                            "print('fastapi' in sys.modules)"],
+                           env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True,
+                           text=True, timeout=120, check=True)
+    assert probe.stdout.strip() == "True"
