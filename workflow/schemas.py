@@ -186,13 +186,28 @@ def _directory() -> Schema:
                   "year": {"type": "integer", "minimum": 1900, "maximum": 2100, "title": "Năm",
                            "description": "The year."}},
                  required=["person", "award", "year"])
-    return _obj("Danh bạ", "Units, people with their roles, and prior awards.",
+    registration = _obj(
+        "Đăng ký thi đua", "A campaign registration made before the engine (on paper): the "
+        "unit itself (no person) or one of its people, for an award of the campaign.",
+        {"campaign": {"type": "string", "title": "Phong trào thi đua",
+                      "description": "A campaign's id (definitions/campaigns/)."},
+         "unit": {"type": "string", "title": "Đơn vị", "description": "The registering unit."},
+         "person": {"type": "string", "title": "Người",
+                    "description": "A login; left out when the unit registers itself."},
+         "award": {"type": "string", "title": "Mã khen thưởng",
+                   "description": "An award code the campaign offers."}},
+        required=["campaign", "unit", "award"])
+    return _obj("Danh bạ", "Units, people with their roles, prior awards and campaign "
+                "registrations.",
                 {"units": {"type": "array", "items": unit, "title": "Đơn vị",
                            "description": "Units."},
                  "people": {"type": "array", "items": person, "title": "Người",
                             "description": "People."},
                  "awards": {"type": "array", "items": prior, "title": "Khen thưởng đã có",
-                            "description": "Prior awards."}})
+                            "description": "Prior awards."},
+                 "registrations": {"type": "array", "items": registration,
+                                   "title": "Đăng ký thi đua",
+                                   "description": "Campaign registrations made on paper."}})
 
 
 def schema_for(kind: str, guards: Iterable[str] = ()) -> Schema:

@@ -17,7 +17,7 @@ from typing import Any
 
 from workflow.flow import model
 from workflow.flow.io import reader
-from workflow.flow.registry import FIELD_OPS
+from workflow.flow.registry import FIELD_OPS, default_guards
 from workflow.voting import BASES
 
 __all__ = ["SCHEMA_ID", "flow_schema"]
@@ -26,6 +26,8 @@ SCHEMA_ID = "https://award.example/schemas/flow.schema.json"
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
 Schema = dict[str, Any]
+#: Guards that take no argument (``{name: true}`` or a bare name).
+NO_ARGUMENT = ("fields_complete", "no_open_objections", "cluster_leader")
 
 
 def _obj(title: str, description: str, properties: dict[str, Schema],
@@ -69,8 +71,7 @@ def _one_of_window() -> list[Schema]:
 def flow_schema(guards: Iterable[str] = ()) -> Schema:
     """The JSON Schema of a flow file; ``guards`` are the registered guard names (the
     default registry's when empty)."""
-    guard_names = sorted(guards) or ["documents", "eligible", "field", "fields_complete",
-                                     "no_open_objections"]
+    guard_names = sorted(guards) or default_guards().names()
     scope_list = list(reader.SCOPES)
     defs: dict[str, Schema] = {
         "text": {
@@ -257,6 +258,17 @@ def flow_schema(guards: Iterable[str] = ()) -> Schema:
                                               "type": ["string", "number", "boolean",
                                                        "array", "null"]}},
                                    required=["name", "op"]),
+                     "registered": {"title": "Đã đăng ký thi đua",
+                                    "description": "true: the nominee registered for the "
+                                                   "flow's own award in an emulation campaign "
+                                                   "covering the nomination's year; or an "
+                                                   "award code of the catalogue.",
+                                    "oneOf": [{"const": True}, {"type": "string",
+                                                                "minLength": 1}]},
+                     **{name: {"title": "Không cần tham số",
+                               "description": "This guard takes no argument: null or true.",
+                               "enum": [None, True]}
+                        for name in NO_ARGUMENT if name in guard_names},
                  }},
             ],
         },
@@ -312,6 +324,10 @@ def flow_schema(guards: Iterable[str] = ()) -> Schema:
             "ad_hoc": {"type": "boolean", "title": "Khen thưởng đột xuất",
                        "description": "Awards granted here do not count toward merit "
                                       "streaks."},
+            "confidential": {"type": "boolean", "title": "Đối tượng làm nhiệm vụ đặc biệt",
+                             "description": "Every nominee of the flow is on special or secret "
+                                            "tasks: named only to people with a role at the "
+                                            "nominating unit or above."},
             "fields": {"type": "object", "title": "Trường thông tin",
                        "description": "The nomination's data, by field name.",
                        "propertyNames": _ref("name"),
