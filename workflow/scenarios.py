@@ -17,6 +17,12 @@ steps people (or the clock) take, each with what is expected after it::
         from: the council passes it     # replay another scenario first (a shared beginning)
         steps: …
 
+A scenario may start with ``before:`` steps that run before the nomination and act on
+emulation campaigns only: ``register`` (a registration, đăng ký thi đua), ``ranking: open``
+or ``close`` (a cluster's ranking at the final review) and ``paper`` (a unit head's ranking
+paper), each naming its ``campaign`` (and ``cluster``); the same steps may come among the
+item's steps too. The ``registered`` and ``cluster_leader`` guards then read what they made.
+
 Each scenario gets its own database (the schema is made once per run and copied), its own
 fixed clock and an installation key of its own; nothing outside the run is touched. One
 :class:`Outcome` per scenario; the edges every run took are kept so a test can check that a
@@ -58,11 +64,14 @@ __all__ = ["DEFAULT_NOW", "Edge", "Outcome", "Run", "run_files", "scenario_files
 
 DEFAULT_NOW = "2026-03-02T09:00:00+07:00"  # a Monday with no holiday near it
 FILE_KEYS = ["flow", "now", "directory", "scenarios"]
-SCENARIO_KEYS = ["name", "from", "nomination", "steps"]
+SCENARIO_KEYS = ["name", "from", "before", "nomination", "steps"]
 NOMINATION_KEYS = ["as", "unit", "nominee", "person", "fields", "documents"]
+#: Steps on an emulation campaign rather than on the item (allowed in ``before:``).
+CAMPAIGN_ACTIONS = ["register", "ranking", "paper"]
 ACTIONS = ["fire", "vote", "recuse", "ballot", "session", "object", "resolve", "confirm",
-           "attach", "escalate-at"]
-OPTIONS = ["as", "at", "comment", "unit", "decision", "name", "contact"]
+           "attach", "escalate-at", *CAMPAIGN_ACTIONS]
+OPTIONS = ["as", "at", "comment", "unit", "decision", "name", "contact", "campaign", "cluster",
+           "person"]
 EXPECTS = ["state", "exit", "outbox", "due_at"]
 STEP_KEYS = [*ACTIONS, *OPTIONS, *EXPECTS]
 OUTBOX_KEYS = ["to", "kind", "subject"]
@@ -215,6 +224,18 @@ def _read(path: Path) -> _File:
             p.add(body, f"scenario {name!r} needs a nomination (or from: SCENARIO)")
         if "nomination" in body and "from" in body:
             p.add(body, f"scenario {name!r}: give a nomination or from, not both")
+        if "before" in body and "from" in body:
+            p.add(body.get("before") or body, f"scenario {name!r}: before: belongs to a scenario with its "
+                                  "own nomination (from: replays the other's)")
+        for step in p.sequence(body.get("before"), "before") if "before" in body else []:
+            sbody = p.mapping(step, "a step before the nomination")
+            if sbody is None:
+                continue
+            p.keys(sbody, "a step before the nomination",
+                   [*CAMPAIGN_ACTIONS, *OPTIONS, "exit"])
+            if not any(k in sbody for k in CAMPAIGN_ACTIONS):
+                p.add(sbody, "a step before the nomination needs an action "
+                             f"({', '.join(CAMPAIGN_ACTIONS)})")
         nom = p.mapping(body.get("nomination"), "nomination") if "nomination" in body else None
         if nom is not None:
             p.keys(nom, "the nomination", NOMINATION_KEYS, required=["as", "unit"])
@@ -320,6 +341,10 @@ class _Scenario:
                 raise _Failed(origin, f"from: {name!r} leads back to itself")
             self.play(self.spec.scenarios[name], seen | {name})
         else:
+            before = body.get("before")
+            for step in before.items if isinstance(before, Sequence) else []:
+                assert isinstance(step, Mapping)
+                self.step(step)
             nomination = body.get("nomination")
             assert isinstance(nomination, Mapping)
             self.nominate(nomination)
@@ -381,13 +406,16 @@ class _Scenario:
 
     def _act(self, action: str, step: Mapping) -> None:
         items, sessions = self.service.items, self.service.sessions
-        item = self.item
-        assert item is not None
         value = step.get(action)
         assert value is not None
         text = str(value.plain())
         comment = _text(step.get("comment"))
         actors = [Actor(login) for login in _logins(step.get("as"))]
+        if action in CAMPAIGN_ACTIONS:
+            self._campaign_act(action, value, step, actors)
+            return
+        item = self.item
+        assert item is not None
         if action == "escalate-at":
             self.clock.set(self._instant(value))
             self.service.timers.escalate()
@@ -414,6 +442,37 @@ class _Scenario:
         }
         for actor in actors:
             acts[action](actor)
+
+    def _campaign_act(self, action: str, value: Node, step: Mapping,
+                      actors: list[Actor]) -> None:
+        """register, ranking: open|close, paper: [UNIT…] on the step's campaign."""
+        campaigns = self.service.campaigns
+        campaign = _text(step.get("campaign"))
+        if campaign is None:
+            raise _Failed(step, f"{action}: which campaign? give campaign: ID")
+        if not actors:
+            raise _Failed(step, f"{action}: who acts? give as: LOGIN")
+        cluster = _text(step.get("cluster"))
+        if action != "register" and cluster is None:
+            raise _Failed(step, f"{action}: which cluster? give cluster: ID")
+        unit = _text(step.get("unit"))
+        for actor in actors:
+            if action == "register":
+                if unit is None:
+                    raise _Failed(step, "register: which unit registers? give unit: UNIT")
+                campaigns.register(actor, campaign, unit, str(value.plain()),
+                                   _text(step.get("person")))
+            elif action == "paper":
+                assert cluster is not None
+                campaigns.cluster_vote(actor, campaign, cluster, _logins(value), unit)
+            elif value.plain() == "open":
+                assert cluster is not None
+                campaigns.cluster_open(actor, campaign, cluster)
+            elif value.plain() == "close":
+                assert cluster is not None
+                campaigns.cluster_close(actor, campaign, cluster)
+            else:
+                raise _Failed(value, f"ranking: {value.plain()!r}: use open or close")
 
     def _objection(self, step: Mapping) -> str:
         if not self.objections:
@@ -443,7 +502,8 @@ class _Scenario:
     def _expect(self, step: Mapping) -> None:
         if not any(k in step for k in ("state", "due_at", "outbox")):
             return
-        assert self.item is not None
+        if self.item is None:
+            raise _Failed(step, "before the nomination there is no item to expect anything of")
         shown = self.service.items.show(self.item)
         state = step.get("state")
         if state is not None and shown["state"] != str(state.plain()):
