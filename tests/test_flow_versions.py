@@ -114,7 +114,8 @@ def test_versions_and_a_diff_of_states_transitions_roles_slas_and_guards(
         "  - {trigger: decide, from: review, to: awarded, by: decider,"
         " require: [no_open_objections]}\n"
         "  - {trigger: reject,   from: pending_decision, to: rejected, by: decider,"), (
-        "require: [{eligible: CSTDCS}, no_open_objections]", "require: [{eligible: CSTDCS}]"))
+        "require: [{eligible: CSTDCS}, {registered: true}, no_open_objections]",
+        "require: [{eligible: CSTDCS}, {registered: true}]"))
     versions = cli.ok("flows", "versions", CSTDCS, env=env)
     assert [v["current"] for v in versions] == [False, True]
     assert versions[1]["stored"] is False and versions[1]["in_flight"] == 0
@@ -129,8 +130,10 @@ def test_versions_and_a_diff_of_states_transitions_roles_slas_and_guards(
     assert diff["transitions"]["changed"] == [{"from": "submitted", "trigger": "accept",
                                                "changes": [{"what": "require",
                                                             "from": "eligible: CSTDCS, "
+                                                                    "registered: CSTDCS, "
                                                                     "no_open_objections",
-                                                            "to": "eligible: CSTDCS"}]}]
+                                                            "to": "eligible: CSTDCS, "
+                                                                  "registered: CSTDCS"}]}]
     assert diff["slas"] == [{"state": "submitted", "from": "5 working days",
                              "to": "7 working days", "from_days": 5, "from_working": True,
                              "to_days": 7, "to_working": True}]
