@@ -118,3 +118,35 @@ def test_scenarios_leave_no_database_behind(bare_cli: Cli, tmp_path: Path) -> No
                    env={"AWARD_DB": f"sqlite:///{db}"})
     assert run.exit_code == 0
     assert not db.exists()
+
+
+def test_steps_before_the_nomination_act_on_campaigns_only(tmp_path: Path) -> None:
+    path = tmp_path / "before.yaml"
+    path.write_text("""flow: co-thi-dua-tinh
+now: 2026-01-12T09:00:00+07:00
+scenarios:
+  - name: registered
+    before:
+      - {as: lan, register: CTDTINH, campaign: bac-ninh-2026, unit: BN-SGD}
+    nomination: {as: lan, unit: BN-SGD, nominee: "Sở GD&ĐT", fields: {year: 2026, rating: HTXS}}
+    steps: []
+  - name: replayed
+    from: registered
+    before:
+      - {as: lan, fire: submit}
+    steps: []
+""", encoding="utf-8")
+    run = run_files([path], Settings.from_env(db="sqlite://"))
+    assert [str(o) for o in run.outcomes] == [
+        f"FAIL {path}:12:7: scenario 'replayed': before: belongs to a scenario with its own "
+        "nomination (from: replays the other's)",
+        f"FAIL {path}:12:9: a step before the nomination needs an action (register, ranking, "
+        "paper)",
+        f"FAIL {path}:12:19: unknown key 'fire' in a step before the nomination; allowed: "
+        "register, ranking, paper, as, at, comment, unit, decision, name, contact, campaign, "
+        "cluster, person, exit"]
+    path.write_text(path.read_text("utf-8").split("  - name: replayed")[0].replace(
+        "unit: BN-SGD}", "unit: BN-SGD}\n      - {as: lan, register: CTDTINH, "
+        "campaign: bac-ninh-2026, unit: BN-SGD, exit: 4}"), encoding="utf-8")
+    run = run_files([path], Settings.from_env(db="sqlite://"))
+    assert [str(o) for o in run.outcomes] == [f"PASS {path}:4: registered"]

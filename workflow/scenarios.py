@@ -225,8 +225,9 @@ def _read(path: Path) -> _File:
         if "nomination" in body and "from" in body:
             p.add(body, f"scenario {name!r}: give a nomination or from, not both")
         if "before" in body and "from" in body:
-            p.add(body.get("before") or body, f"scenario {name!r}: before: belongs to a scenario with its "
-                                  "own nomination (from: replays the other's)")
+            p.add(body.get("before") or body,
+                  f"scenario {name!r}: before: belongs to a scenario with its own nomination "
+                  "(from: replays the other's)")
         for step in p.sequence(body.get("before"), "before") if "before" in body else []:
             sbody = p.mapping(step, "a step before the nomination")
             if sbody is None:
@@ -502,8 +503,7 @@ class _Scenario:
     def _expect(self, step: Mapping) -> None:
         if not any(k in step for k in ("state", "due_at", "outbox")):
             return
-        if self.item is None:
-            raise _Failed(step, "before the nomination there is no item to expect anything of")
+        assert self.item is not None  # steps before the nomination expect nothing
         shown = self.service.items.show(self.item)
         state = step.get("state")
         if state is not None and shown["state"] != str(state.plain()):
