@@ -1,5 +1,8 @@
 """Nominations: insert, read, compare-and-set save, and the pages lists read.
 
+Every state entry is also a row of ``stage_visit`` (entered, left, due), written here with the
+item itself so no move can forget it: reports aggregate durations and lateness from it.
+
 Must not import the service or anything above the store.
 """
 
@@ -36,7 +39,19 @@ class ItemRepo:
             (flow_id, flow_version, state, unit_id, nominee, person_login, dumps(fields),
              raw.time_out(created_at), created_by, raw.time_out(created_at), False))
         assert row is not None
-        return _decode(row)
+        item = _decode(row)
+        self._visit(item)
+        return item
+
+    def _visit(self, item: NominationRow) -> None:
+        """Open the visit of the item's current state entry (closing the one before)."""
+        raw = self.raw
+        raw.run("UPDATE stage_visit SET left_at = ? WHERE nomination_id = ? AND entry_no < ? "
+                "AND left_at IS NULL", (raw.time_out(item.entered_at), item.id, item.entry_no))
+        raw.run("INSERT INTO stage_visit (nomination_id, entry_no, flow_id, state, unit_id, "
+                "entered_at, left_at, due_at) VALUES (?, ?, ?, ?, ?, ?, NULL, ?)",
+                (item.id, item.entry_no, item.flow_id, item.state, item.unit_id,
+                 raw.time_out(item.entered_at), raw.time_out(item.due_at)))
 
     def get(self, nomination_id: int, *, lock: bool = False) -> NominationRow | None:
         sql = f"SELECT {_COLUMNS} FROM nomination WHERE id = ?"
@@ -51,7 +66,8 @@ class ItemRepo:
         raw = self.raw
         sets = ["version = ?"]
         params: list[Any] = [expected_version + 1]
-        for name, value in row.changes().items():
+        changes = row.changes()
+        for name, value in changes.items():
             sets.append(f"{name} = ?")
             if name in ("entered_at", "due_at"):
                 params.append(raw.time_out(value))
@@ -72,6 +88,11 @@ class ItemRepo:
             )
         row.version = expected_version + 1
         row.snapshot()
+        if "entry_no" in changes:
+            self._visit(row)
+        elif "due_at" in changes:  # set after entry (the first state) or paused and resumed
+            raw.run("UPDATE stage_visit SET due_at = ? WHERE nomination_id = ? AND entry_no = ?",
+                    (raw.time_out(row.due_at), row.id, row.entry_no))
 
     def page(self, *, state: str | None = None, flow: str | None = None,
              units: Sequence[str] | None = None, overdue_at: datetime | None = None,

@@ -32,6 +32,7 @@ __all__ = [
     "PriorAward",
     "RenderedDocument",
     "RoleGrant",
+    "StageVisit",
     "Timer",
     "Unit",
     "WebSession",
@@ -52,6 +53,7 @@ class Unit(SQLModel, table=True):
     name: str
     level: str = Field(max_length=32)
     parent_id: str | None = Field(default=None, max_length=64, index=True)
+    remote: bool = False  # vùng sâu, vùng xa, biên giới, hải đảo, vùng đồng bào DTTS
 
 
 class Person(SQLModel, table=True):
@@ -60,6 +62,11 @@ class Person(SQLModel, table=True):
     email: str | None = None
     password_hash: str | None = None
     unit_id: str | None = Field(default=None, max_length=64)  # where they work, if known
+    # the priority groups of reports (SPEC §10.5), each NULL when the directory does not say
+    gender: str | None = Field(default=None, max_length=1)  # F | M
+    ethnicity: str | None = Field(default=None, max_length=64)
+    minority: bool | None = None  # ethnicity other than the majority's (kept for reports)
+    direct_worker: bool | None = None
 
 
 class WebSession(SQLModel, table=True):
@@ -129,7 +136,25 @@ class Nomination(SQLModel, table=True):
         Index("ix_nomination_unit", "unit_id"),
         Index("ix_nomination_due", "due_at"),
         Index("ix_nomination_person", "person_login"),
+        Index("ix_nomination_created", "created_at"),
     )
+
+
+class StageVisit(SQLModel, table=True):
+    """One stay of an item in one state (one state entry): when it began and ended and when
+    it was due. Reports read durations, lateness and on-time shares per stage from here with
+    SQL aggregates; rows are written by the item repository on every move."""
+
+    __tablename__ = "stage_visit"
+    nomination_id: int = Field(primary_key=True)
+    entry_no: int = Field(primary_key=True)
+    flow_id: str = Field(max_length=64)
+    state: str = Field(max_length=64)
+    unit_id: str = Field(max_length=64)
+    entered_at: datetime
+    left_at: datetime | None = None
+    due_at: datetime | None = None
+    __table_args__ = (Index("ix_stage_visit_stage", "flow_id", "state"),)
 
 
 class Document(SQLModel, table=True):
