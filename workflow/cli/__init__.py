@@ -22,6 +22,7 @@ from workflow.cli import (  # noqa: F401 (registers commands)
     lists,
     notices,
     ops,
+    reports,
     sessions,
     web,
 )

@@ -2,9 +2,9 @@
 
 ::
 
-    facades/      Setup · Items · Sessions · Accounts · Audit · Public · Staff · Timers
+    facades/      Setup · Items · Sessions · Accounts · Audit · Public · Reports · Staff · Timers
       │
-    sweep, queries                     the scheduler's sweep; reads
+    sweep, queries, reports            the scheduler's sweep; reads; the kinds of report
       │
     commands/     items · lists · ballots · sessions · objections · confirmations
       │
@@ -35,6 +35,7 @@ from workflow.service.facades import (
     Audit,
     Items,
     Public,
+    Reports,
     Sessions,
     Setup,
     Staff,
@@ -56,6 +57,7 @@ class Service:
         self.accounts = Accounts(deps)
         self.audit = Audit(deps)
         self.public = Public(deps)
+        self.reports = Reports(deps)
         self.staff = Staff(deps)
         self.timers = Timers(deps, self.items)
 

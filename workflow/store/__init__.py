@@ -6,7 +6,7 @@ chain, and database setup.
     Store ─ run(work) / transaction()      one connection borrowed, one transaction
       └─ Tx                                 the transaction's view of the data
            meta, flows, directory, accounts, items, documents, timers, objections,
-           confirmations, notices, outbox, ballots, sessions   (one repository each)
+           confirmations, notices, outbox, ballots, sessions, reports   (one repository each)
            audit                            the hash chain: append, read, verify
            savepoint()                      a part undone alone if it raises
 

@@ -49,6 +49,7 @@ from workflow.store.notices import NoticeRepo
 from workflow.store.objections import ObjectionRepo
 from workflow.store.outbox import OutboxRepo
 from workflow.store.raw import Raw, TransactionLost
+from workflow.store.reports import ReportRepo
 from workflow.store.sessions import SessionRepo
 from workflow.store.timers import TimerRepo
 
@@ -126,6 +127,10 @@ class Tx:
     @functools.cached_property
     def sessions(self) -> SessionRepo:
         return SessionRepo(self.raw)
+
+    @functools.cached_property
+    def reports(self) -> ReportRepo:
+        return ReportRepo(self.raw)
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:

@@ -2,17 +2,19 @@
 
 ``Setup`` (administrators), ``Items`` (the people who move items, and their lists),
 ``Sessions`` (councils that meet), ``Accounts`` (sign-in), ``Audit`` (inspectors), ``Public``
-(the notice board), ``Staff`` (the web's signed-in views), ``Timers`` (the scheduler). Each
-method is one use case in one unit of work.
+(the notice board), ``Reports`` (statistics and the dashboard), ``Staff`` (the web's
+signed-in views), ``Timers`` (the scheduler). Each method is one use case in one unit of work.
 """
 
 from workflow.service.facades.accounts import Accounts
 from workflow.service.facades.audit import Audit
 from workflow.service.facades.items import Items
 from workflow.service.facades.public import Public
+from workflow.service.facades.reports import Reports
 from workflow.service.facades.sessions import Sessions
 from workflow.service.facades.setup import Setup
 from workflow.service.facades.staff import Staff
 from workflow.service.facades.timers import Timers
 
-__all__ = ["Accounts", "Audit", "Items", "Public", "Sessions", "Setup", "Staff", "Timers"]
+__all__ = ["Accounts", "Audit", "Items", "Public", "Reports", "Sessions", "Setup", "Staff",
+           "Timers"]
