@@ -116,8 +116,7 @@ class ReportRepo:
 
     def late_stages(self, units: Sequence[str] | None, start: datetime | None,
                     end: datetime | None, now: datetime) -> Rows:
-        """Per ``(unit, flow, state)`` with at least one late visit: visits with a due
-        time, late and finished, late and still open at ``now``, the longest delay in days."""
+        """Per ``(unit, flow, state)``: visits with a due time, late and finished, late and still open at ``now``, the longest delay in days."""
         where, params = self._cohort(units, start, end)
         now_out = self.raw.time_out(now)
         delay = self._days("coalesce(v.left_at, ?)", "v.due_at")
@@ -127,9 +126,8 @@ class ReportRepo:
             "sum(CASE WHEN v.left_at IS NULL AND v.due_at < ? THEN 1 ELSE 0 END), "
             f"max(CASE WHEN {self._late()} THEN {delay} END) "
             f"FROM stage_visit v JOIN nomination n ON n.id = v.nomination_id "
-            f"WHERE v.due_at IS NOT NULL AND {where} GROUP BY v.unit_id, v.flow_id, v.state "
-            f"HAVING sum(CASE WHEN {self._late()} THEN 1 ELSE 0 END) > 0",
-            (now_out, now_out, now_out, *params, now_out))
+            f"WHERE v.due_at IS NOT NULL AND {where} GROUP BY v.unit_id, v.flow_id, v.state",
+            (now_out, now_out, now_out, *params))
 
     def longest_delays(self, units: Sequence[str] | None, start: datetime | None,
                        end: datetime | None, now: datetime, limit: int = 20) -> Rows:
