@@ -116,7 +116,8 @@ class ReportRepo:
 
     def late_stages(self, units: Sequence[str] | None, start: datetime | None,
                     end: datetime | None, now: datetime) -> Rows:
-        """Per ``(unit, flow, state)``: visits with a due time, late and finished, late and still open at ``now``, the longest delay in days."""
+        """Per ``(unit, flow, state)``: visits with a due time, late and finished, late and
+        still open at ``now``, the longest delay in days."""
         where, params = self._cohort(units, start, end)
         now_out = self.raw.time_out(now)
         delay = self._days("coalesce(v.left_at, ?)", "v.due_at")
