@@ -555,3 +555,81 @@ def test_refusals_say_what_was_allowed(rcli: Cli, tmp_path: Path) -> None:
     assert rcli.fails(2, "report", "cycle", "--out", str(tmp_path / "x.pdf"))
     assert not (tmp_path / "x.pdf").exists()
     assert rcli.fails(1, "report", "cycle", "--out", str(tmp_path / "no" / "x.xlsx"))
+
+
+# ---- the engine keeps the stays reports read --------------------------------------------
+
+
+def test_every_move_of_a_real_item_is_a_stay_the_cycle_report_reads(cli: Cli, dossier: Path
+                                                                     ) -> None:
+    day1 = "2026-03-02T09:00:00+07:00"  # a Monday; the check is due at the end of Wednesday
+    item = str(cli.ok("nominate", "khen-thuong-dot-xuat", "--unit", "BN-THPT-LTT",
+                      "--nominee", "Đặng Thị Yến", "--person", "yen", "--set",
+                      "deed=Cứu người đuối nước", "--set", "deed_date=2026-02-27",
+                      user="mai", now=day1)["id"])
+    for doctype in ("to_trinh", "bao_cao", "xac_nhan"):
+        cli.ok("attach", item, doctype, str(dossier), user="mai", now=day1)
+    cli.ok("fire", item, "submit", user="mai", now=day1)
+    cli.ok("fire", item, "accept", user="son", now="2026-03-05T09:00:00+07:00")  # a day late
+    cli.ok("fire", item, "propose_award", user="son", now="2026-03-05T15:00:00+07:00")
+    report = cli.ok("report", "cycle", "--year", "2026", "--unit", "BN-THPT-LTT",
+                    now="2026-03-06T09:00:00+07:00")
+    stages = {r["state"]: r for r in table(report, "stages")}
+    assert list(stages) == ["draft", "submitted", "appraisal", "pending_decision"]
+    assert stages["submitted"]["median_days"] == stages["submitted"]["p90_days"] == 3.0
+    assert stages["submitted"]["on_time"] == 0.0
+    assert stages["appraisal"]["median_days"] == 0.25 and stages["appraisal"]["on_time"] == 1.0
+    assert stages["pending_decision"]["open"] == 1 and stages["pending_decision"][
+        "median_days"] is None
+    flows = table(report, "flows")
+    assert flows[-1]["nominated"] == flows[-1]["open"] == 1
+    late = rcli_units = table(cli.ok("report", "timeliness", "--unit", "BN-THPT-LTT",
+                                     now="2026-03-06T09:00:00+07:00"), "units")
+    assert [(r["unit_id"], r["late"]) for r in late] == [("BN-THPT-LTT", 1)]
+    assert rcli_units[0]["longest_days"] == 0.38  # 09:00 on Thursday, due 23:59:59 Wednesday
+
+
+# ---- the directory's priority groups ------------------------------------------------------
+
+
+@pytest.mark.parametrize(("line", "at", "message"), [
+    ("  - {login: x, name: X, gender: W}", "W", "gender 'W' is not allowed; allowed: F, M"),
+    ("  - {login: x, name: X, direct_worker: yes}", "yes",
+     "direct_worker must be true or false"),
+    ("  - {login: x, name: X, ethnicity: ''}", "''", "ethnicity must be a non-empty string"),
+    ("  - {login: x, name: X, sex: F}", "sex", "unknown key 'sex'"),
+])
+def test_a_persons_groups_are_read_strictly(bare_cli: Cli, tmp_path: Path, line: str, at: str,
+                                            message: str) -> None:
+    bare_cli.ok("init")
+    path = tmp_path / "d.yaml"
+    path.write_text(f"people:\n{line}\n", encoding="utf-8")
+    error = bare_cli.fails(1, "directory", "load", str(path))
+    where = f"{path}:2:{line.index(at) + 1}: "
+    assert f"{where}{message}" in error["message"], error["message"]
+    assert bare_cli.ok("report", "priority")["headline"]["awards"] == 0  # nothing was loaded
+
+
+def test_a_units_remote_flag_and_level_are_read_strictly(bare_cli: Cli, tmp_path: Path
+                                                         ) -> None:
+    bare_cli.ok("init")
+    path = tmp_path / "d.yaml"
+    path.write_text("units:\n  - {id: A, name: A, level: province, remote: 1}\n"
+                    "  - {id: B, name: B, level: hamlet, parent: A}\n", encoding="utf-8")
+    error = bare_cli.fails(1, "directory", "load", str(path))
+    problems = error.get("problems") or [error["message"]]
+    text = "\n".join(problems)
+    first = "  - {id: A, name: A, level: province, remote: 1}"
+    second = "  - {id: B, name: B, level: hamlet, parent: A}"
+    assert f"{path}:2:{first.index('1}') + 1}: unit remote must be true or false" in text
+    assert f"{path}:3:{second.index('hamlet') + 1}: unit level 'hamlet' is not allowed" in text
+
+
+def test_groups_a_later_file_leaves_out_are_kept(cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "again.yaml"
+    path.write_text('people:\n  - {login: bich, name: "Lý Thị Bích"}\n', encoding="utf-8")
+    assert cli.ok("directory", "load", str(path))["changed"]["people"] == 0
+    again = tmp_path / "moved.yaml"
+    again.write_text('people:\n  - {login: bich, name: "Lý Thị Bích", ethnicity: Kinh}\n',
+                     encoding="utf-8")
+    assert cli.ok("directory", "load", str(again))["changed"]["people"] == 1
