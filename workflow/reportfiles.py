@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -224,7 +225,17 @@ def _fmt(value: float, percent: bool) -> str:
     return f"{value:,.0f}".replace(",", ".") if float(value).is_integer() else f"{value:.2f}"
 
 
-def bars(table: Table, width: int = 680, bar_height: int = 14, left: int = 230
+def _nice(largest: float) -> float:
+    """The axis end for counts: four whole steps of 1, 2 or 5 times a power of ten."""
+    step = max(largest / 4, 1.0)
+    power = 10 ** math.floor(math.log10(step))
+    for factor in (1, 2, 5, 10):
+        if step <= factor * power:
+            return float(factor * power * 4)
+    return float(10 * power * 4)
+
+
+def bars(table: Table, width: int = 720, bar_height: int = 14, left: int = 290
          ) -> ChartGeometry | None:
     """The geometry of a table's chart (None: no chart, or nothing to draw)."""
     chart = table.chart
@@ -236,7 +247,7 @@ def bars(table: Table, width: int = 680, bar_height: int = 14, left: int = 230
     if not rows or not series:
         return None
     values = [float(r.get(s) or 0) for r in rows for s in series]
-    top = 1.0 if chart.percent else max([*values, 1.0])
+    top = 1.0 if chart.percent else _nice(max([*values, 1.0]))
     plot = width - left - 60
     gap = 8
     group_height = bar_height * len(series) + gap
@@ -251,7 +262,7 @@ def bars(table: Table, width: int = 680, bar_height: int = 14, left: int = 230
                              bar_height - 2, PALETTE[i % len(PALETTE)],
                              "–" if value is None else _fmt(number, chart.percent)))
         label = str(row.get(chart.category) or "")
-        groups.append(Group(label if len(label) <= 38 else label[:37] + "…", y, tuple(items)))
+        groups.append(Group(label if len(label) <= 46 else label[:45] + "…", y, tuple(items)))
         y += group_height
     ticks = tuple((round(left + plot * f, 1), _fmt(top * f, chart.percent))
                   for f in (0, 0.25, 0.5, 0.75, 1))

@@ -13,10 +13,11 @@ from workflow.web.routes import (
     objections,
     public,
     queue,
+    reports,
     session,
 )
 
 __all__ = ["ROUTERS"]
 
 ROUTERS = tuple(m.router for m in (public, session, queue, items, objections, ballots,
-                                   nominate, lists, councils, audit))
+                                   nominate, lists, councils, audit, reports))
