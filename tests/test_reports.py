@@ -195,7 +195,9 @@ def _fill(engine: Engine) -> None:
                 "outcome": item.outcome, "hold_data": None}])
             conn.execute(insert(tables.StageVisit.__table__), [{  # type: ignore[attr-defined]
                 "nomination_id": item.id, "entry_no": n, "flow_id": item.flow, "state": state,
-                "unit_id": item.unit, "entered_at": _utc(came), "left_at": _utc(went),
+                "unit_id": item.unit, "created_at": _utc(item.created),
+                "entered_at": _utc(came), "left_at": _utc(went),
+                "days": None if went is None else (went - came).total_seconds() / 86400,
                 "due_at": _utc(due)} for n, (state, came, went, due) in
                 enumerate(item.stays, start=1)])
             for filed, status, resolved in item.objections:

@@ -297,15 +297,18 @@ def level_table(scope: Scope, key: str, vi: str, en: str,
     return Table(key, vi, en, GROUP_COLUMNS, rows)
 
 
-def group_sums(scope: Scope, period: Period) -> tuple[dict[str, dict[str, int]],
-                                                       dict[str, dict[str, int]]]:
-    """Per flow: the sums over awards decided and over nominations created in ``period``."""
+def award_sums(scope: Scope, period: Period) -> dict[str, dict[str, int]]:
+    """Per flow: the sums over awards decided in ``period``."""
     grassroots = scope.deps.definitions.catalogue.grassroots
-    repo = scope.tx.reports
-    awards = _sums(repo.award_groups(scope.units, period.start, period.end, grassroots))
-    nominations = _sums(repo.nomination_groups(scope.units, period.start, period.end,
+    return _sums(scope.tx.reports.award_groups(scope.units, period.start, period.end,
                                                grassroots))
-    return awards, nominations
+
+
+def nomination_sums(scope: Scope, period: Period) -> dict[str, dict[str, int]]:
+    """Per flow: the sums over nominations created in ``period``."""
+    grassroots = scope.deps.definitions.catalogue.grassroots
+    return _sums(scope.tx.reports.nomination_groups(scope.units, period.start, period.end,
+                                                    grassroots))
 
 
 def _overall(sums: Mapping[str, Mapping[str, int]]) -> dict[str, Any]:
@@ -318,14 +321,14 @@ def _overall(sums: Mapping[str, Mapping[str, int]]) -> dict[str, Any]:
 @kind("priority", "Tỷ lệ khen thưởng các nhóm ưu tiên", "Priority groups")
 def priority(scope: Scope) -> Report:
     report = _report(scope, "priority", AWARDS_BASIS, NOMINATIONS_BASIS, GROUPS_BASIS)
-    awards, nominations = group_sums(scope, scope.period)
+    awards, nominations = award_sums(scope, scope.period), nomination_sums(scope, scope.period)
     report.tables.append(level_table(scope, "awards", "Khen thưởng theo cấp",
                                      "Awards by level", awards))
     report.tables.append(level_table(scope, "nominations", "Đề nghị theo cấp",
                                      "Nominations by level", nominations))
     now_all = _overall(awards)
     previous = scope.period.previous_year(scope.deps.display_tz)
-    before = _overall(group_sums(scope, previous)[0]) if previous else None
+    before = _overall(award_sums(scope, previous)) if previous else None
     trend_columns = [Column("label", "Nhóm ưu tiên", "Priority group", "text"),
                      Column("share", "Tỷ lệ kỳ này", "Share this period", "share"),
                      Column("count", "Số khen thưởng", "Awards")]
@@ -380,7 +383,7 @@ def statistics(scope: Scope) -> Report:
         "Khen thưởng bị thu hồi không được tính (sổ khen thưởng, quyết định thu hồi).",
         "Revoked awards are not counted."))
     catalogue = scope.deps.definitions.catalogue
-    awards, _ = group_sums(scope, scope.period)
+    awards = award_sums(scope, scope.period)
     by_award: dict[str, dict[str, int]] = {}
     for flow_id, values in awards.items():
         _add(by_award.setdefault(scope.award_of(flow_id), {}), values)

@@ -46,12 +46,16 @@ class ItemRepo:
     def _visit(self, item: NominationRow) -> None:
         """Open the visit of the item's current state entry (closing the one before)."""
         raw = self.raw
-        raw.run("UPDATE stage_visit SET left_at = ? WHERE nomination_id = ? AND entry_no < ? "
-                "AND left_at IS NULL", (raw.time_out(item.entered_at), item.id, item.entry_no))
-        raw.run("INSERT INTO stage_visit (nomination_id, entry_no, flow_id, state, unit_id, "
-                "entered_at, left_at, due_at) VALUES (?, ?, ?, ?, ?, ?, NULL, ?)",
-                (item.id, item.entry_no, item.flow_id, item.state, item.unit_id,
-                 raw.time_out(item.entered_at), raw.time_out(item.due_at)))
+        left = raw.time_out(item.entered_at)
+        span = ("EXTRACT(EPOCH FROM (CAST(? AS timestamptz) - entered_at)) / 86400.0"
+                if raw.pg else "julianday(?) - julianday(entered_at)")
+        raw.run(f"UPDATE stage_visit SET left_at = ?, days = {span} WHERE nomination_id = ? "
+                "AND entry_no < ? AND left_at IS NULL", (left, left, item.id, item.entry_no))
+        raw.run("INSERT INTO stage_visit (flow_id, state, nomination_id, entry_no, unit_id, "
+                "created_at, entered_at, left_at, days, due_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?)",
+                (item.flow_id, item.state, item.id, item.entry_no, item.unit_id,
+                 raw.time_out(item.created_at), left, raw.time_out(item.due_at)))
 
     def get(self, nomination_id: int, *, lock: bool = False) -> NominationRow | None:
         sql = f"SELECT {_COLUMNS} FROM nomination WHERE id = ?"

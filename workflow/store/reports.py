@@ -75,11 +75,10 @@ class ReportRepo:
 
     def stages(self, units: Sequence[str] | None, start: datetime | None,
                end: datetime | None, now: datetime) -> Rows:
-        """Per ``(flow, state)``, over the visits of nominations created in the period:
-        visits, finished visits, finished with a due time, finished on time, still there,
+        """Per ``(flow, state)``, over the stays of nominations created in the period:
+        stays, finished stays, finished with a due time, finished on time, still there,
         still there and overdue at ``now``."""
-        where, params = self._cohort(units, start, end)
-        now_out = self.raw.time_out(now)
+        where, params = self._cohort(units, start, end, "v")
         return self.raw.all(
             "SELECT v.flow_id, v.state, count(*), "
             "sum(CASE WHEN v.left_at IS NOT NULL THEN 1 ELSE 0 END), "
@@ -89,24 +88,36 @@ class ReportRepo:
             "sum(CASE WHEN v.left_at IS NULL THEN 1 ELSE 0 END), "
             "sum(CASE WHEN v.left_at IS NULL AND v.due_at IS NOT NULL AND v.due_at < ? "
             "THEN 1 ELSE 0 END) "
-            f"FROM stage_visit v JOIN nomination n ON n.id = v.nomination_id WHERE {where} "
-            "GROUP BY v.flow_id, v.state", (now_out, *params))
+            f"FROM stage_visit v WHERE {where} GROUP BY v.flow_id, v.state",
+            (self.raw.time_out(now), *params))
 
     def stage_durations(self, units: Sequence[str] | None, start: datetime | None,
                         end: datetime | None) -> Rows:
         """Per ``(flow, state)``: the nearest-rank median and 90th percentile of the days
-        finished visits lasted (nominations created in the period)."""
-        where, params = self._cohort(units, start, end)
-        span = self._days("v.left_at", "v.entered_at")
-        return self.raw.all(
-            "WITH d AS (SELECT v.flow_id AS flow_id, v.state AS state, "
-            f"{span} AS days FROM stage_visit v JOIN nomination n ON n.id = v.nomination_id "
-            f"WHERE v.left_at IS NOT NULL AND {where}), "
-            "r AS (SELECT flow_id, state, days, ROW_NUMBER() OVER (PARTITION BY flow_id, state "
-            "ORDER BY days) AS k, COUNT(*) OVER (PARTITION BY flow_id, state) AS c FROM d) "
-            "SELECT flow_id, state, max(CASE WHEN k = (c + 1) / 2 THEN days END), "
-            "max(CASE WHEN k = (9 * c + 9) / 10 THEN days END) FROM r "
-            "WHERE k = (c + 1) / 2 OR k = (9 * c + 9) / 10 GROUP BY flow_id, state", params)
+        finished stays lasted (nominations created in the period). PostgreSQL has
+        ``percentile_disc`` (which is nearest-rank); on SQLite each stage's durations are read
+        in order from the ``days`` index up to the rank wanted, never sorted."""
+        where, params = self._cohort(units, start, end, "v")
+        if self.raw.pg:
+            return self.raw.all(
+                "SELECT v.flow_id, v.state, percentile_disc(0.5) WITHIN GROUP (ORDER BY "
+                "v.days), percentile_disc(0.9) WITHIN GROUP (ORDER BY v.days) "
+                f"FROM stage_visit v WHERE v.days IS NOT NULL AND {where} "
+                "GROUP BY v.flow_id, v.state", params)
+        out: Rows = []
+        counts = self.raw.all(
+            f"SELECT v.flow_id, v.state, count(*) FROM stage_visit v WHERE v.days IS NOT NULL "
+            f"AND {where} GROUP BY v.flow_id, v.state", params)
+        for flow_id, state, count in counts:
+            values = []
+            for rank in ((count + 1) // 2, (9 * count + 9) // 10):
+                row = self.raw.one(
+                    "SELECT v.days FROM stage_visit v INDEXED BY ix_stage_visit_days "
+                    f"WHERE v.flow_id = ? AND v.state = ? AND v.days IS NOT NULL AND {where} "
+                    "ORDER BY v.days LIMIT 1 OFFSET ?", (flow_id, state, *params, rank - 1))
+                values.append(row[0] if row else None)
+            out.append((flow_id, state, *values))
+        return out
 
     # ---- timeliness -----------------------------------------------------------------------
 
@@ -116,9 +127,9 @@ class ReportRepo:
 
     def late_stages(self, units: Sequence[str] | None, start: datetime | None,
                     end: datetime | None, now: datetime) -> Rows:
-        """Per ``(unit, flow, state)``: visits with a due time, late and finished, late and
+        """Per ``(unit, flow, state)``: stays with a due time, late and finished, late and
         still open at ``now``, the longest delay in days."""
-        where, params = self._cohort(units, start, end)
+        where, params = self._cohort(units, start, end, "v")
         now_out = self.raw.time_out(now)
         delay = self._days("coalesce(v.left_at, ?)", "v.due_at")
         return self.raw.all(
@@ -126,20 +137,20 @@ class ReportRepo:
             "sum(CASE WHEN v.left_at IS NOT NULL AND v.left_at > v.due_at THEN 1 ELSE 0 END), "
             "sum(CASE WHEN v.left_at IS NULL AND v.due_at < ? THEN 1 ELSE 0 END), "
             f"max(CASE WHEN {self._late()} THEN {delay} END) "
-            f"FROM stage_visit v JOIN nomination n ON n.id = v.nomination_id "
-            f"WHERE v.due_at IS NOT NULL AND {where} GROUP BY v.unit_id, v.flow_id, v.state",
+            f"FROM stage_visit v WHERE v.due_at IS NOT NULL AND {where} "
+            "GROUP BY v.flow_id, v.state, v.unit_id",
             (now_out, now_out, now_out, *params))
 
     def longest_delays(self, units: Sequence[str] | None, start: datetime | None,
                        end: datetime | None, now: datetime, limit: int = 20) -> Rows:
-        """The ``limit`` late visits with the longest delays: item, unit, flow, state,
+        """The ``limit`` late stays with the longest delays: item, unit, flow, state,
         due, left (None: still there), delay in days."""
-        where, params = self._cohort(units, start, end)
+        where, params = self._cohort(units, start, end, "v")
         now_out = self.raw.time_out(now)
         delay = self._days("coalesce(v.left_at, ?)", "v.due_at")
         return self.raw.all(
             f"SELECT v.nomination_id, v.unit_id, v.flow_id, v.state, v.due_at, v.left_at, "
-            f"{delay} AS delay FROM stage_visit v JOIN nomination n ON n.id = v.nomination_id "
+            f"{delay} AS delay FROM stage_visit v "
             f"WHERE {self._late()} AND {where} ORDER BY delay DESC, v.nomination_id LIMIT ?",
             (now_out, now_out, *params, limit))
 
