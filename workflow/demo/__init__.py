@@ -17,7 +17,7 @@ import random
 import shutil
 import statistics
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -51,6 +51,8 @@ class DemoResult:
     live: dict[str, Any]  # items left open on the last day: {"notice": id, "ballot": id}
     people: list[SignIn]  # who a visitor can sign in as
     lists: dict[str, int]  # the lists sent and refused, and the council meetings held
+    #: the reports written under reports/ and the headline priority shares of the year
+    reports: dict[str, Any] = field(default_factory=dict)
 
 
 MARKER = ".award-demo"  # marks a folder the demo wrote, so a rerun may replace it
@@ -135,6 +137,7 @@ def _run(service: Service, clock: FixedClock, folder: Path, db: str,
     say(f"left open on {last.isoformat()}: "
         + ", ".join(f"{kind} (item {item})" for kind, item in live.items()))
     documents = _write_documents(service, folder)
+    reports = _write_reports(service, folder, last.year)
     summary, stages = _summary(service)
     report = service.audit.verify()
     with (folder / "audit.jsonl").open("w", encoding="utf-8") as handle:
@@ -145,7 +148,30 @@ def _run(service: Service, clock: FixedClock, folder: Path, db: str,
     lists = {**cycle.lists, "sessions": cycle.sessions}
     return DemoResult(folder, db, summary, stages, report.as_dict(), documents, sweeps, days,
                       clock.now().astimezone(service.display_tz).isoformat(), live, people,
-                      lists)
+                      lists, reports)
+
+
+#: what the demo writes under reports/: kind → file name (without extension), formats
+REPORTS = (("statistics", "thong-ke", ("xlsx", "html")), ("cycle", "tien-do", ("xlsx", "html")),
+           ("priority", "nhom-uu-tien", ("xlsx", "html")))
+
+
+def _write_reports(service: Service, folder: Path, year: int) -> dict[str, Any]:
+    """The year's statistics, cycle and priority reports of the whole province, as
+    ``award report KIND --year YEAR --unit BN --out …`` writes them."""
+    (folder / "reports").mkdir(exist_ok=True)
+    files = []
+    headline: dict[str, Any] = {}
+    for kind, name, formats in REPORTS:
+        report = service.reports.build(kind, unit="BN", year=year)
+        for fmt in formats:
+            path = folder / "reports" / f"{name}-{year}.{fmt}"
+            with path.open("wb") as out:
+                service.reports.write(report, fmt, out)
+            files.append(str(path.relative_to(folder)))
+        if kind == "priority":
+            headline = report.headline
+    return {"year": year, "files": files, "priority": headline}
 
 
 def _write_documents(service: Service, folder: Path) -> dict[str, int]:
