@@ -246,9 +246,15 @@ def stage_rows(scope: Scope) -> list[dict[str, Any]]:
 # ---- priority and statistics ---------------------------------------------------------------
 
 
-def _sums(rows: Iterable[tuple[Any, ...]]) -> dict[str, dict[str, int]]:
-    """``{flow: {total, collectives, women, …}}`` from the repository's group rows."""
-    return {r[0]: {k: int(v or 0) for k, v in zip(_SUMS, r[1:], strict=True)} for r in rows}
+def _sums(rows: Iterable[tuple[Any, ...]], code: Callable[[str], str] = str
+          ) -> dict[str, dict[str, int]]:
+    """``{award code: {total, collectives, women, …}}`` from the repository's group rows
+    (keyed by ``code(first column)``)."""
+    out: dict[str, dict[str, int]] = {}
+    for r in rows:
+        _add(out.setdefault(code(r[0]), {}),
+             {k: int(v or 0) for k, v in zip(_SUMS, r[1:], strict=True)})
+    return out
 
 
 def _add(into: dict[str, int], more: Mapping[str, int]) -> None:
@@ -284,8 +290,8 @@ def level_table(scope: Scope, key: str, vi: str, en: str,
     by_level: dict[str, dict[str, int]] = {}
     total: dict[str, int] = {}
     catalogue = scope.deps.definitions.catalogue
-    for flow_id, values in sums.items():
-        award = catalogue.get(scope.award_of(flow_id))
+    for code, values in sums.items():
+        award = catalogue.get(code)
         _add(by_level.setdefault(award.level if award else "unit", {}), values)
         _add(total, values)
     order = list(LEVEL_LABELS)
@@ -298,17 +304,17 @@ def level_table(scope: Scope, key: str, vi: str, en: str,
 
 
 def award_sums(scope: Scope, period: Period) -> dict[str, dict[str, int]]:
-    """Per flow: the sums over awards decided in ``period``."""
+    """Per award code: the sums over awards decided in ``period``."""
     grassroots = scope.deps.definitions.catalogue.grassroots
     return _sums(scope.tx.reports.award_groups(scope.units, period.start, period.end,
-                                               grassroots))
+                                               grassroots), scope.award_of)
 
 
 def nomination_sums(scope: Scope, period: Period) -> dict[str, dict[str, int]]:
-    """Per flow: the sums over nominations created in ``period``."""
+    """Per award code: the sums over nominations created in ``period``."""
     grassroots = scope.deps.definitions.catalogue.grassroots
     return _sums(scope.tx.reports.nomination_groups(scope.units, period.start, period.end,
-                                                    grassroots))
+                                                    grassroots), scope.award_of)
 
 
 def _overall(sums: Mapping[str, Mapping[str, int]]) -> dict[str, Any]:
@@ -383,10 +389,7 @@ def statistics(scope: Scope) -> Report:
         "Khen thưởng bị thu hồi không được tính (sổ khen thưởng, quyết định thu hồi).",
         "Revoked awards are not counted."))
     catalogue = scope.deps.definitions.catalogue
-    awards = award_sums(scope, scope.period)
-    by_award: dict[str, dict[str, int]] = {}
-    for flow_id, values in awards.items():
-        _add(by_award.setdefault(scope.award_of(flow_id), {}), values)
+    by_award = award_sums(scope, scope.period)
     rows = []
     by_form: dict[str, dict[str, int]] = {}
     by_level: dict[str, dict[str, int]] = {}
