@@ -197,3 +197,34 @@ def test_the_logs_of_serving_and_sweeping_the_demo_carry_nothing_personal(
     leaked = sorted(p for p in private if p in lines)
     assert leaked == []
     assert '"choice"' not in lines and "?q=" not in lines
+
+
+def test_the_readme_report_examples_run_on_the_demo(demo_runs: dict[str, Any], tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every ``award report`` line of the README's Reports section, on the demo's database."""
+    import re
+    import shlex
+
+    folder, result = demo_runs["a"]
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Reports"):]
+    block = re.search(r"```sh\n(.*?)```", section, re.S)
+    assert block
+    lines = [line.split("#")[0].strip() for line in block.group(1).splitlines()]
+    commands = [shlex.split(line)[1:] for line in lines if line.startswith("award report")]
+    assert {c[1] for c in commands} == {"cycle", "priority", "timeliness", "statistics",
+                                        "eligible", "campaign"}
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "ra-soat").mkdir()
+    cli = Cli(f"sqlite:///{folder / 'demo.db'}", now=result["end"])
+    for args in commands:
+        json_out = "--json" in args
+        args = [a for a in args if a != "--json"]
+        if args[1] == "campaign":
+            cli.fails(5, *args)
+            continue
+        cli.ok(*args, json_out=json_out)
+    assert (tmp_path / "uu-tien-2026.xlsx").is_file()
+    assert (tmp_path / "thong-ke-2026.html").is_file()
+    assert sorted(p.name for p in (tmp_path / "ra-soat").iterdir()) == [
+        "eligible-awards.csv", "eligible-people.csv"]
