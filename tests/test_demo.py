@@ -217,9 +217,9 @@ def test_the_readme_report_examples_run_on_the_demo(demo_runs: dict[str, Any], t
     monkeypatch.chdir(tmp_path)
     (tmp_path / "ra-soat").mkdir()
     cli = Cli(f"sqlite:///{folder / 'demo.db'}", now=result["end"])
-    for args in commands:
-        json_out = "--json" in args
-        args = [a for a in args if a != "--json"]
+    for command in commands:
+        json_out = "--json" in command
+        args = [a for a in command if a != "--json"]
         if args[1] == "campaign":
             cli.fails(5, *args)
             continue
