@@ -19,8 +19,9 @@ from workflow.errors import InvalidInput
 
 __all__ = ["Chart", "Column", "Period", "Report", "Table", "days", "period", "share"]
 
-#: what a column holds: how it is aligned, formatted in a workbook and drawn
-KINDS = ("text", "int", "share", "days")
+#: what a column holds: how it is aligned, formatted in a workbook and drawn ("time": an ISO
+#: 8601 instant with the local offset, shown to the minute)
+KINDS = ("text", "int", "share", "days", "time")
 
 
 def share(part: int, whole: int) -> float | None:

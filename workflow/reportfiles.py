@@ -27,8 +27,8 @@ from openpyxl.utils import get_column_letter
 from workflow.errors import UsageError
 from workflow.report import Chart, Report, Table
 
-__all__ = ["FORMATS", "ChartGeometry", "bars", "csv_names", "format_of", "write_csv",
-           "write_html", "write_xlsx"]
+__all__ = ["FORMATS", "ChartGeometry", "bars", "csv_names", "format_of", "minute",
+           "write_csv", "write_html", "write_xlsx"]
 
 FORMATS = ("csv", "xlsx", "html")
 PALETTE = ("#1f5f99", "#e07b28", "#3a9a5b", "#b8423a", "#7d5ba6", "#8c6d31")
@@ -41,6 +41,11 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 class Renderer(Protocol):
     def render(self, name: str, context: Mapping[str, Any]) -> str: ...
+
+
+def minute(value: str) -> str:
+    """An ISO instant as people read it: ``2026-01-28 23:59`` (the local time it holds)."""
+    return value[:16].replace("T", " ")
 
 
 def format_of(path: Path) -> str:
@@ -286,9 +291,11 @@ def write_html(report: Report, renderer: Renderer, out: IO[bytes]) -> None:
                     text = f"{float(value):.2f}".replace(".", ",")
                 elif column.kind == "int":
                     text = _fmt(float(value), False)
+                elif column.kind == "time":
+                    text = minute(str(value))
                 else:
                     text = str(value)
-                cells.append({"text": text, "number": column.kind != "text"})
+                cells.append({"text": text, "number": column.kind not in ("text", "time")})
             rows.append({"cells": cells, "total": row.get(table.columns[0].key) == _TOTAL_LABEL})
         tables.append({"key": table.key, "vi": table.vi, "en": table.en, "note": table.note,
                        "columns": table.columns, "rows": rows, "chart": bars(table)})

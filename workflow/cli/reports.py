@@ -35,6 +35,8 @@ def _cell(value: Any, kind: str) -> str:
         return f"{float(value) * 100:.1f}%"
     if kind == "days":
         return f"{float(value):.2f}"
+    if kind == "time":
+        return str(value)[:16].replace("T", " ")
     return str(value)
 
 

@@ -519,8 +519,8 @@ def timeliness(scope: Scope) -> Report:
         "longest", "Chậm lâu nhất", "Longest delays",
         [Column("item", "Hồ sơ", "Item", "text"), Column("unit", "Đơn vị", "Unit", "text"),
          Column("flow", "Quy trình", "Procedure", "text"),
-         Column("stage", "Bước", "Stage", "text"), Column("due_at", "Hạn", "Due", "text"),
-         Column("left_at", "Rời bước", "Left", "text"),
+         Column("stage", "Bước", "Stage", "text"), Column("due_at", "Hạn", "Due", "time"),
+         Column("left_at", "Rời bước", "Left", "time"),
          Column("delay_days", "Chậm (ngày)", "Delay (days)", "days")], longest))
     objections = []
     for unit_id, filed, still, upheld, dismissed, waited, took in repo.objections(
