@@ -1,6 +1,6 @@
 """APScheduler wiring only: it triggers sweeps; correctness lives in the database.
 
-``award scheduler`` runs a blocking scheduler with its jobs: a sweep every ``interval``
+``award scheduler`` runs a background scheduler with its jobs: a sweep every ``interval``
 seconds (reminders, escalations, timer fires, notice windows), followed — when a mail server
 is set (``AWARD_SMTP_URL``) — by delivery of the outbox, and a daily digest of overdue items
 per unit at 07:00 local time. Each sweep leaves a heartbeat in the database (``/healthz`` and
@@ -24,7 +24,7 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
-from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
@@ -45,7 +45,7 @@ def run_scheduler(service: Service, interval: float, report: Callable[[str], Non
     """Run until SIGINT/SIGTERM (or ``max_sweeps`` sweeps); returns the summed counts.
     ``metrics`` counts sweeps and deliveries for a Prometheus endpoint of this process."""
     tz = service.display_tz
-    scheduler = BlockingScheduler(timezone=tz)
+    scheduler = BackgroundScheduler(timezone=tz)
     totals: dict[str, int] = {"sweeps": 0}
     # Held while a job talks to the database: stopping waits for it, so a sweep is never cut
     # off half-way and the store is never closed under it.
@@ -82,7 +82,6 @@ def run_scheduler(service: Service, interval: float, report: Callable[[str], Non
             report("sweep: " + ", ".join(f"{k} {v}" for k, v in counts.items() if v))
         if max_sweeps is not None and done >= max_sweeps:
             stopping.set()
-            scheduler.shutdown(wait=False)
 
     def digest() -> None:
         with working:
@@ -102,10 +101,13 @@ def run_scheduler(service: Service, interval: float, report: Callable[[str], Non
     scheduler.add_job(digest, CronTrigger(hour=digest_hour, minute=0, timezone=tz),
                       id="digest", max_instances=1, coalesce=True)
 
+    # The handler only records the signal: writing or shutting down from inside it could
+    # interrupt the main thread half-way through its own write to stderr (a reentrant write
+    # is an error in Python), so the main loop below does both.
+    signalled: list[str] = []
+
     def stop(signum: int, _frame: FrameType | None) -> None:
-        report(f"received {signal.Signals(signum).name}; stopping after the running sweep")
-        stopping.set()
-        scheduler.shutdown(wait=False)
+        signalled.append(signal.Signals(signum).name)
 
     previous: dict[signal.Signals, Any] = {}
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -113,7 +115,12 @@ def run_scheduler(service: Service, interval: float, report: Callable[[str], Non
     report(f"scheduler started: sweep every {interval:g}s, digest daily at {digest_hour:02d}:00")
     try:
         scheduler.start()
+        while not signalled and not stopping.wait(0.1):
+            pass
+        if signalled:
+            report(f"received {signalled[0]}; stopping after the running sweep")
         stopping.set()
+        scheduler.shutdown(wait=False)
         with working:  # the running sweep, if any, finishes before we report and close
             return dict(totals)
     finally:
