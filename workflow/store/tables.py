@@ -148,17 +148,17 @@ class StageVisit(SQLModel, table=True):
     in so reports select and group stays without a join. Written by the item repository on
     every move.
 
-    Rows are kept in ``(flow, state)`` order (the primary key; WITHOUT ROWID on SQLite), so
-    per-stage aggregates read the table in order instead of sorting it; the ``days`` index
-    gives each stage's durations in order for its median and 90th percentile.
+    Rows are kept in ``(flow, state, unit)`` order (the primary key; WITHOUT ROWID on SQLite),
+    so per-stage and per-unit aggregates read the table in order instead of sorting it; the
+    ``days`` index gives each stage's durations in order for its median and 90th percentile.
     """
 
     __tablename__ = "stage_visit"
     flow_id: str = Field(primary_key=True, max_length=64)
     state: str = Field(primary_key=True, max_length=64)
+    unit_id: str = Field(primary_key=True, max_length=64)
     nomination_id: int = Field(primary_key=True)
     entry_no: int = Field(primary_key=True)
-    unit_id: str = Field(max_length=64)
     created_at: datetime  # the item's creation: the cohort a report counts it in
     entered_at: datetime
     left_at: datetime | None = None

@@ -49,7 +49,7 @@ def upgrade() -> None:
         sa.Column("left_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("days", sa.Float(), nullable=True),
         sa.Column("due_at", sa.DateTime(timezone=True), nullable=True),
-        sa.PrimaryKeyConstraint("flow_id", "state", "nomination_id", "entry_no"),
+        sa.PrimaryKeyConstraint("flow_id", "state", "unit_id", "nomination_id", "entry_no"),
         sqlite_with_rowid=False,
     )
     op.create_index("ix_stage_visit_item", "stage_visit", ["nomination_id", "entry_no"],
