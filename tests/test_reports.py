@@ -188,7 +188,8 @@ def _fill(engine: Engine) -> None:
                 "id": item.id, "flow_id": item.flow, "flow_version": "fixture",
                 "state": item.state, "version": 1, "unit_id": item.unit,
                 "nominee": item.person or "Công ty Gốm", "person_login": item.person,
-                "fields": json.dumps({"year": item.year} if item.year else {}),
+                "fields": json.dumps({"year": item.year} if item.year else {},
+                                     separators=(",", ":"), sort_keys=True),  # as stored
                 "created_at": _utc(item.created), "created_by": "fixture",
                 "entered_at": _utc(last[1]), "entry_no": len(item.stays),
                 "due_at": _utc(item.due), "final": item.outcome is not None,

@@ -14,7 +14,6 @@ Above :mod:`workflow.service.base` only.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,7 +22,7 @@ from typing import Any
 from workflow.catalogue import Facts, HistoryEntry, Rule
 from workflow.errors import NotFound
 from workflow.flow import FlowSpec
-from workflow.report import Chart, Column, Period, Report, Table, days, share
+from workflow.report import Chart, Column, Period, Report, Table, days, period, share
 from workflow.service.base import Deps
 from workflow.store import Tx
 
@@ -608,16 +607,10 @@ def eligible(scope: Scope) -> Report:
             if _three(award.rule, facts, met) is not False and any(met):
                 candidates.append((login, code))
     flows = sorted({f for fs in flows_of.values() for f in fs})
-    calendar = next(iter(scope.deps.definitions.calendars.values()))
-    taken: set[tuple[str, str]] = set()
-    for login, flow_id, fields, created in scope.tx.reports.nominated(
-            sorted({c[0] for c in candidates}), flows):
-        data = json.loads(fields) if isinstance(fields, str) else (fields or {})
-        for_year = data.get("year")
-        if not isinstance(for_year, int):
-            for_year = calendar.local_date(scope.tx.raw.time_in(created)).year  # type: ignore[arg-type]
-        if for_year == year:
-            taken.add((login, scope.award_of(flow_id)))
+    whole = scope.period if scope.period.year == year else period(scope.deps.display_tz,
+                                                                  year=year)
+    taken = {(login, scope.award_of(flow_id)) for login, flow_id in scope.tx.reports.nominated(
+        sorted({c[0] for c in candidates}), flows, year, whole.start, whole.end)}
     rows = []
     for login, code in candidates:
         if (login, code) in taken:

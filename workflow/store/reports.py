@@ -242,18 +242,27 @@ class ReportRepo:
             f"JOIN person p ON p.login = a.login WHERE {' AND '.join(conds)} "
             "ORDER BY p.login, a.year", params)
 
-    def nominated(self, logins: Sequence[str], flows: Sequence[str]) -> Rows:
-        """``(login, flow, fields, created_at)`` of nominations of ``logins`` in ``flows``
-        that were not withdrawn."""
+    def nominated(self, logins: Sequence[str], flows: Sequence[str], year: int,
+                  start: datetime | None, end: datetime | None) -> Rows:
+        """Distinct ``(login, flow)`` of nominations of ``logins`` in ``flows`` for ``year``
+        (their ``year`` field, or, without one, created in ``[start, end)``) that were not
+        withdrawn — a few rows per person, never their whole record."""
         out: Rows = []
         if not flows:
             return out
         wanted = sorted(set(logins))
+        # fields are canonical JSON (sorted keys, no spaces): the key is '"year":' exactly
+        marks = [f'%"year":{int(year)},%', f'%"year":{int(year)}}}%']
+        created: list[str] = []
+        params: list[Any] = []
+        self._where(created, params, "created_at", start, end)
+        no_year = " AND ".join(["fields NOT LIKE ?", *created])
         for first in range(0, len(wanted), 500):
             chunk = wanted[first:first + 500]
             out.extend(self.raw.all(
-                "SELECT person_login, flow_id, fields, created_at FROM nomination WHERE "
+                "SELECT DISTINCT person_login, flow_id FROM nomination WHERE "
                 f"person_login IN ({placeholders(chunk)}) AND flow_id IN "
-                f"({placeholders(flows)}) AND (outcome IS NULL OR outcome <> 'withdrawn')",
-                (*chunk, *flows)))
+                f"({placeholders(flows)}) AND (outcome IS NULL OR outcome <> 'withdrawn') "
+                f"AND (fields LIKE ? OR fields LIKE ? OR ({no_year}))",
+                (*chunk, *flows, *marks, '%"year":%', *params)))
         return out
