@@ -537,7 +537,8 @@ def timeliness(scope: Scope) -> Report:
          Column("waiting_days", "Chờ lâu nhất (ngày)", "Longest wait (days)", "days"),
          Column("resolve_days", "Giải quyết lâu nhất (ngày)", "Longest to resolve (days)",
                 "days")], objections,
-        note="Objections filed in the period against items of the unit and below."))
+        note="Góp ý, phản ánh gửi trong kỳ về hồ sơ của đơn vị và đơn vị trực thuộc. "
+             "Objections filed in the period against items of the unit and below."))
     report.headline = {"late": sum(r["late"] for r in by_unit),
                        "late_open": sum(r["late_open"] for r in by_unit),
                        "with_due": sum(r["with_due"] for r in by_unit)}
