@@ -5,15 +5,16 @@ from __future__ import annotations
 import os
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from workflow.cli.base import app, command, state
-from workflow.cli.lists import _written
 from workflow.cli.output import Output
 from workflow.errors import InvalidInput
-from workflow.report import Report
+
+if TYPE_CHECKING:
+    from workflow.report import Report
 
 __all__ = ["print_report"]
 
@@ -74,7 +75,9 @@ def report(
                                     ".csv (one file per table), or a folder for the .csv"),
 ) -> None:
     """Statistics for a unit and everything below it: cycle, priority, timeliness,
-    statistics, eligible (campaign once campaigns exist)."""
+    statistics, eligible, or campaign CAMPAIGN (the campaign's review)."""
+    from workflow.cli.lists import _written
+
     st = state(ctx)
     service = st.service()
     fmt = None

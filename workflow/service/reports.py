@@ -1,13 +1,17 @@
 """The kinds of ``award report`` (SPEC §10.6): each turns the store's aggregates into a
 :class:`~workflow.report.Report`.
 
-A kind is one function registered in :data:`KINDS` under its name; adding one (campaigns, when
-they exist) is one more function here and nothing anywhere else. Every figure comes from a
+A kind is one function registered in :data:`KINDS` under its name; adding one is one more
+function here and nothing anywhere else (``campaign`` is the campaigns' own review,
+:func:`~workflow.service.campaign_report.campaign_report`, as a report). Every figure comes from a
 ``GROUP BY`` of :class:`~workflow.store.reports.ReportRepo`; this module only folds the few
 rows that come back by flow, state, award and level.
 
 What the period means is said in every report: nominations by the day they were created,
-awards by the day they were decided (the awarding final state was entered).
+awards by the day of their decision. Awards are the register's grants (``award_grant``) made
+by a numbered decision, collectives included; a revoked grant is counted apart, never as an
+award. Imported awards (made before the engine, with no decision) count only where a report
+is about a person's history: the ``eligible`` kind.
 
 Above :mod:`workflow.service.base` only.
 """
@@ -20,10 +24,11 @@ from datetime import datetime
 from typing import Any
 
 from workflow.catalogue import Facts, HistoryEntry, Rule
-from workflow.errors import NotFound
+from workflow.errors import InvalidInput
 from workflow.flow import FlowSpec
 from workflow.report import Chart, Column, Period, Report, Table, days, period, share
 from workflow.service.base import Deps
+from workflow.service.campaign_report import campaign_report
 from workflow.store import Tx
 
 __all__ = ["FORM_LABELS", "GROUPS", "KINDS", "LEVEL_LABELS", "Kind", "Scope"]
@@ -132,9 +137,11 @@ NOMINATIONS_BASIS = ("Hồ sơ đề nghị: tính theo ngày tạo hồ sơ tro
                      "nghị và các đơn vị trực thuộc.",
                      "Nominations: counted by the day they were created in the period, at the "
                      "unit and every unit below it.")
-AWARDS_BASIS = ("Khen thưởng: tính theo ngày quyết định (hồ sơ vào trạng thái khen thưởng) "
-                "trong kỳ.", "Awards: counted by the day of the decision (the item entered its "
-                "awarding final state) in the period.")
+AWARDS_BASIS = ("Khen thưởng: các khen thưởng trong sổ khen thưởng theo quyết định có ngày ký "
+                "trong kỳ, cá nhân và tập thể, của đơn vị đề nghị và các đơn vị trực thuộc; "
+                "khen thưởng đã bị thu hồi không được tính.", "Awards: the register's grants "
+                "of decisions dated in the period, individuals and collectives, nominated by "
+                "the unit and every unit below it; a revoked grant is not counted.")
 GROUPS_BASIS = ("Tỷ lệ nữ, dân tộc thiểu số, lao động trực tiếp tính trên số cá nhân; tỷ lệ "
                 "đơn vị cơ sở, vùng sâu vùng xa tính trên tổng số (đơn vị nơi cá nhân công tác, "
                 "hoặc đơn vị đề nghị).", "Shares of women, ethnic minorities and direct "
@@ -302,11 +309,20 @@ def level_table(scope: Scope, key: str, vi: str, en: str,
     return Table(key, vi, en, GROUP_COLUMNS, rows)
 
 
-def award_sums(scope: Scope, period: Period) -> dict[str, dict[str, int]]:
-    """Per award code: the sums over awards decided in ``period``."""
+def register_sums(scope: Scope, period: Period
+                  ) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, int]]]:
+    """Per award code, over the register's grants of decisions dated in ``period``: the
+    sums of those standing (the awards) and of those revoked since."""
     grassroots = scope.deps.definitions.catalogue.grassroots
-    return _sums(scope.tx.reports.award_groups(scope.units, period.start, period.end,
-                                               grassroots), scope.award_of)
+    rows = scope.tx.reports.award_groups(scope.units, period.first, period.last, grassroots)
+    granted = _sums(r[:1] + r[2:] for r in rows if r[1] == "granted")
+    revoked = _sums(r[:1] + r[2:] for r in rows if r[1] == "revoked")
+    return granted, revoked
+
+
+def award_sums(scope: Scope, period: Period) -> dict[str, dict[str, int]]:
+    """Per award code: the sums over the awards (grants not revoked) decided in ``period``."""
+    return register_sums(scope, period)[0]
 
 
 def nomination_sums(scope: Scope, period: Period) -> dict[str, dict[str, int]]:
@@ -376,6 +392,7 @@ AWARD_COLUMNS = [
     Column("direct", "Lao động trực tiếp", "Direct workers"),
     Column("grassroots", "Đơn vị cơ sở", "Grassroots units"),
     Column("remote", "Vùng sâu, vùng xa", "Remote areas"),
+    Column("revoked", "Đã thu hồi (không tính)", "Revoked (not counted)"),
 ]
 BREAKDOWN_COLUMNS = [Column("label", "", "", "text"), Column("total", "Tổng số", "Total"),
                      Column("collectives", "Tập thể", "Collectives"),
@@ -385,26 +402,31 @@ BREAKDOWN_COLUMNS = [Column("label", "", "", "text"), Column("total", "Tổng s�
 @kind("statistics", "Thống kê thi đua, khen thưởng", "Annual statistics")
 def statistics(scope: Scope) -> Report:
     report = _report(scope, "statistics", AWARDS_BASIS, NOMINATIONS_BASIS, GROUPS_BASIS, (
-        "Khen thưởng bị thu hồi không được tính (sổ khen thưởng, quyết định thu hồi).",
-        "Revoked awards are not counted."))
+        "Khen thưởng đã bị thu hồi (theo quyết định có ngày ký trong kỳ) được thống kê riêng "
+        "ở cột Đã thu hồi, không tính vào số khen thưởng.", "Revoked grants (of decisions "
+        "dated in the period) are counted apart, in the Revoked column, never as awards."))
     catalogue = scope.deps.definitions.catalogue
-    by_award = award_sums(scope, scope.period)
+    by_award, revoked = register_sums(scope, scope.period)
     rows = []
     by_form: dict[str, dict[str, int]] = {}
     by_level: dict[str, dict[str, int]] = {}
-    for code in sorted(by_award, key=lambda c: (list(LEVEL_LABELS).index(
-            catalogue.awards[c].level) if c in catalogue.awards else 99, c)):
+    for code in sorted(by_award.keys() | revoked.keys(), key=lambda c: (list(
+            LEVEL_LABELS).index(catalogue.awards[c].level) if c in catalogue.awards else 99, c)):
         award = catalogue.get(code)
-        row = group_row(award.title.get("vi", code) if award else code, by_award[code])
+        standing = by_award.get(code, {})
+        row = group_row(award.title.get("vi", code) if award else code, standing)
         form = award.form if award else "title"
         level = award.level if award else "unit"
         row.update(code=code, form=FORM_LABELS.get(form, (form,))[0],
-                   level=LEVEL_LABELS.get(level, (level,))[0])
+                   level=LEVEL_LABELS.get(level, (level,))[0],
+                   revoked=revoked.get(code, {}).get("total", 0))
         rows.append(row)
-        _add(by_form.setdefault(form, {}), by_award[code])
-        _add(by_level.setdefault(level, {}), by_award[code])
+        if standing:
+            _add(by_form.setdefault(form, {}), standing)
+            _add(by_level.setdefault(level, {}), standing)
     rows.append({**group_row(TOTAL[0], {k: sum(r[k] for r in rows) for k in _SUMS}),
-                 "code": "", "form": "", "level": ""})
+                 "code": "", "form": "", "level": "",
+                 "revoked": sum(r["revoked"] for r in rows)})
     report.tables.append(Table("awards", "Số lượng khen thưởng theo hình thức",
                                "Awards by kind", AWARD_COLUMNS, rows))
 
@@ -439,7 +461,7 @@ def statistics(scope: Scope) -> Report:
         [{"label": TOTAL[0], **complaints}]))
     total = rows[-1]
     report.headline = {"awards": total["total"], "collectives": total["collectives"],
-                       "individuals": total["individuals"],
+                       "individuals": total["individuals"], "revoked": total["revoked"],
                        "nominated": report.tables[3].rows[-1]["nominated"]}
     return report
 
@@ -581,9 +603,10 @@ def eligible(scope: Scope) -> Report:
         "sáng kiến …) còn phải xét.", f"People whose award history meets an award's rule for "
         f"{year} but who have no nomination for it (a withdrawn one does not count); the "
         "conditions on the nomination itself (rating, initiative …) are still to check."), (
-        "Tập thể chưa có quá trình khen thưởng trong danh bạ nên chưa được rà soát.",
-        "Collectives carry no award history in the directory yet, so only people are "
-        "checked."))
+        "Quá trình khen thưởng là các khen thưởng trong sổ khen thưởng chưa bị thu hồi (theo "
+        "quyết định, hoặc nhập từ trước); chỉ rà soát cá nhân.", "The award history is the "
+        "register's grants not revoked (by decision, or imported from before); only people "
+        "are checked."))
     catalogue = scope.deps.definitions.catalogue
     awards = {code: a for code, a in catalogue.awards.items()
               if a.rule is not None and "individual" in a.nominees and _reads_history(a.rule)}
@@ -664,13 +687,55 @@ def _codes(rule: Rule | None) -> set[str]:
 # ---- campaign ------------------------------------------------------------------------------
 
 
+#: the campaign review's columns (``campaign_report``'s keys) with their labels and kinds
+CAMPAIGN_COLUMNS: dict[str, tuple[str, str, str]] = {
+    "unit": ("Mã đơn vị", "Unit", "text"), "unit_name": ("Đơn vị", "Unit name", "text"),
+    "award": ("Danh hiệu", "Award", "text"), "registered": ("Đăng ký", "Registered", "int"),
+    "nominated": ("Được đề nghị", "Nominated", "int"),
+    "awarded": ("Được khen thưởng", "Awarded", "int"),
+    "refused": ("Không được khen thưởng", "Refused", "int"),
+    "open": ("Đang xét", "Open", "int"), "person": ("Cá nhân", "Person", "text"),
+    "registered_at": ("Ngày đăng ký", "Registered at", "time"),
+    "id": ("Hồ sơ", "Item", "text"), "nominee": ("Người, tập thể được đề nghị", "Nominee", "text"),
+    "state": ("Trạng thái", "State", "text"), "result": ("Kết quả", "Result", "text"),
+    "cluster": ("Cụm, khối", "Cluster", "text"), "rank": ("Xếp hạng", "Rank", "int"),
+    "points": ("Điểm", "Points", "int"), "first_places": ("Số phiếu hạng nhất", "First places",
+                                                          "int"),
+    "leader": ("Dẫn đầu", "Leader", "text"),
+}
+CAMPAIGN_CHARTS = {"by_unit_award": Chart("Đăng ký và kết quả", "Registrations and results",
+                                          "unit_name", ("registered", "awarded"))}
+
+
 @kind("campaign", "Phong trào thi đua: đăng ký và kết quả", "Campaign registrations and results",
       argument="CAMPAIGN")
 def campaign(scope: Scope) -> Report:
-    raise NotFound(
-        "there are no emulation campaigns in this release yet (definitions/campaigns/, SPEC "
-        "§10.7): the campaign report comes with them", msgid="report.no_campaigns",
-        campaign=scope.arg)
+    """The campaign's review (:func:`campaign_report`, as ``award campaign report`` gives it)
+    as a report: its tables, limited to the unit's subtree when a unit is asked for."""
+    if not scope.arg:
+        raise InvalidInput("award report campaign needs the campaign: award report campaign "
+                           "CAMPAIGN (see award campaigns)", msgid="report.campaign_missing")
+    spec = scope.deps.definitions.campaign(scope.arg)  # NotFound for an unknown campaign
+    review = campaign_report(scope.deps, scope.tx, spec)
+    report = _report(scope, "campaign", (
+        f"Phong trào {spec.id} ({spec.title.get('vi', spec.id)}), kỳ {spec.start} – "
+        f"{spec.end}: hồ sơ của các danh hiệu của phong trào, năm trong kỳ của phong trào.",
+        f"Campaign {spec.id} ({spec.title.get('en') or spec.title.get('vi', spec.id)}), "
+        f"{spec.start} – {spec.end}: nominations for the campaign's awards in its years."))
+    report.vi = f"{report.vi}: {spec.title.get('vi', spec.id)}"
+    within = set(scope.units) if scope.units is not None else None
+    for key, table in review["tables"].items():
+        columns = [Column(c, *CAMPAIGN_COLUMNS.get(c, (c, c, "text"))) for c in table["columns"]]
+        rows = [dict(zip(table["columns"], row, strict=True)) for row in table["rows"]]
+        if within is not None and "unit" in table["columns"]:
+            rows = [r for r in rows if r["unit"] in within]
+        for row in rows:
+            if "leader" in row:
+                row["leader"] = "✓" if row["leader"] else ""
+        report.tables.append(Table(key, table["title"]["vi"], table["title"]["en"], columns,
+                                   rows, CAMPAIGN_CHARTS.get(key)))
+    report.headline = {"campaign": spec.id, "phase": review["phase"], **review["summary"]}
+    return report
 
 
 def kinds() -> Sequence[str]:

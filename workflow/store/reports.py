@@ -12,7 +12,7 @@ Must not import the service or anything above the store.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from workflow.store.raw import Raw, placeholders
@@ -180,14 +180,14 @@ class ReportRepo:
 
     # ---- awards and nominations, with the priority groups --------------------------------
 
-    def _groups(self, grassroots: Sequence[str]) -> tuple[str, list[Any]]:
+    def _groups(self, grassroots: Sequence[str], collective: str) -> tuple[str, list[Any]]:
         """The sums of the priority groups over rows joined to ``p`` (the person, if any) and
         ``u`` (the unit the award goes to: where the person works, else the nominating
-        unit)."""
+        unit); ``collective`` is the SQL that is true for a collective's row."""
         levels = f"u.level IN ({placeholders(grassroots)})" if grassroots else "1 = 0"
         return (
             "count(*), "
-            "sum(CASE WHEN n.person_login IS NULL THEN 1 ELSE 0 END), "
+            f"sum(CASE WHEN {collective} THEN 1 ELSE 0 END), "
             "sum(CASE WHEN p.gender = 'F' THEN 1 ELSE 0 END), "
             "sum(CASE WHEN p.minority = ? THEN 1 ELSE 0 END), "
             "sum(CASE WHEN p.direct_worker = ? THEN 1 ELSE 0 END), "
@@ -195,27 +195,36 @@ class ReportRepo:
             "sum(CASE WHEN u.remote = ? THEN 1 ELSE 0 END)",
             [True, True, *grassroots, True])
 
-    def award_groups(self, units: Sequence[str] | None, start: datetime | None,
-                     end: datetime | None, grassroots: Sequence[str]) -> Rows:
-        """Awards decided in the period (nominations that reached an awarding final state,
-        dated by that entry) per flow: ``(flow, total, collectives, women, minority, direct
-        workers, grassroots, remote)``."""
-        sums, sum_params = self._groups(grassroots)
-        conds = ["n.outcome = 'awarded'"]
+    def award_groups(self, units: Sequence[str] | None, first: date | None,
+                     last: date | None, grassroots: Sequence[str]) -> Rows:
+        """The register's grants by a decision dated ``first``..``last`` (local days, both
+        included; None: open) to awardees of the scope (the nominating unit), per award and
+        status: ``(award, status, total, collectives, women, minority, direct workers,
+        grassroots, remote)``. Imported awards have no decision and are not counted here;
+        a revoked grant comes back under ``revoked``."""
+        sums, sum_params = self._groups(grassroots, "g.kind = 'collective'")
+        conds = ["g.source = 'decision'"]
         params: list[Any] = []
-        self._scope(conds, params, "n.unit_id", units)
-        self._where(conds, params, "n.entered_at", start, end)
+        self._scope(conds, params, "g.unit_id", units)
+        if first is not None:
+            conds.append("d.decided_on >= ?")
+            params.append(first.isoformat())
+        if last is not None:
+            conds.append("d.decided_on <= ?")
+            params.append(last.isoformat())
         return self.raw.all(
-            f"SELECT n.flow_id, {sums} FROM nomination n "
-            "LEFT JOIN person p ON p.login = n.person_login "
-            "LEFT JOIN unit u ON u.id = coalesce(p.unit_id, n.unit_id) "
-            f"WHERE {' AND '.join(conds)} GROUP BY n.flow_id", (*sum_params, *params))
+            f"SELECT g.award, g.status, {sums} FROM award_grant g "
+            "JOIN decision d ON d.id = g.decision_id "
+            "LEFT JOIN person p ON p.login = g.person_login "
+            "LEFT JOIN unit u ON u.id = coalesce(p.unit_id, g.unit_id) "
+            f"WHERE {' AND '.join(conds)} GROUP BY g.award, g.status",
+            (*sum_params, *params))
 
     def nomination_groups(self, units: Sequence[str] | None, start: datetime | None,
                           end: datetime | None, grassroots: Sequence[str]) -> Rows:
         """Nominations created in the period per flow, with the same sums as
         :meth:`award_groups`."""
-        sums, sum_params = self._groups(grassroots)
+        sums, sum_params = self._groups(grassroots, "n.person_login IS NULL")
         where, params = self._cohort(units, start, end)
         return self.raw.all(
             f"SELECT n.flow_id, {sums} FROM nomination n "
@@ -227,19 +236,19 @@ class ReportRepo:
 
     def histories(self, units: Sequence[str] | None, codes: Sequence[str]
                   ) -> Rows:
-        """``(login, name, unit, award, year, ad_hoc)`` of the prior awards in ``codes`` of
-        people who work at a unit of the scope, ordered by login (one person's rows
-        together)."""
+        """``(login, name, unit, award, year, ad_hoc)`` of the register's grants in ``codes``
+        not revoked (decided or imported: the eligibility history) of people who work at a
+        unit of the scope, ordered by login (one person's rows together)."""
         if not codes:
             return []
-        conds = [f"a.award IN ({placeholders(codes)})"]
+        conds = [f"a.award IN ({placeholders(codes)})", "a.status = 'granted'"]
         params: list[Any] = list(codes)
         self._scope(conds, params, "p.unit_id", units)
         if units is None:
             conds.append("p.unit_id IS NOT NULL")
         return self.raw.all(
-            "SELECT p.login, p.name, p.unit_id, a.award, a.year, a.ad_hoc FROM prior_award a "
-            f"JOIN person p ON p.login = a.login WHERE {' AND '.join(conds)} "
+            "SELECT p.login, p.name, p.unit_id, a.award, a.year, a.ad_hoc FROM award_grant a "
+            f"JOIN person p ON p.login = a.person_login WHERE {' AND '.join(conds)} "
             "ORDER BY p.login, a.year", params)
 
     def nominated(self, logins: Sequence[str], flows: Sequence[str], year: int,

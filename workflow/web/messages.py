@@ -332,10 +332,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "report.bad_format": ("Hãy chọn định dạng Excel (.xlsx), HTML hoặc CSV.",
                           "Choose Excel (.xlsx), HTML or CSV."),
     "report.no_table": ("Báo cáo không có bảng “{table}”.", "The report has no table “{table}”."),
-    "report.no_campaigns": ("Chưa có phong trào thi đua nào trong hệ thống; báo cáo phong trào "
-                            "sẽ có cùng với các phong trào.",
-                            "There are no emulation campaigns yet; the campaign report comes "
-                            "with them."),
+    "report.campaign_missing": ("Hãy chọn phong trào thi đua cho báo cáo phong trào.",
+                                "Choose the emulation campaign for the campaign report."),
     # ---- documents and definitions -----------------------------------------------------------
     "template.unknown": ("Không có mẫu văn bản này.", "No such document template."),
     "render.not_on_notice": ("Hồ sơ chưa được công khai lấy ý kiến.",

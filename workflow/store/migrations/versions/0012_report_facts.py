@@ -11,7 +11,7 @@
   index alone.
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0014
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0010"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
