@@ -112,3 +112,11 @@ def test_serve_is_what_loads_the_web_stack(tmp_path: Path) -> None:
                            env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True,
                            text=True, timeout=120, check=True)
     assert probe.stdout.strip() == "True"
+
+
+def test_the_kinds_of_document_named_for_help_are_the_stores() -> None:
+    """``award pdf`` names the kinds without loading the store; they must be the store's."""
+    from workflow.cli.documents import KINDS
+    from workflow.store import KINDS as STORED
+
+    assert KINDS == STORED

@@ -11,12 +11,9 @@ from typing import Any
 
 import typer
 
-from workflow.campaign import CampaignEnv, load_campaign
 from workflow.cli.base import app, command, state
 from workflow.cli.output import writing
-from workflow.definitions import load_campaigns
 from workflow.errors import DefinitionError, InvalidInput
-from workflow.service import Actor
 
 campaign_app = typer.Typer(help="emulation campaigns: show, review report, validate files, "
                            "remind units", no_args_is_help=True)
@@ -55,6 +52,8 @@ def campaign_show(ctx: typer.Context, campaign: str = typer.Argument(..., metava
     """A campaign: scope, dates, awards, clusters; registration progress for staff."""
     st = state(ctx)
     login = st.user or os.environ.get("AWARD_USER") or None
+    from workflow.service import Actor
+
     actor = Actor(login) if login else None  # the acting person is optional here
     result = st.service().campaigns.show(campaign, actor)
 
@@ -101,6 +100,9 @@ def campaign_validate(ctx: typer.Context,
                                                          help="campaign files or folders")
                       ) -> None:
     """Check campaign files; exit 1 with one ``file:line:col: message`` per problem."""
+    from workflow.campaign import CampaignEnv, load_campaign
+    from workflow.definitions import load_campaigns
+
     st = state(ctx)
     definitions = st.service().definitions
     env = CampaignEnv(awards=definitions.catalogue.codes(), calendars=list(definitions.calendars))

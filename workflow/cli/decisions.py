@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from workflow.cli.base import State, app, command, state
 from workflow.cli.lists import _format, _written
-from workflow.service import Actor
-from workflow.service.registry import Query
+
+if TYPE_CHECKING:
+    from workflow.service import Actor
 
 decision_app = typer.Typer(help="numbered award decisions: one decision, many awardees",
                            no_args_is_help=True)
@@ -123,6 +124,8 @@ def registry(
     """Granted awards: person or collective, award, year, decision number and date, issuer,
     status."""
     st = state(ctx)
+    from workflow.service.registry import Query
+
     query = Query(unit=unit, person=person, award=award, year=year, name=name, status=status,
                   source=source)
     service = st.service()

@@ -12,7 +12,6 @@ import typer
 from workflow.cli.base import app, command, state
 from workflow.cli.output import writing
 from workflow.errors import DefinitionError, InvalidInput, NotAllowed
-from workflow.scenarios import run_files
 
 flows_app = typer.Typer(help="flow definitions: list, show, validate, graph, schema, test, "
                         "diff, migrate", no_args_is_help=True)
@@ -258,6 +257,8 @@ def flows_test(
     missing = [p for p in paths if not p.exists()]
     if missing:
         raise InvalidInput(f"no such file or folder: {missing[0]}", file=str(missing[0]))
+    from workflow.scenarios import run_files
+
     run = run_files(paths, st.settings())
     if not run.outcomes:
         raise InvalidInput("no scenario files found (*.yaml)", file=str(paths[0]))
