@@ -9,7 +9,6 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
-from workflow import reportfiles
 from workflow.documents import Renderer
 from workflow.errors import InvalidInput, NotFound, PermissionDenied
 from workflow.report import Report, period
@@ -101,6 +100,8 @@ class Reports:
 
     def write(self, report: Report, fmt: str, out: IO[bytes]) -> None:
         """``xlsx`` or ``html`` into ``out``; a ``csv`` of a report with one table."""
+        from workflow import reportfiles  # openpyxl and the page's template: only when written
+
         if fmt == "xlsx":
             reportfiles.write_xlsx(report, out)
         elif fmt == "html":
@@ -112,4 +113,6 @@ class Reports:
                                msgid="report.bad_format", values={"format": fmt})
 
     def csv_files(self, report: Report, path: Path) -> list[tuple[Any, Path]]:
+        from workflow import reportfiles
+
         return reportfiles.csv_names(report, path)
