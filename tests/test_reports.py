@@ -1,8 +1,10 @@
 """``award report``: every figure of every kind against a hand-built fixture.
 
 The fixture is a small province written row by row (items, their stays in each state,
-objections) with items on hold, overdue, withdrawn and rejected, a collective, items that
-crossed a year and an item outside the unit. The expected figures are computed here, from the
+objections, the register's grants and their numbered decisions) with items on hold, overdue,
+withdrawn and rejected, a collective, items that crossed a year, an item outside the unit, a
+grant with no item of its own, a revoked grant and the directory's imported awards (which
+count only as history). The expected figures are computed here, from the
 fixture's own Python lists, with plain loops — never by calling the report code.
 """
 
@@ -70,8 +72,8 @@ GRASSROOTS = {"commune", "school", "enterprise", "unit"}  # definitions/catalogu
 AWARD_OF = {"chien-si-thi-dua-co-so": "CSTDCS", "bang-khen-tinh": "BKTINH",
             "doanh-nghiep": "CTDTINH", "khen-thuong-dot-xuat": "GKDX",
             "huan-chuong-lao-dong-hang-ba": "HCLD3"}
-AWARD_LEVEL = {"CSTDCS": "unit", "BKTINH": "province", "CTDTINH": "province", "GKDX": "unit",
-               "HCLD3": "central"}
+AWARD_LEVEL = {"CSTDCS": "unit", "LDTT": "unit", "BKTINH": "province", "CTDTINH": "province",
+               "GKDX": "unit", "HCLD3": "central"}
 SUBTREE_P = {"P", "P-D", "P-C1", "P-C2", "P-S", "P-E"}
 FINAL = {"awarded": "awarded", "rejected": "rejected", "withdrawn": "withdrawn"}
 
@@ -175,6 +177,33 @@ ITEMS = [
 HOLD = {"on_hold"}
 
 
+@dataclass(frozen=True)
+class Grant:
+    """A row of the register (``award_grant``) and the date of its decision."""
+
+    id: int
+    unit: str  # the nominating unit
+    person: str | None  # None: a collective
+    award: str
+    year: int
+    decided: date  # the decision's date (local)
+    status: str = "granted"
+    nomination: int | None = None
+
+
+# every awarded item has its grant, by a decision dated the day the item was awarded; the
+# decision's year of award is the nomination's year field
+GRANTS = [Grant(i.id, i.unit, i.person, AWARD_OF[i.flow], i.year or i.created.year,
+                i.stays[-1][1].date(), nomination=i.id) for i in ITEMS if i.outcome == "awarded"]
+GRANTS += [
+    # a decision's grant with no item here (awarded on a list): LDTT 2026 for f
+    Grant(20, "P-E", "f", "LDTT", 2026, date(2026, 1, 20)),
+    # revoked after a complaint: counted apart, never as an award nor in e's history (were it
+    # counted, LDTT 2026 would make e eligible for CSTDCS)
+    Grant(21, "P-D", "e", "LDTT", 2026, date(2026, 2, 20), status="revoked"),
+]
+
+
 def _utc(value: datetime | None) -> datetime | None:
     return None if value is None else value.astimezone(UTC)
 
@@ -205,6 +234,20 @@ def _fill(engine: Engine) -> None:
                 conn.execute(insert(tables.Objection.__table__), [{  # type: ignore[attr-defined]
                     "nomination_id": item.id, "text": "…", "filed_at": _utc(filed),
                     "status": status, "resolved_at": _utc(resolved)}])
+        for g in GRANTS:  # one decision each, numbered in its year
+            conn.execute(insert(tables.Decision.__table__), [{  # type: ignore[attr-defined]
+                "id": g.id, "unit_id": "P", "year": g.decided.year, "seq": g.id,
+                "number": f"{g.id}/QĐ-P", "decided_on": g.decided.isoformat(),
+                "issued_at": datetime.combine(g.decided, datetime.min.time(), UTC),
+                "issued_by": "fixture", "items": 1}])
+            conn.execute(insert(tables.AwardGrant.__table__), [{  # type: ignore[attr-defined]
+                "kind": "collective" if g.person is None else "individual",
+                "person_login": g.person, "nominee": g.person or "Công ty Gốm",
+                "unit_id": g.unit, "award": g.award, "year": g.year, "ad_hoc": False,
+                "decision_id": g.id, "nomination_id": g.nomination, "source": "decision",
+                "status": g.status, "confidential": False,
+                "revoked_at": None if g.status == "granted" else datetime(2026, 3, 1, tzinfo=UTC),
+                "granted_at": datetime.combine(g.decided, datetime.min.time(), UTC)}])
 
 
 @pytest.fixture
@@ -313,6 +356,10 @@ def test_a_period_counts_by_local_days_and_year_says_what_it_counts(rcli: Cli) -
         date(2026, 1, 1) <= i.created.date() <= date(2026, 1, 31) for i in ITEMS)
     said = " ".join(b["en"] for b in rcli.ok("report", "priority", "--year", "2026")["basis"])
     assert "day of the decision" in said and "day they were created" in said
+    # awards by the decision's date: the one decision of 2026-01-20 (f's LDTT)
+    one_day = rcli.ok("report", "priority", "--from", "2026-01-20", "--to", "2026-01-20")
+    assert one_day["headline"]["awards"] == sum(
+        g.decided == date(2026, 1, 20) and g.status == "granted" for g in GRANTS) == 1
     text = rcli.ok("report", "cycle", "--year", "2026", json_out=False)
     assert "counted by the day they were created" in text
 
@@ -320,11 +367,7 @@ def test_a_period_counts_by_local_days_and_year_says_what_it_counts(rcli: Cli) -
 # ---- priority and statistics ----------------------------------------------------------
 
 
-def decided(item: Item) -> datetime | None:
-    return item.stays[-1][1] if item.outcome == "awarded" else None
-
-
-def groups(items: list[Item]) -> dict[str, int]:
+def groups(items: list[Grant] | list[Item]) -> dict[str, int]:
     """The sums of the priority groups over ``items`` (people from PEOPLE, units from the
     fixture's tree; a collective's unit is the nominating unit)."""
     out = dict.fromkeys(("total", "collectives", "women", "minority", "direct", "grassroots",
@@ -355,9 +398,15 @@ def shares(sums: dict[str, int]) -> dict[str, float | None]:
             "remote": part(sums["remote"], sums["total"])}
 
 
-def awards_in(year: int, units: set[str] | None) -> list[Item]:
-    return [i for i in ITEMS if (d := decided(i)) is not None and local_year(d) == year
-            and (units is None or i.unit in units)]
+def awards_in(year: int, units: set[str] | None, status: str = "granted") -> list[Grant]:
+    """The register's grants (``status``) of decisions dated in ``year`` — never the
+    directory's imported awards."""
+    return [g for g in GRANTS if g.status == status and g.decided.year == year
+            and (units is None or g.unit in units)]
+
+
+def award_code(x: Grant | Item) -> str:
+    return x.award if isinstance(x, Grant) else AWARD_OF[x.flow]
 
 
 @pytest.mark.parametrize("unit", ["P", None])
@@ -378,12 +427,15 @@ def test_priority_shares_by_level_and_against_the_year_before(rcli: Cli, unit: s
 
     level_names = {"unit": "Cấp cơ sở", "province": "Cấp tỉnh", "central": "Cấp Nhà nước, "
                    "Trung ương"}
-    for key, items in (("awards", this), ("nominations", cohort(2026, units))):
+    assert any(g.person is None for g in this)  # the collective counts among the awards
+    both: tuple[tuple[str, list[Grant] | list[Item]], ...] = (
+        ("awards", this), ("nominations", cohort(2026, units)))
+    for key, items in both:
         rows = by(table(report, key), "label")
-        expected_levels = {AWARD_LEVEL[AWARD_OF[i.flow]] for i in items}
+        expected_levels = {AWARD_LEVEL[award_code(i)] for i in items}
         assert set(rows) == {level_names[lv] for lv in expected_levels} | {"Tổng cộng"}
         for level in expected_levels:
-            mine = [i for i in items if AWARD_LEVEL[AWARD_OF[i.flow]] == level]
+            mine = [i for i in items if AWARD_LEVEL[award_code(i)] == level]
             row, sums = rows[level_names[level]], groups(mine)
             for k in ("total", "collectives", "women", "minority", "direct", "grassroots",
                       "remote"):
@@ -397,22 +449,28 @@ def test_priority_shares_by_level_and_against_the_year_before(rcli: Cli, unit: s
 def test_statistics_by_award_form_level_nominations_and_complaints(rcli: Cli) -> None:
     report = rcli.ok("report", "statistics", "--year", "2026", "--unit", "P")
     awarded = awards_in(2026, SUBTREE_P)
+    revoked = awards_in(2026, SUBTREE_P, "revoked")
+    assert revoked and all(g.award in {a.award for a in awarded} for g in revoked)
     rows = by([r for r in table(report, "awards") if r["code"]], "code")
-    assert set(rows) == {AWARD_OF[i.flow] for i in awarded}
+    assert set(rows) == {g.award for g in awarded} | {g.award for g in revoked}
     for code, row in rows.items():
-        sums = groups([i for i in awarded if AWARD_OF[i.flow] == code])
+        sums = groups([g for g in awarded if g.award == code])
         for k, v in sums.items():
             assert row[k] == v, (code, k)
+        assert row["revoked"] == sum(g.award == code for g in revoked), code
     total = table(report, "awards")[-1]
     assert total["label"] == "Tổng cộng" and total["total"] == len(awarded)
-    assert total["collectives"] == sum(i.person is None for i in awarded) == 1
+    assert total["revoked"] == len(revoked) == report["headline"]["revoked"] == 1
+    assert total["collectives"] == sum(g.person is None for g in awarded) == 1
+    # the directory's imported LDTT 2026 of a, b and c are history, not awards of 2026
+    assert rows["LDTT"]["total"] == sum(g.award == "LDTT" for g in awarded) == 1
     levels = by(table(report, "levels"), "label")
-    assert levels["Cấp cơ sở"]["total"] == sum(AWARD_LEVEL[AWARD_OF[i.flow]] == "unit"
-                                               for i in awarded)
+    assert levels["Cấp cơ sở"]["total"] == sum(AWARD_LEVEL[g.award] == "unit"
+                                               for g in awarded)
     assert levels["Cấp tỉnh"]["collectives"] == 1
     forms = by(table(report, "forms"), "label")
     assert forms["Danh hiệu thi đua"]["total"] == sum(
-        AWARD_OF[i.flow] == "CSTDCS" for i in awarded)
+        g.award in ("CSTDCS", "LDTT") for g in awarded)
     assert forms["Cờ thi đua"]["total"] == 1
     nominated = table(report, "nominations")[-1]
     mine = cohort(2026, SUBTREE_P)
@@ -482,14 +540,22 @@ def test_timeliness_late_stays_by_unit_and_stage_with_the_longest_delays(rcli: C
 def test_eligible_lists_who_the_rules_allow_and_nobody_has_nominated(rcli: Cli) -> None:
     report = rcli.ok("report", "eligible", "--year", "2026", "--unit", "P")
     found = {(r["login"], r["code"]) for r in table(report, "people")}
-    # b holds LDTT 2026 (CSTDCS needs it in the same year) and his CSTDCS nomination is for
-    # 2025; a and c hold LDTT 2026 too but were nominated for 2026; d's two CSTDCS in a row
-    # meet BKTINH's streak but he was nominated for it; f's LDTT is of 2025; e has nothing.
-    assert found == {("b", "CSTDCS")}
-    row = table(report, "people")[0]
-    assert row["unit"] == "Xã Đồng Bằng" and "LDTT 2026" in row["history"]
-    assert "rating" in row["to_check"]
-    assert table(report, "awards") == [{"label": "Chiến sĩ thi đua cơ sở", "people": 1}]
+    # b holds LDTT 2026 (imported; CSTDCS needs it in the same year) and his CSTDCS
+    # nomination is for 2025; f's LDTT 2026 comes from a decision and her CSTDCS nomination
+    # was withdrawn; a holds CSTDCS 2026 by decision (item 1), which ends a streak of three
+    # with her imported 2024 and 2025 (CSTDT, and BKTINH's two in a row: she is nominated
+    # for neither) and was nominated for CSTDCS 2026 anyway; c was nominated for 2026;
+    # d's two CSTDCS in a row meet BKTINH's streak but he was nominated for it; e's LDTT
+    # 2026 was revoked, so e has no history.
+    assert found == {("a", "BKTINH"), ("a", "CSTDT"), ("b", "CSTDCS"), ("f", "CSTDCS")}
+    rows = by(table(report, "people"), "login")
+    assert rows["b"]["unit"] == "Xã Đồng Bằng" and "LDTT 2026" in rows["b"]["history"]
+    assert rows["f"]["history"] == "LDTT 2025, LDTT 2026"
+    assert "rating" in rows["b"]["to_check"]
+    assert "CSTDCS 2026" in by(table(report, "people"), "code")["CSTDT"]["history"]
+    counts = by(table(report, "awards"), "label")
+    assert counts["Chiến sĩ thi đua cơ sở"]["people"] == 2
+    assert sum(r["people"] for r in counts.values()) == 4
     # a withdrawn nomination does not count as one: f is nominated again if eligible
     only_school = rcli.ok("report", "eligible", "--year", "2026", "--unit", "P-S")
     assert table(only_school, "people") == []
@@ -558,6 +624,39 @@ def test_refusals_say_what_was_allowed(rcli: Cli, tmp_path: Path) -> None:
     assert rcli.fails(2, "report", "cycle", "--out", str(tmp_path / "x.pdf"))
     assert not (tmp_path / "x.pdf").exists()
     assert rcli.fails(1, "report", "cycle", "--out", str(tmp_path / "no" / "x.xlsx"))
+
+
+# ---- campaign ---------------------------------------------------------------------------
+
+
+def test_the_campaign_kind_is_the_campaigns_own_review(cli: Cli, tmp_path: Path) -> None:
+    """``award report campaign C`` gives the tables of ``award campaign report C``, limited
+    to ``--unit``'s subtree when one is given, and writes them like every other report."""
+    campaign = "bac-ninh-2026"  # the sample directory registered units and people in it
+    cli.ok("register", campaign, "--unit", "BN-SYT", "--award", "CTDTINH", user="trang")
+    review = cli.ok("campaign", "report", campaign)
+    report = cli.ok("report", "campaign", campaign)
+    assert report["kind"] == "campaign" and report["headline"]["campaign"] == campaign
+    for key, summary in review["summary"].items():
+        assert report["headline"][key] == summary, key
+    for key, expected in review["tables"].items():
+        rows = table(report, key)
+        assert [[r[c] for c in expected["columns"]] for r in rows] == [
+            [("✓" if v else "") if c == "leader" else v
+             for c, v in zip(expected["columns"], row, strict=True)]
+            for row in expected["rows"]], key
+    by_unit = table(report, "by_unit_award")
+    assert {r["unit"] for r in by_unit} >= {"BN-SGD", "BN-SYT"}
+    one = table(cli.ok("report", "campaign", campaign, "--unit", "BN-SGD"), "by_unit_award")
+    assert one == [r for r in by_unit if r["unit"] == "BN-SGD"] and one
+    out = cli.ok("report", "campaign", campaign, "--out", str(tmp_path / "pt.xlsx"))
+    assert out["out"] == [str(tmp_path / "pt.xlsx")]
+    book = openpyxl.load_workbook(tmp_path / "pt.xlsx")
+    assert len(book.sheetnames) == 1 + len(review["tables"])
+    unknown = cli.fails(5, "report", "campaign", "bac-ninh-2062")
+    assert unknown["type"] == "NotFound" and "bac-ninh-2026" in unknown["message"]
+    missing = cli.fails(1, "report", "campaign")
+    assert "award report campaign CAMPAIGN" in missing["message"]
 
 
 # ---- the engine keeps the stays reports read --------------------------------------------

@@ -137,11 +137,12 @@ NOMINATIONS_BASIS = ("Hồ sơ đề nghị: tính theo ngày tạo hồ sơ tro
                      "nghị và các đơn vị trực thuộc.",
                      "Nominations: counted by the day they were created in the period, at the "
                      "unit and every unit below it.")
-AWARDS_BASIS = ("Khen thưởng: các khen thưởng trong sổ khen thưởng theo quyết định có ngày ký "
-                "trong kỳ, cá nhân và tập thể, của đơn vị đề nghị và các đơn vị trực thuộc; "
-                "khen thưởng đã bị thu hồi không được tính.", "Awards: the register's grants "
-                "of decisions dated in the period, individuals and collectives, nominated by "
-                "the unit and every unit below it; a revoked grant is not counted.")
+AWARDS_BASIS = ("Khen thưởng: các khen thưởng trong sổ khen thưởng, tính theo ngày ký quyết "
+                "định trong kỳ, cá nhân và tập thể, của đơn vị đề nghị và các đơn vị trực thuộc; "
+                "khen thưởng đã bị thu hồi không được tính.", "Awards: the register's grants, "
+                "counted by the day of the decision in the period, individuals and "
+                "collectives, nominated by the unit and every unit below it; a revoked grant "
+                "is not counted.")
 GROUPS_BASIS = ("Tỷ lệ nữ, dân tộc thiểu số, lao động trực tiếp tính trên số cá nhân; tỷ lệ "
                 "đơn vị cơ sở, vùng sâu vùng xa tính trên tổng số (đơn vị nơi cá nhân công tác, "
                 "hoặc đơn vị đề nghị).", "Shares of women, ethnic minorities and direct "
