@@ -277,9 +277,6 @@ def test_the_readme_report_examples_run_on_the_demo(demo_runs: dict[str, Any], t
     for command in commands:
         json_out = "--json" in command
         args = [a for a in command if a != "--json"]
-        if args[1] == "campaign":
-            cli.fails(5, *args)
-            continue
         cli.ok(*args, json_out=json_out)
     assert (tmp_path / "uu-tien-2026.xlsx").is_file()
     assert (tmp_path / "thong-ke-2026.html").is_file()
