@@ -271,7 +271,11 @@ def _register(service: Service, cycle: Cycle) -> dict[str, int]:
     """What the register holds at the end: grants by decision and imported, revocations, and
     how the decisions were signed."""
     count = service.register.count
-    return {**cycle.register,
+    signed, after = 0, 0  # every numbered decision: the cycle's, and the flag's at the review
+    while page := service.register.decisions(after=after, limit=500):
+        signed += len(page)
+        after = int(page[-1]["id"])
+    return {**cycle.register, "decisions": signed,
             "grants": count(Query(source="decision")),
             "imported": count(Query(source="imported")),
             "revocations": count(Query(status="revoked"))}

@@ -372,8 +372,8 @@ class Store:
         if self.dialect != "sqlite" or target.dialect != "sqlite":
             raise StoreUnavailable("only a SQLite database is copied into another")
         with self._borrow() as conn, target._borrow() as other:
-            source = conn.connection.driver_connection
-            copy = other.connection.driver_connection
+            source = conn.driver_connection
+            copy = other.driver_connection
             assert source is not None and copy is not None
             source.backup(copy)
 
