@@ -3,6 +3,7 @@
 A seeded province (a few hundred units, twenty thousand people with their priority groups and
 award histories) and N nominations across three shipped flows, each with its stays in every
 state it went through (about five per item), some on hold, some overdue, some objected to,
+each awarded one with its grant in the register by a decision of that day (1 % revoked),
 are bulk-loaded with plain ``executemany`` — building them through the engine would measure
 the loader, not the reports. Then each kind is built for the whole province and for one
 department's subtree, and timed.
@@ -135,6 +136,7 @@ def _fill(service: Service, url: str, n: int, units: list[str], logins: list[str
     chunk = 25_000
     try:
         versions = {}
+        award_of = {flow_id: service.definitions.flow(flow_id).award for flow_id in PATHS}
         with store.transaction() as tx:
             for flow_id in PATHS:
                 spec = service.definitions.flow(flow_id)
@@ -145,12 +147,22 @@ def _fill(service: Service, url: str, n: int, units: list[str], logins: list[str
         while done < n:
             size = min(chunk, n - done)
             items, stays, objections = [], [], []
+            decisions: list[tuple[Any, ...]] = []
+            grants: list[tuple[Any, ...]] = []
             for _ in range(size):
                 item, visits = next(made)
                 items.append(item)
                 stays.extend(visits)
                 if rng.random() < 0.01:
                     objections.append((item[0], item[9] + timedelta(days=2)))
+                if item[15] == "awarded":  # its grant in the register, by a decision that day
+                    at, nid = item[11], item[0]
+                    day = (at + timedelta(hours=7)).date()
+                    decisions.append((nid, item[5], day.year, nid, f"{nid}/QĐ", day.isoformat(),
+                                      at, "bench", 1))
+                    grants.append(("collective" if item[7] is None else "individual", item[7],
+                                   item[6], item[5], award_of[item[1]], item[9].year, nid, nid,
+                                   "revoked" if rng.random() < 0.01 else "granted", at))
             with store.transaction() as tx:
                 raw, out = tx.raw, tx.raw.time_out
                 raw.many("INSERT INTO nomination (id, flow_id, flow_version, state, version, "
@@ -167,6 +179,14 @@ def _fill(service: Service, url: str, n: int, units: list[str], logins: list[str
                           for v in stays])
                 raw.many("INSERT INTO objection (nomination_id, text, filed_at, status) "
                          "VALUES (?, '…', ?, 'open')", [(o[0], out(o[1])) for o in objections])
+                raw.many("INSERT INTO decision (id, unit_id, year, seq, number, decided_on, "
+                         "issued_at, issued_by, items) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         [(*d[:6], out(d[6]), *d[7:]) for d in decisions])
+                raw.many("INSERT INTO award_grant (kind, person_login, nominee, name_fold, "
+                         "unit_id, award, year, ad_hoc, decision_id, nomination_id, source, "
+                         "status, confidential, granted_at) VALUES (?, ?, ?, '', ?, ?, ?, ?, "
+                         "?, ?, 'decision', ?, ?, ?)",
+                         [(*g[:6], False, g[6], g[7], g[8], False, out(g[9])) for g in grants])
             done += size
             if progress and (done % 100_000 == 0 or done == n):
                 progress(f"  loaded {done:,}/{n:,} nominations")
@@ -174,7 +194,11 @@ def _fill(service: Service, url: str, n: int, units: list[str], logins: list[str
             if store.dialect == "postgresql":
                 tx.raw.one("SELECT setval(pg_get_serial_sequence('nomination', 'id'), "
                            "(SELECT max(id) FROM nomination))")
-            for name in ("nomination", "stage_visit", "objection", "person", "unit"):
+            if store.dialect == "postgresql":
+                tx.raw.one("SELECT setval(pg_get_serial_sequence('decision', 'id'), "
+                           "(SELECT coalesce(max(id), 1) FROM decision))")
+            for name in ("nomination", "stage_visit", "objection", "person", "unit", "decision",
+                         "award_grant"):
                 tx.raw.execute(f"ANALYZE {name}")
     finally:
         store.close()
