@@ -117,6 +117,28 @@ def test_the_demo_sends_lists_and_holds_council_meetings(demo_runs: dict[str, An
     assert cli.ok("list", "--unit", "BN")  # the province's subtree holds the whole cycle
 
 
+def test_the_demo_writes_the_years_reports_and_says_the_priority_shares(
+        demo_runs: dict[str, Any]) -> None:
+    folder, result = demo_runs["a"]
+    reports = result["reports"]
+    assert reports["year"] == 2026
+    assert sorted(reports["files"]) == sorted(
+        f"reports/{name}-2026.{ext}" for name in ("thong-ke", "tien-do", "nhom-uu-tien")
+        for ext in ("xlsx", "html"))
+    for name in reports["files"]:
+        assert (folder / name).stat().st_size > 1000, name
+    shares = reports["priority"]
+    # the province's mix: about half women, ethnic minorities mostly from the uplands
+    assert 0.3 < shares["women"] < 0.7 and 0 < shares["minority"] < 0.5
+    assert 0 < shares["direct"] < 1 and 0 < shares["grassroots"] < 1 and 0 < shares["remote"] < 1
+    again = Cli(f"sqlite:///{folder / 'demo.db'}").ok(
+        "report", "priority", "--year", "2026", "--unit", "BN", now=result["end"])
+    assert {k: again["headline"][k] for k in shares} == shares
+    assert demo_runs["b"][1]["reports"] == reports  # the same seed, the same figures
+    page = (folder / "reports" / "thong-ke-2026.html").read_text(encoding="utf-8")
+    assert "<svg" in page and "THỐNG KÊ" not in page  # CSS upper-cases; the text is as written
+
+
 def test_the_demo_is_deterministic_for_a_seed(demo_runs: dict[str, Any]) -> None:
     (folder_a, a), (folder_b, b), (_, other) = demo_runs["a"], demo_runs["b"], demo_runs["other"]
     assert a["audit"]["head"] == b["audit"]["head"]
@@ -234,3 +256,29 @@ def test_the_demo_signs_decisions_in_batches_and_revokes(demo_runs: dict[str, An
     assert upheld_after == 1
     summary = (folder / "summary.json").read_text(encoding="utf-8")
     assert '"revocations": 2' in summary
+def test_the_readme_report_examples_run_on_the_demo(demo_runs: dict[str, Any], tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every ``award report`` line of the README's Reports section, on the demo's database."""
+    import re
+    import shlex
+
+    folder, result = demo_runs["a"]
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Reports"):]
+    block = re.search(r"```sh\n(.*?)```", section, re.S)
+    assert block
+    lines = [line.split("#")[0].strip() for line in block.group(1).splitlines()]
+    commands = [shlex.split(line)[1:] for line in lines if line.startswith("award report")]
+    assert {c[1] for c in commands} == {"cycle", "priority", "timeliness", "statistics",
+                                        "eligible", "campaign"}
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "ra-soat").mkdir()
+    cli = Cli(f"sqlite:///{folder / 'demo.db'}", now=result["end"])
+    for command in commands:
+        json_out = "--json" in command
+        args = [a for a in command if a != "--json"]
+        cli.ok(*args, json_out=json_out)
+    assert (tmp_path / "uu-tien-2026.xlsx").is_file()
+    assert (tmp_path / "thong-ke-2026.html").is_file()
+    assert sorted(p.name for p in (tmp_path / "ra-soat").iterdir()) == [
+        "eligible-awards.csv", "eligible-people.csv"]

@@ -90,11 +90,20 @@ def test_a_previous_release_database_upgrades_in_place_with_its_data(
     assert cli.ok("db", "current") == {"revision": migrate.head(), "head": migrate.head(),
                                        "at_head": True, "database": upgraded["database"]}
     after = _counts(engine)
+    with engine.connect() as conn:
+        entries = conn.execute(text("SELECT sum(entry_no) FROM nomination")).scalar_one()
+        # every state entry of every item became a visit, the last one in the item's state
+        current = conn.execute(text(
+            "SELECT n.state, v.state, v.left_at FROM nomination n JOIN stage_visit v ON "
+            "v.nomination_id = n.id AND v.entry_no = n.entry_no")).all()
+    assert entries and len(current) == before["nomination"]
+    assert all(item == stay and left is None for item, stay, left in current)
     assert {k: v for k, v in after.items() if k != "meta"} == {
         **{k: v for k, v in before.items() if k != "meta"}, "web_session": 0,
         "council_session": 0, "council_session_item": 0, "decision": 0,
         "decision_counter": 0, "award_grant": prior, "campaign_registration": 0,
-        "cluster_round": 0, "cluster_participation": 0, "cluster_ballot": 0}
+        "cluster_round": 0, "cluster_participation": 0, "cluster_ballot": 0,
+        "stage_visit": entries}
     # the history became the register: imported awards, with the people's names
     with engine.connect() as conn:
         sources = dict(conn.execute(text(

@@ -876,6 +876,44 @@ def test_the_demo_opens_in_a_browser_with_something_to_click(new_page: Any,
             assert "Bỏ phiếu" in visitor.get_by_test_id("timeline").inner_text()
 
 
+def test_the_demos_dashboard_and_printed_report(new_page: Any, demo: dict[str, Any]) -> None:
+    """The auditor of the demo reads the province's dashboard; the annual statistics the demo
+    wrote open as one page with its charts, with nothing fetched from the internet."""
+    auditor = next(p for p in demo["sign_ins"] if "auditor" in p["role"])
+    page = new_page(base_url=demo["url"])
+    page.goto("/login")
+    page.get_by_label("Tên đăng nhập").fill(auditor["login"])
+    page.get_by_label("Mật khẩu").fill(auditor["password"])
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url("**/me")
+    page.get_by_role("link", name="Báo cáo").click()
+    page.get_by_label("Đơn vị (kể cả đơn vị trực thuộc)").select_option("BN")
+    page.get_by_role("spinbutton", name="Năm").fill("2026")
+    page.get_by_role("button", name="Xem").click()
+    tiles = page.get_by_test_id("tiles").inner_text()
+    awarded = sum(f["awarded"] for f in demo["flows"])
+    assert str(awarded) in tiles and "Đã khen thưởng" in tiles
+    assert page.get_by_test_id("chart").count() >= 2
+    share = demo["reports"]["priority"]["women"]
+    assert f"{share * 100:.1f}%" in page.get_by_test_id("shares").inner_text()
+    shot(page, "reports-dashboard")
+    with page.expect_download() as download:
+        page.get_by_test_id("downloads").get_by_role("link", name="Excel (.xlsx)").first.click()
+    assert download.value.suggested_filename == "cycle-BN-2026.xlsx"
+
+    printed = new_page(viewport={"width": 900, "height": 1270})
+    requests: list[str] = []
+    printed.on("request", lambda r: requests.append(r.url))
+    report = Path(demo["folder"]) / "reports" / "thong-ke-2026.html"
+    printed.goto(report.as_uri())
+    assert printed.locator("svg").count() >= 2
+    assert printed.get_by_role("heading", level=1).inner_text() == "THỐNG KÊ THI ĐUA, KHEN THƯỞNG"
+    assert requests == [report.as_uri()]  # the page alone: no font, script or image fetched
+    shot(printed, "report-html")
+    pdf = printed.pdf(format="A4")
+    assert pdf[:4] == b"%PDF"
+
+
 def test_without_chromium_ci_fails_and_a_laptop_skips(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="cannot run in CI: no browser"):

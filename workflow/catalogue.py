@@ -4,7 +4,8 @@
 level) and, per award, a rule over the nominee's history (awards the engine granted plus
 imported prior awards) and the nomination's fields. Rules are a small closed language —
 ``all`` / ``any`` / ``not`` / ``held`` / ``streak`` / ``count`` / ``field`` — read strictly and
-evaluated here; legal numbers live in the file, never in code. Ad-hoc (đột xuất) awards do not
+evaluated here; ``grassroots_levels`` names the unit levels that count as grassroots (cơ sở)
+in reports; legal numbers live in the file, never in code. Ad-hoc (đột xuất) awards do not
 count toward any history rule unless a rule says ``include_ad_hoc: true`` (Decree 152 Art 4(3)).
 
 Must not import the store, jinja2, typer or apscheduler.
@@ -202,6 +203,8 @@ class Award:
 class Catalogue:
     awards: Mapping[str, Award]
     path: str = ""
+    #: unit levels that are grassroots (cơ sở) for the priority shares of reports
+    grassroots: tuple[str, ...] = ()
 
     def get(self, code: str) -> Award | None:
         return self.awards.get(code)
@@ -227,7 +230,11 @@ def parse_catalogue(text: str, file: str) -> Catalogue:
             p.add_at(file, 1, 1, "empty catalogue")
         p.raise_if_any()
         raise AssertionError
-    p.keys(top, "the catalogue", ["awards"], required=["awards"])
+    p.keys(top, "the catalogue", ["awards", "grassroots_levels"], required=["awards"])
+    grassroots = tuple(dict.fromkeys(
+        level for level in (p.choice(node, "grassroots level", LEVELS) for node in
+                            p.sequence(top.get("grassroots_levels"), "grassroots_levels"))
+        if level))
     awards: dict[str, Award] = {}
     block = p.mapping(top.get("awards"), "awards")
     codes = list(block.values) if block else []
@@ -238,7 +245,7 @@ def parse_catalogue(text: str, file: str) -> Catalogue:
         if award is not None:
             awards[award.code] = award
     p.raise_if_any()
-    return Catalogue(awards=awards, path=file)
+    return Catalogue(awards=awards, path=file, grassroots=grassroots)
 
 
 def _award(code: str, node: Node, codes: list[str], p: Problems) -> Award | None:

@@ -5,13 +5,21 @@
     units:
       - {id: VN, name: "Trung ương", level: central}
       - {id: BN, name: "Tỉnh Bắc Ninh", level: province, parent: VN}
+      - {id: BN-XA, name: "Xã Vùng Cao", level: commune, parent: BN, remote: true}
     people:
-      - {login: lan, name: "Nguyễn Thị Lan", roles: [officer@BN-SGD]}
+      - {login: lan, name: "Nguyễn Thị Lan", roles: [officer@BN-SGD], gender: F}
       - {login: an, name: "Nguyễn Văn An", unit: BN-SGD}      # unit: where they work
+      - {login: sua, name: "Lò Văn Sủa", unit: BN-XA, gender: M, ethnicity: Thái,
+         direct_worker: true}
     awards:
       - {person: lan, award: LDTT, year: 2025}
     registrations:      # đăng ký thi đua made before the engine (on paper), kept as they were
       - {campaign: bac-ninh-2026, unit: BN-SGD, person: an, award: CSTDCS}
+
+The priority groups of the plans (SPEC §10.5) are optional attributes: a person's ``gender``
+(``F`` or ``M``), ``ethnicity`` (``Kinh`` is the majority, any other an ethnic minority) and
+``direct_worker`` (người lao động trực tiếp); a unit's ``remote`` (vùng sâu, vùng xa, biên
+giới, hải đảo). Which unit levels are grassroots is the catalogue's to say.
 
 Parsing is strict and located; the store applies the result idempotently. :class:`UnitTree`
 resolves a flow's ``ROLE@SCOPE`` to a unit: ``unit`` is the nominating unit, ``parent`` its
@@ -23,6 +31,7 @@ Must not import the store, jinja2, typer or apscheduler.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,8 +39,8 @@ from pathlib import Path
 from workflow.flow import LEVELS, NAME_RE
 from workflow.yamlnodes import Node, Problems, echo, parse_yaml, read_definition
 
-__all__ = ["DirectoryData", "PersonEntry", "PriorAward", "Registration", "UnitEntry", "UnitTree",
-           "parse_directory"]
+__all__ = ["GENDERS", "MAJORITY_ETHNICITY", "DirectoryData", "PersonEntry", "PriorAward",
+           "Registration", "UnitEntry", "UnitTree", "parse_directory"]
 
 UNIT_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 LOGIN_RE = re.compile(r"[a-z0-9][a-z0-9_.-]*")
@@ -40,6 +49,11 @@ NAME_LENGTH = 200
 #: Actors the audit log records for acts nobody in the directory did: a person with one of
 #: these logins could not be told apart from them.
 RESERVED_LOGINS = frozenset({"system", "public", "admin"})
+#: ``gender:`` values: F (nữ), M (nam)
+GENDERS = ("F", "M")
+#: the majority ethnic group; a person of any other ``ethnicity`` is of an ethnic minority
+MAJORITY_ETHNICITY = "Kinh"
+ETHNICITY_LENGTH = 64
 GRANT_RE = re.compile(r"([a-z][a-z0-9_]*)@([A-Za-z0-9][A-Za-z0-9_.-]*)")
 
 
@@ -49,6 +63,7 @@ class UnitEntry:
     name: str
     level: str
     parent: str | None
+    remote: bool = False  # vùng sâu, vùng xa, biên giới, hải đảo, vùng đồng bào DTTS
 
 
 @dataclass(frozen=True)
@@ -58,6 +73,16 @@ class PersonEntry:
     roles: tuple[tuple[str, str], ...]  # (role, unit id)
     email: str | None = None
     unit: str | None = None  # where the person works (đơn vị công tác), when known
+    gender: str | None = None  # F | M, when known
+    ethnicity: str | None = None  # dân tộc, when known
+    direct_worker: bool | None = None  # người lao động trực tiếp, when known
+
+    @property
+    def minority(self) -> bool | None:
+        """Of an ethnic minority (any ethnicity but the majority's), when known."""
+        if self.ethnicity is None:
+            return None
+        return self.ethnicity.strip().casefold() != MAJORITY_ETHNICITY.casefold()
 
 
 @dataclass(frozen=True)
@@ -219,19 +244,21 @@ def _units(items: list[Node], p: Problems, known: dict[str, UnitEntry]) -> list[
         body = p.mapping(item, "a unit")
         if body is None:
             continue
-        p.keys(body, "a unit", ["id", "name", "level", "parent"], required=["id", "name", "level"])
+        p.keys(body, "a unit", ["id", "name", "level", "parent", "remote"],
+               required=["id", "name", "level"])
         uid = p.string(body.get("id"), "unit id", pattern=UNIT_ID_RE, max_length=ID_LENGTH,
                        hint="letters, digits, '.', '_' and '-'")
         name = p.string(body.get("name"), "unit name", max_length=NAME_LENGTH)
         level = p.choice(body.get("level"), "unit level", LEVELS)
         parent = p.string(body.get("parent"), "unit parent")
+        remote = bool(p.boolean(body.get("remote"), "unit remote"))
         if uid is None or name is None or level is None:
             continue
         if uid in nodes:
             p.add(item, f"unit {echo(uid)} is listed twice (first at line {nodes[uid].line})")
             continue
         nodes[uid] = item
-        unit = UnitEntry(uid, name, level, parent)
+        unit = UnitEntry(uid, name, level, parent, remote)
         out.append(unit)
         known[uid] = unit
     for unit in out:
@@ -257,8 +284,8 @@ def _people(items: list[Node], p: Problems, units: Mapping[str, UnitEntry]) -> l
         body = p.mapping(item, "a person")
         if body is None:
             continue
-        p.keys(body, "a person", ["login", "name", "roles", "email", "unit"],
-               required=["login", "name"])
+        p.keys(body, "a person", ["login", "name", "roles", "email", "unit", "gender",
+                                  "ethnicity", "direct_worker"], required=["login", "name"])
         login = p.string(body.get("login"), "login", pattern=LOGIN_RE, max_length=ID_LENGTH,
                          hint="lowercase letters, digits, '.', '_' and '-'")
         if login in RESERVED_LOGINS:
@@ -268,6 +295,10 @@ def _people(items: list[Node], p: Problems, units: Mapping[str, UnitEntry]) -> l
         name = p.string(body.get("name"), "name", max_length=NAME_LENGTH)
         email = p.string(body.get("email"), "email", max_length=254)
         works_at = p.string(body.get("unit"), "unit", max_length=ID_LENGTH)
+        gender = p.choice(body.get("gender"), "gender", GENDERS)
+        ethnicity = p.string(body.get("ethnicity"), "ethnicity", max_length=ETHNICITY_LENGTH)
+        ethnicity = unicodedata.normalize("NFC", ethnicity.strip()) if ethnicity else None
+        direct = p.boolean(body.get("direct_worker"), "direct_worker")
         if works_at is not None and works_at not in units:
             p.add(body.get("unit") or body, f"unit {echo(works_at)} is not a known unit")
             works_at = None
@@ -291,5 +322,6 @@ def _people(items: list[Node], p: Problems, units: Mapping[str, UnitEntry]) -> l
             p.add(item, f"person {echo(login)} is listed twice (first at line {seen[login]})")
             continue
         seen[login] = item.line
-        out.append(PersonEntry(login, name, tuple(dict.fromkeys(roles)), email, works_at))
+        out.append(PersonEntry(login, name, tuple(dict.fromkeys(roles)), email, works_at,
+                               gender, ethnicity, direct))
     return out

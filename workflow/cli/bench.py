@@ -237,3 +237,29 @@ def bench_all(
         handle.write(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
     st.out.emit(results, lambda r: st.out.line(
         f"{len(names)} benchmarks: every figure in {out}"))
+@command(bench_app, "report")
+def bench_report(
+    ctx: typer.Context,
+    n: int = typer.Option(1_000_000, "--n", min=1, help="nominations to load"),
+    people: int = typer.Option(20_000, "--people", min=1, help="people in the directory"),
+    db: str | None = typer.Option(None, "--db", help="an empty database (default: a temporary "
+                                  "SQLite file)"),
+) -> None:
+    """Seconds per report kind over N nominations (target: under 5 s each)."""
+    from workflow.benchreport import bench_report as run
+
+    st = state(ctx)
+    result = run(n=n, people=people, db_url=db, progress=st.out.progress)
+
+    def human(r: dict[str, Any]) -> None:
+        st.out.line(f"{r['nominations']:,} nominations, {r['people']:,} people on {r['db']} "
+                    f"(loaded in {r['load_s']}s)")
+        for kind, runs in r["runs"].items():
+            whole, one = runs["province"], runs["department"]
+            st.out.line(f"  {kind:<11} province {whole['seconds']:>7.3f}s (cpu "
+                        f"{whole['cpu_s']:.3f}s)   one department {one['seconds']:>7.3f}s (cpu "
+                        f"{one['cpu_s']:.3f}s)")
+        st.out.line(f"slowest {r['slowest_s']}s — target under {r['target_s']}s: "
+                    f"{'met' if r['within_target'] else 'NOT met'}")
+
+    st.out.emit(result, human)

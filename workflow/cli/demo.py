@@ -40,7 +40,7 @@ def demo(
         "campaign": result.campaign,
         "sign_ins": [{"role": p.role, "login": p.login, "name": p.name,
                       "password": p.password} for p in result.people],
-        "serve": serve_command(result)}
+        "reports": result.reports, "serve": serve_command(result)}
 
     def human(_: Any) -> None:
         out = st.out
@@ -85,6 +85,15 @@ def demo(
             out.line(f"PDFs beside them (A4, fonts embedded): {result.pdfs['made']} — every "
                      "notice and a sample of minutes and decisions; the rest: award --db "
                      f"{result.database} pdf document --missing (and minutes)")
+        shares = result.reports.get("priority", {})
+        said = ", ".join(f"{label} {_percent(shares.get(key))}" for key, label in (
+            ("women", "women"), ("minority", "ethnic minorities"),
+            ("direct", "direct workers"), ("grassroots", "grassroots units"),
+            ("remote", "remote areas")))
+        out.line(f"priority shares of the {shares.get('awards', 0)} awards decided in "
+                 f"{result.reports.get('year')}: {said}")
+        out.line(f"reports written to {result.folder}/reports/: "
+                 + ", ".join(Path(f).name for f in result.reports.get("files", [])))
         out.line("next: award --db " + result.database + " list --flow anh-hung-lao-dong   |   "
                  "award --db " + result.database + " show 1   |   award --db "
                  + result.database + " audit verify")
@@ -104,3 +113,7 @@ def serve_command(result: Any) -> str:
     """The web interface on the demo's database, its clock held at the demo's last moment
     (so the notice window and the ballot it left open are still open)."""
     return f"AWARD_NOW={result.end} award --db {result.database} serve"
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{value * 100:.1f}%"

@@ -60,6 +60,7 @@ COMMANDS: dict[str, str] = {
     "digest": "notices",
     "flows": "flows",
     "audit": "audit",
+    "report": "reports",
     "serve": "web",
     "passwd": "web",
     "doctor": "ops",

@@ -21,7 +21,7 @@ import random
 import shutil
 import statistics
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -60,6 +60,8 @@ class DemoResult:
     pdfs: dict[str, Any]  # {made: how many PDFs, unavailable: why none could be, or None}
     register: dict[str, int]  # decisions signed, grants, revocations (see _register)
     campaign: dict[str, Any]  # the final review: leader, flag item, the campaigns' summaries
+    #: the reports written under reports/ and the headline priority shares of the year
+    reports: dict[str, Any] = field(default_factory=dict)
 
 
 MARKER = ".award-demo"  # marks a folder the demo wrote, so a rerun may replace it
@@ -167,6 +169,7 @@ def _run(service: Service, clock: FixedClock, folder: Path, db: str,
     documents = _write_documents(service, folder)
     pdfs = {"made": documents.pop("pdfs"), "unavailable": service.documents.pdf_unavailable()}
     register = _register(service, cycle)
+    reports = _write_reports(service, folder, last.year)
     summary, stages = _summary(service)
     report = service.audit.verify()
     with (folder / "audit.jsonl").open("w", encoding="utf-8") as handle:
@@ -178,7 +181,30 @@ def _run(service: Service, clock: FixedClock, folder: Path, db: str,
     lists = {**cycle.lists, "sessions": cycle.sessions}
     return DemoResult(folder, db, summary, stages, report.as_dict(), documents, sweeps, days,
                       clock.now().astimezone(service.display_tz).isoformat(), live, people,
-                      lists, pdfs, register, review)
+                      lists, pdfs, register, review, reports)
+
+
+#: what the demo writes under reports/: kind → file name (without extension), formats
+REPORTS = (("statistics", "thong-ke", ("xlsx", "html")), ("cycle", "tien-do", ("xlsx", "html")),
+           ("priority", "nhom-uu-tien", ("xlsx", "html")))
+
+
+def _write_reports(service: Service, folder: Path, year: int) -> dict[str, Any]:
+    """The year's statistics, cycle and priority reports of the whole province, as
+    ``award report KIND --year YEAR --unit BN --out …`` writes them."""
+    (folder / "reports").mkdir(exist_ok=True)
+    files = []
+    headline: dict[str, Any] = {}
+    for kind, name, formats in REPORTS:
+        report = service.reports.build(kind, unit="BN", year=year)
+        for fmt in formats:
+            path = folder / "reports" / f"{name}-{year}.{fmt}"
+            with path.open("wb") as out:
+                service.reports.write(report, fmt, out)
+            files.append(str(path.relative_to(folder)))
+        if kind == "priority":
+            headline = report.headline
+    return {"year": year, "files": files, "priority": headline}
 
 
 def _write_documents(service: Service, folder: Path) -> dict[str, int]:

@@ -14,6 +14,14 @@ __all__ = ["PAST_CAMPAIGN", "Office", "build_office", "paper_registrations"]
 
 PAST_CAMPAIGN = "bac-ninh-2025"  # last year's campaign: its registrations were made on paper
 
+#: communes and schools of the uplands (vùng sâu, vùng xa): remote units in the directory
+REMOTE_UNITS = ("BN-X05", "BN-X06", "BN-T04")
+MINORITIES = ["Tày", "Nùng", "Sán Dìu", "Dao", "Hoa", "Sán Chay"]
+FEMALE_MIDDLE = ("Thị", "Ngọc", "Thu")
+MALE_MIDDLE = ("Văn", "Hữu", "Quốc", "Đức")
+#: the share of a unit's staff who work directly (teachers, farmers, workers), by level
+DIRECT_SHARE = {"commune": 0.55, "school": 0.65, "department": 0.2}
+
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi",
             "Đỗ", "Hồ", "Ngô", "Dương", "Lý"]
 MIDDLE = ["Văn", "Thị", "Hữu", "Minh", "Thanh", "Quốc", "Ngọc", "Đức", "Thu", "Hải"]
@@ -165,7 +173,8 @@ def write_directory(office: Office, path: Path) -> list[Path]:
              "units:"]
     for u in office.units.values():
         parent = f", parent: {u.parent}" if u.parent else ""
-        lines.append(f'  - {{id: {u.id}, name: "{u.name}", level: {u.level}{parent}}}')
+        remote = ", remote: true" if u.id in REMOTE_UNITS else ""
+        lines.append(f'  - {{id: {u.id}, name: "{u.name}", level: {u.level}{parent}{remote}}}')
     roles: dict[str, list[str]] = {}
 
     def grant(login: str, role: str) -> None:
@@ -205,8 +214,10 @@ def write_directory(office: Office, path: Path) -> list[Path]:
         for login in part:
             granted = roles[login]
             where = f", unit: {works_at[login]}" if login in works_at else ""
+            unit = office.units.get(works_at.get(login, ""))
+            groups = _groups(login, office.names[login], unit)
             lines.append(f'  - {{login: {login}, name: "{office.names[login]}"{where}, '
-                         f"roles: [{', '.join(granted)}]}}")
+                         f"roles: [{', '.join(granted)}]{groups}}}")
         lines.append("awards:")
         for login in part:
             for award, year in office.history.get(login, ()):
@@ -218,3 +229,24 @@ def write_directory(office: Office, path: Path) -> list[Path]:
         target.write_text("\n".join(lines) + "\n", encoding="utf-8")
         paths.append(target)
     return paths
+
+
+def _groups(login: str, name: str, unit: Unit | None) -> str:
+    """The priority-group attributes of a person, as directory keys: gender from the middle
+    name where it tells (else about even), an ethnic minority mostly in the uplands, direct
+    workers among the staff of communes and schools. Drawn from the login alone, so the
+    rest of the demo's draws stay as they were."""
+    if login in {"chutichnuoc"} or login in {a[0] for a in AGENCIES}:
+        return ""
+    rng = random.Random(f"groups:{login}")
+    middle = name.split()[1] if len(name.split()) > 2 else ""
+    female = (middle in FEMALE_MIDDLE or (middle not in MALE_MIDDLE and rng.random() < 0.5))
+    out = f", gender: {'F' if female else 'M'}"
+    if unit is None:
+        return out + ", ethnicity: Kinh"
+    remote = unit.id in REMOTE_UNITS
+    minority = rng.random() < (0.6 if remote else 0.04)
+    out += f", ethnicity: {rng.choice(MINORITIES) if minority else 'Kinh'}"
+    if rng.random() < DIRECT_SHARE.get(unit.level, 0.0):
+        out += ", direct_worker: true"
+    return out

@@ -3,10 +3,10 @@
 ::
 
     facades/      Setup · Documents · Items · Sessions · Register · Accounts · Audit · Public ·
-                  Staff · Timers · Campaigns
+                  Reports · Staff · Timers · Campaigns
       │
     sweep, queries, registry,          the scheduler's sweep; reads; the register's reads;
-    campaign_report                    the campaign review
+    campaign_report, reports           the campaign review; the kinds of report
       │
     commands/     items · lists · ballots · sessions · objections · confirmations · decisions ·
                   campaigns
@@ -41,6 +41,7 @@ from workflow.service.facades import (
     Items,
     Public,
     Register,
+    Reports,
     Sessions,
     Setup,
     Staff,
@@ -67,6 +68,7 @@ class Service:
         self.audit = Audit(deps)
         self.documents = Documents(deps)
         self.public = Public(deps)
+        self.reports = Reports(deps)
         self.staff = Staff(deps)
         self.timers = Timers(deps, self.items)
         self.campaigns = Campaigns(deps)

@@ -7,7 +7,7 @@ chain, and database setup.
       └─ Tx                                 the transaction's view of the data
            meta, flows, directory, accounts, items, documents, timers, objections,
            confirmations, notices, outbox, ballots, sessions, decisions,
-           grants, campaigns                (one repository each)
+           grants, campaigns, reports       (one repository each)
            audit                            the hash chain: append, read, verify
            savepoint()                      a part undone alone if it raises
 

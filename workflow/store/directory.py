@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from workflow.catalogue import HistoryEntry
-from workflow.directory import DirectoryData, UnitEntry
+from workflow.directory import DirectoryData, PersonEntry, UnitEntry
 from workflow.flow import fold
 from workflow.store.grants import GrantRepo
 from workflow.store.meta import MetaRepo
@@ -30,7 +30,8 @@ class DirectoryRepo:
         return int(self.meta.get("directory_generation") or 0)
 
     def units(self) -> list[UnitEntry]:
-        return [UnitEntry(*r) for r in self.raw.all("SELECT id, name, level, parent_id FROM unit")]
+        return [UnitEntry(r[0], r[1], r[2], r[3], bool(r[4])) for r in
+                self.raw.all("SELECT id, name, level, parent_id, remote FROM unit")]
 
     def has_role(self, login: str, role: str, unit_id: str) -> bool:
         return self.raw.one(
@@ -91,15 +92,16 @@ class DirectoryRepo:
         raw = self.raw
         counts = {"units": 0, "people": 0, "roles": 0, "awards": 0}
         for unit in data.units:
-            values = (unit.name, unit.level, unit.parent)
-            current = raw.one("SELECT name, level, parent_id FROM unit WHERE id = ?", (unit.id,))
+            values = (unit.name, unit.level, unit.parent, unit.remote)
+            current = raw.one("SELECT name, level, parent_id, remote FROM unit WHERE id = ?",
+                              (unit.id,))
             if current is None:
-                raw.run("INSERT INTO unit (id, name, level, parent_id) VALUES (?, ?, ?, ?)",
-                        (unit.id, *values))
+                raw.run("INSERT INTO unit (id, name, level, parent_id, remote) "
+                        "VALUES (?, ?, ?, ?, ?)", (unit.id, *values))
                 counts["units"] += 1
-            elif tuple(current) != values:
-                raw.run("UPDATE unit SET name = ?, level = ?, parent_id = ? WHERE id = ?",
-                        (*values, unit.id))
+            elif (*current[:3], bool(current[3])) != values:
+                raw.run("UPDATE unit SET name = ?, level = ?, parent_id = ?, remote = ? "
+                        "WHERE id = ?", (*values, unit.id))
                 counts["units"] += 1
         for person in data.people:
             current = raw.one("SELECT name, email FROM person WHERE login = ?", (person.login,))
@@ -116,6 +118,7 @@ class DirectoryRepo:
                 changed = raw.run(
                     "UPDATE person SET unit_id = ? WHERE login = ? AND (unit_id IS NULL OR "
                     "unit_id <> ?)", (person.unit, person.login, person.unit)) == 1 or changed
+            changed = self._groups(person) or changed
             counts["people"] += changed
             for role, unit_id in person.roles:
                 if not self.has_role(person.login, role, unit_id):
@@ -133,6 +136,23 @@ class DirectoryRepo:
         if any(counts.values()):
             self.meta.set("directory_generation", str(self.generation() + 1))
         return counts
+
+    def _groups(self, person: PersonEntry) -> bool:
+        """Write the priority-group attributes the file gives (one it leaves out is kept)."""
+        said = {"gender": person.gender, "ethnicity": person.ethnicity,
+                "minority": person.minority, "direct_worker": person.direct_worker}
+        said = {k: v for k, v in said.items() if v is not None}
+        if not said:
+            return False
+        row = self.raw.one(f"SELECT {', '.join(said)} FROM person WHERE login = ?",
+                           (person.login,))
+        current = dict(zip(said, row or (), strict=False))
+        if all(current.get(k) is not None and (bool(current[k]) if isinstance(v, bool)
+                                               else current[k]) == v for k, v in said.items()):
+            return False
+        self.raw.run(f"UPDATE person SET {', '.join(f'{k} = ?' for k in said)} WHERE login = ?",
+                     (*said.values(), person.login))
+        return True
 
     def history(self, login: str) -> list[HistoryEntry]:
         """The person's eligibility history: their grants not revoked (see

@@ -1,5 +1,8 @@
 """Nominations: insert, read, compare-and-set save, and the pages lists read.
 
+Every state entry is also a row of ``stage_visit`` (entered, left, due), written here with the
+item itself so no move can forget it: reports aggregate durations and lateness from it.
+
 Must not import the service or anything above the store.
 """
 
@@ -38,7 +41,23 @@ class ItemRepo:
              raw.time_out(created_at), created_by, raw.time_out(created_at), False,
              confidential))
         assert row is not None
-        return _decode(row)
+        item = _decode(row)
+        self._visit(item)
+        return item
+
+    def _visit(self, item: NominationRow) -> None:
+        """Open the visit of the item's current state entry (closing the one before)."""
+        raw = self.raw
+        left = raw.time_out(item.entered_at)
+        span = ("EXTRACT(EPOCH FROM (CAST(? AS timestamptz) - entered_at)) / 86400.0"
+                if raw.pg else "julianday(?) - julianday(entered_at)")
+        raw.run(f"UPDATE stage_visit SET left_at = ?, days = {span} WHERE nomination_id = ? "
+                "AND entry_no < ? AND left_at IS NULL", (left, left, item.id, item.entry_no))
+        raw.run("INSERT INTO stage_visit (flow_id, state, nomination_id, entry_no, unit_id, "
+                "created_at, entered_at, left_at, days, due_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?)",
+                (item.flow_id, item.state, item.id, item.entry_no, item.unit_id,
+                 raw.time_out(item.created_at), left, raw.time_out(item.due_at)))
 
     def get(self, nomination_id: int, *, lock: bool = False) -> NominationRow | None:
         sql = f"SELECT {_COLUMNS} FROM nomination WHERE id = ?"
@@ -66,7 +85,8 @@ class ItemRepo:
         raw = self.raw
         sets = ["version = ?"]
         params: list[Any] = [expected_version + 1]
-        for name, value in row.changes().items():
+        changes = row.changes()
+        for name, value in changes.items():
             sets.append(f"{name} = ?")
             if name in ("entered_at", "due_at"):
                 params.append(raw.time_out(value))
@@ -87,6 +107,11 @@ class ItemRepo:
             )
         row.version = expected_version + 1
         row.snapshot()
+        if "entry_no" in changes:
+            self._visit(row)
+        elif "due_at" in changes:  # set after entry (the first state) or paused and resumed
+            raw.run("UPDATE stage_visit SET due_at = ? WHERE nomination_id = ? AND entry_no = ?",
+                    (raw.time_out(row.due_at), row.id, row.entry_no))
 
     def in_flight(self, flow_id: str) -> list[NominationRow]:
         """Every item of ``flow_id`` not in a final state, oldest first (a flow migration

@@ -38,6 +38,7 @@ __all__ = [
     "Person",
     "RenderedDocument",
     "RoleGrant",
+    "StageVisit",
     "Timer",
     "Unit",
     "WebSession",
@@ -58,6 +59,7 @@ class Unit(SQLModel, table=True):
     name: str
     level: str = Field(max_length=32)
     parent_id: str | None = Field(default=None, max_length=64, index=True)
+    remote: bool = False  # vùng sâu, vùng xa, biên giới, hải đảo, vùng đồng bào DTTS
 
 
 class Person(SQLModel, table=True):
@@ -66,6 +68,11 @@ class Person(SQLModel, table=True):
     email: str | None = None
     password_hash: str | None = None
     unit_id: str | None = Field(default=None, max_length=64)  # where they work, if known
+    # the priority groups of reports (SPEC §10.5), each NULL when the directory does not say
+    gender: str | None = Field(default=None, max_length=1)  # F | M
+    ethnicity: str | None = Field(default=None, max_length=64)
+    minority: bool | None = None  # ethnicity other than the majority's (kept for reports)
+    direct_worker: bool | None = None
 
 
 class WebSession(SQLModel, table=True):
@@ -193,6 +200,38 @@ class Nomination(SQLModel, table=True):
         Index("ix_nomination_unit", "unit_id"),
         Index("ix_nomination_due", "due_at"),
         Index("ix_nomination_person", "person_login"),
+        # reports select a period's nominations and group them from this index alone
+        Index("ix_nomination_cohort", "created_at", "unit_id", "flow_id", "state", "final",
+              "outcome", "due_at", "person_login"),
+    )
+
+
+class StageVisit(SQLModel, table=True):
+    """One stay of an item in one state (one state entry): when it began and ended, how many
+    days it lasted and when it was due, with the item's flow, unit and creation time copied
+    in so reports select and group stays without a join. Written by the item repository on
+    every move.
+
+    Rows are kept in ``(flow, state, unit)`` order (the primary key; WITHOUT ROWID on SQLite),
+    so per-stage and per-unit aggregates read the table in order instead of sorting it; the
+    ``days`` index gives each stage's durations in order for its median and 90th percentile.
+    """
+
+    __tablename__ = "stage_visit"
+    flow_id: str = Field(primary_key=True, max_length=64)
+    state: str = Field(primary_key=True, max_length=64)
+    unit_id: str = Field(primary_key=True, max_length=64)
+    nomination_id: int = Field(primary_key=True)
+    entry_no: int = Field(primary_key=True)
+    created_at: datetime  # the item's creation: the cohort a report counts it in
+    entered_at: datetime
+    left_at: datetime | None = None
+    days: float | None = None  # left_at - entered_at, in days, once left
+    due_at: datetime | None = None
+    __table_args__ = (
+        Index("ix_stage_visit_item", "nomination_id", "entry_no"),
+        Index("ix_stage_visit_days", "flow_id", "state", "days", "created_at", "unit_id"),
+        {"sqlite_with_rowid": False},
     )
 
 

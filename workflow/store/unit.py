@@ -54,6 +54,7 @@ from workflow.store.notices import NoticeRepo
 from workflow.store.objections import ObjectionRepo
 from workflow.store.outbox import OutboxRepo
 from workflow.store.raw import Raw, TransactionLost
+from workflow.store.reports import ReportRepo
 from workflow.store.sessions import SessionRepo
 from workflow.store.timers import TimerRepo
 
@@ -165,6 +166,10 @@ class Tx:
     @functools.cached_property
     def campaigns(self) -> CampaignRepo:
         return CampaignRepo(self.raw)
+
+    @functools.cached_property
+    def reports(self) -> ReportRepo:
+        return ReportRepo(self.raw)
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:

@@ -308,6 +308,32 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                           "Only an auditor at {unit} or above may read the audit trail of "
                           "nomination {id}."),
     "audit.bad_format": ("Hãy chọn định dạng JSON Lines hoặc CSV.", "Choose JSON Lines or CSV."),
+    # ---- reports -----------------------------------------------------------------------------
+    "report.unknown_kind": ("Không có loại báo cáo “{kind}”. Có thể chọn: {allowed}.",
+                            "There is no report “{kind}”. Possible: {allowed}."),
+    "report.unknown_unit": ("Không có đơn vị {unit} trong danh bạ.",
+                            "There is no unit {unit} in the directory."),
+    "report.denied": ("Chỉ cơ quan thường trực, thành viên Hội đồng, thủ trưởng và kiểm toán "
+                      "viên của {unit} hoặc cấp trên xem được báo cáo của đơn vị này.",
+                      "Only the secretariat, council members, the head and auditors of {unit} "
+                      "or above may read its reports."),
+    "report.denied_any": ("Báo cáo dành cho cơ quan thường trực, thành viên Hội đồng, thủ "
+                          "trưởng và kiểm toán viên.",
+                          "Reports are for the secretariat, council members, heads and "
+                          "auditors."),
+    "report.period_both": ("Hãy chọn theo năm hoặc theo khoảng ngày, không chọn cả hai.",
+                           "Choose a year or a range of days, not both."),
+    "report.bad_year": ("Năm phải từ 1900 đến 2100.", "The year must be between 1900 and "
+                        "2100."),
+    "report.bad_period": ("Ngày kết thúc phải sau ngày bắt đầu.",
+                          "The last day must come after the first."),
+    "report.bad_date": ("Ngày ở ô {option} không hợp lệ; hãy ghi YYYY-MM-DD.",
+                        "The date in {option} is not valid; write YYYY-MM-DD."),
+    "report.bad_format": ("Hãy chọn định dạng Excel (.xlsx), HTML hoặc CSV.",
+                          "Choose Excel (.xlsx), HTML or CSV."),
+    "report.no_table": ("Báo cáo không có bảng “{table}”.", "The report has no table “{table}”."),
+    "report.campaign_missing": ("Hãy chọn phong trào thi đua cho báo cáo phong trào.",
+                                "Choose the emulation campaign for the campaign report."),
     # ---- documents and definitions -----------------------------------------------------------
     "template.unknown": ("Không có mẫu văn bản này.", "No such document template."),
     "render.not_on_notice": ("Hồ sơ chưa được công khai lấy ý kiến.",

@@ -19,6 +19,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.requests import Request
 
 from workflow.errors import AwardError
+from workflow.service.facades.reports import REPORT_ROLES
 from workflow.web.auth import BasicAuthFailed, csrf_token, has_role, signed_in
 from workflow.web.i18n import DEFAULT, LANGS, pick, translator, trigger_label
 from workflow.web.present import ballot_outcome, document_label
@@ -120,6 +121,7 @@ def page(request: Request, template: str, values: Mapping[str, Any] | None = Non
         "nominate": has_role(person, "officer"),
         "audit": has_role(person, "auditor"),
         "flows": has_role(person, "admin"),
+        "reports": any(has_role(person, r) for r in REPORT_ROLES),
     }
     t = translator(lang)
     data: dict[str, Any] = {

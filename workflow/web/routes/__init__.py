@@ -17,6 +17,7 @@ from workflow.web.routes import (
     public,
     queue,
     register,
+    reports,
     session,
 )
 
@@ -24,4 +25,4 @@ __all__ = ["ROUTERS"]
 
 ROUTERS = tuple(m.router for m in (public, register, session, queue, items, objections,
                                    ballots, nominate, lists, councils, campaigns, documents,
-                                   audit, flows))
+                                   audit, flows, reports))
