@@ -149,7 +149,11 @@ def _catalogue() -> Schema:
                    "as data.", {"awards": {"type": "object", "title": "Các hình thức",
                                            "description": "Awards by code.",
                                            "propertyNames": {"pattern": "^[A-Z][A-Z0-9_]*$"},
-                                           "additionalProperties": award}},
+                                           "additionalProperties": award},
+                    "grassroots_levels": {"type": "array", "items": {"enum": list(LEVELS)},
+                                          "title": "Cấp cơ sở",
+                                          "description": "Unit levels that count as grassroots "
+                                                         "in the priority shares of reports."}},
                    required=["awards"]),
             "$defs": {"rule": {"title": "Điều kiện", "description": "An eligibility rule.",
                                "oneOf": rules}}}
@@ -163,7 +167,10 @@ def _directory() -> Schema:
                  "level": {"enum": list(LEVELS), "title": "Cấp",
                            "description": "Its level (scopes find units by level)."},
                  "parent": {"type": "string", "title": "Đơn vị cấp trên",
-                            "description": "The parent unit's id."}},
+                            "description": "The parent unit's id."},
+                 "remote": {"type": "boolean", "title": "Vùng sâu, vùng xa",
+                            "description": "A remote, border, island or ethnic-minority area "
+                                           "(a priority group of reports)."}},
                 required=["id", "name", "level"])
     grant = {"type": "string", "pattern": f"^{directory.GRANT_RE.pattern}$",
              "title": "Vai trò", "description": "ROLE@UNIT_ID, e.g. officer@BN-SGD."}
@@ -177,7 +184,14 @@ def _directory() -> Schema:
                    "email": {"type": "string", "title": "Thư điện tử",
                              "description": "Where messages go."},
                    "unit": {"type": "string", "title": "Nơi công tác",
-                            "description": "The unit they work at."}},
+                            "description": "The unit they work at."},
+                   "gender": {"enum": list(directory.GENDERS), "title": "Giới tính",
+                              "description": "F (nữ) or M (nam), when known."},
+                   "ethnicity": {"type": "string", "title": "Dân tộc",
+                                 "description": "Their ethnic group; any but Kinh counts as "
+                                                "an ethnic minority."},
+                   "direct_worker": {"type": "boolean", "title": "Lao động trực tiếp",
+                                     "description": "A direct worker (a priority group)."}},
                   required=["login", "name"])
     prior = _obj("Khen thưởng đã có", "An award the person already holds.",
                  {"person": {"type": "string", "title": "Người", "description": "A login."},

@@ -43,8 +43,6 @@ COMMANDS: dict[str, str] = {
     "receipt": "notices",
     "resolve": "notices",
     "confirm": "notices",
-    "objections": "notices",
-    "extend": "notices",
     "decision": "decisions",
     "registry": "decisions",
     "revoke": "decisions",
