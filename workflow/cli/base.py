@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from workflow.bootstrap import Settings
     from workflow.service import Actor, Service
 
-__all__ = ["State", "app", "command", "state"]
+__all__ = ["State", "app", "command", "id_list", "state"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -143,6 +143,11 @@ class State:
         if self._service is not None:
             self._service.close()
             self._service = None
+
+
+def id_list(text: str) -> list[str]:
+    """``--items 3,4, 5`` as ids: split on commas, blanks dropped (each id is checked later)."""
+    return [part.strip() for part in text.split(",") if part.strip()]
 
 
 def state(ctx: Any) -> State:

@@ -11,7 +11,7 @@ from typing import Any
 
 import typer
 
-from workflow.cli.base import app, command, state
+from workflow.cli.base import app, command, id_list, state
 from workflow.cli.output import writing
 from workflow.errors import DefinitionError, InvalidInput
 
@@ -24,10 +24,6 @@ app.add_typer(cluster_app, name="cluster")
 
 PHASE_WORDS = {"registration": "registration open", "running": "running",
                "reviewing": "reviewing", "closed": "closed"}
-
-
-def _ids(text: str) -> list[str]:
-    return [part.strip() for part in text.split(",") if part.strip()]
 
 
 @command(app, "campaigns")
@@ -239,7 +235,7 @@ def cluster_open(
     """Open the cluster's ranking at the final review (the organiser's secretariat)."""
     st = state(ctx)
     result = st.service().campaigns.cluster_open(st.actor(), campaign, cluster,
-                                                 _ids(among) if among else None)
+                                                 id_list(among) if among else None)
     st.out.emit(result, lambda r: st.out.line(
         f"ranking {r['round']} of {r['cluster']} is open: heads of {', '.join(r['voters'])} "
         f"rank {', '.join(r['candidates'])}"))

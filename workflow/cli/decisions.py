@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from workflow.cli.base import State, app, command, state
+from workflow.cli.base import State, app, command, id_list, state
 from workflow.cli.lists import _format, _written
 
 if TYPE_CHECKING:
@@ -18,10 +18,6 @@ if TYPE_CHECKING:
 decision_app = typer.Typer(help="numbered award decisions: one decision, many awardees",
                            no_args_is_help=True)
 app.add_typer(decision_app, name="decision")
-
-
-def _ids(text: str) -> list[str]:
-    return [part.strip() for part in text.split(",") if part.strip()]
 
 
 def _reader(st: State) -> Actor | None:
@@ -42,7 +38,7 @@ def decision_issue(
 ) -> None:
     """Sign one numbered decision for many items, all or nothing."""
     st = state(ctx)
-    result = st.service().register.issue(st.actor(), _ids(items), number, on)
+    result = st.service().register.issue(st.actor(), id_list(items), number, on)
     st.out.emit(result, lambda r: st.out.line(
         f"decision {r['number']} of {r['date']} ({r['issuer']}) awards {len(r['items'])} "
         f"item(s): {', '.join(r['items'])}"))

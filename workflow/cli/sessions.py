@@ -7,16 +7,12 @@ from typing import Any
 
 import typer
 
-from workflow.cli.base import app, command, state
+from workflow.cli.base import app, command, id_list, state
 from workflow.errors import UsageError
 
 session_app = typer.Typer(help="council sessions: one meeting, one paper per member, one set "
                           "of minutes", no_args_is_help=True)
 app.add_typer(session_app, name="session")
-
-
-def _ids(text: str) -> list[str]:
-    return [part.strip() for part in text.split(",") if part.strip()]
 
 
 @command(session_app, "open")
@@ -30,7 +26,7 @@ def session_open(
 ) -> None:
     """Put items the council is voting on onto one paper: members cast one paper each."""
     st = state(ctx)
-    result = st.service().sessions.open(st.actor(), unit, _ids(items), title)
+    result = st.service().sessions.open(st.actor(), unit, id_list(items), title)
     st.out.emit(result, lambda r: st.out.line(
         f"council session {r['id']} of {r['council']} is open with "
         f"{len(r['items'])} item(s): {', '.join(r['items'])}"))
