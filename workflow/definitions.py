@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from workflow.calendar import WorkingCalendar, load_calendar
 from workflow.campaign import CampaignEnv, CampaignSpec, load_campaign
@@ -109,25 +110,8 @@ def load_definitions(
         template_exists=template_exists or (lambda name: True),
         guards=guards or default_guards(),
     )
-    for extra in extra_flow_dirs:
-        if not Path(extra).is_dir():  # a typo in AWARD_FLOWS must not pass for "no flows"
-            raise DefinitionError([Problem(str(extra), 1, 1, "flow folder does not exist "
-                                           "(check AWARD_FLOWS)")])
     dirs = [home / "flows", *extra_flow_dirs]
-    flows: dict[str, FlowSpec] = {}
-    broken: dict[str, DefinitionError] = {}
-    for path in flow_files(dirs):
-        try:
-            spec = load_flow(path, env)
-        except DefinitionError as exc:
-            broken[str(path)] = exc
-            continue
-        if spec.id in flows:
-            first = flows[spec.id].path
-            broken[str(path)] = DefinitionError(
-                [Problem(str(path), 1, 1, f"flow id {spec.id!r} is already defined in {first}")])
-            continue
-        flows[spec.id] = spec
+    flows, broken = _load_each(dirs, "flow", "AWARD_FLOWS", lambda path: load_flow(path, env))
     campaigns, broken_campaigns = load_campaigns(
         [home / "campaigns", *extra_campaign_dirs],
         CampaignEnv(awards=catalogue.codes(), calendars=list(calendars)))
@@ -138,22 +122,33 @@ def load_definitions(
 def load_campaigns(dirs: Sequence[Path], env: CampaignEnv
                    ) -> tuple[dict[str, CampaignSpec], dict[str, DefinitionError]]:
     """Every campaign file of ``dirs``: the good ones by id, the broken ones by path."""
+    return _load_each(dirs, "campaign", "AWARD_CAMPAIGNS", lambda path: load_campaign(path, env))
+
+
+_Spec = TypeVar("_Spec", FlowSpec, CampaignSpec)
+
+
+def _load_each(dirs: Sequence[Path], what: str, variable: str, load: Callable[[Path], _Spec]
+               ) -> tuple[dict[str, _Spec], dict[str, DefinitionError]]:
+    """Every ``*.yaml`` of ``dirs`` through ``load``: the good ones by id, the broken ones (and
+    a second file with an id already taken) by path. The folders after the first come from
+    ``variable``; one that does not exist is an error, so a typo never passes for "none"."""
     for extra in dirs[1:]:
         if not Path(extra).is_dir():
-            raise DefinitionError([Problem(str(extra), 1, 1, "campaign folder does not exist "
-                                           "(check AWARD_CAMPAIGNS)")])
-    campaigns: dict[str, CampaignSpec] = {}
+            raise DefinitionError([Problem(str(extra), 1, 1, f"{what} folder does not exist "
+                                           f"(check {variable})")])
+    good: dict[str, _Spec] = {}
     broken: dict[str, DefinitionError] = {}
     for path in flow_files(dirs):
         try:
-            spec = load_campaign(path, env)
+            spec = load(path)
         except DefinitionError as exc:
             broken[str(path)] = exc
             continue
-        if spec.id in campaigns:
+        if spec.id in good:
             broken[str(path)] = DefinitionError([Problem(
-                str(path), 1, 1, f"campaign id {spec.id!r} is already defined in "
-                f"{campaigns[spec.id].path}")])
+                str(path), 1, 1, f"{what} id {spec.id!r} is already defined in "
+                f"{good[spec.id].path}")])
             continue
-        campaigns[spec.id] = spec
-    return campaigns, broken
+        good[spec.id] = spec
+    return good, broken
