@@ -108,6 +108,7 @@ class NominationRow:
     outcome: str | None
     hold_data: dict[str, Any] | None = field(metadata=JSON)
     confidential: bool = field(default=False, metadata=BOOL)
+    nominee_unit: str | None = None
     # What the store holds for the mutable columns, so a save writes only what changed
     # (SQLite rewrites an index whenever its column is SET, even to the same value).
     stored: dict[str, Any] = field(default_factory=dict, repr=False, compare=False,
@@ -244,6 +245,11 @@ class ObjectionRow:
     resolution: str | None
     receipt: str | None
     grant_id: int | None = None
+    kind: str = "gop_y"
+    due_at: datetime | None = field(default=None, metadata=TIME)
+    extended_at: datetime | None = field(default=None, metadata=TIME)
+    extended_by: str | None = None
+    extend_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -314,3 +320,4 @@ class GrantRow:
     revoked_by: str | None
     revoke_reason: str | None
     revoke_decision: str | None
+    nominee_unit: str | None = None

@@ -161,6 +161,8 @@ class AwardGrant(SQLModel, table=True):
     revoked_by: str | None = Field(default=None, max_length=64)
     revoke_reason: str | None = Field(default=None, sa_column=Column(Text))
     revoke_decision: str | None = Field(default=None, max_length=64)
+    # the unit awarded a collective title (None for a person)
+    nominee_unit: str | None = Field(default=None, max_length=64, index=True)
     __table_args__ = (Index("ix_award_grant_award_year", "award", "year"),)
 
 
@@ -195,6 +197,8 @@ class Nomination(SQLModel, table=True):
     hold_data: str | None = Field(default=None, sa_column=Column(Text))  # paused state, JSON
     # special or secret tasks: named only to people with a role at the unit or above
     confidential: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    # the unit that is the nominee of a collective title (None: the nominee is a person)
+    nominee_unit: str | None = Field(default=None, max_length=64, index=True)
     __table_args__ = (
         Index("ix_nomination_state", "flow_id", "state"),
         Index("ix_nomination_unit", "unit_id"),
@@ -389,6 +393,14 @@ class Objection(SQLModel, table=True):
     receipt: str | None = Field(default=None, max_length=16, unique=True, index=True)
     # a complaint against an award already granted (after the decision): upheld, it revokes it
     grant_id: int | None = None
+    # gop_y | khieu_nai | to_cao | kien_nghi: what the law calls it, and so its deadline
+    kind: str = Field(default="gop_y", max_length=16,
+                      sa_column_kwargs={"server_default": "gop_y"})
+    due_at: datetime | None = None  # the handling deadline (working days from the catalogue)
+    extended_at: datetime | None = None  # the one extension the law allows, if taken
+    extended_by: str | None = Field(default=None, max_length=64)
+    extend_reason: str | None = Field(default=None, sa_column=Column(Text))
+    __table_args__ = (Index("ix_objection_open_due", "status", "due_at"),)
 
 
 class Notice(SQLModel, table=True):
@@ -438,6 +450,8 @@ class Timer(SQLModel, table=True):
     due_at: datetime
     status: str = Field(default="pending", max_length=16)  # pending | done | cancelled | paused
     payload: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    # the objection whose handling deadline this timer watches (None: a state entry's timer)
+    objection_id: int | None = Field(default=None, index=True)
     __table_args__ = (
         Index("ix_timer_pending_due", "due_at", postgresql_where=text("status = 'pending'"),
               sqlite_where=text("status = 'pending'")),
