@@ -351,6 +351,10 @@ class FlowSpec:
     description: Mapping[str, str] = field(default_factory=dict)
     #: nominees on special or secret tasks: every item of the flow is confidential
     confidential: bool = False
+    #: nobody decides their own case: when the nominee holds the deciding role at the
+    #: deciding unit, the decider's transitions go to that role at the unit above it (False:
+    #: the nominee is refused and nothing routes the case up)
+    decider_above: bool = True
 
     @property
     def initial(self) -> str:
@@ -396,12 +400,14 @@ class FlowSpec:
     def awarding(self, state: str) -> TransitionSpec | None:
         """The decider's transition from ``state`` into a decision state: what a numbered
         decision fires for each item it lists (None: the item cannot be awarded there)."""
-        decider = set(self.decider.roles)
         for t in self.transitions_from(state):
-            by_decider = t.by.decider or (bool(t.by.roles) and set(t.by.roles) <= decider)
-            if by_decider and t.dest in self.decision_states:
+            if self.by_decider(t) and t.dest in self.decision_states:
                 return t
         return None
+
+    def by_decider(self, t: TransitionSpec) -> bool:
+        """Whether ``t`` is the decider's (``by: decider``, or only the decider's roles)."""
+        return t.by.decider or (bool(t.by.roles) and set(t.by.roles) <= set(self.decider.roles))
 
     def title_text(self, lang: str = "vi") -> str:
         return self.title.get(lang) or self.title.get("vi") or self.id

@@ -11,7 +11,11 @@ resolved from the item's nominating unit. On top of the flows' own ``by:`` rules
 * **administrator** — the flow pages (every flow, its versions, items per state) take the
   ``admin`` role at a top unit;
 * **council sessions** — the council's secretariat opens and closes a session and records
-  written ballots on its paper; each item it closes also needs the item's own ``close_by``.
+  written ballots on its paper; each item it closes also needs the item's own ``close_by``;
+* **nobody decides their own case** — when the nominee holds the deciding role at the
+  deciding unit, the decider's transitions (and the decision's number) go to that role at the
+  unit above it; the nominee is refused (the flow's ``decider_above: false``: refused, and
+  nothing routes the case up).
 
 Above :mod:`workflow.service.base` only.
 """
@@ -20,7 +24,7 @@ from __future__ import annotations
 
 from workflow.errors import PermissionDenied
 from workflow.flow import FlowSpec, RoleRef, StateSpec, TransitionSpec
-from workflow.service.base import Actor, Deps
+from workflow.service.base import Actor, Deps, RoutedUp, routed_up
 from workflow.store import NominationRow, Tx
 
 __all__ = [
@@ -41,6 +45,7 @@ __all__ = [
     "proposer_roles",
     "reach",
     "recipients",
+    "routed_up",
     "sees",
     "stage",
 ]
@@ -110,25 +115,93 @@ def dossier_open(flow: FlowSpec, state: str) -> bool:
                for t in flow.transitions_from(state))
 
 
-def may_fire(deps: Deps, tx: Tx, actor: Actor, item: NominationRow, t: TransitionSpec) -> None:
+def _routed_roles(deps: Deps, tx: Tx, actor: Actor, item: NominationRow, flow: FlowSpec,
+                  t: TransitionSpec) -> tuple[bool, RoutedUp | None]:
+    """For a decider's transition of an item routed up: whether ``actor`` holds the deciding
+    role at the unit above, and the routing (None: not routed, the flow's own roles apply)."""
+    if not flow.by_decider(t):
+        return False, None
+    up = routed_up(deps, tx, item, flow)
+    if up is None:
+        return False, None
+    if not flow.decider_above:
+        return False, up
+    ok = up.parent is not None and up.nominee != actor.login and tx.directory.has_role(
+        actor.login, up.role, up.parent)
+    return ok, up
+
+
+def may_take(deps: Deps, tx: Tx, actor: Actor, item: NominationRow, flow: FlowSpec,
+             t: TransitionSpec) -> bool:
+    """Whether ``actor`` (a person) may fire ``t`` on ``item``: what queues list."""
+    if actor.system or not t.by.roles:
+        return False
+    ok, up = _routed_roles(deps, tx, actor, item, flow, t)
+    if up is None:
+        return holds_any(deps, tx, actor, t.by.roles, item.unit_id)
+    if not flow.decider_above:  # not routed: anyone else holding the role decides
+        return actor.login != up.nominee and holds_any(deps, tx, actor, t.by.roles,
+                                                       item.unit_id)
+    return ok
+
+
+def may_fire(deps: Deps, tx: Tx, actor: Actor, item: NominationRow, t: TransitionSpec,
+             flow: FlowSpec | None = None) -> RoutedUp | None:
     """PermissionDenied unless ``actor`` may fire ``t`` on ``item`` (the system only fires
-    ``by: system`` transitions; people need one of the roles at the right unit)."""
+    ``by: system`` transitions; people need one of the roles at the right unit; nobody
+    decides their own case). Returns the routing when the decision was taken a level up."""
     if actor.system:
         if not t.by.system:
             raise PermissionDenied(f"'{t.trigger}' is not a system transition",
                                    msgid="access.not_system", trigger=t.trigger)
-        return
+        return None
     if not t.by.roles:
         raise PermissionDenied(f"'{t.trigger}' is fired by the system only",
                                msgid="access.system_only", trigger=t.trigger)
-    authorize(deps, tx, actor, t.by.roles, item.unit_id, f"'{t.trigger}' nomination {item.id}")
+    what = f"'{t.trigger}' nomination {item.id}"
+    if flow is None:
+        flow = deps.compiled(tx, item.flow_version).spec
+    ok, up = _routed_roles(deps, tx, actor, item, flow, t)
+    if up is None:
+        authorize(deps, tx, actor, t.by.roles, item.unit_id, what)
+        return None
+    if actor.login == up.nominee:
+        if not flow.decider_above:
+            raise PermissionDenied(
+                f"{actor.login} may not {what}: nobody decides their own case, and flow "
+                f"{flow.id!r} does not send it to the level above (decider_above: false)",
+                msgid="access.own_case_refused", values={"id": str(item.id)},
+                actor=actor.login)
+        above = f"{up.role} at {up.parent}" if up.parent else "nobody (no unit above)"
+        raise PermissionDenied(
+            f"{actor.login} may not {what}: nobody decides their own case; the decision goes "
+            f"to the level above {up.unit}: {above}", msgid="access.own_case",
+            values={"id": str(item.id), "unit": up.parent or up.unit}, actor=actor.login,
+            unit=up.parent)
+    if not flow.decider_above:
+        authorize(deps, tx, actor, t.by.roles, item.unit_id, what)
+        return None
+    if not ok:
+        needs = f"{up.role} at {up.parent}" if up.parent else "a unit above it"
+        raise PermissionDenied(
+            f"{actor.login} may not {what}: its nominee decides at {up.unit}, so the decision "
+            f"goes to the level above: needs {needs}", msgid="access.routed_up",
+            values={"id": str(item.id), "unit": up.parent or up.unit,
+                    "roles": [f"{up.role}@{up.parent}"] if up.parent else []},
+            actor=actor.login, unit=up.parent)
+    return up
 
 
 # ---- decisions and revocation -------------------------------------------------------------
 
 
 def issuing_unit(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec) -> str:
-    """The unit whose decider signs the item's award decision (and may revoke the award)."""
+    """The unit whose decider signs the item's award decision (and may revoke the award):
+    the unit above when the nominee holds the deciding role there (nobody decides their own
+    case)."""
+    up = routed_up(deps, tx, item, flow) if flow.decider_above else None
+    if up is not None and up.parent is not None:
+        return up.parent
     for ref in flow.decider.roles:
         target = deps.resolve(tx, item.unit_id, ref.scope)
         if target is not None:

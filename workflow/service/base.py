@@ -32,8 +32,8 @@ from workflow.mailer import Mailer
 from workflow.pdf import Printer
 from workflow.store import Busy, NominationRow, Store, Tx
 
-__all__ = ["PAGE", "PUBLIC", "SYSTEM", "Actor", "Deps", "ItemContext", "iso", "load",
-           "nomination_year", "paged", "reads_history"]
+__all__ = ["PAGE", "PUBLIC", "SYSTEM", "Actor", "Deps", "ItemContext", "RoutedUp", "iso",
+           "load", "nomination_year", "paged", "reads_history", "routed_up"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -294,3 +294,33 @@ def nomination_year(item: NominationRow, calendar: WorkingCalendar) -> int:
     if isinstance(year, int):
         return year
     return calendar.local_date(item.created_at).year
+
+
+@dataclass(frozen=True)
+class RoutedUp:
+    """A nominee who holds the deciding ``role`` at the deciding ``unit``: the decision goes
+    to ``role`` at ``parent`` (None: there is no unit above)."""
+
+    nominee: str
+    unit: str
+    role: str
+    parent: str | None
+
+    def payload(self) -> dict[str, str | None]:
+        """What the audit entry of a decision taken above records."""
+        return {"nominee": self.nominee, "from": self.unit, "to": self.parent,
+                "role": self.role}
+
+
+def routed_up(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec) -> RoutedUp | None:
+    """Whether ``item``'s nominee (a person of the directory) holds one of the flow's deciding
+    roles at the unit it resolves to; an item named only by a name is never routed up."""
+    if item.person_login is None:
+        return None
+    for ref in flow.decider.roles:
+        target = deps.resolve(tx, item.unit_id, ref.scope)
+        if target is not None and tx.directory.has_role(item.person_login, ref.role, target):
+            unit = deps.tree(tx).units.get(target)
+            return RoutedUp(item.person_login, target, ref.role,
+                            unit.parent if unit is not None else None)
+    return None

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from workflow.directory import UnitTree
 from workflow.documents import date_in_words
 from workflow.flow import FlowSpec, fold
-from workflow.service.base import Deps, iso
+from workflow.service.base import Deps, iso, routed_up
 from workflow.store import DecisionRow, GrantRow, NominationRow, Tx
 
 __all__ = [
@@ -234,6 +234,11 @@ def _deciding_unit(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec, logi
     """The unit whose decider took the item into its state, and the role they decided in
     (the first of the flow's deciders when they hold none: a document made on request)."""
     first: tuple[str, str] | None = None
+    up = routed_up(deps, tx, item, flow) if flow.decider_above else None
+    if up is not None and up.parent is not None:  # nobody decides their own case
+        if tx.directory.has_role(login, up.role, up.parent):
+            return up.parent, up.role
+        first = (up.parent, up.role)
     for ref in flow.decider.roles:
         target = deps.resolve(tx, item.unit_id, ref.scope)
         if target is None:

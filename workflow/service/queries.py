@@ -120,7 +120,7 @@ def available(deps: Deps, tx: Tx, actor: Actor, item: NominationRow, flow: FlowS
     state = flow.states[item.state]
     actions: list[dict[str, Any]] = []
     for t in flow.transitions_from(item.state):
-        if not t.by.roles or not access.holds_any(deps, tx, actor, t.by.roles, item.unit_id):
+        if not access.may_take(deps, tx, actor, item, flow, t):
             continue
         entry: dict[str, Any] = {"action": "fire", "trigger": t.trigger, "to": t.dest,
                                  "comment": t.comment, "label": dict(t.label), "ok": True}

@@ -300,6 +300,20 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                            "“{trigger}” is done by the engine only."),
     "access.not_visible": ("Bạn không có quyền xem hồ sơ số {id}.",
                            "You may not see nomination {id}."),
+    "access.own_case": ("Không ai tự quyết định khen thưởng cho mình: hồ sơ số {id} do cấp "
+                        "trên ({unit}) quyết định.",
+                        "Nobody decides their own case: nomination {id} is decided by the "
+                        "level above ({unit})."),
+    "access.own_case_refused": ("Không ai tự quyết định khen thưởng cho mình: bạn không thể "
+                                "quyết định hồ sơ số {id}, và quy trình này không chuyển lên "
+                                "cấp trên.",
+                                "Nobody decides their own case: you may not decide nomination "
+                                "{id}, and this procedure does not send it to the level "
+                                "above."),
+    "access.routed_up": ("Người được đề nghị của hồ sơ số {id} là người quyết định ở cấp này, "
+                         "nên hồ sơ do cấp trên ({unit}) quyết định; cần vai trò: {roles}.",
+                         "The nominee of nomination {id} decides at this level, so the level "
+                         "above ({unit}) decides it; it needs: {roles}."),
     "audit.needs_auditor": ("Trang này dành cho kiểm toán viên.", "This page is for auditors."),
     "audit.export_denied": ("Chỉ kiểm toán viên của {units} xuất được toàn bộ nhật ký.",
                             "Only an auditor at {units} may export the whole audit trail."),

@@ -68,6 +68,7 @@ def describe(flow: FlowSpec) -> dict[str, Any]:
         "on_upheld": flow.on_upheld,
         "ad_hoc": flow.ad_hoc,
         "confidential": flow.confidential,
+        "decider_above": flow.decider_above,
         "path": flow.path,
         "fields": {
             name: {"type": f.type, "required": f.required,

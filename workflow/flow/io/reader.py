@@ -42,7 +42,7 @@ __all__ = ["FlowEnv", "load_flow", "parse_flow"]
 
 FLOW_KEYS = [
     "flow", "title", "description", "award", "nominee", "calendar", "decider", "on_upheld",
-    "ad_hoc", "confidential", "fields", "documents", "states", "transitions",
+    "ad_hoc", "confidential", "decider_above", "fields", "documents", "states", "transitions",
 ]
 STATE_KEYS = [
     "type", "initial", "final", "outcome", "label", "sla", "escalate", "render", "vote",
@@ -125,6 +125,7 @@ class _Builder:
         decider_roles = self._roles(top.get("decider"), "decider") if "decider" in top else ()
         ad_hoc = p.boolean(top.get("ad_hoc"), "ad_hoc") or False
         confidential = p.boolean(top.get("confidential"), "confidential") or False
+        decider_above = p.boolean(top.get("decider_above"), "decider_above")
         fields = self._fields(top.get("fields"))
         documents = self._documents(top.get("documents"))
         load_env = LoadEnv(
@@ -159,6 +160,7 @@ class _Builder:
             on_upheld=on_upheld or "",
             ad_hoc=ad_hoc,
             confidential=confidential,
+            decider_above=True if decider_above is None else decider_above,
             fields=fields,
             documents=documents,
             states=states,

@@ -328,6 +328,13 @@ def flow_schema(guards: Iterable[str] = ()) -> Schema:
                              "description": "Every nominee of the flow is on special or secret "
                                             "tasks: named only to people with a role at the "
                                             "nominating unit or above."},
+            "decider_above": {"type": "boolean", "default": True,
+                              "title": "Không ai tự quyết định khen thưởng cho mình",
+                              "description": "When the nominee holds the deciding role at the "
+                                             "deciding unit, the decider's transitions go to "
+                                             "that role at the unit above (default true); "
+                                             "false: the nominee is refused and the case is "
+                                             "not routed up."},
             "fields": {"type": "object", "title": "Trường thông tin",
                        "description": "The nomination's data, by field name.",
                        "propertyNames": _ref("name"),

@@ -19,7 +19,7 @@ from workflow.errors import InvalidInput, NotAllowed, NotFound, PermissionDenied
 from workflow.flow import FlowSpec, TransitionSpec, clean_text
 from workflow.ids import parse_id
 from workflow.service import access
-from workflow.service.base import Actor, Deps, ItemContext, load
+from workflow.service.base import Actor, Deps, ItemContext, RoutedUp, load
 from workflow.service.lifecycle import Step
 from workflow.service.lifecycle.decision import issue_document, open_decision
 from workflow.service.moves import apply
@@ -72,7 +72,7 @@ def issue(deps: Deps, tx: Tx, actor: Actor, item_ids: list[str], number: int | N
     for key in sorted(keys):
         item, machine = load(deps, tx, key, lock=True)
         loaded[key] = (item, machine.spec)
-    plan: list[tuple[NominationRow, FlowSpec, TransitionSpec, str]] = []
+    plan: list[tuple[NominationRow, FlowSpec, TransitionSpec, str, RoutedUp | None]] = []
     issuer: str | None = None
     first_flow: FlowSpec | None = None
     for key in keys:
@@ -86,27 +86,29 @@ def issue(deps: Deps, tx: Tx, actor: Actor, item_ids: list[str], number: int | N
                 f"{keys[0]}: one decision has one issuer; nothing was decided",
                 msgid="decision.other_issuer", values={"id": str(item.id), "unit": unit,
                                                        "issuer": issuer}, id=str(item.id))
-        t, dest = _awarding(deps, tx, actor, item, flow)
-        plan.append((item, flow, t, dest))
+        t, dest, routed = _awarding(deps, tx, actor, item, flow)
+        plan.append((item, flow, t, dest, routed))
     assert issuer is not None and first_flow is not None
     today = deps.calendar(first_flow).local_date(deps.now())
     decision = open_decision(deps, tx, actor.login, issuer, _parse_date(on, deps, today),
                              number, len(plan))
-    for item, flow, t, dest in plan:
-        apply(deps, tx, item, flow, Step(t.trigger, actor, payload={
-            "trigger": t.trigger, "decision": decision.number,
-            "decision_id": str(decision.id)}, dest=dest))
+    for item, flow, t, dest, routed in plan:
+        payload: dict[str, Any] = {"trigger": t.trigger, "decision": decision.number,
+                                   "decision_id": str(decision.id)}
+        if routed is not None:
+            payload["routed_up"] = routed.payload()
+        apply(deps, tx, item, flow, Step(t.trigger, actor, payload=payload, dest=dest))
     issue_document(deps, tx, decision.id)
     row = tx.decisions.get(decision.id)
     assert row is not None
     shown = decision_view(deps, tx, row)
-    shown["items"] = [str(item.id) for item, _, _, _ in plan]
-    shown["states"] = {str(item.id): item.state for item, _, _, _ in plan}
+    shown["items"] = [str(p[0].id) for p in plan]
+    shown["states"] = {str(p[0].id): p[0].state for p in plan}
     return shown
 
 
 def _awarding(deps: Deps, tx: Tx, actor: Actor, item: NominationRow, flow: FlowSpec
-              ) -> tuple[TransitionSpec, str]:
+              ) -> tuple[TransitionSpec, str, RoutedUp | None]:
     """The item's awarding transition and where it leads, checked as ``fire`` checks it;
     an item that cannot take it is named in the error."""
     t = flow.awarding(item.state)
@@ -118,7 +120,7 @@ def _awarding(deps: Deps, tx: Tx, actor: Actor, item: NominationRow, flow: FlowS
             state=item.state)
     machine = deps.compiled(tx, item.flow_version)
     try:
-        access.may_fire(deps, tx, actor, item, t)
+        routed = access.may_fire(deps, tx, actor, item, t, flow)
         dest = machine.fire(item.state, t.trigger, ItemContext(deps, tx, item, flow))
     except (NotAllowed, PermissionDenied) as exc:
         cls = type(exc) if isinstance(exc, PermissionDenied) else NotAllowed
@@ -126,7 +128,7 @@ def _awarding(deps: Deps, tx: Tx, actor: Actor, item: NominationRow, flow: FlowS
                   "decided", msgid="decision.item_refused",
                   values={"id": str(item.id), "reason": exc.reason or exc.message},
                   id=str(item.id)) from None
-    return t, dest
+    return t, dest, routed
 
 
 def revoke(deps: Deps, tx: Tx, actor: Actor, grant_id: str, reason: str,

@@ -246,13 +246,15 @@ def fire(deps: Deps, tx: Tx, actor: Actor, nomination_id: str, trigger: str,
     t = flow.transition(item.state, trigger)
     if t is None or not machine.can(item.state, trigger):
         raise machine.not_allowed(item.state, trigger)
-    access.may_fire(deps, tx, actor, item, t)
+    routed = access.may_fire(deps, tx, actor, item, t, flow)
     comment = clean_text(comment, "the comment") or None
     if t.comment == "required" and comment is None:
         raise InvalidInput(f"'{trigger}' needs a comment (--comment TEXT)",
                            msgid="fire.comment_required", trigger=trigger)
     dest = machine.fire(item.state, trigger, ItemContext(deps, tx, item, flow))
     payload: dict[str, Any] = {"trigger": trigger, **(extra or {})}
+    if routed is not None:  # the nominee decides at the deciding unit: decided a level up
+        payload["routed_up"] = routed.payload()
     if comment:
         payload["comment"] = comment
     moved = apply(deps, tx, item, flow, Step(trigger, actor, payload=payload, dest=dest))
