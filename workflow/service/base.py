@@ -32,8 +32,9 @@ from workflow.mailer import Mailer
 from workflow.pdf import Printer
 from workflow.store import Busy, NominationRow, Store, Tx
 
-__all__ = ["PAGE", "PUBLIC", "SYSTEM", "Actor", "Deps", "ItemContext", "RoutedUp", "iso",
-           "load", "nomination_year", "paged", "reads_history", "routed_up"]
+__all__ = ["PAGE", "PUBLIC", "SYSTEM", "Actor", "Deps", "ItemContext", "RoutedUp",
+           "fields_year", "iso", "load", "nomination_year", "paged", "reads_history",
+           "routed_up"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -290,10 +291,16 @@ def reads_history(award: Any) -> bool:
 
 def nomination_year(item: NominationRow, calendar: WorkingCalendar) -> int:
     """The year a nomination is for: its ``year`` field, else the year it was created."""
-    year = item.fields.get("year")
-    if isinstance(year, int):
+    return fields_year(item.fields, item.created_at, calendar)
+
+
+def fields_year(fields: Mapping[str, Any], created_at: datetime,
+                calendar: WorkingCalendar) -> int:
+    """:func:`nomination_year` of an item with ``fields`` created at ``created_at``."""
+    year = fields.get("year")
+    if isinstance(year, int) and not isinstance(year, bool):
         return year
-    return calendar.local_date(item.created_at).year
+    return calendar.local_date(created_at).year
 
 
 @dataclass(frozen=True)

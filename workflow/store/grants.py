@@ -111,13 +111,18 @@ class GrantRepo:
         return _decode(row) if row else None
 
     def standing(self, award: str, year: int, *, person: str | None = None,
-                 nominee: str | None = None, unit_id: str | None = None) -> GrantRow | None:
-        """A grant of ``award`` for ``year`` not revoked, held by the person ``person`` (or,
-        without a login, by the name ``nominee`` at ``unit_id``): for "one achievement, one
-        award"."""
+                 nominee_unit: str | None = None, nominee: str | None = None,
+                 unit_id: str | None = None) -> GrantRow | None:
+        """A grant of ``award`` for ``year`` not revoked, held by the person ``person``, or
+        by the collective ``nominee_unit`` (or, without either, by the name ``nominee`` at
+        ``unit_id``): for "one achievement, one award" (by ``ix_award_grant_award_year``)."""
         params: list[str | None]
-        if person is not None:
+        if person is not None and nominee_unit is not None:
+            where, params = "(person_login = ? OR nominee_unit = ?)", [person, nominee_unit]
+        elif person is not None:
             where, params = "person_login = ?", [person]
+        elif nominee_unit is not None:
+            where, params = "nominee_unit = ?", [nominee_unit]
         else:
             where, params = "person_login IS NULL AND nominee = ? AND unit_id = ?", [
                 nominee, unit_id]
@@ -125,6 +130,13 @@ class GrantRepo:
                            f"AND status = 'granted' AND {where} ORDER BY id LIMIT 1",
                            (award, year, *params))
         return _decode(row) if row else None
+
+    def lock_nominee(self, award: str, year: int, nominee: str) -> None:
+        """Serialise, until the transaction ends, whoever checks and writes nominations or
+        grants of ``award`` for ``year`` to ``nominee`` (PostgreSQL; SQLite has one writer)."""
+        if self.raw.pg:
+            self.raw.one("SELECT pg_advisory_xact_lock(hashtext(?))",
+                         (f"one-award:{award}:{year}:{nominee}",))
 
     def of_decision(self, decision_id: int) -> list[GrantRow]:
         rows = self.raw.all(f"SELECT {_COLUMNS} FROM award_grant WHERE decision_id = ? "

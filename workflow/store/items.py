@@ -170,6 +170,22 @@ class ItemRepo:
                                 (*chunk, False))
             out.extend(_decode(r) for r in rows)
         return out
+
+    def open_for(self, *, person: str | None = None, nominee_unit: str | None = None
+                 ) -> list[NominationRow]:
+        """Items not yet final of the person ``person`` or of the collective
+        ``nominee_unit`` (by ``ix_nomination_person`` and ``ix_nomination_nominee_unit``):
+        what "one achievement, one award" compares a new nomination with."""
+        out: dict[int, NominationRow] = {}
+        for column, value in (("person_login", person), ("nominee_unit", nominee_unit)):
+            if value is None:
+                continue
+            for r in self.raw.all(f"SELECT {_COLUMNS} FROM nomination WHERE {column} = ? "
+                                  "AND final = ? ORDER BY id", (value, False)):
+                row = _decode(r)
+                out[row.id] = row
+        return [out[k] for k in sorted(out)]
+
     def due_counts(self, now: datetime) -> dict[str, int]:
         """Open items with a due time, and those of them overdue at ``now``."""
         row = self.raw.one(

@@ -19,9 +19,9 @@ from workflow.errors import InvalidInput, NotAllowed, NotFound, PermissionDenied
 from workflow.flow import FlowSpec, TransitionSpec, clean_text
 from workflow.ids import parse_id
 from workflow.service import access
-from workflow.service.base import Actor, Deps, ItemContext, RoutedUp, load
+from workflow.service.base import Actor, Deps, ItemContext, RoutedUp, load, nomination_year
 from workflow.service.lifecycle import Step
-from workflow.service.lifecycle.decision import issue_document, open_decision
+from workflow.service.lifecycle.decision import check_one_award, issue_document, open_decision
 from workflow.service.moves import apply
 from workflow.service.present import decision_view, grant_view
 from workflow.store import GrantRow, NominationRow, Tx
@@ -73,6 +73,7 @@ def issue(deps: Deps, tx: Tx, actor: Actor, item_ids: list[str], number: int | N
         item, machine = load(deps, tx, key, lock=True)
         loaded[key] = (item, machine.spec)
     plan: list[tuple[NominationRow, FlowSpec, TransitionSpec, str, RoutedUp | None]] = []
+    awardees: dict[tuple[str, int, str, str], int] = {}
     issuer: str | None = None
     first_flow: FlowSpec | None = None
     for key in keys:
@@ -87,6 +88,7 @@ def issue(deps: Deps, tx: Tx, actor: Actor, item_ids: list[str], number: int | N
                 msgid="decision.other_issuer", values={"id": str(item.id), "unit": unit,
                                                        "issuer": issuer}, id=str(item.id))
         t, dest, routed = _awarding(deps, tx, actor, item, flow)
+        _once_in_batch(deps, item, flow, awardees)
         plan.append((item, flow, t, dest, routed))
     assert issuer is not None and first_flow is not None
     today = deps.calendar(first_flow).local_date(deps.now())
@@ -107,6 +109,24 @@ def issue(deps: Deps, tx: Tx, actor: Actor, item_ids: list[str], number: int | N
     return shown
 
 
+def _once_in_batch(deps: Deps, item: NominationRow, flow: FlowSpec,
+                   awardees: dict[tuple[str, int, str, str], int]) -> None:
+    """One achievement, one award within the batch: two items of one decision may not grant
+    the same award for the same year to the same nominee."""
+    year = nomination_year(item, deps.calendar(flow))
+    for kind, who in (("person", item.person_login), ("unit", item.nominee_unit)):
+        if who is None:
+            continue
+        first = awardees.setdefault((flow.award, year, kind, who), item.id)
+        if first != item.id:
+            raise NotAllowed(
+                f"nomination {item.id} cannot be awarded: nomination {first} of the same "
+                f"decision grants {who} {flow.award} for {year} already; one achievement, "
+                "one award; nothing was decided", msgid="decision.twice_in_batch",
+                values={"id": str(item.id), "first": str(first), "award": flow.award,
+                        "year": year}, id=str(item.id))
+
+
 def _awarding(deps: Deps, tx: Tx, actor: Actor, item: NominationRow, flow: FlowSpec
               ) -> tuple[TransitionSpec, str, RoutedUp | None]:
     """The item's awarding transition and where it leads, checked as ``fire`` checks it;
@@ -119,6 +139,7 @@ def _awarding(deps: Deps, tx: Tx, actor: Actor, item: NominationRow, flow: FlowS
             msgid="decision.not_awardable", values={"id": str(item.id)}, id=str(item.id),
             state=item.state)
     machine = deps.compiled(tx, item.flow_version)
+    check_one_award(deps, tx, item, flow)
     try:
         routed = access.may_fire(deps, tx, actor, item, t, flow)
         dest = machine.fire(item.state, t.trigger, ItemContext(deps, tx, item, flow))

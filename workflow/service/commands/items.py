@@ -9,6 +9,7 @@ comment is given (1); the guards pass (4, naming the guard and why).
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,15 +17,17 @@ from workflow.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from workflow.flow import FlowSpec, clean_text, coerce_all, nfc
 from workflow.flow.model import VOTE_TRIGGERS
 from workflow.service import access
-from workflow.service.base import Actor, Deps, ItemContext, load
+from workflow.service.base import Actor, Deps, ItemContext, fields_year, load
 from workflow.service.commands import ballots
 from workflow.service.lifecycle import Step
+from workflow.service.lifecycle.decision import check_one_award, one_award
 from workflow.service.lifecycle.timed import due_at
 from workflow.service.moves import apply, enter
 from workflow.service.present import item_summary
 from workflow.store import NominationRow, Tx
 
-__all__ = ["attach", "detach", "fire", "name_key", "nominate", "update_fields"]
+__all__ = ["attach", "detach", "fire", "name_key", "nominate", "refuse_second_award",
+           "update_fields"]
 
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 MAX_FILE_NAME = 255  # characters, what file systems allow
@@ -74,6 +77,7 @@ def nominate(deps: Deps, tx: Tx, actor: Actor, flow_id: str, unit: str, nominee:
                 msgid="nominate.name_mismatch", person=person)
     fields = coerce_all(flow, values)
     now = deps.now()
+    refuse_second_award(deps, tx, flow, fields, now, person, None)
     tx.flows.keep(flow.version, flow.id, flow.path, flow.source, now)
     initial = flow.states[flow.initial]
     item = tx.items.insert(
@@ -95,6 +99,20 @@ def nominate(deps: Deps, tx: Tx, actor: Actor, flow_id: str, unit: str, nominee:
     return item_summary(deps, item, now)
 
 
+def refuse_second_award(deps: Deps, tx: Tx, flow: FlowSpec, fields: dict[str, Any],
+                        created_at: datetime, person: str | None, nominee_unit: str | None,
+                        exclude: int | None = None) -> None:
+    """One achievement, one award: NotAllowed (exit 4) naming the open nomination or the
+    grant when the nominee (a person's login, or a collective's unit) already has the flow's
+    award for the item's year, granted or in progress. A nominee given only by a name is not
+    checked (nothing ties two names to one person)."""
+    year = fields_year(fields, created_at, deps.calendar(flow))
+    reason = one_award(deps, tx, flow.award, year, person, nominee_unit, exclude=exclude)
+    if reason is not None:
+        raise NotAllowed(reason.text, msgid=reason.msgid, values=reason.values,
+                         id=reason.values.get("id"), grant=reason.values.get("grant"))
+
+
 def update_fields(deps: Deps, tx: Tx, actor: Actor, nomination_id: str,
                   values: dict[str, Any], expect_version: int | None = None) -> dict[str, Any]:
     item, machine = load(deps, tx, nomination_id)
@@ -105,6 +123,12 @@ def update_fields(deps: Deps, tx: Tx, actor: Actor, nomination_id: str,
                          msgid="item.final_fields", state=item.state)
     _open_dossier(deps, tx, actor, item, flow, "edit")
     fields = coerce_all(flow, values)
+    if "year" in fields:  # another year may be one the nominee already has the award for
+        merged = {**item.fields, **{k: v for k, v in fields.items() if v is not None}}
+        if fields["year"] is None:
+            merged.pop("year", None)
+        refuse_second_award(deps, tx, flow, merged, item.created_at, item.person_login,
+                            item.nominee_unit, exclude=item.id)
     before = dict(item.fields)
     for name, value in fields.items():
         if value is None:
@@ -247,6 +271,8 @@ def fire(deps: Deps, tx: Tx, actor: Actor, nomination_id: str, trigger: str,
     if t is None or not machine.can(item.state, trigger):
         raise machine.not_allowed(item.state, trigger)
     routed = access.may_fire(deps, tx, actor, item, t, flow)
+    if t.dest in flow.decision_states:  # one achievement, one award
+        check_one_award(deps, tx, item, flow)
     comment = clean_text(comment, "the comment") or None
     if t.comment == "required" and comment is None:
         raise InvalidInput(f"'{trigger}' needs a comment (--comment TEXT)",

@@ -22,8 +22,9 @@ from workflow.errors import ListRejected, NotFound, Reason
 from workflow.flow import FlowSpec
 from workflow.intake import NOMINEE, PERSON, Entry, ParsedList, column_letter
 from workflow.service import access
-from workflow.service.base import Actor, Deps, nomination_year, reads_history
+from workflow.service.base import Actor, Deps, fields_year, nomination_year, reads_history
 from workflow.service.commands import items
+from workflow.service.lifecycle.decision import one_award
 from workflow.store import Tx
 from workflow.yamlnodes import suggest
 
@@ -91,6 +92,13 @@ def _check_people(deps: Deps, tx: Tx, flow: FlowSpec, unit: str, parsed: ParsedL
             parsed.problem(entry.row, PERSON, Reason(
                 "list.works_elsewhere", f"{entry.person} does not work at {unit} or a unit "
                 "below it", {"person": entry.person, "units": [unit]}))
+        # one achievement, one award: granted already, or in progress (the same nominee
+        # twice in the file is the parser's problem, list.same_nominee)
+        twice = one_award(deps, tx, flow.award,
+                          fields_year(entry.values, deps.now(), deps.calendar(flow)),
+                          entry.person, None)
+        if twice is not None:
+            parsed.problem(entry.row, PERSON, twice)
     _check_eligibility(deps, tx, flow, parsed, people)
 
 

@@ -22,7 +22,7 @@ from datetime import date
 from typing import Any
 
 from workflow.documents import sha256_text
-from workflow.errors import NotAllowed
+from workflow.errors import NotAllowed, Reason
 from workflow.flow import DECISION_TEMPLATE, FlowSpec, StateSpec, fold
 from workflow.service import access
 from workflow.service.base import Deps, nomination_year
@@ -31,7 +31,59 @@ from workflow.service.present import decision_context, grant_view
 from workflow.service.printing import print_issued
 from workflow.store import DecisionRow, NominationRow, Tx
 
-__all__ = ["Grant", "grant_item", "issue_document", "open_decision"]
+__all__ = ["Grant", "check_one_award", "grant_item", "issue_document", "one_award",
+           "open_decision"]
+
+
+def one_award(deps: Deps, tx: Tx, award: str, year: int, person: str | None,
+              nominee_unit: str | None, *, exclude: int | None = None,
+              open_items: bool = True) -> Reason | None:
+    """One achievement, one award: why ``award`` for ``year`` cannot go to the person
+    ``person`` (or the collective ``nominee_unit``) once more — a grant of it not revoked,
+    or (``open_items``) a nomination for it still open — or None. A nominee given only by a
+    name (no login, no unit) is not checked; ``exclude`` is the item being judged itself."""
+    if person is None and nominee_unit is None:
+        return None
+    who = person if person is not None else nominee_unit
+    tx.grants.lock_nominee(award, year, str(who))
+    grant = tx.grants.standing(award, year, person=person, nominee_unit=nominee_unit)
+    if grant is not None and (exclude is None or grant.nomination_id != exclude):
+        decision = tx.decisions.get(grant.decision_id) if grant.decision_id else None
+        number = decision.number if decision is not None else "imported, no decision"
+        return Reason("award.granted_already",
+                      f"{who} already holds {award} for {year}: grant {grant.id} "
+                      f"(decision {number}); one achievement, one award",
+                      {"award": award, "year": year, "grant": str(grant.id),
+                       "decision": number})
+    if not open_items:
+        return None
+    for row in tx.items.open_for(person=person, nominee_unit=nominee_unit):
+        if row.id == exclude:
+            continue
+        spec = deps.compiled(tx, row.flow_version).spec
+        if spec.award != award or nomination_year(row, deps.calendar(spec)) != year:
+            continue
+        label = spec.states[row.state].label if row.state in spec.states else {}
+        vi = label.get("vi") or row.state
+        en = label.get("en") or vi
+        return Reason("award.open_already",
+                      f"{who} is already nominated for {award} for {year}: nomination "
+                      f"#{row.id} ({en}) is open; one achievement, one award",
+                      {"award": award, "year": year, "id": str(row.id), "label": vi,
+                       "label_en": en})
+    return None
+
+
+def check_one_award(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec) -> None:
+    """NotAllowed (exit 4) naming the grant when ``item``'s award for its year is already
+    granted to its nominee (at awarding time: the item's own nomination is not counted)."""
+    year = nomination_year(item, deps.calendar(flow))
+    reason = one_award(deps, tx, flow.award, year, item.person_login, item.nominee_unit,
+                       exclude=item.id, open_items=False)
+    if reason is not None:
+        raise NotAllowed(f"nomination {item.id} cannot be awarded: {reason.text}",
+                         msgid="decision.granted_already",
+                         values={"id": str(item.id), "reason": reason}, id=str(item.id))
 
 
 def open_decision(deps: Deps, tx: Tx, actor: str, unit_id: str, on: date,
@@ -65,6 +117,7 @@ def grant_item(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec,
     existing = tx.grants.of_nomination(item.id)
     if existing is not None:
         return existing.id
+    check_one_award(deps, tx, item, flow)
     year = nomination_year(item, deps.calendar(flow))
     now = deps.now()
     grant_id = tx.grants.add(
