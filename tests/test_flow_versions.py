@@ -52,8 +52,9 @@ def new_home(tmp_path: Path, flow: str, *edits: tuple[str, str], name: str = "ho
     return {"AWARD_HOME": str(home)}
 
 
-def cstdcs(cli: Cli, dossier: Path, *, to: str = "submitted") -> str:
-    item = str(cli.ok("nominate", CSTDCS, "--unit", "BN-SGD", "--person", "an", "--set",
+def cstdcs(cli: Cli, dossier: Path, *, to: str = "submitted", person: str = "an") -> str:
+    # one achievement, one award: a second item of one test names another person
+    item = str(cli.ok("nominate", CSTDCS, "--unit", "BN-SGD", "--person", person, "--set",
                       "year=2026", "--set", "rating=HTXS", user="lan")["id"])
     for doctype in ("to_trinh", "bao_cao"):
         cli.ok("attach", item, doctype, str(dossier), user="lan")
@@ -211,7 +212,7 @@ def test_a_dry_run_says_what_would_happen_and_changes_nothing(
 def test_migrate_recomputes_timers_from_the_original_entry_and_audits_each_item(
         cli: Cli, dossier: Path, tmp_path: Path) -> None:
     late = cstdcs(cli, dossier)
-    draft = cstdcs(cli, dossier, to="draft")
+    draft = cstdcs(cli, dossier, to="draft", person="bich")
     # the first reminder (80% of 5 working days: Friday) was already sent under the old SLA
     cli.ok("escalate", now="2026-03-07T09:00:00+07:00")
     assert [m["recipient"] for m in cli.ok("outbox", "--nomination", late)] == ["thu"]
@@ -248,7 +249,7 @@ def test_migrate_recomputes_timers_from_the_original_entry_and_audits_each_item(
 def test_migrate_is_refused_whole_when_a_state_has_no_counterpart_and_a_map_moves_it(
         cli: Cli, dossier: Path, tmp_path: Path) -> None:
     submitted = cstdcs(cli, dossier)
-    returned = cstdcs(cli, dossier, to="returned")
+    returned = cstdcs(cli, dossier, to="returned", person="bich")
     old = cli.ok("show", submitted)["flow_version"]
     env = new_home(tmp_path, CSTDCS, *NO_RETURNED)
     run = cli("flows", "migrate", CSTDCS, "--to", "current", env=env)

@@ -170,7 +170,7 @@ class Cycle:
                     lists.setdefault("bang-khen-tinh", []).append((
                         login, {"year": 2025, "rating": "HTXS", "htxs_years": 2,
                                 "initiatives": rng.choice([1, 2, 3])}, 0.97, {}))
-                elif chance < 0.7:
+                elif chance < 0.7 and 2025 not in cstdcs:  # one achievement, one award
                     rating = "HTXS" if rng.random() < 0.75 else "HTT"
                     values: dict[str, Any] = {"year": 2025, "rating": rating}
                     if rng.random() < 0.5:

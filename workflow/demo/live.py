@@ -86,8 +86,11 @@ def leave_live(service: Service, office: Office, folder: Path, taken: set[str],
             service.items.confirm(Actor(login), item["id"], key, "yes")
         ids["notice"] = item["id"]
     # the department council's secret ballot, two members voted
+    # (one achievement, one award: nobody who holds the title for that year already, nor
+    # anyone the cycle nominated, whose item may have been granted it)
     fighter = _pick(office, taken | {hero or ""},
-                    lambda awards: ("LDTT", day.year - 1) in awards, unit=HOME)
+                    lambda awards: ("LDTT", day.year - 1) in awards
+                    and ("CSTDCS", day.year - 1) not in awards, unit=HOME, fresh_only=True)
     if fighter is not None:
         item = service.items.nominate(officer, "chien-si-thi-dua-co-so", HOME,
                                       office.names[fighter], fighter,
@@ -101,15 +104,16 @@ def leave_live(service: Service, office: Office, folder: Path, taken: set[str],
     return ids
 
 
-def _pick(office: Office, taken: set[str], fits: Any, unit: str | None = None) -> str | None:
+def _pick(office: Office, taken: set[str], fits: Any, unit: str | None = None,
+          fresh_only: bool = False) -> str | None:
     """The first staff member (of ``unit``, else of the home department or a unit below it:
     a unit proposes its own people) whose prior awards ``fits``, preferring one not yet
-    nominated."""
+    nominated (``fresh_only``: only one not yet nominated)."""
     units = [office.units[unit]] if unit else [u for u in office.units.values()
                                                if _under(office, u.id, HOME)]
     found = [login for u in units for login in u.staff if fits(office.history[login])]
     fresh = [login for login in found if login not in taken]
-    chosen = fresh or found
+    chosen = fresh if fresh_only else fresh or found
     return chosen[0] if chosen else None
 
 

@@ -112,7 +112,9 @@ def issue(deps: Deps, tx: Tx, actor: Actor, item_ids: list[str], number: int | N
 def _once_in_batch(deps: Deps, item: NominationRow, flow: FlowSpec,
                    awardees: dict[tuple[str, int, str, str], int]) -> None:
     """One achievement, one award within the batch: two items of one decision may not grant
-    the same award for the same year to the same nominee."""
+    the same award for the same year to the same nominee (an ad-hoc award: one per deed)."""
+    if flow.ad_hoc:
+        return
     year = nomination_year(item, deps.calendar(flow))
     for kind, who in (("person", item.person_login), ("unit", item.nominee_unit)):
         if who is None:

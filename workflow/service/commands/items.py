@@ -105,12 +105,15 @@ def refuse_second_award(deps: Deps, tx: Tx, flow: FlowSpec, fields: dict[str, An
     """One achievement, one award: NotAllowed (exit 4) naming the open nomination or the
     grant when the nominee (a person's login, or a collective's unit) already has the flow's
     award for the item's year, granted or in progress. A nominee given only by a name is not
-    checked (nothing ties two names to one person)."""
+    checked (nothing ties two names to one person); nor is an ad-hoc award (one deed, one
+    award: a person may be commended for several deeds in a year)."""
+    if flow.ad_hoc:
+        return
     year = fields_year(fields, created_at, deps.calendar(flow))
     reason = one_award(deps, tx, flow.award, year, person, nominee_unit, exclude=exclude)
     if reason is not None:
-        raise NotAllowed(reason.text, msgid=reason.msgid, values=reason.values,
-                         id=reason.values.get("id"), grant=reason.values.get("grant"))
+        named = {k: reason.values[k] for k in ("id", "grant", "decision") if k in reason.values}
+        raise NotAllowed(reason.text, msgid=reason.msgid, values=reason.values, **named)
 
 
 def update_fields(deps: Deps, tx: Tx, actor: Actor, nomination_id: str,

@@ -94,9 +94,9 @@ def _check_people(deps: Deps, tx: Tx, flow: FlowSpec, unit: str, parsed: ParsedL
                 "below it", {"person": entry.person, "units": [unit]}))
         # one achievement, one award: granted already, or in progress (the same nominee
         # twice in the file is the parser's problem, list.same_nominee)
-        twice = one_award(deps, tx, flow.award,
-                          fields_year(entry.values, deps.now(), deps.calendar(flow)),
-                          entry.person, None)
+        twice = None if flow.ad_hoc else one_award(
+            deps, tx, flow.award, fields_year(entry.values, deps.now(), deps.calendar(flow)),
+            entry.person, None)
         if twice is not None:
             parsed.problem(entry.row, PERSON, twice)
     _check_eligibility(deps, tx, flow, parsed, people)

@@ -76,7 +76,10 @@ def one_award(deps: Deps, tx: Tx, award: str, year: int, person: str | None,
 
 def check_one_award(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec) -> None:
     """NotAllowed (exit 4) naming the grant when ``item``'s award for its year is already
-    granted to its nominee (at awarding time: the item's own nomination is not counted)."""
+    granted to its nominee (at awarding time: the item's own nomination is not counted).
+    An ad-hoc award is for one deed: several in a year are not one achievement twice."""
+    if flow.ad_hoc:
+        return
     year = nomination_year(item, deps.calendar(flow))
     reason = one_award(deps, tx, flow.award, year, item.person_login, item.nominee_unit,
                        exclude=item.id, open_items=False)
