@@ -49,8 +49,8 @@ def office(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         service.accounts.set_password(login, PASSWORD)
     dossier = tmp_path / "to-trinh.pdf"
     dossier.write_bytes(b"To trinh")
-    for _ in range(2):
-        made = service.items.nominate(Actor("lan"), CSTDCS, "BN-SGD", "", "an",
+    for person in ("an", "bich"):  # one achievement, one award: two people
+        made = service.items.nominate(Actor("lan"), CSTDCS, "BN-SGD", "", person,
                                       {"year": 2026, "rating": "HTXS"})
         for doctype in ("to_trinh", "bao_cao"):
             service.items.attach(Actor("lan"), made["id"], doctype, dossier)

@@ -77,16 +77,31 @@ def test_an_officer_sends_a_list_and_sees_every_problem_in_a_table(scene: Scene)
         assert rows[1][2] == "Không có ai có tên đăng nhập “khongco” trong danh bạ."
         assert rows[2][2].startswith("“Xếp loại” phải là một trong: Hoàn thành xuất sắc")
         assert len(list(scene.service.audit.log())) == before  # nothing created
+        # one achievement, one award: both already have a CSTĐCS 2026 nomination open
+        twice = upload(officer, csrf_of(page), "ds.csv",
+                       "Họ và tên,Tài khoản,Năm,Xếp loại\nNguyễn Văn An,an,2026,HTXS\n"
+                       "Lý Thị Bích,bich,2026,HTXS\n".encode())
+        assert twice.status_code == 422  # type: ignore[attr-defined]
+        page = twice.text  # type: ignore[attr-defined]
+        check_page(page)
+        rows = re.findall(r"<tr><td>(\d+)</td><td>([A-Z]+)</td><td>(.*?)</td></tr>", page)
+        assert [(r, c) for r, c, _ in rows] == [("2", "B"), ("3", "B")]
+        assert rows[0][2].startswith("Một thành tích chỉ khen thưởng một lần: người được đề "
+                                     f"nghị đã có hồ sơ số {scene.ids['A']} đề nghị")
+        assert f"hồ sơ số {scene.ids['F']}" in rows[1][2]
+        assert len(list(scene.service.audit.log())) == before  # nothing created
+        # once Bích's nomination is withdrawn she may be proposed again
+        scene.service.items.fire(Actor("lan"), scene.ids["F"], "withdraw", "Gửi lại theo danh "
+                                 "sách")
         good = upload(officer, csrf_of(page), "ds.csv",
-                      "Họ và tên,Tài khoản,Năm,Xếp loại\nNguyễn Văn An,an,2026,HTXS\n"
-                      "Lý Thị Bích,bich,2026,HTXS\n".encode())
+                      "Họ và tên,Tài khoản,Năm,Xếp loại\nLý Thị Bích,bich,2026,HTXS\n".encode())
         assert good.status_code == 303  # type: ignore[attr-defined]
         assert good.headers["location"] == "/items"  # type: ignore[attr-defined]
         listed = officer.get("/items").text
-        assert "Đã tạo 2 hồ sơ từ danh sách ds.csv" in listed
+        assert "Đã tạo 1 hồ sơ từ danh sách ds.csv" in listed
         [entry] = [e for e in scene.service.audit.log()
                    if e["action"] == "imported" and e["actor"] == "lan"]
-        assert entry["payload"]["file"] == "ds.csv" and len(entry["payload"]["created"]) == 2
+        assert entry["payload"]["file"] == "ds.csv" and len(entry["payload"]["created"]) == 1
     with scene.client() as other:
         sign_in(other, "mai")  # the school's officer may not send the department's list
         token = csrf_of(other.get("/me").text)

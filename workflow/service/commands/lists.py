@@ -92,14 +92,26 @@ def _check_people(deps: Deps, tx: Tx, flow: FlowSpec, unit: str, parsed: ParsedL
             parsed.problem(entry.row, PERSON, Reason(
                 "list.works_elsewhere", f"{entry.person} does not work at {unit} or a unit "
                 "below it", {"person": entry.person, "units": [unit]}))
-        # one achievement, one award: granted already, or in progress (the same nominee
-        # twice in the file is the parser's problem, list.same_nominee)
-        twice = None if flow.ad_hoc else one_award(
-            deps, tx, flow.award, fields_year(entry.values, deps.now(), deps.calendar(flow)),
-            entry.person, None)
+    _check_once(deps, tx, flow, parsed, people)
+    _check_eligibility(deps, tx, flow, parsed, people)
+
+
+def _check_once(deps: Deps, tx: Tx, flow: FlowSpec, parsed: ParsedList,
+                people: dict[str, dict[str, Any]]) -> None:
+    """One achievement, one award: a row whose person holds the award for its year, or has a
+    nomination for it in progress (the same person twice in the file is the parser's
+    problem, ``list.same_nominee``). A row with a problem already is not judged (its year
+    may not be what was meant); an ad-hoc award is one per deed, not checked."""
+    if flow.ad_hoc:
+        return
+    troubled = {p.row for p in parsed.problems}
+    for entry in parsed.entries:
+        if entry.person is None or entry.person not in people or entry.row in troubled:
+            continue
+        year = fields_year(entry.values, deps.now(), deps.calendar(flow))
+        twice = one_award(deps, tx, flow.award, year, entry.person, None)
         if twice is not None:
             parsed.problem(entry.row, PERSON, twice)
-    _check_eligibility(deps, tx, flow, parsed, people)
 
 
 def _check_eligibility(deps: Deps, tx: Tx, flow: FlowSpec, parsed: ParsedList,
