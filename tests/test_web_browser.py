@@ -379,13 +379,14 @@ def test_an_officer_nominates_with_the_generated_form(new_page: Any, server: Ser
     sign_in(page, "lan")
     page.get_by_role("link", name="Tạo hồ sơ đề nghị").first.click()
     page.get_by_role("link", name="Chiến sĩ thi đua cơ sở").click()
-    page.get_by_label("Năm (bắt buộc)").fill("2026")
+    # (2027: Nguyễn Văn An's 2026 nomination is open, and one achievement has one award)
+    page.get_by_label("Năm (bắt buộc)").fill("2027")
     page.get_by_label("Xếp loại (bắt buộc)").select_option("HTXS")
     # the nominee is picked from the unit's people by name, not typed as a login
     page.get_by_label("Tìm theo họ tên").fill("nguyen van an")
     page.get_by_test_id("search-people").click()
     page.get_by_role("radio", name=re.compile("Nguyễn Văn An")).check()
-    assert page.get_by_label("Năm (bắt buộc)").input_value() == "2026"  # kept by the search
+    assert page.get_by_label("Năm (bắt buộc)").input_value() == "2027"  # kept by the search
     shot(page, "nominate")
     page.get_by_role("button", name="Tạo hồ sơ", exact=True).click()
     page.wait_for_url(re.compile(r".*/items/\d+$"))
@@ -566,12 +567,21 @@ def scene_service(server: Server) -> Any:
 
 def voted_round(server: Server, choices: tuple[str, ...]) -> str:
     """A new grassroots nomination in the department council's ballot, with ``choices``
-    cast by the first members (not closed)."""
+    cast by the first members (not closed). Each names a person of its own (one
+    achievement, one award: nobody is proposed twice for the title of one year), added to
+    the directory with what makes them eligible."""
     service = scene_service(server)
     try:
         lan, thu = Actor("lan"), Actor("thu")
-        item = service.items.nominate(lan, "chien-si-thi-dua-co-so", "BN-SGD", "Nguyễn Văn An",
-                                      "an", {"year": 2026, "rating": "HTXS"})["id"]
+        login = f"phieu{sum(1 for _ in service.items.find()) + 1}"
+        name = f"Nguyễn Văn Phiếu {login[5:]}"
+        service.setup.load_directory_text(
+            f'people:\n  - {{login: {login}, name: "{name}", unit: BN-SGD, roles: []}}\n'
+            f"awards:\n  - {{person: {login}, award: LDTT, year: 2026}}\n"
+            f"registrations:\n  - {{campaign: bac-ninh-2026, unit: BN-SGD, person: {login}, "
+            "award: CSTDCS}\n", f"{login}.yaml")
+        item = service.items.nominate(lan, "chien-si-thi-dua-co-so", "BN-SGD", name,
+                                      login, {"year": 2026, "rating": "HTXS"})["id"]
         doc = Path(server.log).parent / "ho-so.pdf"
         for doctype in ("to_trinh", "bao_cao"):
             service.items.attach(lan, item, doctype, doc)
