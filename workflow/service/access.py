@@ -115,20 +115,17 @@ def dossier_open(flow: FlowSpec, state: str) -> bool:
                for t in flow.transitions_from(state))
 
 
-def _routed_roles(deps: Deps, tx: Tx, actor: Actor, item: NominationRow, flow: FlowSpec,
-                  t: TransitionSpec) -> tuple[bool, RoutedUp | None]:
-    """For a decider's transition of an item routed up: whether ``actor`` holds the deciding
-    role at the unit above, and the routing (None: not routed, the flow's own roles apply)."""
+def _own_case(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec, t: TransitionSpec
+              ) -> tuple[RoutedUp | None, bool]:
+    """For a decider's transition: the nominee's hold on the deciding role (None: they hold
+    none, the flow's own roles apply), and whether the decision goes to the unit above
+    (the flow's ``decider_above``, and a unit above there is)."""
     if not flow.by_decider(t):
-        return False, None
+        return None, False
     up = routed_up(deps, tx, item, flow)
     if up is None:
-        return False, None
-    if not flow.decider_above:
-        return False, up
-    ok = up.parent is not None and up.nominee != actor.login and tx.directory.has_role(
-        actor.login, up.role, up.parent)
-    return ok, up
+        return None, False
+    return up, flow.decider_above and up.parent is not None
 
 
 def may_take(deps: Deps, tx: Tx, actor: Actor, item: NominationRow, flow: FlowSpec,
@@ -136,13 +133,15 @@ def may_take(deps: Deps, tx: Tx, actor: Actor, item: NominationRow, flow: FlowSp
     """Whether ``actor`` (a person) may fire ``t`` on ``item``: what queues list."""
     if actor.system or not t.by.roles:
         return False
-    ok, up = _routed_roles(deps, tx, actor, item, flow, t)
+    up, above = _own_case(deps, tx, item, flow, t)
     if up is None:
         return holds_any(deps, tx, actor, t.by.roles, item.unit_id)
-    if not flow.decider_above:  # not routed: anyone else holding the role decides
-        return actor.login != up.nominee and holds_any(deps, tx, actor, t.by.roles,
-                                                       item.unit_id)
-    return ok
+    if actor.login == up.nominee:
+        return False
+    if above:
+        assert up.parent is not None
+        return tx.directory.has_role(actor.login, up.role, up.parent)
+    return holds_any(deps, tx, actor, t.by.roles, item.unit_id)
 
 
 def may_fire(deps: Deps, tx: Tx, actor: Actor, item: NominationRow, t: TransitionSpec,
@@ -161,33 +160,32 @@ def may_fire(deps: Deps, tx: Tx, actor: Actor, item: NominationRow, t: Transitio
     what = f"'{t.trigger}' nomination {item.id}"
     if flow is None:
         flow = deps.compiled(tx, item.flow_version).spec
-    ok, up = _routed_roles(deps, tx, actor, item, flow, t)
+    up, above = _own_case(deps, tx, item, flow, t)
     if up is None:
         authorize(deps, tx, actor, t.by.roles, item.unit_id, what)
         return None
     if actor.login == up.nominee:
-        if not flow.decider_above:
+        if above:
             raise PermissionDenied(
-                f"{actor.login} may not {what}: nobody decides their own case, and flow "
-                f"{flow.id!r} does not send it to the level above (decider_above: false)",
-                msgid="access.own_case_refused", values={"id": str(item.id)},
-                actor=actor.login)
-        above = f"{up.role} at {up.parent}" if up.parent else "nobody (no unit above)"
+                f"{actor.login} may not {what}: nobody decides their own case; the decision "
+                f"goes to the level above {up.unit}: {up.role} at {up.parent}",
+                msgid="access.own_case", values={"id": str(item.id), "unit": up.parent},
+                actor=actor.login, unit=up.parent)
+        why = (f"flow {flow.id!r} does not send it to the level above (decider_above: "
+               "false)" if not flow.decider_above else f"there is no unit above {up.unit}")
         raise PermissionDenied(
-            f"{actor.login} may not {what}: nobody decides their own case; the decision goes "
-            f"to the level above {up.unit}: {above}", msgid="access.own_case",
-            values={"id": str(item.id), "unit": up.parent or up.unit}, actor=actor.login,
-            unit=up.parent)
-    if not flow.decider_above:
+            f"{actor.login} may not {what}: nobody decides their own case, and {why}",
+            msgid="access.own_case_refused", values={"id": str(item.id)}, actor=actor.login)
+    if not above:  # not routed up: anyone else holding the role decides
         authorize(deps, tx, actor, t.by.roles, item.unit_id, what)
         return None
-    if not ok:
-        needs = f"{up.role} at {up.parent}" if up.parent else "a unit above it"
+    assert up.parent is not None
+    if not tx.directory.has_role(actor.login, up.role, up.parent):
         raise PermissionDenied(
             f"{actor.login} may not {what}: its nominee decides at {up.unit}, so the decision "
-            f"goes to the level above: needs {needs}", msgid="access.routed_up",
-            values={"id": str(item.id), "unit": up.parent or up.unit,
-                    "roles": [f"{up.role}@{up.parent}"] if up.parent else []},
+            f"goes to the level above: needs {up.role} at {up.parent}",
+            msgid="access.routed_up",
+            values={"id": str(item.id), "unit": up.parent, "roles": [f"{up.role}@{up.parent}"]},
             actor=actor.login, unit=up.parent)
     return up
 

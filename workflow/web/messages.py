@@ -324,11 +324,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                         "Nobody decides their own case: nomination {id} is decided by the "
                         "level above ({unit})."),
     "access.own_case_refused": ("Không ai tự quyết định khen thưởng cho mình: bạn không thể "
-                                "quyết định hồ sơ số {id}, và quy trình này không chuyển lên "
+                                "quyết định hồ sơ số {id}, và hồ sơ không được chuyển lên "
                                 "cấp trên.",
                                 "Nobody decides their own case: you may not decide nomination "
-                                "{id}, and this procedure does not send it to the level "
-                                "above."),
+                                "{id}, and it is not sent to the level above."),
     "access.routed_up": ("Người được đề nghị của hồ sơ số {id} là người quyết định ở cấp này, "
                          "nên hồ sơ do cấp trên ({unit}) quyết định; cần vai trò: {roles}.",
                          "The nominee of nomination {id} decides at this level, so the level "
