@@ -2,7 +2,7 @@
 
 A seeded province (departments, communes, schools, enterprises; councils at every level) goes
 through the 2025 emulation cycle from January to July 2026: units send their nominees as
-lists (spreadsheets, kept under ``lists/``), a few hundred nominations across the shipped
+lists (spreadsheets, kept under ``lists/``), over a hundred nominations across the shipped
 flows, dossiers, returns and resubmissions, councils meeting in sessions with one
 secret paper per member (some items fail), public notices with objections (one upheld),
 confirmations (one refused), escalations as the days pass over Tết, decisions rendered. At

@@ -170,14 +170,15 @@ class Cycle:
                     lists.setdefault("bang-khen-tinh", []).append((
                         login, {"year": 2025, "rating": "HTXS", "htxs_years": 2,
                                 "initiatives": rng.choice([1, 2, 3])}, 0.97, {}))
-                elif chance < 0.7 and 2025 not in cstdcs:  # one achievement, one award
+                elif chance < 0.7:
                     rating = "HTXS" if rng.random() < 0.75 else "HTT"
                     values: dict[str, Any] = {"year": 2025, "rating": rating}
                     if rng.random() < 0.5:
                         values["initiative"] = f"SK-2025-{rng.randint(100, 999)}"
-                    lists.setdefault("chien-si-thi-dua-co-so", []).append((
-                        login, values, rng.choice([0.99, 0.98, 0.97, 0.95, 0.7]),
-                        {"never_fixes": rng.random() < 0.08}))
+                    row = (login, values, rng.choice([0.99, 0.98, 0.97, 0.95, 0.7]),
+                           {"never_fixes": rng.random() < 0.08})
+                    if 2025 not in cstdcs:  # one achievement, one award: not held already
+                        lists.setdefault("chien-si-thi-dua-co-so", []).append(row)
             for flow_id, rows in sorted(lists.items()):
                 self.send_list(unit_id, flow_id, rows)
         for n, unit_id in enumerate(office.enterprises):
