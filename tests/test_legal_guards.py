@@ -19,8 +19,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import ROOT, Cli, make_service
+from workflow.errors import NotAllowed, PermissionDenied
 from workflow.service import Actor
 from workflow.service.registry import Query
+from workflow.web.labels import Names
+from workflow.web.messages import say_error
 
 NOW = "2026-03-02T09:00:00+07:00"  # a Monday
 SCHOOL = "BN-THPT-LTT"  # son is its head (unit_head, the ad-hoc award's decider); below BN-SGD
@@ -364,3 +367,48 @@ def test_with_decider_above_false_the_nominee_is_refused_and_nothing_routes_up(
     assert "needs unit_head at BN-THPT-LTT" in local.fails(
         3, "fire", item, "award", user="minh", now=NOW)["message"]
     assert local.ok("show", item, now=NOW)["state"] == "pending_decision"
+
+
+# ---- on the web: in Vietnamese -------------------------------------------------------------
+
+
+def _names(lang: str) -> Names:
+    return Names(lang, {"id": CSTDCS, "title": {"vi": "Chiến sĩ thi đua cơ sở"}},
+                 {"BN-SGD": "Sở Giáo dục và Đào tạo", SCHOOL: "Trường THPT Lý Thái Tổ"},
+                 {"CSTDCS": {"vi": "Chiến sĩ thi đua cơ sở", "en": "Grassroots emulation "
+                                                                   "fighter"}})
+
+
+def test_the_refusals_read_in_vietnamese(cli: Cli, dossier: Path, services: Any) -> None:
+    service = services()
+    first = grassroots(cli, dossier, "bich", to="draft")
+    with pytest.raises(NotAllowed) as open_one:
+        service.items.nominate(Actor("lan"), CSTDCS, "BN-SGD", "", "bich",
+                               {"year": 2026, "rating": "HTXS"})
+    assert say_error(open_one.value, _names("vi"), lambda: "?") == (
+        "Một thành tích chỉ khen thưởng một lần: người được đề nghị đã có hồ sơ số "
+        f"{first} đề nghị “Chiến sĩ thi đua cơ sở” năm 2026, đang ở bước “Dự thảo”.")
+    assert say_error(open_one.value, _names("en"), lambda: "?") == (
+        "One achievement, one award: the nominee is already proposed for “Grassroots "
+        f"emulation fighter” for 2026 in nomination #{first}, at “Draft”.")
+    with pytest.raises(NotAllowed) as granted:  # an holds CSTĐCS 2025, imported
+        service.items.nominate(Actor("lan"), CSTDCS, "BN-SGD", "", "an",
+                               {"year": 2025, "rating": "HTXS"})
+    said = say_error(granted.value, _names("vi"), lambda: "?")
+    assert said.startswith("Một thành tích chỉ khen thưởng một lần: người được đề nghị đã "
+                           "được tặng “Chiến sĩ thi đua cơ sở” năm 2025 (khen thưởng mã ")
+    assert said.endswith(", ghi nhận từ hồ sơ cũ).")
+    item = grassroots(cli, dossier, "an")
+    cli.ok("fire", item, "award", user="minh", now=NOW)
+    number = cli.ok("show", item, now=NOW)["grant"]["decision"]
+    with pytest.raises(NotAllowed) as decided:
+        service.items.nominate(Actor("lan"), CSTDCS, "BN-SGD", "", "an",
+                               {"year": 2026, "rating": "HTXS"})
+    assert say_error(decided.value, _names("vi"), lambda: "?").endswith(
+        f", quyết định {number}).")
+    item = adhoc(cli, dossier, "Nguyễn Văn Sơn", person="son")
+    with pytest.raises(PermissionDenied) as own:
+        service.items.fire(Actor("son"), item, "award")
+    assert say_error(own.value, _names("vi"), lambda: "?") == (
+        f"Không ai tự quyết định khen thưởng cho mình: hồ sơ số {item} do cấp trên "
+        "(Sở Giáo dục và Đào tạo) quyết định.")

@@ -270,22 +270,28 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "decision.no_document": ("Quyết định {number} chưa có văn bản.",
                              "Decision {number} has no document."),
     "award.granted_already": ("Một thành tích chỉ khen thưởng một lần: người được đề nghị đã "
-                              "được tặng {award} năm {year} (khen thưởng mã {grant}, quyết "
+                              "được tặng “{award}” năm {year} (khen thưởng mã {grant}, quyết "
                               "định {decision}).",
-                              "One achievement, one award: the nominee already holds {award} "
+                              "One achievement, one award: the nominee already holds “{award}” "
                               "for {year} (award {grant}, decision {decision})."),
+    "award.imported_already": ("Một thành tích chỉ khen thưởng một lần: người được đề nghị "
+                               "đã được tặng “{award}” năm {year} (khen thưởng mã {grant}, "
+                               "ghi nhận từ hồ sơ cũ).",
+                               "One achievement, one award: the nominee already holds "
+                               "“{award}” for {year} (award {grant}, recorded from earlier "
+                               "files)."),
     "award.open_already": ("Một thành tích chỉ khen thưởng một lần: người được đề nghị đã có "
-                           "hồ sơ số {id} đề nghị {award} năm {year}, đang ở bước “{label}”.",
+                           "hồ sơ số {id} đề nghị “{award}” năm {year}, đang ở bước “{label}”.",
                            "One achievement, one award: the nominee is already proposed for "
-                           "{award} for {year} in nomination #{id}, at “{label_en}”."),
+                           "“{award}” for {year} in nomination #{id}, at “{label_en}”."),
     "decision.granted_already": ("Hồ sơ số {id} chưa thể quyết định khen thưởng: {reason} "
                                  "Chưa quyết định hồ sơ nào.",
                                  "Nomination {id} cannot be awarded: {reason} Nothing was "
                                  "decided."),
-    "decision.twice_in_batch": ("Hồ sơ số {id} và hồ sơ số {first} cùng đề nghị {award} năm "
+    "decision.twice_in_batch": ("Hồ sơ số {id} và hồ sơ số {first} cùng đề nghị “{award}” năm "
                                 "{year} cho một người: một thành tích chỉ khen thưởng một "
                                 "lần. Chưa quyết định hồ sơ nào.",
-                                "Nominations {first} and {id} both grant {award} for {year} "
+                                "Nominations {first} and {id} both grant “{award}” for {year} "
                                 "to one nominee: one achievement, one award. Nothing was "
                                 "decided."),
     "grant.unknown": ("Không có khen thưởng mã {id} trong sổ.",

@@ -49,12 +49,16 @@ def one_award(deps: Deps, tx: Tx, award: str, year: int, person: str | None,
     grant = tx.grants.standing(award, year, person=person, nominee_unit=nominee_unit)
     if grant is not None and (exclude is None or grant.nomination_id != exclude):
         decision = tx.decisions.get(grant.decision_id) if grant.decision_id else None
-        number = decision.number if decision is not None else "imported, no decision"
+        if decision is None:  # a prior award imported with the directory
+            return Reason("award.imported_already",
+                          f"{who} already holds {award} for {year}: grant {grant.id} "
+                          "(decision imported, no decision); one achievement, one award",
+                          {"award": award, "year": year, "grant": str(grant.id)})
         return Reason("award.granted_already",
                       f"{who} already holds {award} for {year}: grant {grant.id} "
-                      f"(decision {number}); one achievement, one award",
+                      f"(decision {decision.number}); one achievement, one award",
                       {"award": award, "year": year, "grant": str(grant.id),
-                       "decision": number})
+                       "decision": decision.number})
     if not open_items:
         return None
     for row in tx.items.open_for(person=person, nominee_unit=nominee_unit):
