@@ -66,9 +66,12 @@ HISTORY = [
 # ---- helpers ------------------------------------------------------------------------------
 
 
-def nominate(cli: Cli, **kwargs: Any) -> str:
-    item = cli.ok("nominate", FLOW, "--unit", "BN-SGD", "--nominee", "Nguyễn Văn An",
-                  "--person", "an", "--set", "year=2026", "--set", "rating=HTXS", user="lan",
+def nominate(cli: Cli, person: str = "an", **kwargs: Any) -> str:
+    """A CSTĐCS 2026 nomination (one achievement, one award: a second one open at once names
+    another person)."""
+    name = {"an": "Nguyễn Văn An", "bich": "Lý Thị Bích"}[person]
+    item = cli.ok("nominate", FLOW, "--unit", "BN-SGD", "--nominee", name,
+                  "--person", person, "--set", "year=2026", "--set", "rating=HTXS", user="lan",
                   **kwargs)
     return str(item["id"])
 
@@ -290,7 +293,7 @@ def test_comment_is_in_the_fired_payload(cli: Cli, dossier: Path) -> None:
 
 def test_log_of_one_item_lists_only_its_entries(cli: Cli, dossier: Path) -> None:
     first = nominate(cli)
-    second = nominate(cli)
+    second = nominate(cli, "bich")
     cli.ok("attach", first, "to_trinh", str(dossier), user="lan")
     cli.ok("attach", second, "bao_cao", str(dossier), user="lan")
     everything = cli.ok("audit", "log")
@@ -757,7 +760,7 @@ def test_export_jsonl_to_a_file_and_to_stdout(cli: Cli, dossier: Path, tmp_path:
 
 def test_export_csv_to_a_file_and_to_stdout(cli: Cli, dossier: Path, tmp_path: Path) -> None:
     build_history(cli, dossier)
-    item = nominate(cli)  # a comment with a comma, quotes and a newline: CSV must quote it
+    item = nominate(cli, "bich")  # a comment with a comma, quotes and a newline: CSV must quote it
     cli.ok("fire", item, "withdraw", "--comment", 'Rút hồ sơ, vì "lý do" cá nhân\ndòng 2',
            user="lan")
     log = cli.ok("audit", "log")

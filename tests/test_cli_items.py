@@ -236,7 +236,9 @@ def test_usage_mistakes_get_one_line_and_exit_2(cli: Cli) -> None:
 
 
 def test_list_filters_and_limit(cli: Cli, dossier: Path) -> None:
-    ids = [nominate(cli) for _ in range(3)]
+    ids = [nominate(cli, person) for person in ("an", "bich")]  # one award each a year
+    ids.append(str(cli.ok("nominate", FLOW, "--unit", "BN-SGD", "--nominee", "Trần Văn Mới",
+                          "--set", "year=2026", "--set", "rating=HTT", user="lan")["id"]))
     for doc in ("to_trinh", "bao_cao"):
         cli.ok("attach", ids[0], doc, str(dossier), user="lan")
     cli.ok("fire", ids[0], "submit", user="lan")

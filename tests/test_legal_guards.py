@@ -373,7 +373,8 @@ def test_with_decider_above_false_the_nominee_is_refused_and_nothing_routes_up(
 
 
 def _names(lang: str) -> Names:
-    return Names(lang, {"id": CSTDCS, "title": {"vi": "Chiến sĩ thi đua cơ sở"}},
+    return Names(lang, {"id": CSTDCS, "title": {"vi": "Chiến sĩ thi đua cơ sở"},
+                        "states": {"draft": {"vi": "Dự thảo", "en": "Draft"}}},
                  {"BN-SGD": "Sở Giáo dục và Đào tạo", SCHOOL: "Trường THPT Lý Thái Tổ"},
                  {"CSTDCS": {"vi": "Chiến sĩ thi đua cơ sở", "en": "Grassroots emulation "
                                                                    "fighter"}})

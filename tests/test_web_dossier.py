@@ -198,8 +198,14 @@ def test_the_nominee_is_picked_from_the_units_people(scene: Scene) -> None:
         assert 'value="2026"' in found.text  # what was typed stays
         nobody = post(client, f"/nominate/{flow}/people", token, unit="BN-SGD", q="zzz")
         assert 'data-testid="nobody"' in nobody.text
+        # one achievement, one award: An's 2026 nomination is open (the scene's item A)
+        twice = post(client, f"/nominate/{flow}", token, unit="BN-SGD", person="an",
+                     nominee="", **{"field.year": "2026", "field.rating": "HTXS"})
+        assert twice.status_code == 409
+        assert (f"Một thành tích chỉ khen thưởng một lần: người được đề nghị đã có hồ sơ số "
+                f"{scene.ids['A']} đề nghị “Chiến sĩ thi đua cơ sở” năm 2026") in twice.text
         created = post(client, f"/nominate/{flow}", token, unit="BN-SGD", person="an",
-                       nominee="", **{"field.year": "2026", "field.rating": "HTXS"})
+                       nominee="", **{"field.year": "2027", "field.rating": "HTXS"})
         assert created.status_code == 303
         item = created.headers["location"].rsplit("/", 1)[1]
     shown = scene.service.items.show(item)

@@ -266,17 +266,22 @@ def test_every_page_and_error_reads_in_vietnamese(scene: Scene) -> None:
     flow = "chien-si-thi-dua-co-so"
     with scene.client() as lan:
         token = sign_in(lan, "lan")
-        for name, content, status in (
+        # (the last: a certificate for Cường, who has no nomination for it that year — Bích
+        # and An have one open for the grassroots title: one achievement, one award)
+        for name, content, status, target in (
                 ("ds.csv", "Họ và tên,Tài khoản,Năm,Xếp loại,Điểm\nAi Đó,khongco,20x6,HTXX,1\n"
                  ",,,,\nLê Văn Cường,cuong,2026,HTXS,\nNguyễn Văn An,an,2026,HTXS,\n"
-                 "Nguyễn Văn Bê,an,2026,HTXS,\n", 422),
-                ("ds.csv", "Danh sách\n", 422), ("ds.xls", "x", 422), ("ds.txt", "x", 422),
+                 "Nguyễn Văn Bê,an,2026,HTXS,\n", 422, flow),
+                ("ds.csv", "Danh sách\n", 422, flow), ("ds.xls", "x", 422, flow),
+                ("ds.txt", "x", 422, flow),
                 ("ds.csv", "Họ và tên,Tài khoản,Năm,Xếp loại\nLý Thị Bích,bich,2026,HTXS\n",
-                 303)):
-            response = lan.post(f"/nominate/{flow}/list", data={
+                 422, flow),
+                ("ds.csv", "Họ và tên,Tài khoản,Năm,Xếp loại\nLê Văn Cường,cuong,2026,HTXS\n",
+                 303, "cong-khai-thu")):
+            response = lan.post(f"/nominate/{target}/list", data={
                 "csrf_token": token, "unit": "BN-SGD"},
                 files={"file": (name, content.encode(), "text/csv")}, follow_redirects=False)
-            walk.check(f"POST /nominate/{flow}/list {name}", response, status)
+            walk.check(f"POST /nominate/{target}/list {name}", response, status)
         walk.get(lan, "/items")  # the flash of the list sent
     scene.service.items.fire(_actor("thu"), f, "accept")  # F reaches the council's vote
     with scene.client() as thu:

@@ -281,9 +281,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                                "“{award}” for {year} (award {grant}, recorded from earlier "
                                "files)."),
     "award.open_already": ("Một thành tích chỉ khen thưởng một lần: người được đề nghị đã có "
-                           "hồ sơ số {id} đề nghị “{award}” năm {year}, đang ở bước “{label}”.",
+                           "hồ sơ số {id} đề nghị “{award}” năm {year}, đang ở bước “{state}”.",
                            "One achievement, one award: the nominee is already proposed for "
-                           "“{award}” for {year} in nomination #{id}, at “{label_en}”."),
+                           "“{award}” for {year} in nomination #{id}, at “{state}”."),
     "decision.granted_already": ("Hồ sơ số {id} chưa thể quyết định khen thưởng: {reason} "
                                  "Chưa quyết định hồ sơ nào.",
                                  "Nomination {id} cannot be awarded: {reason} Nothing was "

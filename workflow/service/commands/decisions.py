@@ -1,8 +1,11 @@
 """Numbered decisions for many awardees, and revocation.
 
 ``issue`` is one unit of work: every item is checked first, in the order given (its awarding
-transition from where it is, the decider's role for it, its guards, one issuing unit for
-all); the first that cannot be awarded is named and nothing changes. Then the decision takes
+transition from where it is, the decider's role for it — at the unit above when its nominee
+holds that role: nobody decides their own case —, its guards, one issuing unit for all, and
+one achievement, one award: no standing grant of the award for the nominee and year, nor a
+second item of the batch granting it); the first that cannot be awarded is named and nothing
+changes. Then the decision takes
 the next number of its issuing unit for the year of its date, each item takes its awarding
 transition naming the decision, and the one document listing every awardee is issued.
 
@@ -141,7 +144,6 @@ def _awarding(deps: Deps, tx: Tx, actor: Actor, item: NominationRow, flow: FlowS
             msgid="decision.not_awardable", values={"id": str(item.id)}, id=str(item.id),
             state=item.state)
     machine = deps.compiled(tx, item.flow_version)
-    check_one_award(deps, tx, item, flow)
     try:
         routed = access.may_fire(deps, tx, actor, item, t, flow)
         dest = machine.fire(item.state, t.trigger, ItemContext(deps, tx, item, flow))
@@ -151,6 +153,7 @@ def _awarding(deps: Deps, tx: Tx, actor: Actor, item: NominationRow, flow: FlowS
                   "decided", msgid="decision.item_refused",
                   values={"id": str(item.id), "reason": exc.reason or exc.message},
                   id=str(item.id)) from None
+    check_one_award(deps, tx, item, flow)
     return t, dest, routed
 
 

@@ -2,8 +2,9 @@
 
 Order of checks when firing (so the exit code says the most useful thing first): the item
 exists (5) and is unchanged if a version was expected (6); the trigger is allowed from its
-state (4, listing what is); the actor holds a role for it at the right unit (3); a required
-comment is given (1); the guards pass (4, naming the guard and why).
+state (4, listing what is); the actor holds a role for it at the right unit, and is not the
+nominee deciding their own case (3); a required comment is given (1); the guards pass (4,
+naming the guard and why); an award is not granted twice (4, naming the grant).
 """
 
 from __future__ import annotations
@@ -274,13 +275,13 @@ def fire(deps: Deps, tx: Tx, actor: Actor, nomination_id: str, trigger: str,
     if t is None or not machine.can(item.state, trigger):
         raise machine.not_allowed(item.state, trigger)
     routed = access.may_fire(deps, tx, actor, item, t, flow)
-    if t.dest in flow.decision_states:  # one achievement, one award
-        check_one_award(deps, tx, item, flow)
     comment = clean_text(comment, "the comment") or None
     if t.comment == "required" and comment is None:
         raise InvalidInput(f"'{trigger}' needs a comment (--comment TEXT)",
                            msgid="fire.comment_required", trigger=trigger)
     dest = machine.fire(item.state, trigger, ItemContext(deps, tx, item, flow))
+    if dest in flow.decision_states:  # one achievement, one award
+        check_one_award(deps, tx, item, flow)
     payload: dict[str, Any] = {"trigger": trigger, **(extra or {})}
     if routed is not None:  # the nominee decides at the deciding unit: decided a level up
         payload["routed_up"] = routed.payload()

@@ -68,13 +68,11 @@ def one_award(deps: Deps, tx: Tx, award: str, year: int, person: str | None,
         if spec.award != award or nomination_year(row, deps.calendar(spec)) != year:
             continue
         label = spec.states[row.state].label if row.state in spec.states else {}
-        vi = label.get("vi") or row.state
-        en = label.get("en") or vi
+        shown = label.get("en") or label.get("vi") or row.state
         return Reason("award.open_already",
                       f"{who} is already nominated for {award} for {year}: nomination "
-                      f"#{row.id} ({en}) is open; one achievement, one award",
-                      {"award": award, "year": year, "id": str(row.id), "label": vi,
-                       "label_en": en})
+                      f"#{row.id} ({shown}) is open; one achievement, one award",
+                      {"award": award, "year": year, "id": str(row.id), "state": row.state})
     return None
 
 
