@@ -98,10 +98,16 @@ def test_cstdcs_return_unanswered_expires(cli: Cli, dossier: Path) -> None:
     item = cstdcs(cli, dossier)
     fire(cli, item, "submit", "lan", now=DAY1)
     fire(cli, item, "return", "thu", comment="Thiếu sáng kiến", now=DAY1)
-    # 5 working days from Mon 2 March: due end of Mon 9 March; the sweep fires 'expire'
-    early = cli.ok("escalate", now="2026-03-09T20:00:00+07:00")
-    assert early["fired"] == 0 and early["reminded"] == 1  # 80% = 4 WD: a reminder first
-    late = cli.ok("escalate", now="2026-03-10T08:00:00+07:00")
+    # 10 working days from Mon 2 March: due end of Mon 16 March; a reminder at 50% (Mon 9),
+    # an escalation at 100%, and 'expire' only at 150% (end of Mon 23 March); each step is
+    # taken by the first sweep after its day ends
+    early = cli.ok("escalate", now="2026-03-10T08:00:00+07:00")
+    assert (early["reminded"], early["escalated"], early["fired"]) == (1, 0, 0)
+    due = cli.ok("escalate", now="2026-03-17T08:00:00+07:00")
+    assert (due["reminded"], due["escalated"], due["fired"]) == (0, 1, 0)
+    assert cli.ok("escalate", now="2026-03-23T20:00:00+07:00")["fired"] == 0
+    assert state(cli, item) == "returned"
+    late = cli.ok("escalate", now="2026-03-24T08:00:00+07:00")
     assert late["fired"] == 1
     shown = cli.ok("show", item)
     assert (shown["state"], shown["outcome"]) == ("expired", "withdrawn")
@@ -145,7 +151,9 @@ def test_bang_khen_tinh_not_eligible_is_refused_then_expires(cli: Cli, dossier: 
     error = cli.fails(4, "fire", item, "accept", user="hung", now=at(1))
     assert error["guard"] == "eligible" and "BKTINH" in error["message"]
     fire(cli, item, "return", "hung", comment="Không đủ điều kiện", now=at(1))
-    assert cli.ok("escalate", now=at(15))["fired"] == 1
+    # returned Tue 3 March: due Tue 17 March (10 WD), expires after Tue 24 March (15 WD)
+    assert cli.ok("escalate", now=at(22))["fired"] == 0
+    assert cli.ok("escalate", now=at(23))["fired"] == 1
     assert state(cli, item) == "expired"
 
 
