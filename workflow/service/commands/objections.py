@@ -6,8 +6,8 @@ details stay in the objection row; the audit records who filed (or "public") and
 text. In a flow with a ``hold`` state an objection parks the item there and pauses the clocks
 of the state it came from while the hold's own deadline and escalations run (a further
 objection does not restart them); when every objection is dismissed it resumes where it was
-with the time it had left; an upheld objection sends it to ``on_upheld``. The examining secretariat resolves
-(:func:`workflow.service.access.may_resolve`).
+with the time it had left; an upheld objection sends it to ``on_upheld``. The examining
+secretariat resolves (:func:`workflow.service.access.may_resolve`).
 
 After the decision, anyone may file a complaint against the award: the secretariat of the
 level that issued the decision examines it, and upholding it revokes the award in the same
