@@ -27,10 +27,10 @@ from workflow.yamlnodes import Mapping as MapNode
 from workflow.yamlnodes import Node, Problems, Scalar, Sequence, echo, parse_yaml, read_definition
 
 __all__ = [
+    "OBJECTION_KINDS",
     "Award",
     "Catalogue",
     "HistoryEntry",
-    "OBJECTION_KINDS",
     "ObjectionKind",
     "Rule",
     "load_catalogue",

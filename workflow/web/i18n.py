@@ -102,6 +102,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
                        "Contact details are used only for verification; they are never "
                        "published nor written to the audit log."),
     "object.submit": ("Gửi góp ý", "Send objection"),
+    "object.kind": ("Loại đơn", "Kind"),
+    "object.kind_hint": ("Góp ý, kiến nghị trong thời gian công khai; khiếu nại, tố cáo được giải "
+                         "quyết theo Luật Khiếu nại, Luật Tố cáo.",
+                         "A comment or petition during the notice; a complaint or denunciation "
+                         "is handled under the Law on Complaints or the Law on Denunciations."),
+    "objection.kind.gop_y": ("Góp ý", "Comment"),
+    "objection.kind.khieu_nai": ("Khiếu nại", "Complaint"),
+    "objection.kind.to_cao": ("Tố cáo", "Denunciation"),
+    "objection.kind.kien_nghi": ("Kiến nghị", "Petition"),
+    "objection.due": ("Hạn giải quyết", "Handling deadline"),
+    "objection.extended": ("đã gia hạn", "extended"),
+    "objection.overdue": ("quá hạn", "overdue"),
     "object.closed_title": ("Không nhận góp ý", "Objections are closed"),
     "notice.confidential": ("{count} trường hợp thực hiện nhiệm vụ đặc biệt (không công bố tên)",
                             "{count} nominee(s) on special tasks (not named)"),
@@ -588,6 +600,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "action.recused": ("Khai báo xung đột lợi ích", "Conflict of interest declared"),
     "action.objection_filed": ("Tiếp nhận góp ý, phản ánh", "Objection filed"),
     "action.objection_resolved": ("Kết luận góp ý, phản ánh", "Objection resolved"),
+    "action.objection_extended": ("Gia hạn giải quyết đơn", "Objection deadline extended"),
     "action.held": ("Tạm dừng để xác minh", "Put on hold"),
     "action.resumed": ("Tiếp tục xử lý", "Resumed"),
     "action.reminded": ("Nhắc hạn", "Reminder sent"),
