@@ -14,11 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from workflow.calendar import WorkingCalendar
 from workflow.catalogue import ObjectionKind
 from workflow.flow import EscalationStep, RoleRef, StateSpec
 
-__all__ = ["OBJECTION_STEPS", "Action", "ObjectionStep", "objection_period", "objection_step",
-           "objection_steps", "plan"]
+__all__ = ["OBJECTION_STEPS", "Action", "ObjectionStep", "objection_due", "objection_period",
+           "objection_step", "objection_steps", "plan"]
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,13 @@ def objection_steps(kind: ObjectionKind, extended: bool = False) -> list[tuple[i
     (100% is the deadline itself)."""
     period = objection_period(kind, extended)
     return [(s.percent, -(-s.percent * period // 100)) for s in OBJECTION_STEPS]
+
+
+def objection_due(calendar: WorkingCalendar, kind: ObjectionKind, filed_at: datetime,
+                  extended: bool = False) -> datetime:
+    """The handling deadline: the end of the period's last working day, the filing day not
+    counted (Civil Code Art 147), on the item's working calendar."""
+    return calendar.due(filed_at, objection_period(kind, extended), working=True)
 
 
 def objection_step(percent: int) -> ObjectionStep | None:

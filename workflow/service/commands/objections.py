@@ -27,7 +27,7 @@ from typing import Any
 
 from workflow.catalogue import OBJECTION_KINDS, ObjectionKind
 from workflow.errors import InvalidInput, NotAllowed, NotFound, PermissionDenied
-from workflow.escalation import objection_steps
+from workflow.escalation import objection_due, objection_steps
 from workflow.flow import INTERNAL, FlowSpec, clean_text
 from workflow.ids import parse_id
 from workflow.service import access
@@ -59,7 +59,7 @@ def _deadline(deps: Deps, flow: FlowSpec, kind: str, filed_at: datetime
     spec = deps.definitions.catalogue.objection_kind(kind)
     if spec is None:
         return None, None  # the catalogue sets no period for this kind
-    return spec, deps.calendar(flow).due(filed_at, spec.days, working=True)
+    return spec, objection_due(deps.calendar(flow), spec, filed_at)
 
 
 def _schedule(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec, objection_id: int,
@@ -292,7 +292,7 @@ def extend(deps: Deps, tx: Tx, actor: Actor, objection_id: str, reason: str
                            msgid="extend.reason_required")
     calendar = deps.calendar(flow)
     now = deps.now()
-    base = objection.due_at or calendar.due(objection.filed_at, spec.days, working=True)
+    base = objection.due_at or objection_due(calendar, spec, objection.filed_at)
     due = calendar.end_of_day(calendar.add_working_days(calendar.local_date(base),
                                                         spec.extension))
     if not tx.objections.extend(key, due, actor.login, reason, now):
