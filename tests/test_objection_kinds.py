@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import test_web_api
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, create_engine, text
-
-import test_web_api
 from test_web_api import Scene, csrf_of, post
+
 from tests.conftest import ROOT, Cli
 from workflow.calendar import load_calendar
 from workflow.catalogue import OBJECTION_KINDS, load_catalogue
