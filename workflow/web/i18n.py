@@ -651,6 +651,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "payload.quorum_required": ("Số phiếu cần cho túc số", "Ballots for quorum"),
     "payload.reason": ("Lý do", "Reason"),
     "payload.objection": ("Số góp ý", "Objection no."),
+    "payload.kind": ("Loại đơn", "Kind"),
+    "payload.days": ("Số ngày làm việc", "Working days"),
     "payload.notice": ("Số thông báo", "Notice no."),
     "payload.complaint": ("Do cán bộ ghi nhận", "Registered by staff"),
     "payload.outcome": ("Kết luận", "Outcome"),
