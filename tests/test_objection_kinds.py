@@ -9,6 +9,7 @@ through the command line with the clock fixed per call (as tests/test_notices.py
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -20,7 +21,7 @@ import test_web_api
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, create_engine, text
-from test_web_api import Scene, csrf_of, post
+from test_web_api import Scene, csrf_of, post, sign_in
 
 from tests.conftest import ROOT, Cli
 from workflow.calendar import load_calendar
@@ -394,6 +395,7 @@ def test_the_public_form_offers_the_four_kinds_and_refuses_another(scene: Scene)
         api = client.post(f"/api/items/{d1}/objections", json={"text": "x", "kind": "khac"})
         assert api.status_code == 422
         assert api.json()["error"]["type"] == "InvalidInput"
+        assert api.json()["error"]["code"] == "objection.bad_kind"
         assert scene.service.items.show(d1)["objections"] == []
         filed = post(client, f"/nominees/{d1}/object", token, text="Tố cáo sai phạm",
                      kind="to_cao")
@@ -401,6 +403,28 @@ def test_the_public_form_offers_the_four_kinds_and_refuses_another(scene: Scene)
     [objection] = scene.service.items.show(d1)["objections"]
     assert objection["kind"] == "to_cao" and objection["due_at"]
     assert objection["kind_label"]["vi"] == "Tố cáo"
+
+
+def test_staff_pages_show_kind_and_deadline_and_file_a_kind(scene: Scene) -> None:
+    d1, d2 = scene.ids["D1"], scene.ids["D2"]
+    scene.service.items.file_objection(None, d1, "Tố cáo sai phạm", kind="to_cao")
+    with scene.client() as thu:
+        token = sign_in(thu, "thu")  # the department's secretariat
+        page = thu.get(f"/items/{d1}").text
+        assert '<span data-testid="objection-kind">Tố cáo</span>' in page
+        assert "Hạn giải quyết" in page
+        assert '<select id="complaint-kind" name="kind">' in page
+        bad = post(thu, f"/items/{d2}/objections", token, text="Khiếu nại", kind="khac")
+        assert bad.status_code == 422 and "Loại đơn không hợp lệ" in bad.text
+        filed = post(thu, f"/items/{d2}/objections", token, text="Khiếu nại", kind="khieu_nai")
+        assert filed.status_code == 303
+        queue = thu.get("/queue").text
+        kinds = re.findall(r'data-testid="objection-kind">([^<]+)<', queue)
+        assert sorted(kinds) == ["Khiếu nại", "Tố cáo"]
+        assert queue.count('data-testid="objection-due"><time') == 2
+        listed = thu.get("/api/objections", auth=None).json()
+    assert {o["kind"] for o in listed} == {"to_cao", "khieu_nai"}
+    assert all(o["due_at"] and o["overdue"] is False for o in listed)
 
 
 # ---- property ---------------------------------------------------------------------------------
