@@ -25,7 +25,8 @@ from test_web_api import Scene, csrf_of, post, sign_in
 
 from tests.conftest import ROOT, Cli
 from workflow.calendar import load_calendar
-from workflow.catalogue import OBJECTION_KINDS, load_catalogue
+from workflow.catalogue import OBJECTION_KINDS, load_catalogue, parse_catalogue
+from workflow.errors import DefinitionError
 from workflow.escalation import objection_due, objection_steps
 
 scene = test_web_api.scene  # the web tests' scene: a notice open for the public
@@ -451,3 +452,28 @@ def test_a_deadline_is_a_working_day_at_least_the_period_after_filing(
     steps = [VN.local_date(VN.due(filed, n, working=True))
              for _, n in objection_steps(spec, extended)]
     assert steps == sorted(steps) and steps[1] == last
+
+
+# ---- the catalogue section -------------------------------------------------------------------
+
+
+def test_the_catalogue_section_is_read_strictly() -> None:
+    assert {k: (v.days, v.extension) for k, v in CATALOGUE.objection_kinds.items()} == {
+        "gop_y": (10, 0), "khieu_nai": (30, 15), "to_cao": (30, 30), "kien_nghi": (15, 0)}
+    assert "Điều 28" in CATALOGUE.objection_kinds["khieu_nai"].basis
+    assert "Điều 30" in CATALOGUE.objection_kinds["to_cao"].basis
+    head = ("awards:\n  X:\n    title: x\n    form: title\n    level: unit\n"
+            "    nominees: individual\n")
+    for body, problem in (
+            ("objection_kinds:\n  khieu:\n    label: x\n    days: 30\n",
+             "objection kind 'khieu' is not allowed (did you mean 'khieu_nai'?); allowed: "
+             "gop_y, khieu_nai, to_cao, kien_nghi"),
+            ("objection_kinds:\n  to_cao:\n    label: x\n    days: 0\n", "to_cao days"),
+            ("objection_kinds:\n  to_cao:\n    label: x\n    days: 30\n    extention: 5\n",
+             "extention"),
+            ("objection_kinds:\n  gop_y:\n    days: 10\n", "label")):
+        with pytest.raises(DefinitionError) as caught:
+            parse_catalogue(head + body, "catalogue.yaml")
+        assert problem in caught.value.message, caught.value.message
+    # no section: kinds are still accepted, without a deadline
+    assert parse_catalogue(head, "catalogue.yaml").objection_kind("khieu_nai") is None

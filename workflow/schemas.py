@@ -167,10 +167,12 @@ def _catalogue() -> Schema:
                                                          "in the priority shares of reports."},
                     "objection_kinds": _obj(
                         "Loại đơn thư", "Handling periods by kind of objection.",
-                        {code: kind for code in catalogue.OBJECTION_KINDS})},
+                        {code: {"$ref": "#/$defs/objection_kind"}
+                         for code in catalogue.OBJECTION_KINDS})},
                    required=["awards"]),
             "$defs": {"rule": {"title": "Điều kiện", "description": "An eligibility rule.",
-                               "oneOf": rules}}}
+                               "oneOf": rules},
+                      "objection_kind": kind}}
 
 
 def _directory() -> Schema:
