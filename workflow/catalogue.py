@@ -5,7 +5,9 @@ level) and, per award, a rule over the nominee's history (awards the engine gran
 imported prior awards) and the nomination's fields. Rules are a small closed language —
 ``all`` / ``any`` / ``not`` / ``held`` / ``streak`` / ``count`` / ``field`` — read strictly and
 evaluated here; ``grassroots_levels`` names the unit levels that count as grassroots (cơ sở)
-in reports; legal numbers live in the file, never in code. Ad-hoc (đột xuất) awards do not
+in reports; ``objection_kinds`` gives each kind of objection (góp ý, khiếu nại, tố cáo, kiến
+nghị) its label, handling period and the one extension the law allows, in working days; legal
+numbers live in the file, never in code. Ad-hoc (đột xuất) awards do not
 count toward any history rule unless a rule says ``include_ad_hoc: true`` (Decree 152 Art 4(3)).
 
 Must not import the store, jinja2, typer or apscheduler.
@@ -25,9 +27,11 @@ from workflow.yamlnodes import Mapping as MapNode
 from workflow.yamlnodes import Node, Problems, Scalar, Sequence, echo, parse_yaml, read_definition
 
 __all__ = [
+    "OBJECTION_KINDS",
     "Award",
     "Catalogue",
     "HistoryEntry",
+    "ObjectionKind",
     "Rule",
     "load_catalogue",
     "parse_catalogue",
@@ -39,6 +43,10 @@ AWARD_KEYS = ["title", "form", "level", "nominees", "decided_by", "basis", "coun
               "rule", "note"]
 RULE_KINDS = ["all", "any", "not", "held", "streak", "count", "field"]
 YEAR_REFS = ("same", "previous", "any")
+#: what the law calls an objection (the first is the default: a comment during a notice)
+OBJECTION_KINDS = ("gop_y", "khieu_nai", "to_cao", "kien_nghi")
+OBJECTION_KEYS = ["label", "days", "extension", "basis"]
+MAX_PERIOD = 365  # working days: more than a year is a typo, not a legal period
 
 
 @dataclass(frozen=True)
@@ -200,11 +208,28 @@ class Award:
 
 
 @dataclass(frozen=True)
+class ObjectionKind:
+    """A kind of objection: its label, handling period and the one extension allowed (working
+    days; 0 when the law allows none)."""
+
+    code: str
+    label: Mapping[str, str]
+    days: int
+    extension: int = 0
+    basis: str = ""
+
+
+@dataclass(frozen=True)
 class Catalogue:
     awards: Mapping[str, Award]
     path: str = ""
     #: unit levels that are grassroots (cơ sở) for the priority shares of reports
     grassroots: tuple[str, ...] = ()
+    #: handling periods by objection kind (a kind left out has no deadline)
+    objection_kinds: Mapping[str, ObjectionKind] = field(default_factory=dict)
+
+    def objection_kind(self, code: str) -> ObjectionKind | None:
+        return self.objection_kinds.get(code)
 
     def get(self, code: str) -> Award | None:
         return self.awards.get(code)
@@ -230,7 +255,8 @@ def parse_catalogue(text: str, file: str) -> Catalogue:
             p.add_at(file, 1, 1, "empty catalogue")
         p.raise_if_any()
         raise AssertionError
-    p.keys(top, "the catalogue", ["awards", "grassroots_levels"], required=["awards"])
+    p.keys(top, "the catalogue", ["awards", "grassroots_levels", "objection_kinds"],
+           required=["awards"])
     grassroots = tuple(dict.fromkeys(
         level for level in (p.choice(node, "grassroots level", LEVELS) for node in
                             p.sequence(top.get("grassroots_levels"), "grassroots_levels"))
@@ -244,8 +270,30 @@ def parse_catalogue(text: str, file: str) -> Catalogue:
         award = _award(code, value, codes, p) if code else None
         if award is not None:
             awards[award.code] = award
+    kinds = _objection_kinds(top.get("objection_kinds"), p) if "objection_kinds" in top else {}
     p.raise_if_any()
-    return Catalogue(awards=awards, path=file, grassroots=grassroots)
+    return Catalogue(awards=awards, path=file, grassroots=grassroots, objection_kinds=kinds)
+
+
+def _objection_kinds(node: Node | None, p: Problems) -> dict[str, ObjectionKind]:
+    block = p.mapping(node, "objection_kinds")
+    out: dict[str, ObjectionKind] = {}
+    for key, value in block.items() if block else ():
+        code = p.choice(key, "objection kind", OBJECTION_KINDS)
+        what = f"objection kind {code}"
+        body = p.mapping(value, what) if code else None
+        if code is None or body is None:
+            continue
+        p.keys(body, what, OBJECTION_KEYS, required=["label", "days"])
+        days = p.integer(body.get("days"), f"{what} days", minimum=1, maximum=MAX_PERIOD)
+        extension = p.integer(body.get("extension"), f"{what} extension", minimum=0,
+                              maximum=MAX_PERIOD)
+        if days is None:
+            continue
+        out[code] = ObjectionKind(code=code, label=p.text(body.get("label"), f"{what} label"),
+                                  days=days, extension=extension or 0,
+                                  basis=p.string(body.get("basis"), f"{what} basis") or "")
+    return out
 
 
 def _award(code: str, node: Node, codes: list[str], p: Problems) -> Award | None:

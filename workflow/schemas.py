@@ -145,6 +145,17 @@ def _catalogue() -> Schema:
          "note": {"type": "string", "title": "Ghi chú", "description": "A note."}},
         required=["title", "form", "level", "nominees"])
     assert set(award["properties"]) == set(catalogue.AWARD_KEYS)
+    period = {"type": "integer", "minimum": 1, "maximum": catalogue.MAX_PERIOD}
+    kind = _obj(
+        "Loại đơn", "A kind of objection: its label, handling period and extension.",
+        {"label": {**_TEXT, "title": "Tên"},
+         "days": {**period, "title": "Thời hạn giải quyết",
+                  "description": "Working days from filing (the filing day not counted)."},
+         "extension": {**period, "minimum": 0, "title": "Gia hạn",
+                       "description": "The one extension allowed, in working days (0: none)."},
+         "basis": {"type": "string", "title": "Căn cứ", "description": "The legal basis."}},
+        required=["label", "days"])
+    assert set(kind["properties"]) == set(catalogue.OBJECTION_KEYS)
     return {**_obj("Danh mục khen thưởng", "The awards flows grant, with eligibility rules "
                    "as data.", {"awards": {"type": "object", "title": "Các hình thức",
                                            "description": "Awards by code.",
@@ -153,10 +164,15 @@ def _catalogue() -> Schema:
                     "grassroots_levels": {"type": "array", "items": {"enum": list(LEVELS)},
                                           "title": "Cấp cơ sở",
                                           "description": "Unit levels that count as grassroots "
-                                                         "in the priority shares of reports."}},
+                                                         "in the priority shares of reports."},
+                    "objection_kinds": _obj(
+                        "Loại đơn thư", "Handling periods by kind of objection.",
+                        {code: {"$ref": "#/$defs/objection_kind"}
+                         for code in catalogue.OBJECTION_KINDS})},
                    required=["awards"]),
             "$defs": {"rule": {"title": "Điều kiện", "description": "An eligibility rule.",
-                               "oneOf": rules}}}
+                               "oneOf": rules},
+                      "objection_kind": kind}}
 
 
 def _directory() -> Schema:

@@ -162,7 +162,10 @@ def _show_human(st: Any, r: dict[str, Any]) -> None:
         out.line(f"  confirm   {c['key']}: {c.get('decision') or 'waiting'}"
                  + (f" by {c['actor']}" if c.get("actor") else ""))
     for o in r["objections"]:
-        out.line(f"  objection {o['id']}: {o['status']}")
+        out.line(f"  objection {o['id']} ({o['kind']}): {o['status']}"
+                 + (f", due {o['due_at']}" if o.get("due_at") else "")
+                 + (" (extended)" if o.get("extended") else "")
+                 + (" OVERDUE" if o.get("overdue") else ""))
     out.table(["seq", "at", "actor", "action", "from", "to"],
               ([h["seq"], h["at"], h["actor"], h["action"], h["from"], h["to"]]
                for h in r["history"]), title="history")
@@ -182,10 +185,12 @@ def list_items(
     state_: str | None = typer.Option(None, "--state", help="only items in this state"),
     flow: str | None = typer.Option(None, "--flow", help="only items of this flow"),
     unit: str | None = typer.Option(None, "--unit", help="only items of this unit"),
-    overdue: bool = typer.Option(False, "--overdue", help="only items past their SLA"),
+    overdue: bool = typer.Option(False, "--overdue", help="only items past their SLA, or with "
+                                 "an open objection past its handling deadline"),
     limit: int | None = typer.Option(None, "--limit", min=1, help="at most N items"),
 ) -> None:
-    """Items, in id order (every match unless --limit)."""
+    """Items, in id order (every match unless --limit). --overdue takes items past their
+    SLA and items with an overdue open objection (see award objections --overdue)."""
     st = state(ctx)
     rows = st.service().items.find(state=state_, flow=flow, unit=unit, overdue=overdue, limit=limit)
     if st.as_json:

@@ -236,6 +236,19 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                                 "give the reason for the revocation."),
     "objection.revoked": ("Khen thưởng của hồ sơ số {id} đã bị hủy bỏ.",
                           "The award of nomination {id} has been revoked."),
+    "objection.bad_kind": ("Loại đơn không hợp lệ: chọn góp ý, khiếu nại, tố cáo hoặc kiến "
+                           "nghị.",
+                           "Unknown kind of objection: choose a comment, complaint, "
+                           "denunciation or petition."),
+    "extend.denied": ("Chỉ cơ quan thường trực của {unit} hoặc cấp trên gia hạn được đơn này.",
+                      "Only the secretariat of {unit} or above may extend this objection."),
+    "extend.closed": ("Đơn số {id} đã được kết luận ({status}), không gia hạn được.",
+                      "Objection {id} is already resolved ({status}); it cannot be extended."),
+    "extend.not_allowed": ("Loại đơn này ({kind}) không được gia hạn thời hạn giải quyết.",
+                           "This kind of objection ({kind}) has no extension."),
+    "extend.twice": ("Đơn số {id} đã được gia hạn; pháp luật chỉ cho gia hạn một lần.",
+                     "Objection {id} was already extended; the law allows one extension."),
+    "extend.reason_required": ("Cần nhập lý do gia hạn.", "Give the reason for the extension."),
     # ---- decisions, the register, revocation -------------------------------------------------
     "decision.no_items": ("Quyết định cần ít nhất một hồ sơ.",
                           "A decision needs at least one nomination."),

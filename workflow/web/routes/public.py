@@ -14,6 +14,7 @@ from typing import Annotated
 from fastapi import Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from workflow.catalogue import OBJECTION_KINDS
 from workflow.errors import AwardError, NotAllowed
 from workflow.service import PUBLIC
 from workflow.web.deps import ServiceDep, Words, page_router
@@ -68,7 +69,8 @@ def _objection_page(request: Request, view: dict[str, object], status: int = 200
                     ) -> HTMLResponse:
     return page(request, "object.html.j2",
                 {"nominee": view, "error": error,
-                 "values": values or {"text": "", "name": "", "contact": ""}},
+                 "values": values or {"text": "", "name": "", "contact": "", "kind": "gop_y"},
+                 "kinds": OBJECTION_KINDS},
                 status=status, title=words(request)("object.title", id=view["id"]))
 
 
@@ -85,14 +87,15 @@ def objection_filed(
     text: Annotated[str, Form(max_length=20_000)] = "",
     name: Annotated[str, Form(max_length=200)] = "",
     contact: Annotated[str, Form(max_length=200)] = "",
+    kind: Annotated[str, Form(max_length=32)] = "gop_y",
 ) -> Response:
     limit = web(request).objections
     limit.refuse_if_spent(request)
     view = service.public.nominee(nomination_id)
-    values = {"text": text, "name": name, "contact": contact}
+    values = {"text": text, "name": name, "contact": contact, "kind": kind}
     try:
         result = service.items.file_objection(PUBLIC, nomination_id, text, name or None,
-                                              contact or None)
+                                              contact or None, kind)
     except AwardError as exc:
         # a refused submission (empty, too long, window closed) files nothing: it is not
         # counted against the address, so a citizen who forgot the text can send it again
