@@ -65,7 +65,7 @@ __all__ = ["DEFAULT_NOW", "Edge", "Outcome", "Run", "run_files", "scenario_files
 DEFAULT_NOW = "2026-03-02T09:00:00+07:00"  # a Monday with no holiday near it
 FILE_KEYS = ["flow", "now", "directory", "scenarios"]
 SCENARIO_KEYS = ["name", "from", "before", "nomination", "steps"]
-NOMINATION_KEYS = ["as", "unit", "nominee", "person", "fields", "documents"]
+NOMINATION_KEYS = ["as", "unit", "nominee", "person", "nominee_unit", "fields", "documents"]
 #: Steps on an emulation campaign rather than on the item (allowed in ``before:``).
 CAMPAIGN_ACTIONS = ["register", "ranking", "paper"]
 ACTIONS = ["fire", "vote", "recuse", "ballot", "session", "object", "resolve", "confirm",
@@ -361,7 +361,8 @@ class _Scenario:
         try:
             made = self.service.items.nominate(
                 actor, self.spec.flow, _text(node.get("unit")) or "",
-                _text(node.get("nominee")) or "", _text(node.get("person")), values)
+                _text(node.get("nominee")) or "", _text(node.get("person")), values,
+                nominee_unit=_text(node.get("nominee_unit")))
             self.item = str(made["id"])
             for doctype in _logins(node.get("documents")):
                 self._attach(actor, doctype)
