@@ -46,7 +46,10 @@ class GrantFilter:
         conds: list[str] = []
         params: list[Any] = []
         if self.units is not None:
-            conds.append(f"unit_id IN ({placeholders(self.units)})" if self.units else "1 = 0")
+            # a collective's grant is found under its nominating unit and under its own unit
+            conds.append(f"(unit_id IN ({placeholders(self.units)}) OR nominee_unit IN "
+                         f"({placeholders(self.units)}))" if self.units else "1 = 0")
+            params.extend(self.units)
             params.extend(self.units)
         for column, value in (("person_login", self.person), ("award", self.award),
                               ("year", self.year), ("status", self.status),

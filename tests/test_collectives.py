@@ -1,0 +1,136 @@
+"""The two grassroots-to-province titles end to end through the CLI, on SQLite and
+PostgreSQL: Lao động tiên tiến (an individual, decided by the unit head) and Tập thể lao động
+xuất sắc (a collective: the nominee is a unit, ``--nominee-unit``), from the nomination to
+the register; and the refusals of a bad nominee unit. People and units are those of
+definitions/directory.sample.yaml."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import Cli
+
+LDTT_FLOW = "lao-dong-tien-tien"
+TTLDXS_FLOW = "tap-the-lao-dong-xuat-sac"
+SGD_COUNCIL = ("thu", "minh", "hoa", "nam", "binh")
+SCHOOL = "BN-THPT-LTT"
+MARCH = "2026-03-02T09:00:00+07:00"  # a Monday
+DECEMBER = "2026-12-01T09:00:00+07:00"  # a Tuesday
+GOOD = ["--set", "year=2026", "--set", "rating=HTXS", "--set", "members_completing_pct=100",
+        "--set", "ldtt_pct=80", "--set", "cstdcs_members=2"]
+
+
+def attach(cli: Cli, item: str, dossier: Path, *doctypes: str) -> None:
+    for doctype in doctypes:
+        cli.ok("attach", item, doctype, str(dossier), user="lan")
+
+
+def test_advanced_worker_from_nomination_to_the_register(cli: Cli, dossier: Path) -> None:
+    cli.ok("register", "bac-ninh-2026", "--unit", "BN-SGD", "--award", "LDTT", "--person",
+           "cuong", user="lan", now=MARCH)
+    item = cli.ok("nominate", LDTT_FLOW, "--unit", "BN-SGD", "--person", "cuong", "--set",
+                  "year=2026", "--set", "rating=HTT", user="lan", now=MARCH)
+    assert (item["nominee"], item["nominee_unit"]) == ("Lê Văn Cường", None)
+    iid = item["id"]
+    attach(cli, iid, dossier, "to_trinh", "bao_cao")
+    assert cli.ok("fire", iid, "submit", user="lan", now=MARCH)["due_at"] == \
+        "2026-03-09T23:59:59+07:00"
+    cli.ok("fire", iid, "accept", user="thu", now=MARCH)
+    for member, choice in zip(SGD_COUNCIL, ("yes", "yes", "yes", "no", "no"), strict=True):
+        last = cli.ok("vote", iid, choice, user=member, now=MARCH)
+    assert last["state"] == "pending_decision"  # 3 of 5 members: a majority
+    issued = cli.ok("decision", "issue", "--items", iid, user="minh", now=MARCH)
+    assert issued["number"] == "1/QĐ-BN-SGD"
+    grants = cli.ok("registry", "--person", "cuong", "--award", "LDTT")
+    assert [(g["nominee"], g["year"], g["kind"], g["nominee_unit"], g["decision"])
+            for g in grants] == [("Lê Văn Cường", 2026, "individual", None, "1/QĐ-BN-SGD")]
+
+
+def test_a_rating_below_good_is_not_an_advanced_worker(cli: Cli, dossier: Path) -> None:
+    cli.ok("register", "bac-ninh-2026", "--unit", "BN-SGD", "--award", "LDTT", "--person",
+           "cuong", user="lan", now=MARCH)
+    iid = cli.ok("nominate", LDTT_FLOW, "--unit", "BN-SGD", "--person", "cuong", "--set",
+                 "year=2026", "--set", "rating=HT", user="lan", now=MARCH)["id"]
+    attach(cli, iid, dossier, "to_trinh", "bao_cao")
+    cli.ok("fire", iid, "submit", user="lan", now=MARCH)
+    error = cli.fails(4, "fire", iid, "accept", user="thu", now=MARCH)
+    assert error["guard"] == "eligible" and "rating" in error["message"]
+
+
+def test_excellent_collective_is_a_unit_from_nomination_to_the_register(
+        cli: Cli, dossier: Path) -> None:
+    item = cli.ok("nominate", TTLDXS_FLOW, "--unit", "BN-SGD", "--nominee-unit", SCHOOL, *GOOD,
+                  user="lan", now=DECEMBER)
+    # the nominee is the unit, named as the directory names it
+    assert (item["nominee"], item["nominee_unit"], item["unit"]) == (
+        "Trường THPT Lý Thái Tổ", SCHOOL, "BN-SGD")
+    iid = item["id"]
+    attach(cli, iid, dossier, "to_trinh", "bao_cao", "bien_ban")
+    cli.ok("fire", iid, "propose", user="lan", now=DECEMBER)
+    for member in SGD_COUNCIL:
+        last = cli.ok("vote", iid, "yes", user=member, now=DECEMBER)
+    assert last["state"] == "unit_endorsed"
+    cli.ok("fire", iid, "send", user="lan", now=DECEMBER)
+    cli.ok("fire", iid, "accept", user="hung", now=DECEMBER)
+    cli.ok("fire", iid, "propose_award", user="hung", now=DECEMBER)
+    issued = cli.ok("decision", "issue", "--items", iid, user="tuan", now=DECEMBER)
+    assert issued["number"] == "1/QĐ-BN"
+    shown = cli.ok("show", iid)
+    assert shown["state"] == "awarded" and shown["nominee_unit"] == SCHOOL
+    granted = [h for h in cli.ok("audit", "log", iid) if h["action"] == "granted"]
+    assert granted[0]["payload"]["nominee_unit"] == SCHOOL
+    # the register: found under the school (its own unit) and under the department
+    by_school = cli.ok("registry", "--unit", SCHOOL, "--award", "TTLDXS")
+    assert [(g["kind"], g["nominee"], g["nominee_unit"], g["unit"], g["year"])
+            for g in by_school] == [("collective", "Trường THPT Lý Thái Tổ", SCHOOL, "BN-SGD",
+                                     2026)]
+    assert [g["id"] for g in cli.ok("registry", "--unit", "BN-SGD", "--award", "TTLDXS")] == [
+        by_school[0]["id"]]
+    assert [g["nominee"] for g in cli.ok("registry", "--name", "ly thai to")] == [
+        "Trường THPT Lý Thái Tổ"]
+    assert cli.ok("registry", "--person", "cuong", "--award", "TTLDXS") == []
+
+
+def test_a_collective_below_the_ratios_is_declined(cli: Cli, dossier: Path) -> None:
+    iid = cli.ok("nominate", TTLDXS_FLOW, "--unit", "BN-SGD", "--nominee-unit", SCHOOL,
+                 "--set", "year=2026", "--set", "rating=HTXS", "--set",
+                 "members_completing_pct=100", "--set", "ldtt_pct=69", "--set",
+                 "cstdcs_members=1", user="lan", now=DECEMBER)["id"]
+    attach(cli, iid, dossier, "to_trinh", "bao_cao", "bien_ban")
+    cli.ok("fire", iid, "propose", user="lan", now=DECEMBER)
+    for member in SGD_COUNCIL:
+        cli.ok("vote", iid, "yes", user=member, now=DECEMBER)
+    cli.ok("fire", iid, "send", user="lan", now=DECEMBER)
+    error = cli.fails(4, "fire", iid, "accept", user="hung", now=DECEMBER)
+    assert "ldtt_pct" in error["message"]
+
+
+def test_a_collective_defaults_to_the_nominating_unit(cli: Cli) -> None:
+    item = cli.ok("nominate", TTLDXS_FLOW, "--unit", "BN-SGD", *GOOD, user="lan",
+                  now=DECEMBER)
+    assert (item["nominee"], item["nominee_unit"]) == ("Sở Giáo dục và Đào tạo", "BN-SGD")
+
+
+def test_bad_nominee_units_are_refused_with_nothing_written(cli: Cli) -> None:
+    before = cli.ok("list")
+    unknown = cli.fails(5, "nominate", TTLDXS_FLOW, "--unit", "BN-SGD", "--nominee-unit",
+                        "BN-NOPE", *GOOD, user="lan")
+    assert unknown["message"] == "no unit 'BN-NOPE' in the directory (--nominee-unit)"
+    elsewhere = cli.fails(4, "nominate", TTLDXS_FLOW, "--unit", "BN-SGD", "--nominee-unit",
+                          "BN-SYT", *GOOD, user="lan")
+    assert "BN-SYT is not BN-SGD or a unit below it" in elsewhere["message"]
+    individual = cli.fails(1, "nominate", LDTT_FLOW, "--unit", "BN-SGD", "--person", "cuong",
+                           "--nominee-unit", SCHOOL, "--set", "year=2026", "--set",
+                           "rating=HTT", user="lan")
+    assert individual["message"].startswith("--nominee-unit is for collective flows")
+    person = cli.fails(1, "nominate", TTLDXS_FLOW, "--unit", "BN-SGD", "--person", "cuong",
+                       *GOOD, user="lan")
+    assert "--person is for individuals" in person["message"]
+    # who may nominate is checked before anything is said about units
+    cli.fails(3, "nominate", TTLDXS_FLOW, "--unit", "BN-SGD", "--nominee-unit", "BN-NOPE",
+              *GOOD, user="mai")
+    run = cli("nominate", TTLDXS_FLOW, "--unit", "BN-SGD", "--nominee-unit", "BN-NOPE",
+              *GOOD, user="lan", json_out=False)
+    assert run.exit_code == 5 and "Traceback" not in run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1
+    assert cli.ok("list") == before
