@@ -134,3 +134,48 @@ def test_bad_nominee_units_are_refused_with_nothing_written(cli: Cli) -> None:
     assert run.exit_code == 5 and "Traceback" not in run.stderr
     assert len(run.stderr.strip().splitlines()) == 1
     assert cli.ok("list") == before
+
+
+# ---- lists: a column for the nominated unit ------------------------------------------------
+
+
+def write_csv(path: Path, rows: list[list[str]]) -> Path:
+    path.write_text("\n".join(",".join(r) for r in rows) + "\n", encoding="utf-8")
+    return path
+
+
+HEADER = ["nominee", "nominee_unit", "year", "rating", "members_completing_pct", "ldtt_pct",
+          "cstdcs_members"]
+
+
+def test_a_list_of_collectives_names_their_units(cli: Cli, tmp_path: Path) -> None:
+    template = tmp_path / "mau.xlsx"
+    cli.ok("import-template", TTLDXS_FLOW, "--out", str(template))
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(template).worksheets[0]
+    assert "nominee_unit" in [c.value for c in sheet[1]]
+    path = write_csv(tmp_path / "ds.csv", [
+        HEADER, ["", SCHOOL, "2026", "HTXS", "100", "80", "1"],
+        ["", "BN-SGD", "2026", "HTXS", "100", "75", "2"]])
+    made = cli.ok("import", str(path), "--flow", TTLDXS_FLOW, "--unit", "BN-SGD", user="lan",
+                  now=DECEMBER)
+    shown = [cli.ok("show", i) for i in made["created"]]
+    assert [(s["nominee"], s["nominee_unit"]) for s in shown] == [
+        ("Trường THPT Lý Thái Tổ", SCHOOL), ("Sở Giáo dục và Đào tạo", "BN-SGD")]
+
+
+def test_a_list_with_bad_units_is_refused_whole(cli: Cli, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "ds.csv", [
+        HEADER, ["", SCHOOL, "2026", "HTXS", "100", "80", "1"],
+        ["", "BN-NOPE", "2026", "HTXS", "100", "80", "1"],
+        ["", "BN-SYT", "2026", "HTXS", "100", "80", "1"],
+        ["", SCHOOL, "2026", "HTXS", "100", "80", "1"]])
+    before = cli.ok("list")
+    error = cli.fails(1, "import", str(path), "--flow", TTLDXS_FLOW, "--unit", "BN-SGD",
+                      user="lan", now=DECEMBER)
+    problems = error["problems"]
+    assert any(p.startswith(f"{path.name}:3:B: no unit 'BN-NOPE'") for p in problems), problems
+    assert any(p.startswith(f"{path.name}:4:B: BN-SYT is not BN-SGD") for p in problems), problems
+    assert any(p.startswith(f"{path.name}:5:B: the same nominee as row 2") for p in problems), problems
+    assert cli.ok("list") == before

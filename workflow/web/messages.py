@@ -432,6 +432,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                             "“{nominee}” is not the name the directory has for “{person}”."),
     "list.works_elsewhere": ("“{person}” không công tác tại {units} hoặc đơn vị cấp dưới.",
                              "“{person}” does not work at {units} or a unit below it."),
+    "list.person_collective": ("Quy trình này đề nghị khen thưởng tập thể: để trống tài khoản "
+                               "người và ghi mã đơn vị được đề nghị.",
+                               "This flow nominates collectives: leave the person empty and "
+                               "give the nominated unit."),
     "list.needs_person": ("Xét “{award}” cần lịch sử khen thưởng: hãy ghi tài khoản của người "
                           "được đề nghị.",
                           "“{award}” is granted on the nominee's history: give their login."),
