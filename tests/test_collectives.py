@@ -6,7 +6,10 @@ definitions/directory.sample.yaml."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import Cli
 
@@ -175,7 +178,82 @@ def test_a_list_with_bad_units_is_refused_whole(cli: Cli, tmp_path: Path) -> Non
     error = cli.fails(1, "import", str(path), "--flow", TTLDXS_FLOW, "--unit", "BN-SGD",
                       user="lan", now=DECEMBER)
     problems = error["problems"]
-    assert any(p.startswith(f"{path.name}:3:B: no unit 'BN-NOPE'") for p in problems), problems
-    assert any(p.startswith(f"{path.name}:4:B: BN-SYT is not BN-SGD") for p in problems), problems
-    assert any(p.startswith(f"{path.name}:5:B: the same nominee as row 2") for p in problems), problems
+    for expected in ("ds.csv:3:B: no unit 'BN-NOPE'", "ds.csv:4:B: BN-SYT is not BN-SGD",
+                     "ds.csv:5:B: the same nominee as row 2"):
+        assert any(p.startswith(expected) for p in problems), (expected, problems)
     assert cli.ok("list") == before
+
+
+# ---- the web: the nomination form, the API and the public lookup ---------------------------
+
+
+def test_the_web_form_and_api_nominate_a_unit_and_the_lookup_finds_it(
+        db_url: str, dossier: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import argon2
+    from fastapi.testclient import TestClient
+
+    from tests.conftest import DIRECTORY, make_service
+    from tests.test_web_api import PASSWORD, csrf_of, sign_in
+    from workflow.service import Actor
+    from workflow.web import create_app
+
+    monkeypatch.setattr(argon2, "PasswordHasher", functools.partial(
+        argon2.PasswordHasher, time_cost=1, memory_cost=1024, parallelism=1))
+    service = make_service(db_url, now=DECEMBER)
+    try:
+        service.setup.init()
+        service.setup.load_directory(DIRECTORY)
+        service.accounts.set_password("lan", PASSWORD)
+        client = TestClient(create_app(service, secret_key="secret-for-tests"))
+        sign_in(client, "lan")
+        form = client.get(f"/nominate/{TTLDXS_FLOW}").text
+        assert 'name="nominee_unit"' in form and f'value="{SCHOOL}"' in form
+        assert "Tập thể (đơn vị) được đề nghị" in form
+        assert 'name="nominee_unit"' not in client.get(f"/nominate/{LDTT_FLOW}").text
+        data = {"csrf_token": csrf_of(form), "unit": "BN-SGD", "nominee_unit": SCHOOL,
+                "nominee": "", **{f"field.{k}": v for k, v in (
+                    ("year", "2026"), ("rating", "HTXS"), ("members_completing_pct", "100"),
+                    ("ldtt_pct", "80"), ("cstdcs_members", "1"))}}
+        created = client.post(f"/nominate/{TTLDXS_FLOW}", data=data, follow_redirects=False)
+        assert created.status_code == 303, created.text
+        item = created.headers["location"].rsplit("/", 1)[1]
+        shown = service.items.show(item)
+        assert (shown["nominee"], shown["nominee_unit"]) == ("Trường THPT Lý Thái Tổ", SCHOOL)
+        # a unit outside the department: the form again, in Vietnamese, nothing created
+        refused = client.post(f"/nominate/{TTLDXS_FLOW}", data={**data, "nominee_unit": "BN-SYT"},
+                              follow_redirects=False)
+        assert refused.status_code == 409, refused.status_code
+        assert "không phải đơn vị đề nghị hoặc đơn vị trực thuộc" in refused.text
+        # the API: the options list the units, the body names one
+        options = {o["id"]: o for o in client.get(
+            "/api/nomination-options", auth=("lan", PASSWORD)).json()}
+        assert {u["id"] for u in options[TTLDXS_FLOW]["nominee_units"]} == {"BN-SGD", SCHOOL}
+        assert options[LDTT_FLOW]["nominee_units"] == []
+        body = {"flow": TTLDXS_FLOW, "unit": "BN-SGD", "nominee": "", "nominee_unit": "BN-SGD",
+                "fields": {"year": 2026, "rating": "HTXS", "members_completing_pct": 100,
+                           "ldtt_pct": 70, "cstdcs_members": 1}}
+        made = client.post("/api/items", json=body, auth=("lan", PASSWORD))
+        assert made.status_code == 201, made.text
+        assert made.json()["nominee_unit"] == "BN-SGD"
+        bad = client.post("/api/items", json={**body, "nominee_unit": "BN-NOPE"},
+                          auth=("lan", PASSWORD))
+        assert bad.status_code == 404
+        # decided, the public lookup finds the school's award under the school
+        lan = Actor("lan")
+        for doctype in ("to_trinh", "bao_cao", "bien_ban"):
+            service.items.attach(lan, item, doctype, dossier)
+        service.items.fire(lan, item, "propose")
+        for member in SGD_COUNCIL:
+            service.items.vote(Actor(member), item, "yes")
+        service.items.fire(lan, item, "send")
+        for trigger in ("accept", "propose_award"):
+            service.items.fire(Actor("hung"), item, trigger)
+        service.items.fire(Actor("tuan"), item, "award")
+        found = client.get("/api/lookup", params={"unit": SCHOOL, "award": "TTLDXS"}).json()
+        assert found["total"] == 1
+        assert (found["rows"][0]["nominee"], found["rows"][0]["kind"]) == (
+            "Trường THPT Lý Thái Tổ", "collective")
+        page = client.get("/lookup", params={"unit": SCHOOL}).text
+        assert "Trường THPT Lý Thái Tổ" in page
+    finally:
+        service.deps.store.close()
