@@ -17,6 +17,9 @@ steps people (or the clock) take, each with what is expected after it::
         from: the council passes it     # replay another scenario first (a shared beginning)
         steps: …
 
+A collective flow's nomination names the unit nominated with ``nominee_unit:`` (as ``award
+nominate --nominee-unit``).
+
 A scenario may start with ``before:`` steps that run before the nomination and act on
 emulation campaigns only: ``register`` (a registration, đăng ký thi đua), ``ranking: open``
 or ``close`` (a cluster's ranking at the final review) and ``paper`` (a unit head's ranking
