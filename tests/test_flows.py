@@ -410,3 +410,39 @@ def test_every_shipped_flow_has_a_scenario_here() -> None:
     text = Path(__file__).read_text(encoding="utf-8")
     covered = {s for s in shipped if s in text} | set(re.findall(r'"([a-z-]+)"', text)) & shipped
     assert covered == shipped
+
+
+# ---- lao động tiên tiến and tập thể lao động xuất sắc ---------------------------------------
+
+
+def test_ldtt_return_is_reminded_escalated_then_expires(cli: Cli, dossier: Path) -> None:
+    cli.ok("register", "bac-ninh-2026", "--unit", "BN-SGD", "--award", "LDTT", "--person",
+           "cuong", user="lan", now=DAY1)
+    item = str(cli.ok("nominate", "lao-dong-tien-tien", "--unit", "BN-SGD", "--person",
+                      "cuong", "--set", "year=2026", "--set", "rating=HTT", user="lan",
+                      now=DAY1)["id"])
+    attach_all(cli, item, "lan", dossier, "to_trinh", "bao_cao")
+    fire(cli, item, "submit", "lan", now=DAY1)
+    # 10 working days to supplement: due on 16 March, expired after 15 (23 March)
+    assert fire(cli, item, "return", "thu", comment="Bổ sung", now=DAY1)["due_at"] == \
+        "2026-03-16T23:59:59+07:00"
+    cli.ok("escalate", now=at(20))
+    assert state(cli, item) == "returned"
+    cli.ok("escalate", now=at(22))
+    assert state(cli, item) == "expired"
+
+
+def test_excellent_collective_is_endorsed_then_decided(cli: Cli, dossier: Path) -> None:
+    item = str(cli.ok("nominate", "tap-the-lao-dong-xuat-sac", "--unit", "BN-SGD",
+                      "--nominee-unit", "BN-THPT-LTT", "--set", "year=2026", "--set",
+                      "rating=HTXS", "--set", "members_completing_pct=100", "--set",
+                      "ldtt_pct=90", "--set", "cstdcs_members=3", user="lan", now=DAY1)["id"])
+    attach_all(cli, item, "lan", dossier, "to_trinh", "bao_cao", "bien_ban")
+    fire(cli, item, "propose", "lan", now=DAY1)
+    votes(cli, item, dict.fromkeys(SGD_COUNCIL, "yes"), now=DAY1)
+    fire(cli, item, "send", "lan", now=DAY1)
+    for trigger in ("accept", "propose_award"):
+        fire(cli, item, trigger, "hung", now=at(1))
+    fire(cli, item, "award", "tuan", now=at(2))
+    granted = [h for h in cli.ok("audit", "log", item) if h["action"] == "granted"]
+    assert granted[0]["payload"]["nominee_unit"] == "BN-THPT-LTT"

@@ -3,12 +3,15 @@
 ``definitions/catalogue.yaml`` lists award codes (title, form, level, nominee kinds, deciding
 level) and, per award, a rule over the nominee's history (awards the engine granted plus
 imported prior awards) and the nomination's fields. Rules are a small closed language —
-``all`` / ``any`` / ``not`` / ``held`` / ``streak`` / ``count`` / ``field`` — read strictly and
-evaluated here; ``grassroots_levels`` names the unit levels that count as grassroots (cơ sở)
-in reports; ``objection_kinds`` gives each kind of objection (góp ý, khiếu nại, tố cáo, kiến
-nghị) its label, handling period and the one extension the law allows, in working days; legal
-numbers live in the file, never in code. Ad-hoc (đột xuất) awards do not
-count toward any history rule unless a rule says ``include_ad_hoc: true`` (Decree 152 Art 4(3)).
+``all`` / ``any`` / ``not`` / ``held`` / ``streak`` / ``count`` / ``field`` / ``nominee`` /
+``cluster_leader`` — read strictly and evaluated here; ``grassroots_levels`` names the unit
+levels that count as grassroots (cơ sở) in reports; ``objection_kinds`` gives each kind of
+objection (góp ý, khiếu nại, tố cáo, kiến nghị) its label, handling period and the one extension
+the law allows, in working days; legal numbers live in the file, never in code. Ad-hoc (đột
+xuất) and thematic (chuyên đề) awards do not count toward any history rule unless a rule says
+``include_ad_hoc: true`` (Decree 152 Art 4(3)): a grant of an ad-hoc flow carries the ad-hoc
+flag, and an award the catalogue marks ``thematic: true`` is treated as carrying it wherever it
+comes from (:meth:`Catalogue.counted`).
 
 Must not import the store, jinja2, typer or apscheduler.
 """
@@ -16,7 +19,7 @@ Must not import the store, jinja2, typer or apscheduler.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,8 +43,9 @@ __all__ = [
 CODE_RE = re.compile(r"[A-Z][A-Z0-9_]*")
 FORMS = ("title", "commendation", "honour", "order", "medal", "flag")
 AWARD_KEYS = ["title", "form", "level", "nominees", "decided_by", "basis", "counts_in_history",
-              "rule", "note"]
-RULE_KINDS = ["all", "any", "not", "held", "streak", "count", "field"]
+              "thematic", "rule", "note"]
+RULE_KINDS = ["all", "any", "not", "held", "streak", "count", "field", "nominee",
+              "cluster_leader"]
 YEAR_REFS = ("same", "previous", "any")
 #: what the law calls an objection (the first is the default: a comment during a notice)
 OBJECTION_KINDS = ("gop_y", "khieu_nai", "to_cao", "kien_nghi")
@@ -59,11 +63,15 @@ class HistoryEntry:
 
 @dataclass(frozen=True)
 class Facts:
-    """What a rule may read: the nominee's history, the nomination's fields and its year."""
+    """What a rule may read: the nominee's history, the nomination's fields and its year; the
+    nominee's kind (individual, collective …) and, asked only when a rule needs it, whether
+    the nominee unit leads its emulation cluster's closed ranking for the year."""
 
     history: tuple[HistoryEntry, ...]
     fields: Mapping[str, Any]
     year: int
+    kind: str = "individual"
+    leads_cluster: Callable[[], bool] | None = None
 
     def years_with(self, code: str, include_ad_hoc: bool) -> set[int]:
         return {h.year for h in self.history
@@ -118,6 +126,12 @@ class Rule:
                               if a.get("within") else "",
                               "since": Reason("rule.since", since, {"award": a["since"]})
                               if a.get("since") else ""})
+        if self.kind == "nominee":
+            kinds = " or ".join(a["kinds"])
+            return Reason("rule.nominee", f"the nominee is {kinds}", {"kinds": kinds})
+        if self.kind == "cluster_leader":
+            return Reason("rule.cluster_leader", "the nominee leads its emulation cluster's "
+                          "ranking in the year", {})
         op, value = a["op"], a["value"]
         if op in ("present", "absent"):
             return Reason(f"rule.field.{op}", f"field {a['name']} {op}", {"field": a["name"]})
@@ -177,6 +191,15 @@ class Rule:
                 return None
             return Reason("rule.needs_has", f"needs {said.text} (has {len(years)})",
                           {"rule": said, "has": len(years)})
+        if self.kind == "nominee":
+            if facts.kind in a["kinds"]:
+                return None
+            return Reason("rule.needs_is", f"needs {said.text} (is {facts.kind})",
+                          {"rule": said, "field": "nominee", "value": facts.kind})
+        if self.kind == "cluster_leader":
+            if facts.leads_cluster is not None and facts.leads_cluster():
+                return None
+            return Reason("rule.needs", f"needs {said.text}", {"rule": said})
         actual = facts.fields.get(a["name"])
         try:
             ok = FIELD_OPS[a["op"]](actual, a["value"])
@@ -198,6 +221,8 @@ class Award:
     decided_by: str = ""
     basis: str = ""
     counts_in_history: bool = True
+    #: a thematic (chuyên đề) award: like an ad-hoc one, never a basis for merit rules
+    thematic: bool = False
     rule: Rule | None = None
 
     def check(self, facts: Facts) -> Reason | None:
@@ -240,6 +265,19 @@ class Catalogue:
     def fields_used(self) -> dict[str, set[str]]:
         return {code: (a.rule.fields_used() if a.rule else set())
                 for code, a in self.awards.items()}
+
+    def counted(self, history: Iterable[HistoryEntry]) -> tuple[HistoryEntry, ...]:
+        """``history`` as rules read it: entries of thematic awards carry the ad-hoc flag
+        (Decree 152 Art 4(3): neither is a basis for merit awards), imported ones too."""
+        thematic = {code for code, a in self.awards.items() if a.thematic}
+        return tuple(HistoryEntry(h.award, h.year, True, h.source)
+                     if h.award in thematic and not h.ad_hoc else h for h in history)
+
+    def not_counting(self, code: str, ad_hoc: bool) -> bool:
+        """Whether a grant of ``code`` (through an ad-hoc flow or not) is stored with the
+        ad-hoc flag, so that no merit rule counts it."""
+        award = self.awards.get(code)
+        return ad_hoc or (award is not None and award.thematic)
 
 
 def load_catalogue(path: Path) -> Catalogue:
@@ -322,6 +360,8 @@ def _award(code: str, node: Node, codes: list[str], p: Problems) -> Award | None
             True if "counts_in_history" not in body
             else bool(p.boolean(body.get("counts_in_history"), f"{what} counts_in_history"))
         ),
+        thematic=bool(p.boolean(body.get("thematic"), f"{what} thematic"))
+        if "thematic" in body else False,
         rule=rule,
     )
 
@@ -349,6 +389,19 @@ def _rule(node: Node | None, what: str, codes: list[str], p: Problems) -> Rule |
         return Rule("not", {}, (child,)) if child else None
     if kind == "field":
         return _field_rule(body, what, p)
+    if kind == "nominee":
+        p.keys(body, f"{what} rule 'nominee'", ["nominee"])
+        kinds = [k for k in (p.choice(i, f"{what} rule nominee kind", NOMINEE_KINDS)
+                             for i in p.sequence(body.get("nominee"), f"{what} rule nominee",
+                                                 single_ok=True)) if k]
+        return Rule("nominee", {"kinds": tuple(kinds)}) if kinds else None
+    if kind == "cluster_leader":
+        p.keys(body, f"{what} rule 'cluster_leader'", ["cluster_leader"])
+        node = body.get("cluster_leader")
+        if not (isinstance(node, Scalar) and node.value is True):
+            p.add(node or body, f"{what} rule 'cluster_leader' takes 'true'")
+            return None
+        return Rule("cluster_leader", {})
     return _history_rule(kind, body, what, codes, p)
 
 

@@ -118,6 +118,15 @@ def _catalogue() -> Schema:
                              "since": {**code, "description": "Counted since this award."}},
                             required=["award", "at_least"]),
               "include_ad_hoc": ad_hoc}, required=["count"]),
+        _obj("Đối tượng", "The flow's nominee kind is one of these.",
+             {"nominee": {"title": "Đối tượng", "description": "Kinds of nominee.",
+                          "oneOf": [{"enum": list(NOMINEE_KINDS)},
+                                    {"type": "array", "items": {"enum": list(NOMINEE_KINDS)}}]}},
+             required=["nominee"]),
+        _obj("Dẫn đầu cụm, khối thi đua", "The nominee unit leads its emulation cluster's closed "
+             "ranking in a campaign covering the year.",
+             {"cluster_leader": {"const": True, "title": "Dẫn đầu cụm, khối",
+                                 "description": "Always true."}}, required=["cluster_leader"]),
         {**_obj("Trường thông tin", "A nomination field compares with a value: field: NAME "
                 "and one operator.",
                 {"field": {"type": "string", "title": "Trường",
@@ -141,6 +150,9 @@ def _catalogue() -> Schema:
          "basis": {"type": "string", "title": "Căn cứ", "description": "The legal basis."},
          "counts_in_history": {"type": "boolean", "title": "Tính vào thành tích",
                                "description": "Counts toward merit rules (default true)."},
+         "thematic": {"type": "boolean", "title": "Khen thưởng theo chuyên đề",
+                      "description": "A thematic award: like an ad-hoc one, never counted by "
+                                     "merit rules unless a rule says include_ad_hoc."},
          "rule": rule_ref,
          "note": {"type": "string", "title": "Ghi chú", "description": "A note."}},
         required=["title", "form", "level", "nominees"])

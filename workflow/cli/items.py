@@ -37,6 +37,9 @@ def nominate(
     nominee: str = typer.Option("", "--nominee", help="the nominee's name (default with "
                                 "--person: the name in the directory)"),
     person: str | None = typer.Option(None, "--person", help="the nominee's login, for history"),
+    nominee_unit: str | None = typer.Option(None, "--nominee-unit", help="a collective flow's "
+                                            "nominee: a unit id (default: --unit itself); the "
+                                            "name defaults to the unit's"),
     set_: list[str] = typer.Option([], "--set", help="a field: KEY=VALUE (repeat)",
                                    metavar="KEY=VALUE"),
     confidential: bool = typer.Option(False, "--confidential", help="the nominee works on "
@@ -48,7 +51,8 @@ def nominate(
 
     st = state(ctx)
     result = st.service().items.nominate(st.actor(), flow, unit, nominee, person,
-                                         parse_assignments(set_), confidential=confidential)
+                                         parse_assignments(set_), confidential=confidential,
+                                         nominee_unit=nominee_unit)
     st.out.emit(result, lambda r: st.out.line(f"nomination {r['id']} created in {r['state']}"))
 
 

@@ -28,18 +28,19 @@ class ItemRepo:
 
     def insert(self, *, flow_id: str, flow_version: str, state: str, unit_id: str,
                nominee: str, person_login: str | None, fields: dict[str, Any],
-               created_at: datetime, created_by: str, confidential: bool = False
-               ) -> NominationRow:
-        """A new item in its first state entry (version 1, entry 1)."""
+               created_at: datetime, created_by: str, confidential: bool = False,
+               nominee_unit: str | None = None) -> NominationRow:
+        """A new item in its first state entry (version 1, entry 1); ``nominee_unit``: the
+        unit nominated for a collective title."""
         raw = self.raw
         row = raw.one(
             "INSERT INTO nomination (flow_id, flow_version, state, version, unit_id, nominee, "
             "person_login, fields, created_at, created_by, entered_at, entry_no, due_at, final, "
-            f"outcome, hold_data, confidential) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, 1, NULL, "
-            f"?, NULL, NULL, ?) RETURNING {_COLUMNS}",
+            f"outcome, hold_data, confidential, nominee_unit) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, "
+            f"?, ?, 1, NULL, ?, NULL, NULL, ?, ?) RETURNING {_COLUMNS}",
             (flow_id, flow_version, state, unit_id, nominee, person_login, dumps(fields),
              raw.time_out(created_at), created_by, raw.time_out(created_at), False,
-             confidential))
+             confidential, nominee_unit))
         assert row is not None
         item = _decode(row)
         self._visit(item)

@@ -372,6 +372,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "nominate.nominee": ("Họ và tên người / tên tập thể được đề nghị (bắt buộc)",
                          "Nominee's name (required)"),
     "nominate.who": ("Người được đề nghị", "Nominee"),
+    "nominate.nominee_unit": ("Tập thể (đơn vị) được đề nghị", "Nominated collective (unit)"),
+    "nominate.collective_name": ("Tên tập thể (để trống: tên đơn vị trong danh bạ)",
+                                 "Collective's name (empty: the unit's name)"),
     "nominate.picker_hint": ("Tìm người trong danh bạ của đơn vị theo họ tên rồi chọn: họ tên "
                              "và lịch sử khen thưởng được lấy từ danh bạ. Người chưa có trong "
                              "danh bạ: chọn “Không có trong danh bạ” và nhập họ tên.",

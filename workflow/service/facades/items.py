@@ -59,10 +59,11 @@ class Items:
 
     def nominate(self, actor: Actor, flow: str, unit: str, nominee: str,
                  person: str | None = None, values: dict[str, Any] | None = None, *,
-                 confidential: bool = False) -> dict[str, Any]:
+                 confidential: bool = False, nominee_unit: str | None = None
+                 ) -> dict[str, Any]:
         return self._deps.run(lambda tx: items.nominate(
             self._deps, tx, actor, flow, unit, nominee, person, values or {},
-            confidential=confidential))
+            confidential=confidential, nominee_unit=nominee_unit))
 
     def update(self, actor: Actor, nomination_id: str, values: dict[str, Any],
                expect_version: int | None = None) -> dict[str, Any]:

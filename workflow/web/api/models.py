@@ -25,6 +25,8 @@ class NominateBody(Strict):
     unit: str = Field(max_length=64)
     nominee: str = Field(max_length=500)
     person: str | None = Field(default=None, max_length=64)
+    nominee_unit: str | None = Field(default=None, max_length=64,
+                                     description="a collective flow's nominee: a unit id")
     fields: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -103,6 +105,7 @@ class ItemSummary(Answer):
     unit: str
     nominee: str
     person: str | None = None
+    nominee_unit: str | None = Field(None, description="the unit nominated (collective)")
     due_at: str | None = None
     overdue: bool
     final: bool
@@ -389,6 +392,8 @@ class NominationOption(Answer):
     award: str
     nominee: str
     units: list[dict[str, str]]
+    nominee_units: list[dict[str, str]] = Field(
+        default_factory=list, description="a collective flow's units that may be nominated")
     fields: list[dict[str, Any]]
     documents: dict[str, Label]
 
