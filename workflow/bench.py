@@ -488,7 +488,7 @@ def _time_secrecy(service: Service | None, spent: dict[str, float]) -> None:
         finally:
             spent["scrub"] += time.perf_counter() - started
 
-    BallotRepo.drop = timed_drop  # type: ignore[method-assign]
+    BallotRepo.drop = timed_drop  # type: ignore[method-assign, assignment]
     store.scrub_log = timed_scrub  # type: ignore[method-assign]
 
 
