@@ -63,13 +63,14 @@ class Public:
         however typed): for the person who filed it."""
         return self._deps.run(lambda tx: receipt_status(self._deps, tx, code))
 
-    def version(self) -> tuple[int, int, int]:
-        """One value that changes whenever what the public pages show may have: the audit
-        chain's head (every change of an item, a notice, an objection, a decision or a grant
-        is audited), the directory's generation (names of units and people) and the clock's
-        second (an objection window ends at its deadline, with no change to the data)."""
+    def version(self) -> tuple[tuple[int, int], int]:
+        """``(data, second)``: what changes whenever what the public pages show may have —
+        the audit chain's head (every change of an item, a notice, an objection, a decision or
+        a grant is audited) and the directory's generation (names of units and people) — and
+        the clock's second (an objection window ends at its deadline, with no change to the
+        data)."""
         deps = self._deps
-        return deps.run(lambda tx: (tx.audit.last_seq(), tx.directory.generation(),
+        return deps.run(lambda tx: ((tx.audit.last_seq(), tx.directory.generation()),
                                     int(deps.now().timestamp())))
 
     def board(self, *, before: int | None = None, limit: int = 50
