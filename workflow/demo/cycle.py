@@ -298,9 +298,13 @@ class Cycle:
                                     {"initiative": f"SK-2025-{self.rng.randint(100, 999)}"})
         options = [t for t in flow.transitions_from(state)
                    if t.by.roles and t.trigger not in ("withdraw", "expire")]
+        # (a sure case, strength 1.0, is not refused by the decider: the draw is made all the
+        # same, so the rest of the simulation does not depend on it)
         detour = next((t for t in options if t.trigger in DETOURS
                        and self.rng.random() < DETOURS[t.trigger]
-                       and not (t.trigger == "return" and plan.returned)), None)
+                       and not (t.trigger == "return" and plan.returned)
+                       and not (plan.strength >= 1.0 and t.trigger in ("reject", "refuse"))),
+                      None)
         main = next((t for name in PREFERRED for t in options if t.trigger == name), None)
         chosen = detour or main
         if chosen is None:
