@@ -413,3 +413,20 @@ def test_the_refusals_read_in_vietnamese(cli: Cli, dossier: Path, services: Any)
     assert say_error(own.value, _names("vi"), lambda: "?") == (
         f"Không ai tự quyết định khen thưởng cho mình: hồ sơ số {item} do cấp trên "
         "(Sở Giáo dục và Đào tạo) quyết định.")
+
+
+def test_a_collective_is_checked_by_its_unit(cli: Cli) -> None:
+    """A collective title's nominee is a unit (``--nominee-unit``): the same unit may not be
+    proposed twice for one title and year; another unit, or another year, may."""
+    flow, good = "tap-the-lao-dong-xuat-sac", ["--set", "rating=HTXS", "--set",
+                                               "members_completing_pct=100"]
+    first = cli.ok("nominate", flow, "--unit", "BN-SGD", "--nominee-unit", SCHOOL, "--set",
+                   "year=2026", *good, user="lan", now=NOW)["id"]
+    error = cli.fails(4, "nominate", flow, "--unit", "BN-SGD", "--nominee-unit", SCHOOL,
+                      "--set", "year=2026", *good, user="lan", now=NOW)
+    assert error["message"].startswith(f"{SCHOOL} is already nominated for ")
+    assert f"nomination #{first} (" in error["message"] and error["id"] == first
+    cli.ok("nominate", flow, "--unit", "BN-SGD", "--nominee-unit", "BN-SGD", "--set",
+           "year=2026", *good, user="lan", now=NOW)
+    cli.ok("nominate", flow, "--unit", "BN-SGD", "--nominee-unit", SCHOOL, "--set",
+           "year=2027", *good, user="lan", now=NOW)
