@@ -401,9 +401,20 @@ def test_the_public_form_offers_the_four_kinds_and_refuses_another(scene: Scene)
         filed = post(client, f"/nominees/{d1}/object", token, text="Tố cáo sai phạm",
                      kind="to_cao")
         assert filed.status_code == 303
-    [objection] = scene.service.items.show(d1)["objections"]
-    assert objection["kind"] == "to_cao" and objection["due_at"]
-    assert objection["kind_label"]["vi"] == "Tố cáo"
+        [objection] = scene.service.items.show(d1)["objections"]
+        assert objection["kind"] == "to_cao" and objection["due_at"]
+        assert objection["kind_label"]["vi"] == "Tố cáo"
+        # the receipt and the lookup by its code tell the filer the kind and the deadline
+        due = datetime.fromisoformat(objection["due_at"]).strftime("%d/%m/%Y")
+        receipt = client.get("/receipt").text
+        assert 'data-testid="receipt-kind">Tố cáo<' in receipt
+        assert 'data-testid="receipt-due"' in receipt and due in receipt
+        code = re.search(r'data-testid="receipt-number">([^<]+)<', receipt)
+        assert code is not None
+        lookup = post(client, "/receipts", csrf_of(client.get("/receipts").text),
+                      code=code.group(1))
+        assert 'data-testid="receipt-kind">Tố cáo<' in lookup.text
+        assert "Hạn giải quyết theo quy định" in lookup.text and due in lookup.text
 
 
 def test_staff_pages_show_kind_and_deadline_and_file_a_kind(scene: Scene) -> None:

@@ -287,7 +287,9 @@ def receipt_status(deps: Deps, tx: Tx, code: str) -> dict[str, Any]:
             "filed_at": deps.iso(objection.filed_at), "text": objection.text,
             "text_sha256": hashlib.sha256(objection.text.encode("utf-8")).hexdigest(),
             "status": objection.status, "resolved_at": deps.iso(objection.resolved_at),
-            "resolution": objection.resolution}
+            "resolution": objection.resolution, "kind": objection.kind,
+            # when the law expects an answer, and whether the one extension was taken
+            "due_at": deps.iso(objection.due_at), "extended": objection.extended_at is not None}
 
 
 # ---- council sessions ----------------------------------------------------------------------

@@ -113,7 +113,8 @@ def objection_filed(
     request.session["receipt"] = {
         "code": receipt_code(result["receipt"]), "nomination": view["id"],
         "nominee": view["nominee"], "filed_at": result["filed_at"],
-        "text_sha256": result["text_sha256"]}
+        "text_sha256": result["text_sha256"], "kind": result["kind"],
+        "due_at": result["due_at"]}
     return RedirectResponse("/receipt", status_code=303)
 
 
