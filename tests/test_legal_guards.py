@@ -430,3 +430,18 @@ def test_a_collective_is_checked_by_its_unit(cli: Cli) -> None:
            "year=2026", *good, user="lan", now=NOW)
     cli.ok("nominate", flow, "--unit", "BN-SGD", "--nominee-unit", SCHOOL, "--set",
            "year=2027", *good, user="lan", now=NOW)
+
+
+def test_the_reminder_to_decide_goes_to_the_level_above_not_to_the_nominee(
+        cli: Cli, dossier: Path) -> None:
+    own = adhoc(cli, dossier, "Nguyễn Văn Sơn", person="son")
+    other = adhoc(cli, dossier, "Đặng Thị Yến", person="yen")
+    # the decision's 2 WD from Monday: its 50% reminder falls due at the end of Tuesday
+    swept = cli.ok("escalate", now="2026-03-04T09:00:00+07:00")
+    assert swept["reminded"] == 2
+    told = {(str(m["nomination"]), m["recipient"])
+            for m in cli.ok("outbox", "--kind", "reminder")}
+    assert (own, "minh") in told and (own, "son") not in told
+    assert (other, "son") in told and (other, "minh") not in told
+    [step] = [e for e in cli.ok("audit", "log", own) if e["action"] == "reminded"]
+    assert step["payload"]["recipients"] == ["minh"]

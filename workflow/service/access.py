@@ -30,6 +30,7 @@ from workflow.store import NominationRow, Tx
 __all__ = [
     "STAFF_ROLES",
     "authorize",
+    "case_recipients",
     "check_admin",
     "check_council_secretariat",
     "check_sees",
@@ -89,6 +90,21 @@ def recipients(deps: Deps, tx: Tx, roles: tuple[RoleRef, ...], unit_id: str) -> 
         target = deps.resolve(tx, unit_id, ref.scope)
         if target is not None:
             out.extend(x for x in tx.directory.holders(ref.role, target) if x not in out)
+    return out
+
+
+def case_recipients(deps: Deps, tx: Tx, roles: tuple[RoleRef, ...], item: NominationRow,
+                    flow: FlowSpec) -> list[str]:
+    """:func:`recipients` of a message about ``item``, except that a nominee who would decide
+    their own case is not told to decide it: where the decision goes to the level above, the
+    same role there is told instead (and with nowhere to send it, the others only)."""
+    out = recipients(deps, tx, roles, item.unit_id)
+    up = routed_up(deps, tx, item, flow)
+    if up is None or up.nominee not in out:
+        return out
+    out = [login for login in out if login != up.nominee]
+    if flow.decider_above and up.parent is not None:
+        out.extend(x for x in tx.directory.holders(up.role, up.parent) if x not in out)
     return out
 
 

@@ -81,7 +81,7 @@ def _act(deps: Deps, tx: Tx, timer: TimerRow, counts: dict[str, int]) -> str:
         return "done"
     assert action.step is not None
     if action.notify:
-        recipients = access.recipients(deps, tx, action.notify, item.unit_id)
+        recipients = access.case_recipients(deps, tx, action.notify, item, flow)
         message_kind = "escalation" if action.audit == "escalated" else "reminder"
         for login in recipients:
             if _notify(deps, tx, item, flow, state, login, message_kind, action, timer.id):
