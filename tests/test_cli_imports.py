@@ -145,8 +145,8 @@ def test_reading_a_sqlite_database_loads_no_sqlalchemy(database: str, tmp_path: 
 def test_a_command_that_writes_still_opens_the_database_with_sqlalchemy(
         database: str, tmp_path: Path) -> None:
     """The control: the probe sees SQLAlchemy where a command writes."""
-    modules = _modules(tmp_path, "--db", database, "--as", "lan", "update", "1", "--set",
-                       "year=2025")
+    modules = _modules(tmp_path, "--db", database, "--as", "lan", "nominate", FLOW, "--unit",
+                       "BN-SGD", "--nominee", "Trần Thị Bình", "--set", "year=2025")
     assert "sqlalchemy" in modules
 
 
