@@ -76,10 +76,11 @@ RETURN = ("  - {trigger: return,   from: submitted, to: returned,  by: secretari
           "comment: required,\n")
 NO_RETURNED = [("""  returned:
     label: {vi: "Trả lại để bổ sung", en: "Returned for supplement"}
-    sla: {working_days: 5}
+    sla: {working_days: 10}
     escalate:
-      - {after: 80%, notify: officer@unit}
-      - {after: 100%, fire: expire}
+      - {after: 50%,  notify: officer@unit}
+      - {after: 100%, notify: unit_head@unit}
+      - {after: 150%, fire: expire}
 """, ""), (RETURN + """     label: {vi: "Trả lại để bổ sung", en: "Return for supplement"}}
   - {trigger: resubmit, from: returned,  to: submitted, by: officer@unit,
      require: [fields_complete, {documents: [to_trinh, bao_cao]}],
@@ -334,7 +335,7 @@ def test_a_published_notice_window_is_carried_or_refused(
 DEFS = load_definitions(ROOT / "definitions", [], Renderer(ROOT / "templates").exists)
 SHIPPED = (ROOT / "definitions" / "flows" / f"{CSTDCS}.yaml").read_text("utf-8")
 TIMED = ["submitted", "returned", "voting", "pending_decision"]
-SLAS = {"submitted": 5, "returned": 5, "voting": 15, "pending_decision": 5}
+SLAS = {"submitted": 5, "returned": 10, "voting": 15, "pending_decision": 5}
 
 
 def with_slas(slas: dict[str, int]) -> Any:

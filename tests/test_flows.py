@@ -98,10 +98,16 @@ def test_cstdcs_return_unanswered_expires(cli: Cli, dossier: Path) -> None:
     item = cstdcs(cli, dossier)
     fire(cli, item, "submit", "lan", now=DAY1)
     fire(cli, item, "return", "thu", comment="Thiếu sáng kiến", now=DAY1)
-    # 5 working days from Mon 2 March: due end of Mon 9 March; the sweep fires 'expire'
-    early = cli.ok("escalate", now="2026-03-09T20:00:00+07:00")
-    assert early["fired"] == 0 and early["reminded"] == 1  # 80% = 4 WD: a reminder first
-    late = cli.ok("escalate", now="2026-03-10T08:00:00+07:00")
+    # 10 working days from Mon 2 March: due end of Mon 16 March; a reminder at 50% (Mon 9),
+    # an escalation at 100%, and 'expire' only at 150% (end of Mon 23 March); each step is
+    # taken by the first sweep after its day ends
+    early = cli.ok("escalate", now="2026-03-10T08:00:00+07:00")
+    assert (early["reminded"], early["escalated"], early["fired"]) == (1, 0, 0)
+    due = cli.ok("escalate", now="2026-03-17T08:00:00+07:00")
+    assert (due["reminded"], due["escalated"], due["fired"]) == (0, 1, 0)
+    assert cli.ok("escalate", now="2026-03-23T20:00:00+07:00")["fired"] == 0
+    assert state(cli, item) == "returned"
+    late = cli.ok("escalate", now="2026-03-24T08:00:00+07:00")
     assert late["fired"] == 1
     shown = cli.ok("show", item)
     assert (shown["state"], shown["outcome"]) == ("expired", "withdrawn")
@@ -145,7 +151,9 @@ def test_bang_khen_tinh_not_eligible_is_refused_then_expires(cli: Cli, dossier: 
     error = cli.fails(4, "fire", item, "accept", user="hung", now=at(1))
     assert error["guard"] == "eligible" and "BKTINH" in error["message"]
     fire(cli, item, "return", "hung", comment="Không đủ điều kiện", now=at(1))
-    assert cli.ok("escalate", now=at(15))["fired"] == 1
+    # returned Tue 3 March: due Tue 17 March (10 WD), expires after Tue 24 March (15 WD)
+    assert cli.ok("escalate", now=at(22))["fired"] == 0
+    assert cli.ok("escalate", now=at(23))["fired"] == 1
     assert state(cli, item) == "expired"
 
 
@@ -402,3 +410,39 @@ def test_every_shipped_flow_has_a_scenario_here() -> None:
     text = Path(__file__).read_text(encoding="utf-8")
     covered = {s for s in shipped if s in text} | set(re.findall(r'"([a-z-]+)"', text)) & shipped
     assert covered == shipped
+
+
+# ---- lao động tiên tiến and tập thể lao động xuất sắc ---------------------------------------
+
+
+def test_ldtt_return_is_reminded_escalated_then_expires(cli: Cli, dossier: Path) -> None:
+    cli.ok("register", "bac-ninh-2026", "--unit", "BN-SGD", "--award", "LDTT", "--person",
+           "cuong", user="lan", now=DAY1)
+    item = str(cli.ok("nominate", "lao-dong-tien-tien", "--unit", "BN-SGD", "--person",
+                      "cuong", "--set", "year=2026", "--set", "rating=HTT", user="lan",
+                      now=DAY1)["id"])
+    attach_all(cli, item, "lan", dossier, "to_trinh", "bao_cao")
+    fire(cli, item, "submit", "lan", now=DAY1)
+    # 10 working days to supplement: due on 16 March, expired after 15 (23 March)
+    assert fire(cli, item, "return", "thu", comment="Bổ sung", now=DAY1)["due_at"] == \
+        "2026-03-16T23:59:59+07:00"
+    cli.ok("escalate", now=at(20))
+    assert state(cli, item) == "returned"
+    cli.ok("escalate", now=at(22))
+    assert state(cli, item) == "expired"
+
+
+def test_excellent_collective_is_endorsed_then_decided(cli: Cli, dossier: Path) -> None:
+    item = str(cli.ok("nominate", "tap-the-lao-dong-xuat-sac", "--unit", "BN-SGD",
+                      "--nominee-unit", "BN-THPT-LTT", "--set", "year=2026", "--set",
+                      "rating=HTXS", "--set", "members_completing_pct=100", "--set",
+                      "ldtt_pct=90", "--set", "cstdcs_members=3", user="lan", now=DAY1)["id"])
+    attach_all(cli, item, "lan", dossier, "to_trinh", "bao_cao", "bien_ban")
+    fire(cli, item, "propose", "lan", now=DAY1)
+    votes(cli, item, dict.fromkeys(SGD_COUNCIL, "yes"), now=DAY1)
+    fire(cli, item, "send", "lan", now=DAY1)
+    for trigger in ("accept", "propose_award"):
+        fire(cli, item, trigger, "hung", now=at(1))
+    fire(cli, item, "award", "tuan", now=at(2))
+    granted = [h for h in cli.ok("audit", "log", item) if h["action"] == "granted"]
+    assert granted[0]["payload"]["nominee_unit"] == "BN-THPT-LTT"

@@ -268,6 +268,10 @@ def obj(env: Env, item: str, body: str, *, now: str, user: str | None = None,
     assert result.pop("filed_at").startswith(now[:10])
     filed_text = unicodedata.normalize("NFC", body.strip())
     assert result.pop("text_sha256") == hashlib.sha256(filed_text.encode()).hexdigest()
+    # a comment (góp ý) by default, due 10 working days after filing (the catalogue)
+    assert result.pop("kind") == "gop_y"
+    assert result.pop("due_at") == VN.due(datetime.fromisoformat(now), 10, working=True
+                                          ).astimezone(VN.tz).isoformat(timespec="seconds")
     return result
 
 
@@ -277,11 +281,12 @@ def sweep(env: Env, now: str) -> dict[str, int]:
 
 
 def timers(env: Env, item: str, status: str = "pending") -> list[tuple[str, int, str]]:
-    """``(kind, step, local due)`` of an item's timers with ``status``."""
+    """``(kind, step, local due)`` of an item's state timers with ``status`` (not those of
+    its objections' deadlines: tests/test_objection_kinds.py)."""
     out = []
     for kind, step, stored in env.rows(
             "SELECT kind, step, due_at FROM timer WHERE nomination_id = :n AND status = :s "
-            "ORDER BY due_at, id", n=int(item), s=status):
+            "AND objection_id IS NULL ORDER BY due_at, id", n=int(item), s=status):
         # SQLite keeps naive UTC text, PostgreSQL an aware datetime
         due = datetime.fromisoformat(stored) if isinstance(stored, str) else stored
         if due.tzinfo is None:
@@ -486,7 +491,8 @@ def test_who_may_object_when(env: Env) -> None:
     refused(env, 5, ["object", "999", "--text", "x"], now=during, error_type="NotFound")
 
     # out of the notice state: a complaint is still possible, a public objection is not
-    assert sweep(env, after) == counts(claimed=2, windows=2)
+    # (and the 80% reminders of the four public objections filed in the window)
+    assert sweep(env, after) == counts(claimed=6, windows=2, reminded=4, messages=4)
     assert show(env, other, after)["state"] == "council_review"
     refused(env, 4, ["object", other, "--text", "Muộn"], now=after, user="xoff",
             message=f"nomination {other} is not on public notice now", error_type="NotAllowed")
@@ -508,7 +514,8 @@ def test_objection_audit_keeps_the_objector_out(env: Env) -> None:
     [filed] = audit(env, item, "objection_filed")
     assert (filed["actor"], filed["from"], filed["to"]) == ("public", "notice", "notice")
     assert filed["payload"] == {"objection": int(result["id"]), "notice": 1,
-                                "text_sha256": sha(complaint), "complaint": False}
+                                "text_sha256": sha(complaint), "complaint": False,
+                                "kind": "gop_y", "due_at": "2026-03-18T23:59:59+07:00"}
     # the contact and the name are nowhere in the chain (stored form), the view or the show
     stored = repr(env.rows("SELECT * FROM audit_entry"))
     exported = env.cli("audit", "export", "--format", "jsonl", json_out=False).stdout
@@ -523,9 +530,13 @@ def test_objection_audit_keeps_the_objector_out(env: Env) -> None:
     [view] = shown["objections"]
     assert view == {"id": result["id"], "status": "open", "filed_at": at("03-04"),
                     "by": "public", "text": complaint, "notice": 1, "resolved_at": None,
-                    "resolved_by": None, "resolution": None, "grant": None}
+                    "resolved_by": None, "resolution": None, "grant": None, "kind": "gop_y",
+                    "kind_label": {"vi": "Góp ý", "en": "Comment"},
+                    "due_at": "2026-03-18T23:59:59+07:00", "extended": False,
+                    "extended_at": None, "overdue": False}
     human = env.cli("show", item, json_out=False, now=at("03-04")).stdout
-    assert f"objection {result['id']}: open" in human and CONTACT not in human
+    assert (f"objection {result['id']} (gop_y): open, due 2026-03-18T23:59:59+07:00" in human
+            and CONTACT not in human)
 
 
 # --- 3. holds ------------------------------------------------------------------------------
@@ -696,7 +707,9 @@ def test_window_end_moves_on_or_waits_for_the_last_objection(env: Env) -> None:
     assert (waiting["actor"], waiting["from"], waiting["to"], waiting["payload"]) == (
         "system", "notice", "notice", {"open_objections": 1})
     assert show(env, objected, at("03-17"))["state"] == "notice"
-    assert sweep(env, at("03-18", "08:00:00")) == counts()  # the window is acted on once
+    # the window is acted on once; what this sweep takes is the objection's 80% reminder
+    # (8 working days after 03-05) to the examining secretariat
+    assert sweep(env, at("03-18", "08:00:00")) == counts(claimed=1, reminded=1, messages=1)
     assert len(audit(env, objected, "notice_waiting")) == 1
 
     obj(env, objected, "Khiếu nại bổ sung", now=at("03-18"), user="sec")
@@ -721,7 +734,8 @@ def test_objection_held_across_the_window_end_resumes_with_the_window_left(env: 
     # 8 working days of the window were left (Mar 5, 6, 9 … 16)
     assert show(env, item, at("03-04"))["hold"]["timers"] == [
         {"kind": "window", "step": 0, "remaining": 8, "working": True, "expired": False}]
-    assert sweep(env, at("03-17", "08:00:00")) == counts()
+    # the window stays stopped; the objection's own 80% reminder (8 working days) is due
+    assert sweep(env, at("03-17", "08:00:00")) == counts(claimed=1, reminded=1, messages=1)
     # while the objection holds the item its window is stopped, not over
     [board] = env.cli.ok("notices", now=at("03-17"))
     assert (board["status"], board["extended_to"]) == ("open", None)

@@ -60,7 +60,7 @@ def errors(kind: str, value: Any) -> list[str]:
 
 
 def test_flow_files_under_test_load() -> None:
-    assert len(FLOWS) == 7 and CALENDARS and not DEFS.broken
+    assert len(FLOWS) == 9 and CALENDARS and not DEFS.broken
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -493,7 +493,7 @@ def test_digest_once_per_unit_recipient_and_local_day(tcli: Cli, db: Db) -> None
     school = nominate(tcli, unit="TRUONG", nominee="Trần Thị Bình")
     nominate(tcli, nominee="Chưa quá hạn", now="2026-02-26T10:00:00+07:00")
     result = tcli.ok("digest", now="2026-02-27T08:00:00+07:00")
-    assert result == {"units": 2, "overdue": 2, "messages": 4}
+    assert result == {"units": 2, "overdue": 2, "messages": 4, "objections": 0}
     digests = tcli.ok("outbox", "--kind", "digest")
     assert [(m["recipient"], m["nomination"]) for m in digests] == [
         ("chutich", None), ("tk1", None), ("tk2", None), ("tkt", None)]
@@ -505,15 +505,15 @@ def test_digest_once_per_unit_recipient_and_local_day(tcli: Cli, db: Db) -> None
     assert f"- {school} Trần Thị Bình" in digests[3]["body"]
     # Again the same local day (23:30 +07): nothing new.
     assert tcli.ok("digest", now="2026-02-27T23:30:00+07:00") == {
-        "units": 2, "overdue": 2, "messages": 0}
+        "units": 2, "overdue": 2, "messages": 0, "objections": 0}
     # 00:30 +07 on the 28th is still the 27th in UTC: a new local day, a new digest.
     assert tcli.ok("digest", now="2026-02-28T00:30:00+07:00") == {
-        "units": 2, "overdue": 2, "messages": 4}
+        "units": 2, "overdue": 2, "messages": 4, "objections": 0}
     assert db.outbox("digest") == 8
     log = [e for e in tcli.ok("audit", "log") if e["action"] == "digest"]
     assert [e["payload"] for e in log] == [
-        {"day": "2026-02-27", "units": 2, "messages": 4, "overdue": 2},
-        {"day": "2026-02-28", "units": 2, "messages": 4, "overdue": 2}]
+        {"day": "2026-02-27", "units": 2, "messages": 4, "overdue": 2, "objections": 0},
+        {"day": "2026-02-28", "units": 2, "messages": 4, "overdue": 2, "objections": 0}]
     assert tcli.ok("digest", now="2026-02-28T20:00:00+07:00")["messages"] == 0
 
 

@@ -866,7 +866,8 @@ def test_api_use_cases_with_http_basic(scene: Scene) -> None:
         assert written.status_code == 200 and written.json()["closed"] is True
         public = client.post(f"/api/items/{d3}/objections", json={"text": "Phản ánh"})
         assert public.status_code == 201 and set(public.json()) == {
-            "id", "status", "receipt", "filed_at", "text_sha256"}
+            "id", "status", "receipt", "filed_at", "text_sha256", "kind", "due_at"}
+        assert public.json()["kind"] == "gop_y" and public.json()["due_at"]
         # the filer follows it by the code, sent in the body (not the address)
         lookup = client.post("/api/receipts", json={"code": public.json()["receipt"].lower()})
         assert lookup.status_code == 200 and lookup.json()["status"] == "open"

@@ -3,10 +3,15 @@
 ``definitions/catalogue.yaml`` lists award codes (title, form, level, nominee kinds, deciding
 level) and, per award, a rule over the nominee's history (awards the engine granted plus
 imported prior awards) and the nomination's fields. Rules are a small closed language —
-``all`` / ``any`` / ``not`` / ``held`` / ``streak`` / ``count`` / ``field`` — read strictly and
-evaluated here; ``grassroots_levels`` names the unit levels that count as grassroots (cơ sở)
-in reports; legal numbers live in the file, never in code. Ad-hoc (đột xuất) awards do not
-count toward any history rule unless a rule says ``include_ad_hoc: true`` (Decree 152 Art 4(3)).
+``all`` / ``any`` / ``not`` / ``held`` / ``streak`` / ``count`` / ``field`` / ``nominee`` /
+``cluster_leader`` — read strictly and evaluated here; ``grassroots_levels`` names the unit
+levels that count as grassroots (cơ sở) in reports; ``objection_kinds`` gives each kind of
+objection (góp ý, khiếu nại, tố cáo, kiến nghị) its label, handling period and the one extension
+the law allows, in working days; legal numbers live in the file, never in code. Ad-hoc (đột
+xuất) and thematic (chuyên đề) awards do not count toward any history rule unless a rule says
+``include_ad_hoc: true`` (Decree 152 Art 4(3)): a grant of an ad-hoc flow carries the ad-hoc
+flag, and an award the catalogue marks ``thematic: true`` is treated as carrying it wherever it
+comes from (:meth:`Catalogue.counted`).
 
 Must not import the store, jinja2, typer or apscheduler.
 """
@@ -14,7 +19,7 @@ Must not import the store, jinja2, typer or apscheduler.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,9 +30,11 @@ from workflow.yamlnodes import Mapping as MapNode
 from workflow.yamlnodes import Node, Problems, Scalar, Sequence, echo, parse_yaml, read_definition
 
 __all__ = [
+    "OBJECTION_KINDS",
     "Award",
     "Catalogue",
     "HistoryEntry",
+    "ObjectionKind",
     "Rule",
     "load_catalogue",
     "parse_catalogue",
@@ -36,9 +43,14 @@ __all__ = [
 CODE_RE = re.compile(r"[A-Z][A-Z0-9_]*")
 FORMS = ("title", "commendation", "honour", "order", "medal", "flag")
 AWARD_KEYS = ["title", "form", "level", "nominees", "decided_by", "basis", "counts_in_history",
-              "rule", "note"]
-RULE_KINDS = ["all", "any", "not", "held", "streak", "count", "field"]
+              "thematic", "rule", "note"]
+RULE_KINDS = ["all", "any", "not", "held", "streak", "count", "field", "nominee",
+              "cluster_leader"]
 YEAR_REFS = ("same", "previous", "any")
+#: what the law calls an objection (the first is the default: a comment during a notice)
+OBJECTION_KINDS = ("gop_y", "khieu_nai", "to_cao", "kien_nghi")
+OBJECTION_KEYS = ["label", "days", "extension", "basis"]
+MAX_PERIOD = 365  # working days: more than a year is a typo, not a legal period
 
 
 @dataclass(frozen=True)
@@ -51,11 +63,15 @@ class HistoryEntry:
 
 @dataclass(frozen=True)
 class Facts:
-    """What a rule may read: the nominee's history, the nomination's fields and its year."""
+    """What a rule may read: the nominee's history, the nomination's fields and its year; the
+    nominee's kind (individual, collective …) and, asked only when a rule needs it, whether
+    the nominee unit leads its emulation cluster's closed ranking for the year."""
 
     history: tuple[HistoryEntry, ...]
     fields: Mapping[str, Any]
     year: int
+    kind: str = "individual"
+    leads_cluster: Callable[[], bool] | None = None
 
     def years_with(self, code: str, include_ad_hoc: bool) -> set[int]:
         return {h.year for h in self.history
@@ -110,6 +126,12 @@ class Rule:
                               if a.get("within") else "",
                               "since": Reason("rule.since", since, {"award": a["since"]})
                               if a.get("since") else ""})
+        if self.kind == "nominee":
+            kinds = " or ".join(a["kinds"])
+            return Reason("rule.nominee", f"the nominee is {kinds}", {"kinds": kinds})
+        if self.kind == "cluster_leader":
+            return Reason("rule.cluster_leader", "the nominee leads its emulation cluster's "
+                          "ranking in the year", {})
         op, value = a["op"], a["value"]
         if op in ("present", "absent"):
             return Reason(f"rule.field.{op}", f"field {a['name']} {op}", {"field": a["name"]})
@@ -169,6 +191,15 @@ class Rule:
                 return None
             return Reason("rule.needs_has", f"needs {said.text} (has {len(years)})",
                           {"rule": said, "has": len(years)})
+        if self.kind == "nominee":
+            if facts.kind in a["kinds"]:
+                return None
+            return Reason("rule.needs_is", f"needs {said.text} (is {facts.kind})",
+                          {"rule": said, "field": "nominee", "value": facts.kind})
+        if self.kind == "cluster_leader":
+            if facts.leads_cluster is not None and facts.leads_cluster():
+                return None
+            return Reason("rule.needs", f"needs {said.text}", {"rule": said})
         actual = facts.fields.get(a["name"])
         try:
             ok = FIELD_OPS[a["op"]](actual, a["value"])
@@ -190,6 +221,8 @@ class Award:
     decided_by: str = ""
     basis: str = ""
     counts_in_history: bool = True
+    #: a thematic (chuyên đề) award: like an ad-hoc one, never a basis for merit rules
+    thematic: bool = False
     rule: Rule | None = None
 
     def check(self, facts: Facts) -> Reason | None:
@@ -200,11 +233,28 @@ class Award:
 
 
 @dataclass(frozen=True)
+class ObjectionKind:
+    """A kind of objection: its label, handling period and the one extension allowed (working
+    days; 0 when the law allows none)."""
+
+    code: str
+    label: Mapping[str, str]
+    days: int
+    extension: int = 0
+    basis: str = ""
+
+
+@dataclass(frozen=True)
 class Catalogue:
     awards: Mapping[str, Award]
     path: str = ""
     #: unit levels that are grassroots (cơ sở) for the priority shares of reports
     grassroots: tuple[str, ...] = ()
+    #: handling periods by objection kind (a kind left out has no deadline)
+    objection_kinds: Mapping[str, ObjectionKind] = field(default_factory=dict)
+
+    def objection_kind(self, code: str) -> ObjectionKind | None:
+        return self.objection_kinds.get(code)
 
     def get(self, code: str) -> Award | None:
         return self.awards.get(code)
@@ -215,6 +265,19 @@ class Catalogue:
     def fields_used(self) -> dict[str, set[str]]:
         return {code: (a.rule.fields_used() if a.rule else set())
                 for code, a in self.awards.items()}
+
+    def counted(self, history: Iterable[HistoryEntry]) -> tuple[HistoryEntry, ...]:
+        """``history`` as rules read it: entries of thematic awards carry the ad-hoc flag
+        (Decree 152 Art 4(3): neither is a basis for merit awards), imported ones too."""
+        thematic = {code for code, a in self.awards.items() if a.thematic}
+        return tuple(HistoryEntry(h.award, h.year, True, h.source)
+                     if h.award in thematic and not h.ad_hoc else h for h in history)
+
+    def not_counting(self, code: str, ad_hoc: bool) -> bool:
+        """Whether a grant of ``code`` (through an ad-hoc flow or not) is stored with the
+        ad-hoc flag, so that no merit rule counts it."""
+        award = self.awards.get(code)
+        return ad_hoc or (award is not None and award.thematic)
 
 
 def load_catalogue(path: Path) -> Catalogue:
@@ -230,7 +293,8 @@ def parse_catalogue(text: str, file: str) -> Catalogue:
             p.add_at(file, 1, 1, "empty catalogue")
         p.raise_if_any()
         raise AssertionError
-    p.keys(top, "the catalogue", ["awards", "grassroots_levels"], required=["awards"])
+    p.keys(top, "the catalogue", ["awards", "grassroots_levels", "objection_kinds"],
+           required=["awards"])
     grassroots = tuple(dict.fromkeys(
         level for level in (p.choice(node, "grassroots level", LEVELS) for node in
                             p.sequence(top.get("grassroots_levels"), "grassroots_levels"))
@@ -244,8 +308,30 @@ def parse_catalogue(text: str, file: str) -> Catalogue:
         award = _award(code, value, codes, p) if code else None
         if award is not None:
             awards[award.code] = award
+    kinds = _objection_kinds(top.get("objection_kinds"), p) if "objection_kinds" in top else {}
     p.raise_if_any()
-    return Catalogue(awards=awards, path=file, grassroots=grassroots)
+    return Catalogue(awards=awards, path=file, grassroots=grassroots, objection_kinds=kinds)
+
+
+def _objection_kinds(node: Node | None, p: Problems) -> dict[str, ObjectionKind]:
+    block = p.mapping(node, "objection_kinds")
+    out: dict[str, ObjectionKind] = {}
+    for key, value in block.items() if block else ():
+        code = p.choice(key, "objection kind", OBJECTION_KINDS)
+        what = f"objection kind {code}"
+        body = p.mapping(value, what) if code else None
+        if code is None or body is None:
+            continue
+        p.keys(body, what, OBJECTION_KEYS, required=["label", "days"])
+        days = p.integer(body.get("days"), f"{what} days", minimum=1, maximum=MAX_PERIOD)
+        extension = p.integer(body.get("extension"), f"{what} extension", minimum=0,
+                              maximum=MAX_PERIOD)
+        if days is None:
+            continue
+        out[code] = ObjectionKind(code=code, label=p.text(body.get("label"), f"{what} label"),
+                                  days=days, extension=extension or 0,
+                                  basis=p.string(body.get("basis"), f"{what} basis") or "")
+    return out
 
 
 def _award(code: str, node: Node, codes: list[str], p: Problems) -> Award | None:
@@ -274,6 +360,8 @@ def _award(code: str, node: Node, codes: list[str], p: Problems) -> Award | None
             True if "counts_in_history" not in body
             else bool(p.boolean(body.get("counts_in_history"), f"{what} counts_in_history"))
         ),
+        thematic=bool(p.boolean(body.get("thematic"), f"{what} thematic"))
+        if "thematic" in body else False,
         rule=rule,
     )
 
@@ -301,6 +389,19 @@ def _rule(node: Node | None, what: str, codes: list[str], p: Problems) -> Rule |
         return Rule("not", {}, (child,)) if child else None
     if kind == "field":
         return _field_rule(body, what, p)
+    if kind == "nominee":
+        p.keys(body, f"{what} rule 'nominee'", ["nominee"])
+        kinds = [k for k in (p.choice(i, f"{what} rule nominee kind", NOMINEE_KINDS)
+                             for i in p.sequence(body.get("nominee"), f"{what} rule nominee",
+                                                 single_ok=True)) if k]
+        return Rule("nominee", {"kinds": tuple(kinds)}) if kinds else None
+    if kind == "cluster_leader":
+        p.keys(body, f"{what} rule 'cluster_leader'", ["cluster_leader"])
+        node = body.get("cluster_leader")
+        if not (isinstance(node, Scalar) and node.value is True):
+            p.add(node or body, f"{what} rule 'cluster_leader' takes 'true'")
+            return None
+        return Rule("cluster_leader", {})
     return _history_rule(kind, body, what, codes, p)
 
 

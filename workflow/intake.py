@@ -40,17 +40,21 @@ __all__ = ["MAX_ROWS", "Column", "Entry", "Grid", "Located", "ParsedList", "Unco
 
 MAX_ROWS = 10_000
 HEADER_SEARCH = 20  # a title block above the header is at most this many rows
-NOMINEE, PERSON = "nominee", "person"
+NOMINEE, PERSON, NOMINEE_UNIT = "nominee", "person", "nominee_unit"
 
 NOMINEE_LABEL = {"vi": "Họ và tên (cá nhân) hoặc tên tập thể",
                  "en": "Nominee (a person's full name or a collective's name)"}
 PERSON_LABEL = {"vi": "Tài khoản trong danh bạ (nếu có)",
                 "en": "Login in the directory (if any)"}
+NOMINEE_UNIT_LABEL = {"vi": "Mã đơn vị được đề nghị (tập thể)",
+                      "en": "Nominated unit's id (a collective)"}
 #: what offices write over these two columns, compared without accents or case
 _ALIASES = {
     NOMINEE: ("nominee", "name", "ho va ten", "ho ten", "ten", "nguoi duoc de nghi",
               "ten tap the", "ten don vi", "ca nhan", "doi tuong", "ho va ten tap the"),
     PERSON: ("person", "login", "tai khoan", "ten dang nhap", "ma can bo"),
+    NOMINEE_UNIT: ("nominee_unit", "nominee unit", "ma don vi", "ma don vi duoc de nghi",
+                   "don vi duoc de nghi", "ma tap the"),
 }
 #: columns a list may carry that are not nomination data: a running number, notes
 _IGNORED = ("stt", "tt", "so tt", "so thu tu", "no", "no.", "#", "ghi chu", "note", "notes")
@@ -122,6 +126,11 @@ class Column:
             return ("Họ và tên như trong danh bạ; để trống nếu đã ghi tài khoản"
                     if lang == "vi" else "The name as the directory has it; may be left "
                     "empty when a login is given")
+        if self.key == NOMINEE_UNIT:
+            return ("Mã đơn vị trong danh bạ của tập thể được đề nghị (đơn vị gửi hoặc đơn vị "
+                    "trực thuộc); chỉ ghi tên mà để trống mã: chính đơn vị gửi" if lang == "vi"
+                    else "The directory's id of the nominated unit (the sending unit or one "
+                    "below it); a name without an id: the sending unit itself")
         if self.key == PERSON:
             return ("Tài khoản của người được đề nghị trong danh bạ (để xét lịch sử khen "
                     "thưởng); để trống với tập thể" if lang == "vi" else "The nominee's "
@@ -151,6 +160,7 @@ class Entry:
     person: str | None
     values: dict[str, Any]
     at: dict[str, int]
+    nominee_unit: str | None = None  # a collective flow's nominated unit
 
 
 @dataclass
@@ -180,6 +190,8 @@ def column_letter(index: int) -> str:
 def columns(flow: FlowSpec) -> list[Column]:
     """The columns of the flow's list, in the template's order."""
     out = [Column(NOMINEE, NOMINEE_LABEL), Column(PERSON, PERSON_LABEL)]
+    if flow.nominee == "collective":  # the nominee is a unit of the directory
+        out.append(Column(NOMINEE_UNIT, NOMINEE_UNIT_LABEL))
     out += [Column(spec.name, dict(spec.label) or {"vi": spec.name, "en": spec.name},
                    spec.required, spec) for spec in flow.fields.values()]
     return out
@@ -210,7 +222,7 @@ def parse(grid: Grid, flow: FlowSpec) -> ParsedList:
                 "list.missing_column", f"missing column {column.key!r} "
                 f"({column.label.get('vi', column.key)}): every row must fill it",
                 {"field": column.key}), grid.file))
-    if NOMINEE not in result.at and PERSON not in result.at:
+    if not {NOMINEE, PERSON, NOMINEE_UNIT} & set(result.at):
         result.problems.append(Located(header_row, 1, Reason(
             "list.no_nominee_column", "no nominee column: give 'nominee' (the name) or "
             "'person' (a login of the directory)"), grid.file))
@@ -229,11 +241,14 @@ def parse(grid: Grid, flow: FlowSpec) -> ParsedList:
         entry = _entry(number, row, by_key, result)
         if entry is None:
             continue
-        key = entry.person or (_name_key(entry.nominee) if entry.nominee else None)
+        key = entry.person or (f"unit:{entry.nominee_unit}" if entry.nominee_unit else None) or (
+            _name_key(entry.nominee) if entry.nominee else None)
         if key is not None:
             first = seen.setdefault(key, number)
             if first != number:
-                result.problem(number, PERSON if entry.person else NOMINEE, Reason(
+                where = PERSON if entry.person else (
+                    NOMINEE_UNIT if entry.nominee_unit else NOMINEE)
+                result.problem(number, where, Reason(
                     "list.same_nominee", f"the same nominee as row {first}", {"row": first}))
         result.entries.append(entry)
     result.problems.sort()
@@ -270,7 +285,7 @@ def _match(text: str, known: Sequence[Column]) -> Column | None:
 def _header(grid: Grid, known: Sequence[Column]) -> tuple[int, tuple[Any, ...]] | None:
     for number, cells in grid.rows[:HEADER_SEARCH]:
         matched = [_match(str(c), known) for c in cells if isinstance(c, str) and c.strip()]
-        if any(m is not None and m.key in (NOMINEE, PERSON) for m in matched):
+        if any(m is not None and m.key in (NOMINEE, PERSON, NOMINEE_UNIT) for m in matched):
             return number, cells
     return None
 
@@ -337,6 +352,8 @@ def _entry(number: int, cells: tuple[Any, ...], by_key: Mapping[str, Column],
             entry.nominee = None if raw is None else " ".join(nfc(_text(raw)).split())
         elif key == PERSON:
             entry.person = _login(raw, number, result)
+        elif key == NOMINEE_UNIT:
+            entry.nominee_unit = None if raw is None else _text(raw).strip() or None
         else:
             spec = by_key[key].spec
             assert spec is not None
@@ -354,8 +371,8 @@ def _entry(number: int, cells: tuple[Any, ...], by_key: Mapping[str, Column],
             result.problem(number, column.key, Reason(
                 "list.required", f"{column.key!r} ({column.label.get('vi', column.key)}) is "
                 "required", {"field": column.key}))
-    if entry.nominee is None and entry.person is None and not any(
-            isinstance(cell(k), Uncomputed) for k in (NOMINEE, PERSON)):
+    if entry.nominee is None and entry.person is None and entry.nominee_unit is None and not any(
+            isinstance(cell(k), Uncomputed) for k in (NOMINEE, PERSON, NOMINEE_UNIT)):
         result.problem(number, NOMINEE if NOMINEE in result.at else PERSON, Reason(
             "list.no_nominee", "no nominee: give the name (nominee) or a login (person)"))
     return entry

@@ -17,6 +17,9 @@ steps people (or the clock) take, each with what is expected after it::
         from: the council passes it     # replay another scenario first (a shared beginning)
         steps: …
 
+A collective flow's nomination names the unit nominated with ``nominee_unit:`` (as ``award
+nominate --nominee-unit``).
+
 A scenario may start with ``before:`` steps that run before the nomination and act on
 emulation campaigns only: ``register`` (a registration, đăng ký thi đua), ``ranking: open``
 or ``close`` (a cluster's ranking at the final review) and ``paper`` (a unit head's ranking
@@ -65,7 +68,7 @@ __all__ = ["DEFAULT_NOW", "Edge", "Outcome", "Run", "run_files", "scenario_files
 DEFAULT_NOW = "2026-03-02T09:00:00+07:00"  # a Monday with no holiday near it
 FILE_KEYS = ["flow", "now", "directory", "scenarios"]
 SCENARIO_KEYS = ["name", "from", "before", "nomination", "steps"]
-NOMINATION_KEYS = ["as", "unit", "nominee", "person", "fields", "documents"]
+NOMINATION_KEYS = ["as", "unit", "nominee", "person", "nominee_unit", "fields", "documents"]
 #: Steps on an emulation campaign rather than on the item (allowed in ``before:``).
 CAMPAIGN_ACTIONS = ["register", "ranking", "paper"]
 ACTIONS = ["fire", "vote", "recuse", "ballot", "session", "object", "resolve", "confirm",
@@ -361,7 +364,8 @@ class _Scenario:
         try:
             made = self.service.items.nominate(
                 actor, self.spec.flow, _text(node.get("unit")) or "",
-                _text(node.get("nominee")) or "", _text(node.get("person")), values)
+                _text(node.get("nominee")) or "", _text(node.get("person")), values,
+                nominee_unit=_text(node.get("nominee_unit")))
             self.item = str(made["id"])
             for doctype in _logins(node.get("documents")):
                 self._attach(actor, doctype)

@@ -118,6 +118,15 @@ def _catalogue() -> Schema:
                              "since": {**code, "description": "Counted since this award."}},
                             required=["award", "at_least"]),
               "include_ad_hoc": ad_hoc}, required=["count"]),
+        _obj("Đối tượng", "The flow's nominee kind is one of these.",
+             {"nominee": {"title": "Đối tượng", "description": "Kinds of nominee.",
+                          "oneOf": [{"enum": list(NOMINEE_KINDS)},
+                                    {"type": "array", "items": {"enum": list(NOMINEE_KINDS)}}]}},
+             required=["nominee"]),
+        _obj("Dẫn đầu cụm, khối thi đua", "The nominee unit leads its emulation cluster's closed "
+             "ranking in a campaign covering the year.",
+             {"cluster_leader": {"const": True, "title": "Dẫn đầu cụm, khối",
+                                 "description": "Always true."}}, required=["cluster_leader"]),
         {**_obj("Trường thông tin", "A nomination field compares with a value: field: NAME "
                 "and one operator.",
                 {"field": {"type": "string", "title": "Trường",
@@ -141,10 +150,24 @@ def _catalogue() -> Schema:
          "basis": {"type": "string", "title": "Căn cứ", "description": "The legal basis."},
          "counts_in_history": {"type": "boolean", "title": "Tính vào thành tích",
                                "description": "Counts toward merit rules (default true)."},
+         "thematic": {"type": "boolean", "title": "Khen thưởng theo chuyên đề",
+                      "description": "A thematic award: like an ad-hoc one, never counted by "
+                                     "merit rules unless a rule says include_ad_hoc."},
          "rule": rule_ref,
          "note": {"type": "string", "title": "Ghi chú", "description": "A note."}},
         required=["title", "form", "level", "nominees"])
     assert set(award["properties"]) == set(catalogue.AWARD_KEYS)
+    period = {"type": "integer", "minimum": 1, "maximum": catalogue.MAX_PERIOD}
+    kind = _obj(
+        "Loại đơn", "A kind of objection: its label, handling period and extension.",
+        {"label": {**_TEXT, "title": "Tên"},
+         "days": {**period, "title": "Thời hạn giải quyết",
+                  "description": "Working days from filing (the filing day not counted)."},
+         "extension": {**period, "minimum": 0, "title": "Gia hạn",
+                       "description": "The one extension allowed, in working days (0: none)."},
+         "basis": {"type": "string", "title": "Căn cứ", "description": "The legal basis."}},
+        required=["label", "days"])
+    assert set(kind["properties"]) == set(catalogue.OBJECTION_KEYS)
     return {**_obj("Danh mục khen thưởng", "The awards flows grant, with eligibility rules "
                    "as data.", {"awards": {"type": "object", "title": "Các hình thức",
                                            "description": "Awards by code.",
@@ -153,10 +176,15 @@ def _catalogue() -> Schema:
                     "grassroots_levels": {"type": "array", "items": {"enum": list(LEVELS)},
                                           "title": "Cấp cơ sở",
                                           "description": "Unit levels that count as grassroots "
-                                                         "in the priority shares of reports."}},
+                                                         "in the priority shares of reports."},
+                    "objection_kinds": _obj(
+                        "Loại đơn thư", "Handling periods by kind of objection.",
+                        {code: {"$ref": "#/$defs/objection_kind"}
+                         for code in catalogue.OBJECTION_KINDS})},
                    required=["awards"]),
             "$defs": {"rule": {"title": "Điều kiện", "description": "An eligibility rule.",
-                               "oneOf": rules}}}
+                               "oneOf": rules},
+                      "objection_kind": kind}}
 
 
 def _directory() -> Schema:

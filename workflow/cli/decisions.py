@@ -136,7 +136,9 @@ def registry(
     rows = list(service.register.registry(reader, query, limit))
     st.out.emit(rows, lambda rs: st.out.table(
         ["grant", "nominee", "unit", "award", "year", "decision", "date", "issuer", "status"],
-        ([r["id"], r["nominee"] or "(confidential)", r["unit"] or "", r["award"], r["year"],
+        ([r["id"], (r["nominee"] or "(confidential)") + (
+            f" (collective {r['nominee_unit']})" if r.get("nominee_unit") else ""),
+          r["unit"] or "", r["award"], r["year"],
           r["decision"] or "", r["decided_on"] or "", r["issuer"] or "",
           r["status"] + (f" {r['revoked_at'][:10]}" if r["revoked_at"] else "")]
          for r in rs)))

@@ -37,6 +37,9 @@ def nominate(
     nominee: str = typer.Option("", "--nominee", help="the nominee's name (default with "
                                 "--person: the name in the directory)"),
     person: str | None = typer.Option(None, "--person", help="the nominee's login, for history"),
+    nominee_unit: str | None = typer.Option(None, "--nominee-unit", help="a collective flow's "
+                                            "nominee: a unit id (default: --unit itself); the "
+                                            "name defaults to the unit's"),
     set_: list[str] = typer.Option([], "--set", help="a field: KEY=VALUE (repeat)",
                                    metavar="KEY=VALUE"),
     confidential: bool = typer.Option(False, "--confidential", help="the nominee works on "
@@ -48,7 +51,8 @@ def nominate(
 
     st = state(ctx)
     result = st.service().items.nominate(st.actor(), flow, unit, nominee, person,
-                                         parse_assignments(set_), confidential=confidential)
+                                         parse_assignments(set_), confidential=confidential,
+                                         nominee_unit=nominee_unit)
     st.out.emit(result, lambda r: st.out.line(f"nomination {r['id']} created in {r['state']}"))
 
 
@@ -162,7 +166,10 @@ def _show_human(st: Any, r: dict[str, Any]) -> None:
         out.line(f"  confirm   {c['key']}: {c.get('decision') or 'waiting'}"
                  + (f" by {c['actor']}" if c.get("actor") else ""))
     for o in r["objections"]:
-        out.line(f"  objection {o['id']}: {o['status']}")
+        out.line(f"  objection {o['id']} ({o['kind']}): {o['status']}"
+                 + (f", due {o['due_at']}" if o.get("due_at") else "")
+                 + (" (extended)" if o.get("extended") else "")
+                 + (" OVERDUE" if o.get("overdue") else ""))
     out.table(["seq", "at", "actor", "action", "from", "to"],
               ([h["seq"], h["at"], h["actor"], h["action"], h["from"], h["to"]]
                for h in r["history"]), title="history")
@@ -182,10 +189,12 @@ def list_items(
     state_: str | None = typer.Option(None, "--state", help="only items in this state"),
     flow: str | None = typer.Option(None, "--flow", help="only items of this flow"),
     unit: str | None = typer.Option(None, "--unit", help="only items of this unit"),
-    overdue: bool = typer.Option(False, "--overdue", help="only items past their SLA"),
+    overdue: bool = typer.Option(False, "--overdue", help="only items past their SLA, or with "
+                                 "an open objection past its handling deadline"),
     limit: int | None = typer.Option(None, "--limit", min=1, help="at most N items"),
 ) -> None:
-    """Items, in id order (every match unless --limit)."""
+    """Items, in id order (every match unless --limit). --overdue takes items past their
+    SLA and items with an overdue open objection (see award objections --overdue)."""
     st = state(ctx)
     rows = st.service(read_only=True).items.find(
         state=state_, flow=flow, unit=unit, overdue=overdue, limit=limit)

@@ -13,6 +13,8 @@ from workflow.cli.output import LogFormat, writing
 from workflow.errors import UsageError
 
 DELIVERY_STATUSES = ("pending", "sending", "sent", "failed", "no_address", "held")
+OBJECTION_KINDS_HELP = ("gop_y (comment, the default) | khieu_nai (complaint) | to_cao "
+                        "(denunciation) | kien_nghi (petition)")
 
 
 class Outcome(StrEnum):
@@ -67,6 +69,8 @@ def object_(
     name: str | None = typer.Option(None, "--name", help="your name (optional)"),
     contact: str | None = typer.Option(None, "--contact", help="how to reach you (optional; "
                                        "kept out of the audit log)"),
+    kind: str = typer.Option("gop_y", "--kind", metavar="KIND", help=OBJECTION_KINDS_HELP
+                             + "; sets the handling deadline (working days, catalogue)"),
 ) -> None:
     """File an objection: anyone during a notice window; officers and the secretariat at any
     time before a decision; anyone against an award already granted."""
@@ -75,12 +79,14 @@ def object_(
     from workflow.service import PUBLIC, Actor
 
     actor = Actor(login) if login else PUBLIC
-    result = st.service().items.file_objection(actor, nomination, text, name, contact)
+    result = st.service().items.file_objection(actor, nomination, text, name, contact, kind)
     st.out.emit({k: result[k] for k in ("id", "status", "nomination", "held", "receipt",
-                                        "filed_at", "text_sha256", "grant") if k in result},
+                                        "filed_at", "text_sha256", "grant", "kind", "due_at")
+                 if k in result},
                 lambda r: st.out.line(
-                    f"objection {r['id']} filed against nomination {r['nomination']}"
+                    f"{r['kind']} {r['id']} filed against nomination {r['nomination']}"
                     + (" (the nomination is on hold)" if r["held"] else "")
+                    + (f"; due {r['due_at']}" if r["due_at"] else "")
                     + f"; receipt code {r['receipt']} (look it up with award receipt CODE)"))
 
 
@@ -118,6 +124,48 @@ def resolve(
     st.out.emit(result, lambda r: st.out.line(
         f"objection {r['id']} {r['status']}; nomination {r['nomination']} is {r['state']}"
         + (f"; grant {r['revoked']['id']} revoked" if r.get("revoked") else "")))
+
+
+@command(app, "extend")
+def extend(
+    ctx: typer.Context,
+    objection: str = typer.Argument(..., metavar="OBJECTION_ID"),
+    reason: str = typer.Option(..., "--reason", metavar="TEXT",
+                               help="why the case needs more time (kept in the audit log)"),
+) -> None:
+    """Extend an objection's handling deadline once (the secretariat that resolves it): a
+    complaint by 15 working days, a denunciation by 30; a comment or petition has none."""
+    st = state(ctx)
+    result = st.service().items.extend(st.actor(), objection, reason)
+    st.out.emit(result, lambda r: st.out.line(
+        f"{r['kind']} {r['id']} (nomination {r['nomination']}) extended by {r['days']} working "
+        f"day(s): due {r['due_at']}"))
+
+
+@command(app, "objections")
+def objections(
+    ctx: typer.Context,
+    open_only: bool = typer.Option(False, "--open", help="only objections not yet resolved"),
+    overdue: bool = typer.Option(False, "--overdue",
+                                 help="only open objections past their handling deadline"),
+    kind: str | None = typer.Option(None, "--kind", metavar="KIND", help=OBJECTION_KINDS_HELP),
+    unit: str | None = typer.Option(None, "--unit", help="only items of this unit and below"),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="at most N objections"),
+) -> None:
+    """Objections on items you see (a role at the item's unit or above): kind, filing date,
+    handling deadline, status, extension; "!" marks an overdue one. Who objected is shown to
+    the examining secretariat only."""
+    st = state(ctx)
+    rows = st.service().items.objections(st.actor(), open_only=open_only, overdue=overdue,
+                                         kind=kind, unit=unit, limit=limit)
+    if st.as_json:
+        st.out.json(list(rows))
+        return
+    st.out.table(["id", "item", "kind", "filed", "due", "status", "extended", "objector"],
+                 ([r["id"], r["nomination"], r["kind_label"].get("en", r["kind"]),
+                   r["filed_at"], (r["due_at"] or "") + (" !" if r["overdue"] else ""),
+                   r["status"], "yes" if r["extended"] else "",
+                   r.get("name") or ""] for r in rows))
 
 
 @command(app, "confirm")
@@ -216,8 +264,10 @@ def scheduler(
 
 @command(app, "digest")
 def digest(ctx: typer.Context) -> None:
-    """Write today's digest of overdue items to the outbox (idempotent per day)."""
+    """Write today's digest of overdue items and overdue objections to the outbox, a section
+    per unit (idempotent per day)."""
     st = state(ctx)
     result = st.service().timers.digest()
     st.out.emit(result, lambda r: st.out.line(
-        f"{r['messages']} message(s) for {r['units']} unit(s), {r['overdue']} overdue item(s)"))
+        f"{r['messages']} message(s) for {r['units']} unit(s), {r['overdue']} overdue item(s), "
+        f"{r['objections']} overdue objection(s)"))

@@ -42,6 +42,8 @@ COMMANDS: dict[str, str] = {
     "object": "notices",
     "receipt": "notices",
     "resolve": "notices",
+    "extend": "notices",
+    "objections": "notices",
     "confirm": "notices",
     "decision": "decisions",
     "registry": "decisions",

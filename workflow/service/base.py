@@ -217,23 +217,28 @@ class ItemContext:
         return self._tx.objections.open_count(self._item.id)
 
     def eligibility(self, award: str) -> Reason | None:
-        spec = self._deps.definitions.catalogue.get(award)
+        catalogue = self._deps.definitions.catalogue
+        spec = catalogue.get(award)
         if spec is None:
             return Reason("eligible.unknown_award", f"award {award} is not in the catalogue",
                           {"award": award})
         login = self._item.person_login
-        history = tuple(self._tx.directory.history(login)) if login else ()
-        if spec.rule is not None and not login and reads_history(spec):
+        unit = self._item.nominee_unit
+        if unit:  # a collective nominee: the unit's own grants are its history
+            history = tuple(self._tx.grants.unit_history(unit))
+        else:
+            history = tuple(self._tx.directory.history(login)) if login else ()
+        if spec.rule is not None and not login and not unit and reads_history(spec):
             return Reason("eligible.needs_person", f"{award} needs the nominee's history; "
                           "nominate with --person LOGIN", {"award": award})
-        facts = Facts(history=history, fields=self._item.fields, year=nomination_year(
-            self._item, self._deps.calendar(self._flow)))
+        facts = Facts(history=catalogue.counted(history), fields=self._item.fields,
+                      year=self._year(), kind=self._flow.nominee,
+                      leads_cluster=lambda: self._leader(unit or self._item.unit_id) is None)
         reason = spec.check(facts)
         if reason is None:
             return None
         return Reason("eligible.failed", f"{award}: {reason.text}",
                       {"award": award, "reason": reason})
-
 
     def _year(self) -> int:
         return nomination_year(self._item, self._deps.calendar(self._flow))
@@ -259,8 +264,11 @@ class ItemContext:
                       {"award": award, "year": year, "campaign": campaigns[0]})
 
     def leads_cluster(self) -> Reason | None:
+        return self._leader(self._item.nominee_unit or self._item.unit_id)
+
+    def _leader(self, unit: str) -> Reason | None:
+        """``None`` when ``unit`` leads its cluster's closed ranking for the item's year."""
         year = self._year()
-        unit = self._item.unit_id
         campaigns = [c for c in self._deps.definitions.campaigns.values()
                      if c.covers(year) and any(unit in k.members for k in c.clusters)]
         if not campaigns:

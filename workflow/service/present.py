@@ -53,6 +53,7 @@ def item_summary(deps: Deps, item: NominationRow, now: datetime | None = None) -
         "unit": item.unit_id,
         "nominee": item.nominee,
         "person": item.person_login,
+        "nominee_unit": item.nominee_unit,
         "due_at": deps.iso(item.due_at),
         "overdue": overdue,
         "final": item.final,
@@ -290,6 +291,7 @@ def grant_views(deps: Deps, tx: Tx, grants: list[GrantRow]) -> list[dict[str, An
         out.append({
             "id": str(g.id), "kind": g.kind, "person": g.person_login, "nominee": g.nominee,
             "unit": g.unit_id, "unit_name": unit.name if unit else g.unit_id,
+            "nominee_unit": g.nominee_unit,
             "award": g.award, "award_title": dict(spec.title) if spec else {"vi": g.award},
             "year": g.year, "decision": d.number if d else None,
             "decision_id": str(d.id) if d else None, "decided_on": d.decided_on if d else None,

@@ -24,7 +24,8 @@ from workflow.service.present import audit_view, item_summary
 from workflow.store import CouncilSessionRow, NominationRow, ObjectionRow, Tx, normal_receipt
 
 __all__ = ["EXPORT_COLUMNS", "available", "export_rows", "item_detail", "notices_page",
-           "objections_view", "objector", "open_objections", "paper_view", "queue",
+           "objection_facts", "objections_view", "objector", "open_objections", "paper_view",
+           "queue",
            "receipt_status", "session_summary", "session_view"]
 
 
@@ -90,17 +91,30 @@ def objections_view(deps: Deps, tx: Tx, item: NominationRow,
     """Objections of an item. The objector's personal data (name, contact, receipt code)
     only where ``examines(notice id)`` says the reader is the examining secretariat."""
     out = []
+    now = deps.now()
     for o in tx.objections.of(item.id):
         view = {"id": str(o.id), "status": o.status, "filed_at": deps.iso(o.filed_at),
                 "by": o.filed_by or "public", "text": o.text, "notice": o.notice_id,
                 "resolved_at": deps.iso(o.resolved_at), "resolved_by": o.resolved_by,
                 "resolution": o.resolution,
                 # a complaint against the award once granted: upheld, it revokes it
-                "grant": str(o.grant_id) if o.grant_id is not None else None}
+                "grant": str(o.grant_id) if o.grant_id is not None else None,
+                **objection_facts(deps, o, now)}
         if examines is not None and examines(o.notice_id):
             view.update(objector(o))
         out.append(view)
     return out
+
+
+def objection_facts(deps: Deps, row: ObjectionRow, now: datetime) -> dict[str, Any]:
+    """An objection's kind (with its label from the catalogue), handling deadline, whether the
+    one extension was taken and whether it is overdue (open past its deadline)."""
+    spec = deps.definitions.catalogue.objection_kind(row.kind)
+    return {"kind": row.kind,
+            "kind_label": dict(spec.label) if spec else {"vi": row.kind, "en": row.kind},
+            "due_at": deps.iso(row.due_at), "extended": row.extended_at is not None,
+            "extended_at": deps.iso(row.extended_at),
+            "overdue": row.status == "open" and row.due_at is not None and row.due_at < now}
 
 
 def objector(row: ObjectionRow) -> dict[str, Any]:
@@ -252,7 +266,8 @@ def open_objections(deps: Deps, tx: Tx, actor: Actor, limit: int) -> list[dict[s
             out.append({"id": str(objection_id), "nomination": str(item.id),
                         "nominee": item.nominee, "unit": item.unit_id,
                         "state": item.state, "filed_at": deps.iso(row.filed_at),
-                        "by": row.filed_by or "public", "text": row.text, **objector(row)})
+                        "by": row.filed_by or "public", "text": row.text, **objector(row),
+                        **objection_facts(deps, row, deps.now())})
             if len(out) == limit:
                 break
     return out

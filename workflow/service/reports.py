@@ -574,7 +574,7 @@ def timeliness(scope: Scope) -> Report:
 def _three(rule: Rule, facts: Facts, met: list[bool]) -> bool | None:
     """The rule over the history alone: field conditions are unknown (None) until a
     nomination gives them; ``met`` collects whether some history condition held."""
-    if rule.kind == "field":
+    if rule.kind in ("field", "nominee", "cluster_leader"):
         return None
     if rule.kind in ("held", "streak", "count"):
         ok = rule.check(facts) is None
@@ -623,7 +623,7 @@ def eligible(scope: Scope) -> Report:
             HistoryEntry(award, int(held_in), bool(ad_hoc)))
     candidates: list[tuple[str, str]] = []
     for login, (_, _, history) in people.items():
-        facts = Facts(tuple(history), {}, year)
+        facts = Facts(catalogue.counted(history), {}, year)
         for code, award in awards.items():
             if any(h.award == code and h.year == year for h in history):
                 continue  # already holds it for the year

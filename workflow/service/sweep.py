@@ -6,6 +6,10 @@ trigger the system fires (guards still apply; a refusal is audited, not lost), o
 a notice window. Each timer runs inside a savepoint, so a failure rolls back that timer's
 work only and the timer is marked ``failed`` (with an audit entry) instead of being retried
 for ever; a database failure loses the whole batch, which the next sweep takes again.
+
+An objection's timers (``objection_id`` set) never move the item: each is a reminder or an
+escalation about the objection's handling deadline, written to the outbox once (its claim and
+the outbox's dedupe key both guard that), or nothing when the objection is no longer open.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from workflow.errors import AwardError
-from workflow.escalation import Action, plan
+from workflow.escalation import Action, ObjectionStep, objection_step, plan
 from workflow.flow import FlowSpec, StateSpec
 from workflow.service import access
 from workflow.service.base import SYSTEM, Deps
@@ -23,7 +27,7 @@ from workflow.service.lifecycle import Entry
 from workflow.service.lifecycle.notice import window_ended
 from workflow.service.moves import apply
 from workflow.service.present import item_context
-from workflow.store import NominationRow, TimerRow, Tx, database_errors
+from workflow.store import NominationRow, ObjectionRow, TimerRow, Tx, database_errors
 
 __all__ = ["DIGEST_ROLES", "SWEEP_BATCH", "sweep_batch", "write_digest"]
 
@@ -57,6 +61,8 @@ def sweep_batch(deps: Deps, tx: Tx, now: datetime, limit: int) -> dict[str, int]
 
 
 def _act(deps: Deps, tx: Tx, timer: TimerRow, counts: dict[str, int]) -> str:
+    if timer.objection_id is not None:
+        return _act_objection(deps, tx, timer, timer.objection_id, counts)
     item = tx.items.get(timer.nomination_id, lock=True)
     if item is None or item.final or item.entry_no != timer.entry_no:
         counts["stale"] += 1
@@ -99,6 +105,76 @@ def _act(deps: Deps, tx: Tx, timer: TimerRow, counts: dict[str, int]) -> str:
     return "done"
 
 
+def _act_objection(deps: Deps, tx: Tx, timer: TimerRow, objection_id: int,
+                   counts: dict[str, int]) -> str:
+    """A step of an objection's deadline: messages to the step's roles at the examining unit
+    (the nearest unit above it where someone holds them, if nobody does there)."""
+    objection = tx.objections.get(objection_id, lock=True)
+    step = objection_step(timer.step)
+    item = tx.items.get(timer.nomination_id, lock=True)
+    if objection is None or objection.status != "open" or step is None or item is None:
+        counts["stale"] += 1
+        return "cancelled"
+    flow = deps.compiled(tx, item.flow_version).spec
+    unit = access.examining_unit(deps, tx, item, flow, objection.notice_id)
+    recipients = _objection_recipients(deps, tx, step, unit)
+    for login in recipients:
+        if _notify_objection(deps, tx, item, objection, step, login, timer.id):
+            counts["messages"] += 1
+    tx.audit.append(deps.now(), "system", step.audit, item.id, item.state, item.state, {
+        "timer": timer.id, "objection": objection.id, "kind": objection.kind,
+        "after": f"{step.percent}%", "due_at": deps.iso(objection.due_at),
+        "recipients": recipients})
+    counts[step.audit] += 1
+    return "done"
+
+
+def _objection_recipients(deps: Deps, tx: Tx, step: ObjectionStep, unit: str) -> list[str]:
+    tree = deps.tree(tx)
+    starts = [unit]
+    if step.above:
+        parent = tree.units[unit].parent if unit in tree.units else None
+        if parent is not None:
+            starts.append(parent)
+    out: list[str] = []
+    for start in starts:
+        for candidate in tree.ancestors(start):
+            found = [login for role in step.roles
+                     for login in tx.directory.holders(role, candidate)]
+            if found:
+                out.extend(login for login in found if login not in out)
+                break
+    return out
+
+
+def _notify_objection(deps: Deps, tx: Tx, item: NominationRow, objection: ObjectionRow,
+                      step: ObjectionStep, login: str, timer_id: int) -> bool:
+    """The message names the item, the objection's number, kind and deadline; never who
+    filed it or what it says (the examining secretariat reads that on the item's page)."""
+    spec = deps.definitions.catalogue.objection_kind(objection.kind)
+    label = dict(spec.label) if spec else {"vi": objection.kind, "en": objection.kind}
+    due = deps.iso(objection.due_at) or "—"
+    overdue = objection.due_at is not None and deps.now() > objection.due_at
+    head = "[Chuyển cấp / Escalation]" if step.message == "escalation" else \
+        "[Nhắc việc / Reminder]"
+    subject = (f"{head} {label.get('vi', objection.kind)} số {objection.id} — hồ sơ {item.id} "
+               f"({item.nominee})")
+    body = "\n".join([
+        subject, "",
+        f"{label.get('vi', objection.kind)} số {objection.id} về hồ sơ {item.id} "
+        f"({item.nominee}, {item.unit_id}), tiếp nhận {deps.iso(objection.filed_at)}; hạn giải "
+        f"quyết: {due}" + (" (đã gia hạn)" if objection.extended_at else "") + ".",
+        ("Đã QUÁ HẠN giải quyết. " if overdue else "") + f"Mốc nhắc: {step.percent}% thời hạn.",
+        "",
+        f"{label.get('en', objection.kind)} {objection.id} about nomination {item.id}, filed "
+        f"{deps.iso(objection.filed_at)}; due {due}" + (" (extended)" if objection.extended_at
+                                                         else "")
+        + (", OVERDUE" if overdue else "") + f"; step {step.percent}% of the period.",
+        "", f"Xem: award objections --open; award resolve {objection.id} …", ""])
+    return tx.outbox.put(deps.now(), step.message, login, item.id, subject, body,
+                         dedupe=f"timer:{timer_id}:{login}")
+
+
 def _notify(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec, state: StateSpec,
             login: str, kind: str, action: Action, timer_id: int) -> bool:
     assert action.step is not None
@@ -119,8 +195,11 @@ def _notify(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec, state: Stat
 
 
 def write_digest(deps: Deps, now: datetime, by_unit: dict[str, list[dict[str, Any]]],
-                 tx: Tx) -> dict[str, int]:
-    """Write the day's overdue digests; a (day, unit, recipient) gets one message at most.
+                 tx: Tx, objections: dict[str, list[dict[str, Any]]] | None = None
+                 ) -> dict[str, int]:
+    """Write the day's overdue digests; a (day, unit, recipient) gets one message at most,
+    with a section of overdue items and one of overdue objections (``objections``, by the
+    unit of their item; no personal data).
 
     A unit with no secretariat or council chair of its own is reported to the nearest unit
     above it that has one.
@@ -128,12 +207,20 @@ def write_digest(deps: Deps, now: datetime, by_unit: dict[str, list[dict[str, An
     tx.audit.head()  # the chain lock first: concurrent digest jobs queue, not race
     day = now.astimezone(deps.display_tz).date()
     tree = deps.tree(tx)
+    objections = objections or {}
     written = 0
-    for unit, rows in sorted(by_unit.items()):
+    for unit in sorted(set(by_unit) | set(objections)):
+        rows = by_unit.get(unit, [])
+        late = objections.get(unit, [])
         lines = [f"- {r['id']} {r['nominee']} ({r['flow']}, {r['state']}), hạn/due {r['due_at']}"
                  for r in rows]
+        if late:
+            lines += ["", f"Đơn thư quá hạn giải quyết / Overdue objections: {len(late)}"]
+            lines += [f"- {r['kind_label'].get('vi', r['kind'])} số {r['id']} ({r['kind']}), "
+                      f"hồ sơ/item {r['nomination']}, hạn/due {r['due_at']}"
+                      + (" (đã gia hạn/extended)" if r["extended"] else "") for r in late]
         subject = (f"Tổng hợp hồ sơ quá hạn {day.isoformat()} — {unit}: {len(rows)} / "
-                   f"Overdue digest")
+                   f"Overdue digest") + (f"; đơn thư quá hạn: {len(late)}" if late else "")
         body = subject + "\n\n" + "\n".join(lines) + "\n"
         recipients: set[str] = set()
         for candidate in tree.ancestors(unit):
@@ -145,9 +232,12 @@ def write_digest(deps: Deps, now: datetime, by_unit: dict[str, list[dict[str, An
             if tx.outbox.put(now, "digest", login, None, subject, body,
                              dedupe=f"digest:{day.isoformat()}:{unit}:{login}"):
                 written += 1
+    units = len(set(by_unit) | set(objections))
+    overdue = sum(len(r) for r in by_unit.values())
+    late_total = sum(len(r) for r in objections.values())
     if written:
         tx.audit.append(now, "system", "digest", None, None, None, {
-            "day": day.isoformat(), "units": len(by_unit), "messages": written,
-            "overdue": sum(len(r) for r in by_unit.values())})
-    return {"units": len(by_unit), "messages": written,
-            "overdue": sum(len(r) for r in by_unit.values())}
+            "day": day.isoformat(), "units": units, "messages": written,
+            "overdue": overdue, "objections": late_total})
+    return {"units": units, "messages": written, "overdue": overdue,
+            "objections": late_total}

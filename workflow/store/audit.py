@@ -146,6 +146,12 @@ class AuditRepo:
         self._database = database  # the SQLite file, which verifying workers read too
         self._head: tuple[int, str] | None = None
 
+    def last_seq(self) -> int:
+        """The last entry's ``seq`` (0 for none), read without the chain lock: a value that
+        changes with every audited change, for caches of what the data shows."""
+        row = self._raw.one("SELECT max(seq) FROM audit_entry")
+        return int(row[0]) if row and row[0] is not None else 0
+
     def head(self) -> tuple[int, str]:
         """``(seq, hash)`` of the last entry, taking the chain lock first."""
         if self._head is None:

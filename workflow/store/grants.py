@@ -46,7 +46,10 @@ class GrantFilter:
         conds: list[str] = []
         params: list[Any] = []
         if self.units is not None:
-            conds.append(f"unit_id IN ({placeholders(self.units)})" if self.units else "1 = 0")
+            # a collective's grant is found under its nominating unit and under its own unit
+            conds.append(f"(unit_id IN ({placeholders(self.units)}) OR nominee_unit IN "
+                         f"({placeholders(self.units)}))" if self.units else "1 = 0")
+            params.extend(self.units)
             params.extend(self.units)
         for column, value in (("person_login", self.person), ("award", self.award),
                               ("year", self.year), ("status", self.status),
@@ -74,15 +77,18 @@ class GrantRepo:
     def add(self, *, kind: str, person_login: str | None, nominee: str, unit_id: str | None,
             award: str, year: int, ad_hoc: bool, decision_id: int | None,
             nomination_id: int | None, source: str, confidential: bool,
-            granted_at: datetime | None, name_fold: str) -> int:
-        """A new grant; ``name_fold`` is the nominee's name as searches compare it."""
+            granted_at: datetime | None, name_fold: str,
+            nominee_unit: str | None = None) -> int:
+        """A new grant; ``name_fold`` is the nominee's name as searches compare it;
+        ``nominee_unit`` the unit that is the nominee of a collective title."""
         row = self.raw.one(
             "INSERT INTO award_grant (kind, person_login, nominee, name_fold, unit_id, award, "
             "year, ad_hoc, decision_id, nomination_id, source, status, confidential, "
-            "granted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'granted', ?, ?) RETURNING id",
+            "granted_at, nominee_unit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'granted', ?, "
+            "?, ?) RETURNING id",
             (kind, person_login, nominee, " " + name_fold, unit_id, award, year, ad_hoc,
              decision_id, nomination_id, source, confidential,
-             self.raw.time_out(granted_at)))
+             self.raw.time_out(granted_at), nominee_unit))
         assert row is not None
         return int(row[0])
 
@@ -136,6 +142,15 @@ class GrantRepo:
         rows = self.raw.all(
             "SELECT award, year, ad_hoc, source FROM award_grant WHERE person_login = ? AND "
             "status = 'granted' ORDER BY year, award", (login,))
+        return [HistoryEntry(r[0], r[1], bool(r[2]),
+                             "imported" if r[3] == "imported" else "granted") for r in rows]
+
+    def unit_history(self, unit_id: str) -> list[HistoryEntry]:
+        """What counts for a collective's eligibility: the grants not revoked whose nominee
+        is the unit ``unit_id`` (collective titles, e.g. Tập thể lao động xuất sắc)."""
+        rows = self.raw.all(
+            "SELECT award, year, ad_hoc, source FROM award_grant WHERE nominee_unit = ? AND "
+            "status = 'granted' ORDER BY year, award", (unit_id,))
         return [HistoryEntry(r[0], r[1], bool(r[2]),
                              "imported" if r[3] == "imported" else "granted") for r in rows]
 

@@ -28,18 +28,19 @@ class ItemRepo:
 
     def insert(self, *, flow_id: str, flow_version: str, state: str, unit_id: str,
                nominee: str, person_login: str | None, fields: dict[str, Any],
-               created_at: datetime, created_by: str, confidential: bool = False
-               ) -> NominationRow:
-        """A new item in its first state entry (version 1, entry 1)."""
+               created_at: datetime, created_by: str, confidential: bool = False,
+               nominee_unit: str | None = None) -> NominationRow:
+        """A new item in its first state entry (version 1, entry 1); ``nominee_unit``: the
+        unit nominated for a collective title."""
         raw = self.raw
         row = raw.one(
             "INSERT INTO nomination (flow_id, flow_version, state, version, unit_id, nominee, "
             "person_login, fields, created_at, created_by, entered_at, entry_no, due_at, final, "
-            f"outcome, hold_data, confidential) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, 1, NULL, "
-            f"?, NULL, NULL, ?) RETURNING {_COLUMNS}",
+            f"outcome, hold_data, confidential, nominee_unit) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, "
+            f"?, ?, 1, NULL, ?, NULL, NULL, ?, ?) RETURNING {_COLUMNS}",
             (flow_id, flow_version, state, unit_id, nominee, person_login, dumps(fields),
              raw.time_out(created_at), created_by, raw.time_out(created_at), False,
-             confidential))
+             confidential, nominee_unit))
         assert row is not None
         item = _decode(row)
         self._visit(item)
@@ -135,11 +136,12 @@ class ItemRepo:
     def page(self, *, state: str | None = None, flow: str | None = None,
              units: Sequence[str] | None = None, overdue_at: datetime | None = None,
              open_only: bool = False, after_id: int = 0, limit: int = 500,
-             steps: Sequence[tuple[str, str]] | None = None, year: int | None = None
-             ) -> list[NominationRow]:
+             steps: Sequence[tuple[str, str]] | None = None, year: int | None = None,
+             objections: bool = False) -> list[NominationRow]:
         """One page in id order; callers page with ``after_id`` (nothing loads everything).
-        ``steps`` and ``year`` narrow as in :meth:`newest`."""
-        conds, params = self._filters(state, flow, units, overdue_at, open_only)
+        ``steps`` and ``year`` narrow as in :meth:`newest`; with ``overdue_at``,
+        ``objections`` also takes items with an open objection past its handling deadline."""
+        conds, params = self._filters(state, flow, units, overdue_at, open_only, objections)
         self._narrow(conds, params, steps, year)
         conds.append("id > ?")
         params.append(after_id)
@@ -194,7 +196,8 @@ class ItemRepo:
         return None if row is None else str(row[0])
 
     def _filters(self, state: str | None, flow: str | None, units: Sequence[str] | None,
-                 overdue_at: datetime | None, open_only: bool) -> tuple[list[str], list[Any]]:
+                 overdue_at: datetime | None, open_only: bool, objections: bool = False
+                 ) -> tuple[list[str], list[Any]]:
         conds: list[str] = []
         params: list[Any] = []
         if state:
@@ -206,10 +209,18 @@ class ItemRepo:
         if units is not None:
             conds.append(f"unit_id IN ({placeholders(units)})" if units else "1 = 0")
             params.extend(units)
-        if overdue_at is not None:
+        if overdue_at is not None and objections:
+            # past the SLA, or with an open objection past its handling deadline (which may be
+            # a complaint against an award already granted: a final item)
+            conds.append("((due_at IS NOT NULL AND due_at < ? AND final = ?) OR id IN ("
+                         "SELECT nomination_id FROM objection WHERE status = 'open' AND "
+                         "due_at IS NOT NULL AND due_at < ?))")
+            at = self.raw.time_out(overdue_at)
+            params.extend([at, False, at])
+        elif overdue_at is not None:
             conds.append("due_at IS NOT NULL AND due_at < ?")
             params.append(self.raw.time_out(overdue_at))
-        if overdue_at is not None or open_only:
+        if (overdue_at is not None and not objections) or open_only:
             conds.append("final = ?")
             params.append(False)
         return conds, params

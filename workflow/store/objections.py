@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from workflow.store.raw import Raw, placeholders
 from workflow.store.rows import ObjectionRow, columns, decoder
@@ -44,16 +45,18 @@ class ObjectionRepo:
 
     def file(self, nomination_id: int, notice_id: int | None, text: str, name: str | None,
              contact: str | None, filed_by: str | None, at: datetime,
-             grant_id: int | None = None) -> tuple[int, str]:
+             grant_id: int | None = None, kind: str = "gop_y",
+             due_at: datetime | None = None) -> tuple[int, str]:
         """The new objection's id and receipt code (``grant_id``: a complaint against an
-        award already granted)."""
+        award already granted; ``due_at``: its handling deadline)."""
         receipt = new_receipt()
         row = self.raw.one(
             "INSERT INTO objection (nomination_id, notice_id, text, name, contact, filed_by, "
-            "filed_at, status, receipt, grant_id) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?) "
-            "RETURNING id",
+            "filed_at, status, receipt, grant_id, kind, due_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?) RETURNING id",
             (nomination_id, notice_id, text, name, contact, filed_by, self.raw.time_out(at),
-             receipt, grant_id))
+             receipt, grant_id, kind,
+             None if due_at is None else self.raw.time_out(due_at)))
         assert row is not None
         return int(row[0]), receipt
 
@@ -90,6 +93,40 @@ class ObjectionRepo:
             f"({placeholders(units)}) AND o.id > ? ORDER BY o.id LIMIT ?",
             (*units, after_id, limit))
         return [(int(r[0]), int(r[1])) for r in rows]
+
+    def extend(self, objection_id: int, due_at: datetime, by: str, reason: str, at: datetime
+               ) -> bool:
+        """Take the one extension: False when it was already taken (or the row is closed)."""
+        return self.raw.run(
+            "UPDATE objection SET due_at = ?, extended_at = ?, extended_by = ?, "
+            "extend_reason = ? WHERE id = ? AND status = 'open' AND extended_at IS NULL",
+            (self.raw.time_out(due_at), self.raw.time_out(at), by, reason,
+             objection_id)) == 1
+
+    def page(self, *, units: Sequence[str] | None, open_only: bool = False,
+             overdue_at: datetime | None = None, kind: str | None = None,
+             after_id: int = 0, limit: int = 500) -> list[tuple[ObjectionRow, str]]:
+        """Objections (with their item's unit) in id order, narrowed to items of ``units``
+        (None: every unit), open ones, open ones past their deadline at ``overdue_at``, or
+        one kind."""
+        conds: list[str] = ["o.id > ?"]
+        params: list[Any] = [after_id]
+        if units is not None:
+            conds.append(f"n.unit_id IN ({placeholders(units)})" if units else "1 = 0")
+            params.extend(units)
+        if open_only or overdue_at is not None:
+            conds.append("o.status = 'open'")
+        if overdue_at is not None:
+            conds.append("o.due_at IS NOT NULL AND o.due_at < ?")
+            params.append(self.raw.time_out(overdue_at))
+        if kind is not None:
+            conds.append("o.kind = ?")
+            params.append(kind)
+        rows = self.raw.all(
+            f"SELECT {columns(ObjectionRow, 'o')}, n.unit_id FROM objection o JOIN nomination n"
+            f" ON n.id = o.nomination_id WHERE {' AND '.join(conds)} ORDER BY o.id LIMIT ?",
+            (*params, limit))
+        return [(_decode(r[:-1]), str(r[-1])) for r in rows]
 
     def resolve(self, objection_id: int, status: str, by: str, comment: str, at: datetime
                 ) -> bool:

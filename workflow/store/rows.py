@@ -166,6 +166,7 @@ class TimerRow:
     kind: str
     step: int
     due_at: datetime = field(metadata=TIME)
+    objection_id: int | None = None  # an objection's deadline step (None: a state entry's)
 
 
 # ---- ballots -------------------------------------------------------------------------------

@@ -1,4 +1,6 @@
-"""Timers: the due steps of a state entry (escalation steps, notice windows) as rows.
+"""Timers: the due steps of a state entry (escalation steps, notice windows) as rows, and the
+steps of an objection's handling deadline (``objection_id`` set, kind ``objection``; a state's
+own reads and cancellations never touch those).
 
 A sweep claims due rows in batches; on PostgreSQL with ``FOR UPDATE SKIP LOCKED``, so any
 number of sweepers act on each timer exactly once; SQLite sweeps hold its single write lock.
@@ -34,9 +36,33 @@ class TimerRepo:
                 "INSERT INTO timer (nomination_id, entry_no, kind, step, due_at, status, payload)"
                 " VALUES (?, ?, ?, ?, ?, 'pending', '{}')", values)
 
+    def add_for_objection(self, nomination_id: int, entry_no: int, objection_id: int,
+                          rows: Iterable[tuple[int, datetime]]) -> None:
+        """``(step, due)`` rows of an objection's deadline (``step``: percent of the period)."""
+        values = [(nomination_id, entry_no, step, self.raw.time_out(due), objection_id)
+                  for step, due in rows]
+        if values:
+            self.raw.many(
+                "INSERT INTO timer (nomination_id, entry_no, kind, step, due_at, status, payload,"
+                " objection_id) VALUES (?, ?, 'objection', ?, ?, 'pending', '{}', ?)", values)
+
+    def of_objection(self, objection_id: int, status: str = "pending") -> list[TimerRow]:
+        rows = self.raw.all(f"SELECT {_TIMER} FROM timer WHERE objection_id = ? AND "
+                            "status = ? ORDER BY due_at, id", (objection_id, status))
+        return [_decode(r) for r in rows]
+
+    def reschedule(self, timer_id: int, due: datetime) -> bool:
+        return self.raw.run("UPDATE timer SET due_at = ? WHERE id = ? AND status = 'pending'",
+                            (self.raw.time_out(due), timer_id)) == 1
+
+    def cancel_objection(self, objection_id: int) -> int:
+        return self.raw.run("UPDATE timer SET status = 'cancelled' WHERE objection_id = ? AND "
+                            "status = 'pending'", (objection_id,))
+
     def pending(self, nomination_id: int, entry_no: int) -> list[TimerRow]:
         rows = self.raw.all(f"SELECT {_TIMER} FROM timer WHERE nomination_id = ? AND "
-                            "entry_no = ? AND status = 'pending' ORDER BY due_at, id",
+                            "entry_no = ? AND status = 'pending' AND objection_id IS NULL "
+                            "ORDER BY due_at, id",
                             (nomination_id, entry_no))
         return [_decode(r) for r in rows]
 
@@ -68,9 +94,10 @@ class TimerRepo:
         """Cancel the pending escalation steps (a notice window's timer stays)."""
         return self.raw.run(
             "UPDATE timer SET status = 'cancelled' WHERE nomination_id = ? AND kind = 'step' "
-            "AND status = 'pending'", (nomination_id,))
+            "AND status = 'pending' AND objection_id IS NULL", (nomination_id,))
 
     def cancel(self, nomination_id: int) -> int:
+        """Cancel a state entry's timers (an objection's keep running until it is resolved)."""
         return self.raw.run(
             "UPDATE timer SET status = 'cancelled' WHERE nomination_id = ? "
-            "AND status IN ('pending', 'paused')", (nomination_id,))
+            "AND status IN ('pending', 'paused') AND objection_id IS NULL", (nomination_id,))

@@ -7,16 +7,18 @@ or the service (it is an entry point, like ``workflow.cli``).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import FileResponse
+from starlette.datastructures import MutableHeaders
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from workflow.bootstrap import find_home
 from workflow.service import Service
 from workflow.web import api, docs, errors, observe
+from workflow.web.cache import PageCache
 from workflow.web.deps import needs_person
 from workflow.web.i18n import LANGS
 from workflow.web.render import LANG_COOKIE, environment
@@ -59,8 +61,8 @@ def create_app(service: Service, *, secret_key: str | None = None, secure_cookie
     app.state.web = Web(service=service, templates=environment(folder),
                         objections=RateLimit(*objection_limit), logins=RateLimit(*login_limit),
                         basic=BasicCache(), static=folder / "static",
-                        secure_cookies=secure_cookies)
-    app.middleware("http")(_headers(max_body, secure_cookies))
+                        pages=PageCache(SESSION_COOKIE), secure_cookies=secure_cookies)
+    app.add_middleware(_Headers, max_body=max_body, secure_cookies=secure_cookies)
     app.add_middleware(SessionMiddleware, secret_key=secret_key or service.accounts.session_key(),
                        session_cookie=SESSION_COOKIE, max_age=SESSION_SECONDS, same_site="lax",
                        https_only=secure_cookies)
@@ -75,32 +77,48 @@ def create_app(service: Service, *, secret_key: str | None = None, secure_cookie
     return app
 
 
-Middleware = Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]
-
-
-def _headers(max_body: int, secure_cookies: bool) -> Middleware:
+class _Headers:
     """Refuse a body declared too large before reading it; put the page security headers on
-    every answer; remember a language asked for with ``?lang=``."""
-    async def headers(request: Request,
-                      call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        length = request.headers.get("content-length", "")
-        if length.isdigit() and int(length) > max_body:
-            return errors.json_error(413, "InvalidInput", errors.TOO_LARGE)
-        response = await call_next(request)
-        if request.cookies.get(SESSION_COOKIE) or request.headers.get("authorization"):
-            # what a signed-in person sees is theirs: no shared cache, no back-button copy
-            response.headers.setdefault("Cache-Control", "no-store")
-        response.headers.setdefault("Content-Security-Policy", PAGE_CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        asked = request.query_params.get("lang")
-        if asked in LANGS and request.cookies.get(LANG_COOKIE) != asked:
-            response.set_cookie(LANG_COOKIE, asked, max_age=365 * 24 * 3600, httponly=True,
-                                samesite="lax", secure=secure_cookies)
-        return response
+    every answer; remember a language asked for with ``?lang=``. Plain ASGI, not
+    ``@app.middleware("http")``: that wraps every request in a task and two streams."""
 
-    return headers
+    def __init__(self, app: ASGIApp, max_body: int, secure_cookies: bool) -> None:
+        self.app = app
+        self.max_body = max_body
+        self.secure_cookies = secure_cookies
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        length = request.headers.get("content-length", "")
+        if length.isdigit() and int(length) > self.max_body:
+            await errors.json_error(413, "InvalidInput", errors.TOO_LARGE)(scope, receive, send)
+            return
+        private = bool(request.cookies.get(SESSION_COOKIE) or request.headers.get("authorization"))
+        asked = request.query_params.get("lang")
+        remember = asked in LANGS and request.cookies.get(LANG_COOKIE) != asked
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                if private:
+                    # what a signed-in person sees is theirs: no shared cache, no back-button
+                    # copy
+                    headers.setdefault("Cache-Control", "no-store")
+                headers.setdefault("Content-Security-Policy", PAGE_CSP)
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("Referrer-Policy", "same-origin")
+                headers.setdefault("X-Frame-Options", "DENY")
+                if remember and asked is not None:
+                    cookie = Response()
+                    cookie.set_cookie(LANG_COOKIE, asked, max_age=365 * 24 * 3600,
+                                      httponly=True, samesite="lax", secure=self.secure_cookies)
+                    headers.append("set-cookie", cookie.headers["set-cookie"])
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def _docs_script(request: Request) -> FileResponse:

@@ -28,7 +28,11 @@ __all__ = ["Acting", "Administrator", "Auditor", "Lang", "Person", "ServiceDep",
 SAFE = ("GET", "HEAD", "OPTIONS")
 
 
-def get_service(request: Request) -> Service:
+# Dependencies that neither wait nor read the database are ``async``: FastAPI runs a plain
+# ``def`` dependency in the thread pool, a hop (and a wait for the GIL) per dependency per
+# request that costs more than the dependency itself once clients run concurrently.
+
+async def get_service(request: Request) -> Service:
     return web(request).service
 
 
@@ -39,7 +43,7 @@ Person = Annotated[dict[str, Any] | None, Depends(signed_in)]
 """The signed-in person with their roles, or None (the public)."""
 
 
-def acting(person: Person) -> Actor:
+async def acting(person: Person) -> Actor:
     if person is None:
         raise LoginRequired()
     return Actor(person["login"])
@@ -49,7 +53,7 @@ Acting = Annotated[Actor, Depends(acting)]
 """The signed-in person acting; :class:`~workflow.web.errors.LoginRequired` for nobody."""
 
 
-def auditor(who: Acting, person: Person) -> Actor:
+async def auditor(who: Acting, person: Person) -> Actor:
     if not has_role(person, "auditor"):
         raise PermissionDenied(f"{who.login} may not read the audit trail: needs the auditor "
                                "role", msgid="audit.needs_auditor")
@@ -71,10 +75,18 @@ def administrator(who: Acting, person: Person, service: ServiceDep) -> Actor:
 Administrator = Annotated[Actor, Depends(administrator)]
 """A signed-in administrator: the admin role at a top unit of the directory (403 otherwise)."""
 
-Lang = Annotated[str, Depends(lang_of)]
+async def _lang(request: Request) -> str:
+    return lang_of(request)
+
+
+async def _words(request: Request) -> Callable[..., str]:
+    return words(request)
+
+
+Lang = Annotated[str, Depends(_lang)]
 """``vi`` or ``en``: ``?lang=``, else the remembered choice, else Vietnamese."""
 
-Words = Annotated[Callable[..., str], Depends(words)]
+Words = Annotated[Callable[..., str], Depends(_words)]
 """``t(key, **values)``: the interface's words in the request's language."""
 
 

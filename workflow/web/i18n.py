@@ -102,6 +102,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
                        "Contact details are used only for verification; they are never "
                        "published nor written to the audit log."),
     "object.submit": ("Gửi góp ý", "Send objection"),
+    "object.kind": ("Loại đơn", "Kind"),
+    "object.kind_hint": ("Góp ý, kiến nghị trong thời gian công khai; khiếu nại, tố cáo được giải "
+                         "quyết theo Luật Khiếu nại, Luật Tố cáo.",
+                         "A comment or petition during the notice; a complaint or denunciation "
+                         "is handled under the Law on Complaints or the Law on Denunciations."),
+    "objection.kind.gop_y": ("Góp ý", "Comment"),
+    "objection.kind.khieu_nai": ("Khiếu nại", "Complaint"),
+    "objection.kind.to_cao": ("Tố cáo", "Denunciation"),
+    "objection.kind.kien_nghi": ("Kiến nghị", "Petition"),
+    "objection.due": ("Hạn giải quyết", "Handling deadline"),
+    "objection.extended": ("đã gia hạn", "extended"),
+    "objection.overdue": ("quá hạn", "overdue"),
     "object.closed_title": ("Không nhận góp ý", "Objections are closed"),
     "notice.confidential": ("{count} trường hợp thực hiện nhiệm vụ đặc biệt (không công bố tên)",
                             "{count} nominee(s) on special tasks (not named)"),
@@ -360,6 +372,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "nominate.nominee": ("Họ và tên người / tên tập thể được đề nghị (bắt buộc)",
                          "Nominee's name (required)"),
     "nominate.who": ("Người được đề nghị", "Nominee"),
+    "nominate.nominee_unit": ("Tập thể (đơn vị) được đề nghị", "Nominated collective (unit)"),
+    "nominate.collective_name": ("Tên tập thể (để trống: tên đơn vị trong danh bạ)",
+                                 "Collective's name (empty: the unit's name)"),
     "nominate.picker_hint": ("Tìm người trong danh bạ của đơn vị theo họ tên rồi chọn: họ tên "
                              "và lịch sử khen thưởng được lấy từ danh bạ. Người chưa có trong "
                              "danh bạ: chọn “Không có trong danh bạ” và nhập họ tên.",
@@ -588,6 +603,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "action.recused": ("Khai báo xung đột lợi ích", "Conflict of interest declared"),
     "action.objection_filed": ("Tiếp nhận góp ý, phản ánh", "Objection filed"),
     "action.objection_resolved": ("Kết luận góp ý, phản ánh", "Objection resolved"),
+    "action.objection_extended": ("Gia hạn giải quyết đơn", "Objection deadline extended"),
     "action.held": ("Tạm dừng để xác minh", "Put on hold"),
     "action.resumed": ("Tiếp tục xử lý", "Resumed"),
     "action.reminded": ("Nhắc hạn", "Reminder sent"),
@@ -638,6 +654,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "payload.quorum_required": ("Số phiếu cần cho túc số", "Ballots for quorum"),
     "payload.reason": ("Lý do", "Reason"),
     "payload.objection": ("Số góp ý", "Objection no."),
+    "payload.kind": ("Loại đơn", "Kind"),
+    "payload.days": ("Số ngày làm việc", "Working days"),
     "payload.notice": ("Số thông báo", "Notice no."),
     "payload.complaint": ("Do cán bộ ghi nhận", "Registered by staff"),
     "payload.outcome": ("Kết luận", "Outcome"),

@@ -96,6 +96,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "rule.field.not_in": ("“{field}” không thuộc: {value}", "“{field}” none of: {value}"),
     "rule.field.present": ("có “{field}”", "“{field}” given"),
     "rule.field.absent": ("không có “{field}”", "no “{field}”"),
+    "rule.nominee": ("đối tượng là {kinds}", "the nominee is {kinds}"),
+    "rule.cluster_leader": ("dẫn đầu cụm, khối thi đua trong năm",
+                            "leads its emulation cluster's ranking in the year"),
     "rule.none_of": ("chưa đáp ứng điều kiện nào trong số: {reasons}",
                      "none of these is met: {reasons}"),
     "rule.must_not": ("không được {rule}", "must not have {rule}"),
@@ -115,6 +118,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "item.final_dossier": ("Hồ sơ đã kết thúc (“{state}”): không bổ sung tài liệu được nữa.",
                            "The nomination has ended (“{state}”): the dossier is closed."),
     "id.unknown": ("Không tìm thấy {what} này.", "No such {what}."),
+    "nominate.unit_not_collective": ("Chỉ quy trình khen thưởng tập thể mới chọn đơn vị được "
+                                     "đề nghị.", "Only a collective flow takes a nominee unit."),
+    "nominate.person_collective": ("Quy trình này đề nghị khen thưởng tập thể (một đơn vị), "
+                                   "không chọn cá nhân.", "This flow nominates a collective (a "
+                                   "unit), not a person."),
+    "nominate.unit_elsewhere": ("Đơn vị được đề nghị không phải đơn vị đề nghị hoặc đơn vị "
+                                "trực thuộc.", "The nominee unit is not the nominating unit or "
+                                "one below it."),
     "nominate.no_name": ("Cần nhập họ và tên người (hoặc tên tập thể) được đề nghị.",
                          "Give the nominee's name."),
     "nominate.name_mismatch": ("Họ tên đã nhập không khớp với người có tên đăng nhập "
@@ -236,6 +247,19 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                                 "give the reason for the revocation."),
     "objection.revoked": ("Khen thưởng của hồ sơ số {id} đã bị hủy bỏ.",
                           "The award of nomination {id} has been revoked."),
+    "objection.bad_kind": ("Loại đơn không hợp lệ: chọn góp ý, khiếu nại, tố cáo hoặc kiến "
+                           "nghị.",
+                           "Unknown kind of objection: choose a comment, complaint, "
+                           "denunciation or petition."),
+    "extend.denied": ("Chỉ cơ quan thường trực của {unit} hoặc cấp trên gia hạn được đơn này.",
+                      "Only the secretariat of {unit} or above may extend this objection."),
+    "extend.closed": ("Đơn số {id} đã được kết luận ({status}), không gia hạn được.",
+                      "Objection {id} is already resolved ({status}); it cannot be extended."),
+    "extend.not_allowed": ("Loại đơn này ({kind}) không được gia hạn thời hạn giải quyết.",
+                           "This kind of objection ({kind}) has no extension."),
+    "extend.twice": ("Đơn số {id} đã được gia hạn; pháp luật chỉ cho gia hạn một lần.",
+                     "Objection {id} was already extended; the law allows one extension."),
+    "extend.reason_required": ("Cần nhập lý do gia hạn.", "Give the reason for the extension."),
     # ---- decisions, the register, revocation -------------------------------------------------
     "decision.no_items": ("Quyết định cần ít nhất một hồ sơ.",
                           "A decision needs at least one nomination."),
@@ -421,6 +445,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                             "“{nominee}” is not the name the directory has for “{person}”."),
     "list.works_elsewhere": ("“{person}” không công tác tại {units} hoặc đơn vị cấp dưới.",
                              "“{person}” does not work at {units} or a unit below it."),
+    "list.person_collective": ("Quy trình này đề nghị khen thưởng tập thể: để trống tài khoản "
+                               "người và ghi mã đơn vị được đề nghị.",
+                               "This flow nominates collectives: leave the person empty and "
+                               "give the nominated unit."),
     "list.needs_person": ("Xét “{award}” cần lịch sử khen thưởng: hãy ghi tài khoản của người "
                           "được đề nghị.",
                           "“{award}” is granted on the nominee's history: give their login."),

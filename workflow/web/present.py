@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from workflow.catalogue import OBJECTION_KINDS
 from workflow.voting import parse_share
 from workflow.web.labels import Names
 
@@ -84,6 +85,8 @@ def _value(key: str, value: Any, names: Names, t: Words, people: Mapping[str, st
         return _word(t, f"basis.{text}", text)
     if key == "choice":
         return _word(t, f"ballot.{text}", text)
+    if key == "kind" and text in OBJECTION_KINDS:  # an objection's kind (góp ý, khiếu nại …)
+        return _word(t, f"objection.kind.{text}", text)
     if key == "decision":
         return _word(t, f"decision.{text}", text)
     if key == "reason" and " " in text:  # already words (a tally's outcome)

@@ -91,6 +91,22 @@ def flash(request: Request, message: str) -> None:
     request.session["flash"] = message
 
 
+class _Csrf:
+    """The session's CSRF token, made when a page first prints it: a page with no form for
+    its visitor (the public board, a nominee) leaves the session, and so the visitor's
+    cookies, as it found them."""
+
+    __slots__ = ("request",)
+
+    def __init__(self, request: Request) -> None:
+        self.request = request
+
+    def __html__(self) -> str:
+        return csrf_token(self.request)
+
+    __str__ = __html__
+
+
 def page(request: Request, template: str, values: Mapping[str, Any] | None = None, *,
          status: int = 200, title: str = "", bare: bool = False) -> HTMLResponse:
     """Render ``template`` in the base layout, in the request's language. ``bare`` pages
@@ -129,7 +145,7 @@ def page(request: Request, template: str, values: Mapping[str, Any] | None = Non
         "outcome": lambda tally: ballot_outcome(tally, t),
         "document_label": lambda template: document_label(template, t),
         "lang_url": lang_url, "me": person, "nav": nav,
-        "csrf": "" if bare else csrf_token(request),
+        "csrf": "" if bare else _Csrf(request),
         "flash": message if isinstance(message, str) else None,
         "path": request.url.path, "title": title,
     }

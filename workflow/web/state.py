@@ -14,6 +14,7 @@ from jinja2 import Environment
 from starlette.requests import Request
 
 from workflow.service import Service
+from workflow.web.cache import PageCache
 from workflow.web.security import BasicCache, RateLimit
 
 __all__ = ["Web", "web"]
@@ -27,6 +28,7 @@ class Web:
     logins: RateLimit
     basic: BasicCache
     static: Path
+    pages: PageCache
     secure_cookies: bool = False
 
 

@@ -207,7 +207,8 @@ def flow_schema(guards: Iterable[str] = ()) -> Schema:
                 "Bước", "A state of the flow.",
                 {"type": {"enum": list(model.STATE_TYPES), "title": "Loại bước",
                           "description": "task (default), vote, notice, confirmations or hold "
-                                         "(where objections park items)."},
+                                         "(where objections park items; its own sla and "
+                                         "escalate run while an item is held)."},
                  "initial": {"type": "boolean", "title": "Bước đầu",
                              "description": "Exactly one state is initial."},
                  "final": {"type": "boolean", "title": "Bước kết thúc",

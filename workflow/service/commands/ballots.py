@@ -20,7 +20,7 @@ from workflow.flow import FlowSpec, StateSpec, clean_text
 from workflow.service import access
 from workflow.service.base import SYSTEM, Actor, Deps, load
 from workflow.service.lifecycle import Entry
-from workflow.service.lifecycle.vote import BALLOT_KEY, close, everyone_done
+from workflow.service.lifecycle.vote import BALLOT_KEY, close
 from workflow.service.moves import apply
 from workflow.store import BallotRoundRow, NominationRow, Tx
 
@@ -57,21 +57,9 @@ def cast(deps: Deps, tx: Tx, actor: Actor, nomination_id: str, choice: str,
         access.authorize(deps, tx, actor, state.vote.close_by, item.unit_id,
                          f"record written ballots for nomination {item.id}")
         member = written_for
-    standing = tx.ballots.member(current.id, member)
-    if standing is None:
-        raise PermissionDenied(f"{member} is not on the roll of the council of "
-                               f"{current.council_unit}", msgid="vote.not_on_roll",
-                               values={"council": current.council_unit}, member=member)
-    voted, recused = standing
-    if recused and member == item.person_login:
-        raise PermissionDenied(f"{member} is the nominee and cannot vote on their own "
-                               "nomination", msgid="vote.own_nomination", member=member)
-    if recused:
-        raise PermissionDenied(f"{member} has declared a conflict (recused) and cannot vote",
-                               msgid="vote.recused", member=member)
-    if voted or not tx.ballots.mark_voted(current.id, member):
-        raise NotAllowed(f"{member} has already voted in this round", msgid="vote.twice",
-                         member=member)
+    if not tx.ballots.mark_voted(current.id, member):
+        # flagged only if on the roll, not recused and not yet voted: else say which
+        _why_not_voting(tx, item, current, member)
     tx.ballots.drop(current.id, choice, deps.key(tx, BALLOT_KEY))
     payload: dict[str, Any] = {"round": current.id, "member": member,
                                "written": written_for is not None}
@@ -86,6 +74,23 @@ def cast(deps: Deps, tx: Tx, actor: Actor, nomination_id: str, choice: str,
                               "recorded": True, "written": written_for is not None}
     result.update(_maybe_close(deps, tx, item, flow, current))
     return result
+
+
+def _why_not_voting(tx: Tx, item: NominationRow, current: BallotRoundRow, member: str) -> None:
+    standing = tx.ballots.member(current.id, member)
+    if standing is None:
+        raise PermissionDenied(f"{member} is not on the roll of the council of "
+                               f"{current.council_unit}", msgid="vote.not_on_roll",
+                               values={"council": current.council_unit}, member=member)
+    recused = standing[1]
+    if recused and member == item.person_login:
+        raise PermissionDenied(f"{member} is the nominee and cannot vote on their own "
+                               "nomination", msgid="vote.own_nomination", member=member)
+    if recused:
+        raise PermissionDenied(f"{member} has declared a conflict (recused) and cannot vote",
+                               msgid="vote.recused", member=member)
+    raise NotAllowed(f"{member} has already voted in this round", msgid="vote.twice",
+                     member=member)
 
 
 def recuse(deps: Deps, tx: Tx, actor: Actor, nomination_id: str, reason: str | None
@@ -125,8 +130,8 @@ def _not_in_session(tx: Tx, item: NominationRow, current: BallotRoundRow, what: 
 
 def _maybe_close(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec,
                  current: BallotRoundRow) -> dict[str, Any]:
-    if not everyone_done(tx, current) or tx.sessions.open_holding([current.id]):
-        roll, voted, recused = tx.ballots.progress(current.id)
+    roll, voted, recused = tx.ballots.progress(current.id)  # everyone_done's counts, once
+    if voted + recused < roll or tx.sessions.open_holding([current.id]):
         return {"closed": False, "remaining": roll - voted - recused}
     return {"closed": True, **_close(deps, tx, SYSTEM, item, flow, current)}
 

@@ -24,7 +24,8 @@ from workflow.service.moves import apply, enter
 from workflow.service.present import item_summary
 from workflow.store import NominationRow, Tx
 
-__all__ = ["attach", "detach", "fire", "name_key", "nominate", "update_fields"]
+__all__ = ["attach", "collective_nominee", "detach", "fire", "name_key", "nominate",
+           "update_fields"]
 
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 MAX_FILE_NAME = 255  # characters, what file systems allow
@@ -36,16 +37,18 @@ def name_key(name: str) -> str:
 
 
 def nominate(deps: Deps, tx: Tx, actor: Actor, flow_id: str, unit: str, nominee: str,
-             person: str | None, values: dict[str, Any], *, confidential: bool = False
-             ) -> dict[str, Any]:
+             person: str | None, values: dict[str, Any], *, confidential: bool = False,
+             nominee_unit: str | None = None) -> dict[str, Any]:
     """A new item; ``confidential`` (or the flow's own ``confidential: true``): a nominee on
-    special or secret tasks, named only to people with a role at the unit or above."""
+    special or secret tasks, named only to people with a role at the unit or above;
+    ``nominee_unit``: the unit that is the nominee of a collective flow (see
+    :func:`collective_nominee`)."""
     flow = deps.definitions.flow(flow_id)
     nominee = clean_text(nominee, "the nominee's name", 500)
     if not nominee.strip() and person is not None and (
             known := tx.directory.person(person)) is not None:
         nominee = nfc(known["name"])  # a person of the directory is named as it names them
-    if not nominee.strip():
+    if not nominee.strip() and flow.nominee != "collective":
         raise InvalidInput("the nominee's name must not be empty (--nominee, or --person LOGIN "
                            "to take the name from the directory)", msgid="nominate.no_name")
     if unit not in deps.tree(tx):
@@ -53,6 +56,9 @@ def nominate(deps: Deps, tx: Tx, actor: Actor, flow_id: str, unit: str, nominee:
     # who may nominate here comes first: the checks below name people of the directory
     access.authorize(deps, tx, actor, access.proposer_roles(flow), unit,
                      f"nominate in {flow.id!r} at {unit}")
+    # a collective's nominee is a unit; its name defaults to the directory's
+    nominee, nominee_unit = collective_nominee(deps, tx, flow, unit, nominee, person,
+                                               nominee_unit)
     if person is not None:
         row = tx.directory.people([person]).get(person)
         if row is None:
@@ -81,10 +87,12 @@ def nominate(deps: Deps, tx: Tx, actor: Actor, flow_id: str, unit: str, nominee:
         nominee=nominee.strip(), person_login=person,
         fields={k: v for k, v in fields.items() if v is not None},
         created_at=now, created_by=actor.login,
-        confidential=confidential or flow.confidential)
+        confidential=confidential or flow.confidential, nominee_unit=nominee_unit)
     payload: dict[str, Any] = {
         "flow": flow.id, "flow_version": flow.version, "unit": unit, "nominee": item.nominee,
         "person": person, "fields": item.fields}
+    if nominee_unit is not None:
+        payload["nominee_unit"] = nominee_unit
     if item.confidential:
         payload["confidential"] = True
     tx.audit.append(now, actor.login, "created", item.id, None, initial.name, payload)
@@ -93,6 +101,39 @@ def nominate(deps: Deps, tx: Tx, actor: Actor, flow_id: str, unit: str, nominee:
         tx.items.save(item, item.version)
         apply(deps, tx, item, flow, *enter(deps, tx, item, flow))
     return item_summary(deps, item, now)
+
+
+def collective_nominee(deps: Deps, tx: Tx, flow: FlowSpec, unit: str, nominee: str,
+                       person: str | None, nominee_unit: str | None
+                       ) -> tuple[str, str | None]:
+    """The nominee's name and unit of a nomination in ``flow`` from ``unit``.
+
+    A collective flow's nominee is a unit of the directory (``nominee_unit``): the nominating
+    unit itself when none is given (a unit nominating itself, as for the emulation flag), else
+    the nominating unit or one below it; its name defaults to the unit's name. Any other flow
+    takes no nominee unit (exit 1); an unknown unit is exit 5, a unit outside the nominating
+    unit's subtree exit 4, a login with a collective exit 1."""
+    if flow.nominee != "collective":
+        if nominee_unit is not None:
+            raise InvalidInput(f"--nominee-unit is for collective flows; {flow.id!r} nominates "
+                               f"a nominee of kind {flow.nominee!r}",
+                               msgid="nominate.unit_not_collective", flow=flow.id)
+        return nominee, None
+    if person is not None:
+        raise InvalidInput(f"{flow.id!r} nominates a collective (a unit, --nominee-unit); "
+                           "--person is for individuals", msgid="nominate.person_collective",
+                           flow=flow.id)
+    tree = deps.tree(tx)
+    chosen = unit if nominee_unit is None else nominee_unit.strip()
+    if chosen not in tree:
+        raise NotFound(f"no unit {chosen!r} in the directory (--nominee-unit)",
+                       msgid="unit.unknown", unit=chosen)
+    if unit in tree and chosen != unit and chosen not in tree.descendants(unit):
+        raise NotAllowed(f"{chosen} is not {unit} or a unit below it; a unit nominates itself "
+                         "or its own units", msgid="nominate.unit_elsewhere", unit=chosen)
+    if not nominee.strip():
+        nominee = nfc(tree.units[chosen].name)
+    return nominee, chosen
 
 
 def update_fields(deps: Deps, tx: Tx, actor: Actor, nomination_id: str,

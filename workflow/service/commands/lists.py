@@ -20,7 +20,7 @@ from typing import Any
 from workflow.catalogue import Facts, HistoryEntry
 from workflow.errors import ListRejected, NotFound, Reason
 from workflow.flow import FlowSpec
-from workflow.intake import NOMINEE, PERSON, Entry, ParsedList, column_letter
+from workflow.intake import NOMINEE, NOMINEE_UNIT, PERSON, Entry, ParsedList, column_letter
 from workflow.service import access
 from workflow.service.base import Actor, Deps, nomination_year, reads_history
 from workflow.service.commands import items
@@ -54,7 +54,8 @@ def import_list(deps: Deps, tx: Tx, actor: Actor, flow_id: str, unit: str,
             {"row": p.row, "column": column_letter(p.col), "message": p.message,
              "reason": p.reason.as_dict()} for p in ordered])
     created = [items.nominate(deps, tx, actor, flow.id, unit, entry.nominee or "",
-                              entry.person, entry.values)["id"]
+                              entry.person, entry.values,
+                              nominee_unit=entry.nominee_unit)["id"]
                for entry in parsed.entries]
     tx.audit.append(deps.now(), actor.login, "imported", None, None, None, {
         "file": parsed.file, "sha256": sha256, "flow": flow.id, "flow_version": flow.version,
@@ -63,7 +64,32 @@ def import_list(deps: Deps, tx: Tx, actor: Actor, flow_id: str, unit: str,
             "unit": unit}
 
 
+def _check_units(deps: Deps, tx: Tx, flow: FlowSpec, unit: str, parsed: ParsedList) -> None:
+    """A collective flow's rows name a unit of the directory at or below the sending unit
+    (empty: the sending unit itself) and no person."""
+    tree = deps.tree(tx)
+    here = {unit} | tree.descendants(unit)
+    for entry in parsed.entries:
+        if entry.person is not None:
+            parsed.problem(entry.row, PERSON, Reason(
+                "list.person_collective", f"{flow.id!r} nominates collectives (units): leave "
+                "the person empty and give the unit (nominee_unit)", {"flow": flow.id}))
+        named = entry.nominee_unit
+        if named is None:
+            continue
+        if named not in tree:
+            parsed.problem(entry.row, NOMINEE_UNIT, Reason(
+                "unit.unknown", f"no unit {named!r} in the directory"
+                f"{suggest(named, sorted(here))}", {"unit": named}))
+        elif named not in here:
+            parsed.problem(entry.row, NOMINEE_UNIT, Reason(
+                "nominate.unit_elsewhere", f"{named} is not {unit} or a unit below it",
+                {"unit": named}))
+
+
 def _check_people(deps: Deps, tx: Tx, flow: FlowSpec, unit: str, parsed: ParsedList) -> None:
+    if flow.nominee == "collective":
+        _check_units(deps, tx, flow, unit, parsed)
     logins = [e.person for e in parsed.entries if e.person]
     people = tx.directory.people(logins)
     tree = deps.tree(tx)
@@ -91,11 +117,11 @@ def _check_people(deps: Deps, tx: Tx, flow: FlowSpec, unit: str, parsed: ParsedL
             parsed.problem(entry.row, PERSON, Reason(
                 "list.works_elsewhere", f"{entry.person} does not work at {unit} or a unit "
                 "below it", {"person": entry.person, "units": [unit]}))
-    _check_eligibility(deps, tx, flow, parsed, people)
+    _check_eligibility(deps, tx, flow, parsed, people, unit)
 
 
 def _check_eligibility(deps: Deps, tx: Tx, flow: FlowSpec, parsed: ParsedList,
-                       people: dict[str, dict[str, Any]]) -> None:
+                       people: dict[str, dict[str, Any]], unit: str) -> None:
     codes = list(dict.fromkeys(str(g.arg) for t in flow.transitions for g in t.require
                                if g.name == "eligible"))
     awards = [(c, deps.definitions.catalogue.get(c)) for c in codes]
@@ -117,18 +143,24 @@ def _check_eligibility(deps: Deps, tx: Tx, flow: FlowSpec, parsed: ParsedList,
         year = entry.values.get("year")
         year = year if isinstance(year, int) else this_year
         for code, award in rules:
-            if entry.person is None:
+            collective = (entry.nominee_unit or unit) if flow.nominee == "collective" else None
+            history: tuple[HistoryEntry, ...] = ()
+            if collective is not None:
+                history = tuple(tx.grants.unit_history(collective))
+            elif entry.person is None:
                 if reads_history(award):
                     parsed.problem(entry.row, PERSON, Reason(
                         "list.needs_person", f"{code} is granted on the nominee's history: "
                         "give their login (person)", {"award": code}))
                     continue
-                history: tuple[HistoryEntry, ...] = ()
             elif entry.person not in people:
                 continue  # already reported
             else:
                 history = (*tx.directory.history(entry.person), *pending.get(entry.person, ()))
-            reason = award.check(Facts(history=history, fields=entry.values, year=year))
+            # a cluster's ranking may close after the list is sent: only what fails anyway
+            reason = award.check(Facts(
+                history=deps.definitions.catalogue.counted(history), fields=entry.values,
+                year=year, kind=flow.nominee, leads_cluster=lambda: True))
             if reason is not None:
                 _ineligible(parsed, entry, code, reason)
 

@@ -22,7 +22,15 @@ from workflow.service.lifecycle import Entry
 from workflow.service.lifecycle.render import render_item
 from workflow.service.lifecycle.vote import MINUTES, latest_closed, minutes_extra, remind
 from workflow.service.present import item_summary
-from workflow.service.queries import EXPORT_COLUMNS, available, export_rows, item_detail, queue
+from workflow.service.queries import (
+    EXPORT_COLUMNS,
+    available,
+    export_rows,
+    item_detail,
+    objection_facts,
+    objector,
+    queue,
+)
 from workflow.store import Tx
 from workflow.yamlnodes import suggest
 
@@ -51,10 +59,11 @@ class Items:
 
     def nominate(self, actor: Actor, flow: str, unit: str, nominee: str,
                  person: str | None = None, values: dict[str, Any] | None = None, *,
-                 confidential: bool = False) -> dict[str, Any]:
+                 confidential: bool = False, nominee_unit: str | None = None
+                 ) -> dict[str, Any]:
         return self._deps.run(lambda tx: items.nominate(
             self._deps, tx, actor, flow, unit, nominee, person, values or {},
-            confidential=confidential))
+            confidential=confidential, nominee_unit=nominee_unit))
 
     def update(self, actor: Actor, nomination_id: str, values: dict[str, Any],
                expect_version: int | None = None) -> dict[str, Any]:
@@ -104,10 +113,61 @@ class Items:
             self._deps, tx, actor, nomination_id, key, decision, comment))
 
     def file_objection(self, actor: Actor | None, nomination_id: str, text: str,
-               name: str | None = None, contact: str | None = None) -> dict[str, Any]:
-        """File an objection: anyone during a notice window, staff at any time."""
+               name: str | None = None, contact: str | None = None,
+               kind: str = "gop_y") -> dict[str, Any]:
+        """File an objection of a ``kind`` (góp ý by default): anyone during a notice window,
+        staff at any time; its handling deadline comes from the catalogue."""
         return self._deps.run(lambda tx: objections.file_objection(
-            self._deps, tx, actor, nomination_id, text, name, contact))
+            self._deps, tx, actor, nomination_id, text, name, contact, kind))
+
+    def extend(self, actor: Actor, objection_id: str, reason: str) -> dict[str, Any]:
+        """The one extension of an objection's deadline the law allows (examining
+        secretariat)."""
+        return self._deps.run(lambda tx: objections.extend(
+            self._deps, tx, actor, objection_id, reason))
+
+    def objections(self, actor: Actor, *, open_only: bool = False, overdue: bool = False,
+                   kind: str | None = None, unit: str | None = None,
+                   limit: int | None = None) -> Iterator[dict[str, Any]]:
+        """Objections on items ``actor`` sees (a role at the item's unit or above), in id
+        order; the objector's name and contact only for the examining secretariat."""
+        deps = self._deps
+        if kind is not None:
+            objections.check_kind(kind)
+        now = deps.now()
+        units = self._units(None, unit, actor)
+
+        def fetch(tx: Tx, after: int, size: int) -> list[dict[str, Any]]:
+            out = []
+            for row, unit_id in tx.objections.page(
+                    units=units, open_only=open_only, overdue_at=now if overdue else None,
+                    kind=kind, after_id=after, limit=size):
+                item = tx.items.get(row.nomination_id)
+                assert item is not None
+                flow = deps.compiled(tx, item.flow_version).spec
+                view = {"id": str(row.id), "nomination": str(item.id),
+                        "nominee": item.nominee, "unit": unit_id, "state": item.state,
+                        "status": row.status, "filed_at": deps.iso(row.filed_at),
+                        "by": row.filed_by or "public",
+                        "grant": None if row.grant_id is None else str(row.grant_id),
+                        **objection_facts(deps, row, now)}
+                if access.may_resolve(deps, tx, actor, item, flow, row.notice_id)[0]:
+                    view.update(objector(row))
+                out.append(view)
+            return out
+
+        yield from paged(deps, fetch, lambda view: int(view["id"]), limit)
+
+    def overdue_objections(self) -> Iterator[dict[str, Any]]:
+        """Open objections past their handling deadline, every unit (for the digest; no
+        personal data)."""
+        deps = self._deps
+        now = deps.now()
+        for row, unit_id in paged(deps, lambda tx, after, size: tx.objections.page(
+                units=None, overdue_at=now, after_id=after, limit=size),
+                lambda pair: pair[0].id):
+            yield {"id": str(row.id), "nomination": str(row.nomination_id), "unit": unit_id,
+                   "filed_at": deps.iso(row.filed_at), **objection_facts(deps, row, now)}
 
     def resolve(self, actor: Actor, objection_id: str, outcome: str, comment: str,
                 revoke_reason: str | None = None, revoke_decision: str | None = None
@@ -128,17 +188,19 @@ class Items:
         return self._deps.run(work)
 
     def find(self, *, state: str | None = None, flow: str | None = None,
-             unit: str | None = None, overdue: bool = False, limit: int | None = None
-             ) -> Iterator[dict[str, Any]]:
+             unit: str | None = None, overdue: bool = False, limit: int | None = None,
+             by_objections: bool = True) -> Iterator[dict[str, Any]]:
         """Stream matching items page by page (never all in memory). ``unit`` means the unit
-        and every unit below it. A flow or unit that does not exist is an error, not an
-        empty list (a typo must not look like "none")."""
+        and every unit below it. ``overdue``: past the SLA, or (unless not ``by_objections``)
+        with an open objection past its handling deadline. A flow or unit that does not
+        exist is an error, not an empty list (a typo must not look like "none")."""
         deps = self._deps
         now = deps.now()
         units = self._units(flow, unit, None)
         for row in paged(deps, lambda tx, after, size: tx.items.page(
                 state=state, flow=flow, units=units, overdue_at=now if overdue else None,
-                after_id=after, limit=size), lambda row: row.id, limit):
+                after_id=after, limit=size, objections=by_objections), lambda row: row.id,
+                limit):
             yield item_summary(deps, row, now)
 
     def _units(self, flow: str | None, unit: str | None, actor: Actor | None

@@ -63,6 +63,16 @@ class Public:
         however typed): for the person who filed it."""
         return self._deps.run(lambda tx: receipt_status(self._deps, tx, code))
 
+    def version(self) -> tuple[tuple[int, int], int]:
+        """``(data, second)``: what changes whenever what the public pages show may have —
+        the audit chain's head (every change of an item, a notice, an objection, a decision or
+        a grant is audited) and the directory's generation (names of units and people) — and
+        the clock's second (an objection window ends at its deadline, with no change to the
+        data)."""
+        deps = self._deps
+        return deps.run(lambda tx: ((tx.audit.last_seq(), tx.directory.generation()),
+                                    int(deps.now().timestamp())))
+
     def board(self, *, before: int | None = None, limit: int = 50
               ) -> tuple[dict[str, Any], ...]:
         """Public notices, newest first, with what the public may know of each nominee (no

@@ -148,10 +148,14 @@ class Staff:
                     (ref.role, tree.resolve(u, ref.scope)) in held for ref in roles)]
                 if not units:
                     continue
+                # a collective flow nominates one of those units or a unit below one
+                below = sorted({u for unit in units for u in (unit, *tree.descendants(unit))}
+                               ) if spec.nominee == "collective" else []
                 out.append({
                     "id": spec.id, "title": dict(spec.title), "award": spec.award,
                     "nominee": spec.nominee, "description": dict(spec.description),
                     "units": [{"id": u, "name": tree.units[u].name} for u in units],
+                    "nominee_units": [{"id": u, "name": tree.units[u].name} for u in below],
                     "fields": field_form(spec),
                     "documents": {name: dict(d.label) for name, d in spec.documents.items()},
                 })

@@ -38,13 +38,18 @@ class Timers:
                 return totals
 
     def digest(self) -> dict[str, int]:
-        """Today's digest of overdue items, one message per unit and recipient (idempotent:
+        """Today's digest of overdue items and overdue objections, one message per unit and
+        recipient (idempotent:
         any number of schedulers may run it; each message is written once per day)."""
         now = self._deps.now()
         by_unit: dict[str, list[dict[str, Any]]] = {}
-        for row in self._items.find(overdue=True):
+        for row in self._items.find(overdue=True, by_objections=False):
             by_unit.setdefault(row["unit"], []).append(row)
-        return self._deps.run(functools.partial(write_digest, self._deps, now, by_unit))
+        objections: dict[str, list[dict[str, Any]]] = {}
+        for row in self._items.overdue_objections():
+            objections.setdefault(row["unit"], []).append(row)
+        return self._deps.run(functools.partial(write_digest, self._deps, now, by_unit,
+                                                objections=objections))
 
     def deliver(self, batch: int = BATCH) -> dict[str, int]:
         """Deliver due outbox messages by email until none are due now (a scheduler's job;

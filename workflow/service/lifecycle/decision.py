@@ -67,15 +67,19 @@ def grant_item(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec,
         return existing.id
     year = nomination_year(item, deps.calendar(flow))
     now = deps.now()
+    # an ad-hoc flow's grant, or a thematic award's, never counts toward merit rules
+    ad_hoc = deps.definitions.catalogue.not_counting(flow.award, flow.ad_hoc)
     grant_id = tx.grants.add(
         kind=flow.nominee, person_login=item.person_login, nominee=item.nominee,
-        unit_id=item.unit_id, award=flow.award, year=year, ad_hoc=flow.ad_hoc,
+        unit_id=item.unit_id, award=flow.award, year=year, ad_hoc=ad_hoc,
         decision_id=decision.id if decision else None, nomination_id=item.id,
         source="decision", confidential=item.confidential or flow.confidential,
-        granted_at=now, name_fold=fold(item.nominee))
+        granted_at=now, name_fold=fold(item.nominee), nominee_unit=item.nominee_unit)
     payload: dict[str, Any] = {"grant": str(grant_id), "award": flow.award,
                                "person": item.person_login, "year": year,
-                               "ad_hoc": flow.ad_hoc}
+                               "ad_hoc": ad_hoc}
+    if item.nominee_unit:
+        payload["nominee_unit"] = item.nominee_unit
     if decision is not None:
         payload["decision"] = decision.number
     tx.audit.append(now, "system", "granted", item.id, None, None, payload)

@@ -53,8 +53,10 @@ def confirmations_view(deps: Deps, tx: Tx, item: NominationRow, flow: FlowSpec
 
 
 class Hold(Behaviour):
-    """Objections park an item here with its clocks paused (the commands are in
-    :mod:`workflow.service.objections`)."""
+    """Objections park an item here with the clocks of the state it came from paused (the
+    commands are in :mod:`workflow.service.objections`). The hold's own ``sla`` and
+    ``escalate`` steps are :class:`~workflow.service.lifecycle.timed.Timed`'s: they run while
+    the item is held, so a verification that drags on is escalated and shows as overdue."""
 
     def applies(self, state: StateSpec) -> bool:
         return state.type == "hold"

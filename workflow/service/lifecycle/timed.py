@@ -4,7 +4,9 @@ Entering a timed state writes one row per escalation step (and one for a notice 
 same transaction as the move; leaving cancels them. A hold pauses them (:func:`pause`): what
 each had left is kept in working (or calendar) days, and resuming re-creates only the steps
 not yet taken, counted from the day of resumption like a fresh entry (the resumption day is
-not counted).
+not counted). The hold state is timed like any other: entering it starts its own SLA and
+steps (the item is overdue once the hold's due time passes), and leaving it cancels them
+before the paused state's clock is restored.
 """
 
 from __future__ import annotations

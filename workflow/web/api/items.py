@@ -48,7 +48,8 @@ def list_items(request: Request, response: Response, service: ServiceDep, who: A
 
 @router.post("/items", status_code=201, response_model=ItemSummary)
 def nominate(service: ServiceDep, who: Acting, body: NominateBody) -> dict[str, Any]:
-    return service.items.nominate(who, body.flow, body.unit, body.nominee, body.person, body.fields)
+    return service.items.nominate(who, body.flow, body.unit, body.nominee, body.person,
+                                  body.fields, nominee_unit=body.nominee_unit)
 
 
 @router.get("/nomination-options", response_model=list[NominationOption])

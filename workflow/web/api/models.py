@@ -25,6 +25,8 @@ class NominateBody(Strict):
     unit: str = Field(max_length=64)
     nominee: str = Field(max_length=500)
     person: str | None = Field(default=None, max_length=64)
+    nominee_unit: str | None = Field(default=None, max_length=64,
+                                     description="a collective flow's nominee: a unit id")
     fields: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -61,6 +63,9 @@ class ObjectBody(Strict):
     text: str = Field(max_length=20_000)
     name: str | None = Field(default=None, max_length=200)
     contact: str | None = Field(default=None, max_length=200)
+    kind: str = Field(default="gop_y", max_length=32,
+                      description="gop_y (comment, the default) | khieu_nai (complaint) | "
+                      "to_cao (denunciation) | kien_nghi (petition): sets the handling deadline")
 
 
 class ReceiptLookup(Strict):
@@ -100,6 +105,7 @@ class ItemSummary(Answer):
     unit: str
     nominee: str
     person: str | None = None
+    nominee_unit: str | None = Field(None, description="the unit nominated (collective)")
     due_at: str | None = None
     overdue: bool
     final: bool
@@ -266,6 +272,9 @@ class Receipt(Answer):
                          "(``GET /api/receipts/{code}``); keep it, it is shown once")
     filed_at: str
     text_sha256: str = Field(description="the SHA-256 of the text, as in the audit entry")
+    kind: str = Field("gop_y", description="gop_y | khieu_nai | to_cao | kien_nghi")
+    due_at: str | None = Field(None, description="the handling deadline (working days from "
+                               "the catalogue)")
 
 
 class ReceiptStatus(Answer):
@@ -300,6 +309,11 @@ class OpenObjection(Answer):
                              "only)")
     contact: str | None = None
     receipt: str | None = None
+    kind: str = Field("gop_y", description="gop_y | khieu_nai | to_cao | kien_nghi")
+    kind_label: Label = Field(default_factory=dict)
+    due_at: str | None = Field(None, description="the handling deadline")
+    extended: bool = False
+    overdue: bool = False
 
 
 class NoticeNominee(Answer):
@@ -378,6 +392,8 @@ class NominationOption(Answer):
     award: str
     nominee: str
     units: list[dict[str, str]]
+    nominee_units: list[dict[str, str]] = Field(
+        default_factory=list, description="a collective flow's units that may be nominated")
     fields: list[dict[str, Any]]
     documents: dict[str, Label]
 

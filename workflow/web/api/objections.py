@@ -22,17 +22,20 @@ router = APIRouter()
 def object_(request: Request, service: ServiceDep, person: Person, nomination_id: str,
             body: ObjectBody) -> dict[str, Any]:
     """Anyone may object while the nominee's notice window is open (the answer is the receipt
-    number only); a signed-in officer or secretariat files a complaint at any time."""
+    number and the handling deadline only); a signed-in officer or secretariat files a
+    complaint at any time. ``kind`` (default ``gop_y``) must be one of the four kinds (else
+    422, ``objection.bad_kind``)."""
     if person is None:
         limit = web(request).objections
         limit.refuse_if_spent(request)  # only objections filed count, not refused ones
         result = service.items.file_objection(PUBLIC, nomination_id, body.text, body.name,
-                                              body.contact)
+                                              body.contact, body.kind)
         limit.hit(client_key(request))
-        return {k: result[k] for k in ("id", "status", "receipt", "filed_at", "text_sha256")}
+        return {k: result[k] for k in ("id", "status", "receipt", "filed_at", "text_sha256",
+                                       "kind", "due_at")}
     web(request).objections.spend(request, person["login"])
     return service.items.file_objection(Actor(person["login"]), nomination_id, body.text,
-                                        body.name, body.contact)
+                                        body.name, body.contact, body.kind)
 
 
 @router.post("/objections/{objection_id}/resolve", response_model=Resolved)

@@ -89,7 +89,8 @@ def nominate(request: Request, service: ServiceDep, who: Acting, t: Words, flow:
     try:
         result = service.items.nominate(who, flow, text_of(form, "unit"), text_of(form, "nominee"),
                                   text_of(form, "person").strip() or None,
-                                  {k: v for k, v in fields.items() if v.strip()})
+                                  {k: v for k, v in fields.items() if v.strip()},
+                                  nominee_unit=text_of(form, "nominee_unit").strip() or None)
     except AwardError as exc:
         return _form(request, service, who, option, values, spoken(request, exc),
                      status_of(exc))

@@ -30,15 +30,17 @@ def complain(
     t: Words,
     nomination_id: str,
     text: Annotated[str, Form(max_length=20_000)] = "",
+    kind: Annotated[str, Form(max_length=32)] = "gop_y",
 ) -> Response:
-    """A complaint registered by staff (officer or secretariat of the unit or above)."""
+    """A complaint registered by staff (officer or secretariat of the unit or above), of one
+    of the four kinds (góp ý by default, as on the command line)."""
     service.staff.check_visible(who, nomination_id)
     web(request).objections.spend(request, who.login)
     try:
-        result = service.items.file_objection(who, nomination_id, text)
+        result = service.items.file_objection(who, nomination_id, text, kind=kind)
     except AwardError as exc:
         return item_page(request, service, who, nomination_id, failed=Failed(
-            "complain", spoken(request, exc), exc, {"text": text}))
+            "complain", spoken(request, exc), exc, {"text": text, "kind": kind}))
     flash(request, t("item.complained", id=result["id"]))
     return RedirectResponse(f"/items/{nomination_id}", status_code=303)
 

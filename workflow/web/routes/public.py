@@ -14,9 +14,10 @@ from typing import Annotated
 from fastapi import Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from workflow.catalogue import OBJECTION_KINDS
 from workflow.errors import AwardError, NotAllowed
 from workflow.service import PUBLIC
-from workflow.web.deps import ServiceDep, Words, page_router
+from workflow.web.deps import Lang, ServiceDep, Words, page_router
 from workflow.web.errors import spoken, status_of
 from workflow.web.files import document
 from workflow.web.params import Cursor
@@ -32,14 +33,18 @@ BOARD_PAGE = 50
 
 
 @router.get("/")
-def board(request: Request, service: ServiceDep, t: Words, before: Cursor = None
+def board(request: Request, service: ServiceDep, t: Words, lang: Lang, before: Cursor = None
           ) -> HTMLResponse:
-    notices = service.public.board(before=before, limit=BOARD_PAGE)
-    current = [n for n in notices if n["status"] == "open"]
-    past = [n for n in notices if n["status"] != "open"]
-    older = notices[-1]["id"] if len(notices) == BOARD_PAGE else None
-    return page(request, "board.html.j2", {"current": current, "past": past, "older": older},
-                title=t("board.title"))
+    def render() -> HTMLResponse:
+        notices = service.public.board(before=before, limit=BOARD_PAGE)
+        current = [n for n in notices if n["status"] == "open"]
+        past = [n for n in notices if n["status"] != "open"]
+        older = notices[-1]["id"] if len(notices) == BOARD_PAGE else None
+        return page(request, "board.html.j2",
+                    {"current": current, "past": past, "older": older},
+                    title=t("board.title"))
+
+    return web(request).pages.page(request, service.public.version, lang, render)
 
 
 @router.get("/notices/{notice_id}")
@@ -56,11 +61,14 @@ def notice_document(service: ServiceDep, notice_id: str) -> HTMLResponse:
 
 
 @router.get("/nominees/{nomination_id}")
-def nominee(request: Request, service: ServiceDep, t: Words, nomination_id: str
+def nominee(request: Request, service: ServiceDep, t: Words, lang: Lang, nomination_id: str
             ) -> HTMLResponse:
-    view = service.public.nominee(nomination_id)
-    return page(request, "nominee.html.j2", {"nominee": view},
-                title=t("nominee.title", name=view["nominee"]))
+    def render() -> HTMLResponse:
+        view = service.public.nominee(nomination_id)
+        return page(request, "nominee.html.j2", {"nominee": view},
+                    title=t("nominee.title", name=view["nominee"]))
+
+    return web(request).pages.page(request, service.public.version, lang, render)
 
 
 def _objection_page(request: Request, view: dict[str, object], status: int = 200,
@@ -68,7 +76,8 @@ def _objection_page(request: Request, view: dict[str, object], status: int = 200
                     ) -> HTMLResponse:
     return page(request, "object.html.j2",
                 {"nominee": view, "error": error,
-                 "values": values or {"text": "", "name": "", "contact": ""}},
+                 "values": values or {"text": "", "name": "", "contact": "", "kind": "gop_y"},
+                 "kinds": OBJECTION_KINDS},
                 status=status, title=words(request)("object.title", id=view["id"]))
 
 
@@ -85,14 +94,15 @@ def objection_filed(
     text: Annotated[str, Form(max_length=20_000)] = "",
     name: Annotated[str, Form(max_length=200)] = "",
     contact: Annotated[str, Form(max_length=200)] = "",
+    kind: Annotated[str, Form(max_length=32)] = "gop_y",
 ) -> Response:
     limit = web(request).objections
     limit.refuse_if_spent(request)
     view = service.public.nominee(nomination_id)
-    values = {"text": text, "name": name, "contact": contact}
+    values = {"text": text, "name": name, "contact": contact, "kind": kind}
     try:
         result = service.items.file_objection(PUBLIC, nomination_id, text, name or None,
-                                              contact or None)
+                                              contact or None, kind)
     except AwardError as exc:
         # a refused submission (empty, too long, window closed) files nothing: it is not
         # counted against the address, so a citizen who forgot the text can send it again
