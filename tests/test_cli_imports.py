@@ -120,3 +120,80 @@ def test_the_kinds_of_document_named_for_help_are_the_stores() -> None:
     from workflow.store import KINDS as STORED
 
     assert KINDS == STORED
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("args", [
+    ("show", "1"),
+    ("--json", "show", "1"),
+    ("list",),
+    ("audit", "verify"),
+    ("audit", "log", "1"),
+], ids=" ".join)
+def test_reading_a_sqlite_database_loads_no_sqlalchemy(database: str, tmp_path: Path,
+                                                       args: tuple[str, ...]) -> None:
+    """A command that only reads opens a SQLite file read-only on the standard driver: no
+    SQLAlchemy, no SQLModel, and no facade it does not use."""
+    modules = _modules(tmp_path, "--db", database, *args)
+    assert _loaded(modules, ("sqlalchemy", "sqlmodel", "workflow.store.tables")) == []
+    assert _loaded(modules, ("workflow.service.facades.campaigns",
+                             "workflow.service.facades.reports",
+                             "workflow.service.facades.sessions")) == []
+
+
+@pytest.mark.slow
+def test_a_command_that_writes_still_opens_the_database_with_sqlalchemy(
+        database: str, tmp_path: Path) -> None:
+    """The control: the probe sees SQLAlchemy where a command writes."""
+    modules = _modules(tmp_path, "--db", database, "--as", "lan", "nominate", FLOW, "--unit",
+                       "BN-SGD", "--nominee", "Trần Thị Bình", "--set", "year=2025")
+    assert "sqlalchemy" in modules
+
+
+def test_the_read_only_store_cannot_write_and_leaves_the_file_as_it_was(
+        database: str, tmp_path: Path) -> None:
+    """Opened read-only (``mode=ro``, ``query_only``): a write fails, the database and its
+    log are unchanged, and the item reads as it does through SQLAlchemy."""
+    import hashlib
+    import sqlite3
+
+    from workflow.bootstrap import Settings, build_service
+
+    path = Path(database.removeprefix("sqlite:///"))
+    files = [path, path.with_name(path.name + "-wal")]  # not -shm: readers mark it
+
+    def digest() -> str:
+        return hashlib.sha256(b"".join(p.read_bytes() for p in files if p.is_file())
+                              ).hexdigest()
+
+    before = digest()
+    settings = Settings.from_env(db=database)
+    reading = build_service(settings, read_only=True)
+    try:
+        assert reading.deps.store.read_only
+        shown = reading.items.show("1")
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            reading.deps.store.run(lambda tx: tx.raw.run("DELETE FROM nomination"))
+        assert reading.items.show("1") == shown  # the connection is still usable
+        assert len(list(reading.audit.log())) >= 1
+    finally:
+        reading.close()
+    assert digest() == before
+    writing = build_service(settings)
+    try:
+        assert not writing.deps.store.read_only
+        assert writing.items.show("1") == shown
+    finally:
+        writing.close()
+
+
+def test_show_on_a_missing_database_says_so_and_creates_no_file(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere.db"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    run = subprocess.run([sys.executable, "-m", "workflow", "--db", f"sqlite:///{missing}",
+                          "show", "1"], env=env, capture_output=True, text=True, timeout=120,
+                         check=False)
+    assert run.returncode == 1, run
+    assert run.stderr.strip() == f"error: no database at {missing}; create it with `award " \
+                                 "init` (or give --db / AWARD_DB)"
+    assert not missing.exists()

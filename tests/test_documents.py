@@ -428,3 +428,30 @@ def test_weasyprint_without_its_system_libraries_says_so_in_one_line(
     assert printer.unavailable() == why and printer.pdf("<p>x</p>") is None
     assert pdf_module.Printer.from_env({"AWARD_PDF": "off"}).unavailable() == \
         "PDF output is off (AWARD_PDF=off): documents are HTML only"
+
+
+def test_pdfs_laid_out_by_worker_processes_are_the_engines_own(docs: Docs) -> None:
+    """``Documents.reprint_many`` lays the pages out in ``python -m workflow.pdf`` workers:
+    the same bytes as this process makes, kept only for the HTML as issued, in order."""
+    from workflow.service.printing import reprint
+
+    service = docs.service
+    issued = service.documents.of_item(None, docs.ids["A"])
+    assert len(issued) >= 2 and all(d["pdf_sha256"] for d in issued)
+    with pdf_module.Presses(workers=2) as presses:
+        assert presses.unavailable() is None
+        made = service.documents.reprint_many([("document", d["id"]) for d in issued],
+                                              presses)
+        # the workers' PDFs are byte for byte this process's: nothing new is kept
+        assert [m["pdf_sha256"] for m in made] == [d["pdf_sha256"] for d in issued]
+        assert not any(m["changed"] for m in made)
+        [html] = [d["html"] for d in issued[:1]]
+        assert presses.pdfs([html, "<p>một trang khác</p>"])[0] == service.documents.pdf(
+            None, "document", issued[0]["id"])["pdf"]
+    # a PDF laid out from other HTML is never kept for the document: it is made again here
+    deps = service.deps
+    again = deps.run(lambda tx: reprint(deps, tx, "document", int(issued[0]["id"]),
+                                        (sha("<p>khác</p>"), b"%PDF-1.7 forged")))
+    assert again["pdf_sha256"] == issued[0]["pdf_sha256"] and not again["changed"]
+    assert service.audit.verify().ok
+

@@ -28,6 +28,7 @@ from conftest import DIRECTORY, Cli, make_service
 from fastapi.testclient import TestClient
 
 from workflow.clock import FixedClock, parse_instant
+from workflow.errors import InvalidInput, NotFound
 from workflow.flow import INTERNAL
 from workflow.service import Actor, Service
 from workflow.web import create_app
@@ -1053,6 +1054,25 @@ def test_award_passwd_sets_a_real_argon2_hash(db_url: str) -> None:
         assert "argon2" not in json.dumps(entry)
     finally:
         service.deps.store.close()
+
+
+def test_several_passwords_are_hashed_at_once_and_set_in_order(service: Service,
+                                                                cheap_hashes: None) -> None:
+    """``set_passwords`` hashes on every core, then sets each as ``set_password`` does, in
+    the order given; one bad password sets none."""
+    with pytest.raises(InvalidInput, match="at least 8"):
+        service.accounts.set_passwords([("lan", "mot-mat-khau-dai"), ("dn", "ngan")])
+    assert service.accounts.authenticate("lan", "mot-mat-khau-dai") is None
+    pairs = [("lan", "mat-khau-cua-lan"), ("dn", "mat-khau-cua-dn"), ("thu", "mat-khau-thu-3")]
+    assert service.accounts.set_passwords(pairs) == [{"login": login, "set": True}
+                                                     for login, _ in pairs]
+    for login, password in pairs:
+        assert service.accounts.authenticate(login, password) is not None
+        assert service.accounts.authenticate(login, password + "x") is None
+    entries = [e for e in service.audit.log() if e["action"] == "password_set"]
+    assert [e["payload"]["login"] for e in entries] == [login for login, _ in pairs]
+    with pytest.raises(NotFound):
+        service.accounts.set_passwords([("khong-ai", "mot-mat-khau-dai")])
 
 
 def test_award_passwd_refuses_bad_input(db_url: str) -> None:

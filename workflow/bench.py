@@ -826,7 +826,13 @@ def _package_env() -> dict[str, str]:
 def bench_cli(runs: int = 7, progress: Callable[[str], None] | None = None
               ) -> dict[str, Any]:
     """Wall time of commands in a new process, interleaved with the same run's baselines
-    (``python -c pass``; ``import sqlalchemy``, a library an engine on a database loads)."""
+    (``python -c pass``; ``import sqlalchemy``, a library an engine on a database loads).
+
+    Where ``PYTHONDONTWRITEBYTECODE`` is set (a source checkout run as is), every module of
+    ``workflow`` is compiled from source at each start; the lines marked ``(bytecode
+    cached)`` run the same commands with compiled modules kept in a folder of the run, as an
+    installed package has them."""
+    import os
     import statistics
     import subprocess
     import sys
@@ -841,6 +847,8 @@ def bench_cli(runs: int = 7, progress: Callable[[str], None] | None = None
             service.close()
         env = {**_package_env(), "AWARD_FLOWS": str(folder / "flows"),
                "AWARD_NOW": BENCH_NOW.isoformat(), "AWARD_DB": f"sqlite:///{folder / 'engine.db'}"}
+        cached = {key: value for key, value in env.items() if key != "PYTHONDONTWRITEBYTECODE"}
+        cached["PYTHONPYCACHEPREFIX"] = str(folder / "pycache")
         award = [sys.executable, "-m", "workflow"]
         commands = {
             "python -c pass": [sys.executable, "-c", "pass"],
@@ -849,12 +857,17 @@ def bench_cli(runs: int = 7, progress: Callable[[str], None] | None = None
             "award show ID": [*award, "show", str(item)],
             "award --json show ID": [*award, "--json", "show", str(item)],
             "award list": [*award, "list"],
+            "award --help (bytecode cached)": [*award, "--help"],
+            "award show ID (bytecode cached)": [*award, "show", str(item)],
         }
+        for warm in ("award --help (bytecode cached)", "award show ID (bytecode cached)"):
+            subprocess.run(commands[warm], env=cached, capture_output=True, check=False)
         times: dict[str, list[float]] = {name: [] for name in commands}
         for run in range(runs):
             for name, argv in commands.items():
                 started = time.perf_counter()
-                done = subprocess.run(argv, env=env, capture_output=True, check=False)
+                done = subprocess.run(argv, env=cached if "cached" in name else env,
+                                      capture_output=True, check=False)
                 times[name].append(time.perf_counter() - started)
                 if done.returncode != 0:
                     raise RuntimeError(f"{name} failed: {done.stderr.decode()[-300:]}"
@@ -864,6 +877,7 @@ def bench_cli(runs: int = 7, progress: Callable[[str], None] | None = None
     base = statistics.median(times["python -c pass"])
     return {
         "runs": runs,
+        "bytecode_written": "PYTHONDONTWRITEBYTECODE" not in os.environ,
         "commands": {name: {"min_s": round(min(ts), 3), "median_s": round(statistics.median(ts), 3),
                             "median_over_python_s": round(statistics.median(ts) - base, 3)}
                      for name, ts in times.items()},

@@ -25,6 +25,7 @@ from workflow.mailer import Mailer, mailer_from_env
 from workflow.service import Service
 from workflow.service.base import Deps
 from workflow.store import Chain, Store, make_engine, sqlite_file
+from workflow.store.readonly import ReadOnlyEngine, simple_sqlite_file
 
 __all__ = ["DEFAULT_DB", "Settings", "build_service", "find_home"]
 
@@ -126,15 +127,23 @@ def _definitions(settings: Settings, renderer: Renderer, guards: GuardRegistry) 
     return loaded
 
 
-def build_service(settings: Settings, guards: GuardRegistry | None = None) -> Service:
-    """Everything wired; ``guards`` replaces the default registry (extensions, tests)."""
+def build_service(settings: Settings, guards: GuardRegistry | None = None, *,
+                  read_only: bool = False) -> Service:
+    """Everything wired; ``guards`` replaces the default registry (extensions, tests).
+
+    ``read_only``: the caller only reads. A plain SQLite file is then opened read-only on the
+    standard library's driver, without loading SQLAlchemy (:mod:`workflow.store.readonly`);
+    a missing file is an error, never created. Other databases are opened as usual."""
     renderer = Renderer(settings.home / "templates")
     guards = guards or default_guards()
     definitions = _definitions(settings, renderer, guards)
     calendar = definitions.calendars.get(DEFAULT_CALENDAR) or next(
         iter(definitions.calendars.values()), None)
     tz = calendar.tz if calendar else ZoneInfo("UTC")
-    store = Store(make_engine(settings.db_url), Chain(settings.audit_key))
+    file = simple_sqlite_file(settings.db_url) if read_only else None
+    engine = ReadOnlyEngine(settings.db_url, file) if file is not None else \
+        make_engine(settings.db_url)
+    store = Store(engine, Chain(settings.audit_key))
     deps = Deps(store=store, definitions=definitions, clock=settings.clock, renderer=renderer,
                 guards=guards, display_tz=tz, keys=settings.keys, mail=settings.mail)
     return Service(deps)

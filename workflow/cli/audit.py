@@ -36,7 +36,7 @@ def audit_log(
 ) -> None:
     """Audit entries (all, or one item's), oldest first."""
     st = state(ctx)
-    entries = st.service().audit.log(nomination)
+    entries = st.service(read_only=True).audit.log(nomination)
     if st.as_json:
         st.out.json(list(entries))
         return
@@ -95,9 +95,9 @@ def audit_verify(
                                "writes one)")
         anchors += read_witness(witnessed)
     if export is not None:
-        report = st.service().audit.verify_export(export, anchors)
+        report = st.service(read_only=True).audit.verify_export(export, anchors)
     else:
-        report = st.service().audit.verify(
+        report = st.service(read_only=True).audit.verify(
             progress=(lambda n: st.out.progress(f"  verified {n:,} entries…")) if show else None,
             anchors=anchors)
     elapsed = time.perf_counter() - started
@@ -142,7 +142,7 @@ def audit_witness(
 def audit_head(ctx: typer.Context) -> None:
     """The head seq and hash (embed them to make a later truncation visible)."""
     st = state(ctx)
-    head = st.service().audit.head()
+    head = st.service(read_only=True).audit.head()
     st.out.emit(head, lambda h: st.out.line(f"{h['seq']} {h['hash'] or '-'}"))
 
 
@@ -155,7 +155,7 @@ def audit_export(
     """Every entry in its stored form (as hashed), as JSON lines or CSV, for inspectors;
     `award audit verify --export FILE` re-checks such a file."""
     st = state(ctx)
-    service = st.service()
+    service = st.service(read_only=True)
     if out is None and st.as_json:
         columns = ("seq", "at", "actor", "action", "nomination", "from", "to", "payload",
                    "prev_hash", "hash")

@@ -179,7 +179,7 @@ def _show_human(st: Any, r: dict[str, Any]) -> None:
 def show(ctx: typer.Context, nomination: str = typer.Argument(..., metavar="ID")) -> None:
     """An item: state, due time, fields, documents, history, ballot, objections."""
     st = state(ctx)
-    result = st.service().items.show(nomination)
+    result = st.service(read_only=True).items.show(nomination)
     st.out.emit(result, lambda r: _show_human(st, r))
 
 
@@ -196,7 +196,8 @@ def list_items(
     """Items, in id order (every match unless --limit). --overdue takes items past their
     SLA and items with an overdue open objection (see award objections --overdue)."""
     st = state(ctx)
-    rows = st.service().items.find(state=state_, flow=flow, unit=unit, overdue=overdue, limit=limit)
+    rows = st.service(read_only=True).items.find(
+        state=state_, flow=flow, unit=unit, overdue=overdue, limit=limit)
     if st.as_json:
         st.out.json(list(rows))
         return

@@ -33,6 +33,7 @@ from workflow.demo.cycle import Cycle
 from workflow.demo.live import SignIn, leave_live, sign_ins
 from workflow.demo.office import build_office, write_directory
 from workflow.errors import InvalidInput
+from workflow.pdf import Presses
 from workflow.service import Service
 from workflow.service.registry import Query
 
@@ -110,6 +111,19 @@ def _run(service: Service, clock: FixedClock, folder: Path, db: str,
     # a PDF takes about a second to lay out: the cycle's hundreds of documents stay HTML,
     # and a sample of each kind gets its PDF at the end (award pdf KIND --missing: the rest)
     printing = service.documents.make_pdfs(False)
+    # the sample's PDFs are laid out by worker processes at the end, on every core; they
+    # start now, so WeasyPrint loads in them while the cycle runs
+    presses = Presses() if printing else None
+    try:
+        return _cycle(service, clock, folder, db, say, rng, scale, printing, presses)
+    finally:
+        if presses is not None:
+            presses.close()
+
+
+def _cycle(service: Service, clock: FixedClock, folder: Path, db: str,
+           say: Callable[[str], None], rng: random.Random, scale: int, printing: bool,
+           presses: Presses | None) -> DemoResult:
     office = build_office(rng, scale=scale)
     directory = folder / "directory.yaml"
     files = write_directory(office, directory)
@@ -166,8 +180,10 @@ def _run(service: Service, clock: FixedClock, folder: Path, db: str,
     say(f"left open on {last.isoformat()}: "
         + ", ".join(f"{kind} (item {item})" for kind, item in live.items()))
     service.documents.make_pdfs(printing)
-    documents = _write_documents(service, folder)
-    pdfs = {"made": documents.pop("pdfs"), "unavailable": service.documents.pdf_unavailable()}
+    unavailable = presses.unavailable() if presses is not None else \
+        service.documents.pdf_unavailable()
+    documents = _write_documents(service, folder, None if unavailable else presses)
+    pdfs = {"made": documents.pop("pdfs"), "unavailable": unavailable}
     register = _register(service, cycle)
     reports = _write_reports(service, folder, last.year)
     summary, stages = _summary(service)
@@ -207,16 +223,18 @@ def _write_reports(service: Service, folder: Path, year: int) -> dict[str, Any]:
     return {"year": year, "files": files, "priority": headline}
 
 
-def _write_documents(service: Service, folder: Path) -> dict[str, int]:
-    """Every notice, set of minutes and decision as HTML, and a sample as PDF; how many of
-    each (``pdfs``: the PDFs)."""
+def _write_documents(service: Service, folder: Path, presses: Presses | None
+                     ) -> dict[str, int]:
+    """Every notice, set of minutes and decision as HTML, and a sample as PDF (none without
+    ``presses``); how many of each (``pdfs``: the PDFs)."""
     counts: dict[str, int] = {"notices": 0, "minutes": 0, "decisions": 0, "pdfs": 0}
+    sample: list[tuple[str, str, Path]] = []  # (kind, key, the HTML copy) to make PDFs of
     (folder / "notices").mkdir(exist_ok=True)
     for notice in service.public.notices():
         path = folder / "notices" / f"thong-bao-{notice['id']}.html"
         path.write_text(service.public.notice_html(notice["id"]), encoding="utf-8")
         counts["notices"] += 1
-        counts["pdfs"] += _write_pdf(service, "notice", notice["id"], path, sample=True)
+        sample.append(("notice", notice["id"], path))
     for sub in ("minutes", "decisions"):
         (folder / sub).mkdir(exist_ok=True)
     for n, session in enumerate(service.sessions.find(status="closed")):
@@ -224,8 +242,8 @@ def _write_documents(service: Service, folder: Path) -> dict[str, int]:
         name = f"bien-ban-{session['council']}-phien-{session['id']}.html"
         (folder / "minutes" / name).write_text(text, encoding="utf-8")
         counts["minutes"] += 1
-        counts["pdfs"] += _write_pdf(service, "minutes", session["id"],
-                                     folder / "minutes" / name, sample=n < DEMO_PDFS)
+        if n < DEMO_PDFS:
+            sample.append(("minutes", session["id"], folder / "minutes" / name))
     made = 0
     for item in service.items.find():
         # a round's own minutes (a vote outside a session); an awarded item's decision extract
@@ -236,9 +254,9 @@ def _write_documents(service: Service, folder: Path) -> dict[str, int]:
             path = folder / "minutes" / f"bien-ban-{item['id']}-{doc['id']}.html"
             path.write_text(doc["content"], encoding="utf-8")
             counts["minutes"] += 1
-            wrote = _write_pdf(service, "document", doc["id"], path, sample=made < DEMO_PDFS)
-            made += wrote
-            counts["pdfs"] += wrote
+            if made < DEMO_PDFS:
+                sample.append(("document", doc["id"], path))
+                made += 1
     after = 0
     while page := service.register.decisions(after=after, limit=500):
         for decision in page:
@@ -247,24 +265,20 @@ def _write_documents(service: Service, folder: Path) -> dict[str, int]:
             path = folder / "decisions" / f"{name}.html"
             path.write_text(service.register.document(None, decision["id"]), encoding="utf-8")
             # the PDF is of the copy sent out, which counts confidential awardees unnamed
-            counts["pdfs"] += _write_pdf(service, "decision", decision["id"], path,
-                                         sample=counts["decisions"] < DEMO_PDFS)
+            if counts["decisions"] < DEMO_PDFS:
+                sample.append(("decision", decision["id"], path))
             counts["decisions"] += 1
         after = int(page[-1]["id"])
+    if presses is not None and sample:
+        # each PDF beside its HTML copy, as kept (and audited) by the engine
+        service.documents.reprint_many([(kind, key) for kind, key, _ in sample], presses)
+        for kind, key, html in sample:
+            html.with_suffix(".pdf").write_bytes(service.documents.pdf(None, kind, key)["pdf"])
+            counts["pdfs"] += 1
     return counts
 
 
 DEMO_PDFS = 5  # PDFs the demo makes of each kind but notices (all of which get one)
-
-
-def _write_pdf(service: Service, kind: str, key: str, html: Path, *, sample: bool) -> int:
-    """Make the PDF of one issued document beside its HTML copy (1), unless it is not in the
-    sample or PDFs cannot be made here (0)."""
-    if not sample or service.documents.pdf_unavailable() is not None:
-        return 0
-    service.documents.reprint(kind, key)
-    html.with_suffix(".pdf").write_bytes(service.documents.pdf(None, kind, key)["pdf"])
-    return 1
 
 
 def _register(service: Service, cycle: Cycle) -> dict[str, int]:

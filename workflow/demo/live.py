@@ -44,11 +44,9 @@ def sign_ins(service: Service, office: Office) -> list[SignIn]:
         ("Cục Thuế tỉnh (agency confirming)", "thue"),
         ("Kiểm toán viên, thanh tra (auditor)", AUDITOR[0]),
     ]
-    out = []
-    for role, login in people:
-        service.accounts.set_password(login, PASSWORD)
-        out.append(SignIn(role, login, office.names.get(login, AUDITOR[1]), PASSWORD))
-    return out
+    service.accounts.set_passwords([(login, PASSWORD) for _, login in people])
+    return [SignIn(role, login, office.names.get(login, AUDITOR[1]), PASSWORD)
+            for role, login in people]
 
 
 def leave_live(service: Service, office: Office, folder: Path, taken: set[str],

@@ -25,53 +25,117 @@ facades; nothing outside this package touches :class:`~workflow.service.base.Dep
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from workflow.clock import Clock
 from workflow.definitions import Definitions
 from workflow.service.base import PUBLIC, SYSTEM, Actor, Deps
-from workflow.service.facades import (
-    Accounts,
-    Audit,
-    Campaigns,
-    Documents,
-    Items,
-    Public,
-    Register,
-    Reports,
-    Sessions,
-    Setup,
-    Staff,
-    Timers,
-)
 from workflow.service.printing import printer_observer
+
+if TYPE_CHECKING:
+    from workflow.service.facades.accounts import Accounts
+    from workflow.service.facades.audit import Audit
+    from workflow.service.facades.campaigns import Campaigns
+    from workflow.service.facades.documents import Documents
+    from workflow.service.facades.items import Items
+    from workflow.service.facades.public import Public
+    from workflow.service.facades.register import Register
+    from workflow.service.facades.reports import Reports
+    from workflow.service.facades.sessions import Sessions
+    from workflow.service.facades.setup import Setup
+    from workflow.service.facades.staff import Staff
+    from workflow.service.facades.timers import Timers
 
 __all__ = ["PUBLIC", "SYSTEM", "Actor", "Deps", "Service"]
 
 
 class Service:
     """The engine as its callers see it, one facade per audience; a context manager that
-    closes the store's connections."""
+    closes the store's connections.
+
+    Each facade is made (and its module imported) when first used: a command that shows one
+    item does not load the campaigns', reports' or sessions' code."""
 
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
         # each issued document's PDF is made once the unit that issued it has committed
         deps.observers.append(printer_observer(deps))
-        self.setup = Setup(deps)
-        self.items = Items(deps)
-        self.sessions = Sessions(deps)
-        self.register = Register(deps)
-        self.accounts = Accounts(deps)
-        self.audit = Audit(deps)
-        self.documents = Documents(deps)
-        self.public = Public(deps)
-        self.reports = Reports(deps)
-        self.staff = Staff(deps)
-        self.timers = Timers(deps, self.items)
-        self.campaigns = Campaigns(deps)
+
+    @functools.cached_property
+    def setup(self) -> Setup:
+        from workflow.service.facades.setup import Setup
+
+        return Setup(self.deps)
+
+    @functools.cached_property
+    def items(self) -> Items:
+        from workflow.service.facades.items import Items
+
+        return Items(self.deps)
+
+    @functools.cached_property
+    def sessions(self) -> Sessions:
+        from workflow.service.facades.sessions import Sessions
+
+        return Sessions(self.deps)
+
+    @functools.cached_property
+    def register(self) -> Register:
+        from workflow.service.facades.register import Register
+
+        return Register(self.deps)
+
+    @functools.cached_property
+    def accounts(self) -> Accounts:
+        from workflow.service.facades.accounts import Accounts
+
+        return Accounts(self.deps)
+
+    @functools.cached_property
+    def audit(self) -> Audit:
+        from workflow.service.facades.audit import Audit
+
+        return Audit(self.deps)
+
+    @functools.cached_property
+    def documents(self) -> Documents:
+        from workflow.service.facades.documents import Documents
+
+        return Documents(self.deps)
+
+    @functools.cached_property
+    def public(self) -> Public:
+        from workflow.service.facades.public import Public
+
+        return Public(self.deps)
+
+    @functools.cached_property
+    def reports(self) -> Reports:
+        from workflow.service.facades.reports import Reports
+
+        return Reports(self.deps)
+
+    @functools.cached_property
+    def staff(self) -> Staff:
+        from workflow.service.facades.staff import Staff
+
+        return Staff(self.deps)
+
+    @functools.cached_property
+    def timers(self) -> Timers:
+        from workflow.service.facades.timers import Timers
+
+        return Timers(self.deps, self.items)
+
+    @functools.cached_property
+    def campaigns(self) -> Campaigns:
+        from workflow.service.facades.campaigns import Campaigns
+
+        return Campaigns(self.deps)
 
     @property
     def definitions(self) -> Definitions:

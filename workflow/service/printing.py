@@ -80,15 +80,21 @@ def _store(deps: Deps, tx: Tx, kind: str, key: int, template: str, html_sha256: 
     return digest
 
 
-def reprint(deps: Deps, tx: Tx, kind: str, key: int) -> dict[str, Any]:
+def reprint(deps: Deps, tx: Tx, kind: str, key: int,
+            laid_out: tuple[str, bytes] | None = None) -> dict[str, Any]:
     """Make the PDF of an issued document again from its stored HTML. Kept (and audited)
     when there was none or it differs — a new WeasyPrint or new fonts lay the page out
-    anew; ``changed`` says which. ``pdf_sha256`` None when no PDF can be made."""
+    anew; ``changed`` says which. ``pdf_sha256`` None when no PDF can be made.
+
+    ``laid_out``: ``(sha256 of an HTML, its PDF)`` made by a worker process
+    (:class:`~workflow.pdf.Presses`); used only when that HTML is the document as issued,
+    else the PDF is made here."""
     issued = tx.issued.get(kind, key)
     if issued is None:
         raise NotFound(f"no issued {kind} {key}", msgid="document.unknown",
                        values={"id": str(key)}, kind=kind)
-    pdf = deps.printer.pdf(issued.html)
+    pdf = laid_out[1] if laid_out is not None and laid_out[0] == issued.sha256 else \
+        deps.printer.pdf(issued.html)
     out: dict[str, Any] = {"kind": kind, "id": str(key), "template": issued.template,
                            "sha256": issued.sha256, "pdf_sha256": None, "changed": False,
                            "previous": issued.pdf_sha256}

@@ -12,13 +12,13 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import Engine, create_engine, event, inspect
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
+from typing import TYPE_CHECKING, Any
 
 from workflow.errors import StoreUnavailable
+from workflow.store.readonly import simple_sqlite_file
+
+if TYPE_CHECKING:  # SQLAlchemy loads where an engine is made (store.readonly reads without)
+    from sqlalchemy import Engine
 
 __all__ = ["Busy", "is_busy", "is_missing_schema", "make_engine", "normalise_url",
            "secure_sqlite_files"]
@@ -41,6 +41,10 @@ def normalise_url(url: str) -> str:
 
 
 def make_engine(url: str) -> Engine:
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
     url = normalise_url(url)
     try:
         parsed = make_url(url)
@@ -66,6 +70,12 @@ def make_engine(url: str) -> Engine:
 
 def sqlite_file(url: str) -> Path | None:
     """The file a ``sqlite:///FILE`` URL names (None for PostgreSQL, memory, bad URLs)."""
+    simple = simple_sqlite_file(url)
+    if simple is not None:
+        return simple
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         parsed = make_url(normalise_url(url))
     except ArgumentError:
@@ -78,6 +88,9 @@ def sqlite_file(url: str) -> Path | None:
 
 def check_connect(engine: Engine) -> None:
     """Open one connection now so a bad URL fails with a clear message, not later."""
+    from sqlalchemy import inspect
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
     try:
         with engine.connect() as conn:
             inspect(conn)
@@ -116,6 +129,8 @@ def secure_sqlite_files(engine: Engine) -> None:
 
 
 def _configure_sqlite(engine: Engine) -> None:
+    from sqlalchemy import event
+
     @event.listens_for(engine, "connect")
     def _connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # we emit BEGIN ourselves

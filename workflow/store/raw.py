@@ -12,10 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection
-from sqlalchemy.pool import PoolProxiedConnection
+if TYPE_CHECKING:  # SQLAlchemy is not loaded by the commands that only read (store.readonly)
+    from sqlalchemy import Connection
+    from sqlalchemy.pool import PoolProxiedConnection
+
+    from workflow.store.readonly import ReadOnlyConnection
 
 __all__ = ["Raw", "TransactionLost", "placeholders"]
 
@@ -31,9 +34,13 @@ class TransactionLost(RuntimeError):
 
 
 class Raw:
-    def __init__(self, conn: Connection | PoolProxiedConnection, dialect: str) -> None:
-        # a unit of work lends the pool's proxy itself; a SQLAlchemy Connection also does
-        dbapi = (conn.connection if isinstance(conn, Connection) else conn).dbapi_connection
+    def __init__(self, conn: Connection | PoolProxiedConnection | ReadOnlyConnection,
+                 dialect: str) -> None:
+        # a unit of work lends the pool's proxy itself (or a read-only connection); a
+        # SQLAlchemy Connection lends its proxy, which has the driver's connection
+        dbapi = getattr(conn, "dbapi_connection", None)
+        if dbapi is None:
+            dbapi = conn.connection.dbapi_connection  # type: ignore[union-attr]
         assert dbapi is not None
         self._dbapi = dbapi
         self._cursor = dbapi.cursor()

@@ -21,12 +21,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
-
-from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlalchemy.pool import PoolProxiedConnection
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from workflow.errors import InvalidInput, StoreUnavailable
 from workflow.store.accounts import AccountRepo
@@ -54,24 +49,47 @@ from workflow.store.notices import NoticeRepo
 from workflow.store.objections import ObjectionRepo
 from workflow.store.outbox import OutboxRepo
 from workflow.store.raw import Raw, TransactionLost
+from workflow.store.readonly import ReadOnlyEngine
 from workflow.store.reports import ReportRepo
 from workflow.store.sessions import SessionRepo
 from workflow.store.timers import TimerRepo
+
+if TYPE_CHECKING:  # SQLAlchemy is loaded by make_engine, never by a read-only store
+    from sqlalchemy import Engine
+    from sqlalchemy.pool import PoolProxiedConnection
+
+    from workflow.store.readonly import ReadOnlyConnection
 
 __all__ = ["Store", "Tx", "database_errors"]
 
 SCRUB_WAIT_MS = 200  # how long each try at emptying the log after a round waits for readers
 SCRUB_ATTEMPTS = 3
-_ERRORS: tuple[type[BaseException], ...] = (DBAPIError, sqlite3.Error, TransactionLost)
+_ERRORS: tuple[type[BaseException], ...] = (sqlite3.Error, TransactionLost)
 
 
 def database_errors() -> tuple[type[BaseException], ...]:
     """What a database failure looks like from above the store, whichever layer raised it:
-    the unit of work is lost and is retried (or reported) as a whole. psycopg's errors count
-    once psycopg is loaded (a process that never opens PostgreSQL never imports it, and
-    cannot meet them)."""
+    the unit of work is lost and is retried (or reported) as a whole. SQLAlchemy's and
+    psycopg's errors count once they are loaded (a process that never opens PostgreSQL never
+    imports psycopg, one that only reads SQLite not SQLAlchemy, and neither meets them)."""
+    out = _ERRORS
+    sqlalchemy = sys.modules.get("sqlalchemy.exc")
+    if sqlalchemy is not None:
+        out = (*out, sqlalchemy.DBAPIError)
     psycopg = sys.modules.get("psycopg")
-    return _ERRORS if psycopg is None else (*_ERRORS, psycopg.Error)
+    return out if psycopg is None else (*out, psycopg.Error)
+
+
+def _connect_errors() -> tuple[type[BaseException], ...]:
+    """SQLAlchemy's errors for a connection that cannot be had (none when it is not loaded:
+    a read-only store raises StoreUnavailable itself)."""
+    sqlalchemy = sys.modules.get("sqlalchemy.exc")
+    return () if sqlalchemy is None else (sqlalchemy.OperationalError, sqlalchemy.DBAPIError)
+
+
+def _pool_timeout() -> tuple[type[BaseException], ...]:
+    sqlalchemy = sys.modules.get("sqlalchemy.exc")
+    return () if sqlalchemy is None else (sqlalchemy.TimeoutError,)
 
 
 def __getattr__(name: str) -> Any:
@@ -90,8 +108,8 @@ log = logging.getLogger("workflow.store")
 class Tx:
     """A transaction's view of the store: one repository per data area."""
 
-    def __init__(self, conn: PoolProxiedConnection, chain: Chain, dialect: str,
-                 database: Path | None = None) -> None:
+    def __init__(self, conn: PoolProxiedConnection | ReadOnlyConnection, chain: Chain,
+                 dialect: str, database: Path | None = None) -> None:
         self.dialect = dialect
         self.raw = Raw(conn, dialect)
         self.audit = AuditRepo(self.raw, chain, database)
@@ -195,11 +213,14 @@ class Tx:
 class Store:
     """The engine and its connection pool; builds :class:`Tx` units of work."""
 
-    def __init__(self, engine: Engine, chain: Chain) -> None:
+    def __init__(self, engine: Engine | ReadOnlyEngine, chain: Chain) -> None:
         self.engine = engine
         self.chain = chain
         self.dialect = engine.dialect.name
-        file = sqlite_file(engine.url.render_as_string(hide_password=False))
+        #: opened read-only without SQLAlchemy (commands that only read; store.readonly)
+        self.read_only = isinstance(engine, ReadOnlyEngine)
+        file = engine.path if isinstance(engine, ReadOnlyEngine) else \
+            sqlite_file(engine.url.render_as_string(hide_password=False))
         #: the SQLite file (None on PostgreSQL and in memory), read by verifying workers
         self.database = file.resolve() if file is not None else None
 
@@ -208,18 +229,24 @@ class Store:
         """The database URL without its password."""
         return self.engine.url.render_as_string(hide_password=True)
 
+    def _engine(self) -> Engine:
+        """SQLAlchemy's engine, for what only it does (schema, backups, checks)."""
+        if isinstance(self.engine, ReadOnlyEngine):
+            raise StoreUnavailable(f"database {self.url} is open read-only here")
+        return self.engine
+
     @contextmanager
-    def _borrow(self) -> Iterator[PoolProxiedConnection]:
+    def _borrow(self) -> Iterator[PoolProxiedConnection | ReadOnlyConnection]:
         """A DB-API connection from the pool (its proxy; closing it gives it back). Units of
         work run on the driver itself, so SQLAlchemy's ``Connection`` — its event dispatch
         and bookkeeping cost a fifth of a transition on SQLite — is not built for them."""
         try:
             conn = self.engine.raw_connection()
-        except (OperationalError, DBAPIError) as exc:
+        except _connect_errors() as exc:
             raise StoreUnavailable(
                 f"cannot open database {self.url}: "
                 f"{str(getattr(exc, 'orig', exc)).strip().splitlines()[0]}") from None
-        except PoolTimeout:
+        except _pool_timeout():
             raise StoreUnavailable("the database is busy: every connection is in use; "
                                    "try again in a moment", msgid="store.busy") from None
         try:
@@ -257,7 +284,7 @@ class Store:
             except database_errors() as exc:
                 raise self._translate(exc, conn) from exc
 
-    def _begin(self, conn: PoolProxiedConnection, immediate: bool) -> Any:
+    def _begin(self, conn: PoolProxiedConnection | ReadOnlyConnection, immediate: bool) -> Any:
         """Open the transaction on the driver connection and return that connection."""
         driver = conn.driver_connection
         if self.dialect == "sqlite":
@@ -266,7 +293,8 @@ class Store:
         # PostgreSQL: psycopg opens the transaction with the first statement
         return driver
 
-    def _translate(self, exc: BaseException, conn: PoolProxiedConnection) -> BaseException:
+    def _translate(self, exc: BaseException,
+                   conn: PoolProxiedConnection | ReadOnlyConnection) -> BaseException:
         if is_busy(exc):
             return Busy(str(exc))
         if is_missing_schema(exc):
@@ -276,7 +304,8 @@ class Store:
             return StoreUnavailable(f"lost the database connection: {getattr(exc, 'orig', exc)}")
         return exc
 
-    def scrub_log(self, conn: PoolProxiedConnection | None = None) -> bool:
+    def scrub_log(self, conn: PoolProxiedConnection | ReadOnlyConnection | None = None
+                  ) -> bool:
         """Fold SQLite's write-ahead log into the database and empty it, so no earlier page
         images stay on disk (with ``secure_delete`` the freed cells are zeroed too).
 
@@ -316,15 +345,18 @@ class Store:
         self.close()
 
     def check(self) -> None:
-        check_connect(self.engine)
+        check_connect(self._engine())
 
     def create_schema(self) -> tuple[str | None, str | None]:
         """Bring the schema to the newest revision (idempotent): ``(before, after)``."""
+        from sqlalchemy.exc import DBAPIError, OperationalError
+
         from workflow.store import migrate  # alembic: only commands that upgrade load it
 
-        secure_sqlite_files(self.engine)
+        engine = self._engine()
+        secure_sqlite_files(engine)
         try:
-            return migrate.upgrade(self.engine)
+            return migrate.upgrade(engine)
         except (OperationalError, DBAPIError) as exc:
             raise StoreUnavailable(
                 f"cannot upgrade {self.url}: "
@@ -332,10 +364,13 @@ class Store:
 
     def revision(self) -> tuple[str | None, str]:
         """``(the database's revision, the newest this release ships)``."""
+        from sqlalchemy.exc import DBAPIError, OperationalError
+
         from workflow.store import migrate
 
+        engine = self._engine()
         try:
-            return migrate.current(self.engine), migrate.head()
+            return migrate.current(engine), migrate.head()
         except (OperationalError, DBAPIError) as exc:
             raise StoreUnavailable(
                 f"cannot read {self.url}: "
@@ -378,11 +413,12 @@ class Store:
             source.backup(copy)
 
     def schema_ready(self) -> bool:
-        with self.engine.connect() as conn, conn.begin():
-            return "nomination" in set(self.engine.dialect.get_table_names(conn))
+        engine = self._engine()
+        with engine.connect() as conn, conn.begin():
+            return "nomination" in set(engine.dialect.get_table_names(conn))
 
 
-def _rollback(conn: PoolProxiedConnection, driver: Any) -> None:
+def _rollback(conn: PoolProxiedConnection | ReadOnlyConnection, driver: Any) -> None:
     """Roll back whatever is open, best effort: the original error is what matters."""
     try:
         driver.rollback()

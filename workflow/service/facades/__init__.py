@@ -8,18 +8,24 @@ people who move items, and their lists), ``Sessions`` (councils that meet), ``Re
 scheduler). Each method is one use case in one unit of work.
 """
 
-from workflow.service.facades.accounts import Accounts
-from workflow.service.facades.audit import Audit
-from workflow.service.facades.campaigns import Campaigns
-from workflow.service.facades.documents import Documents
-from workflow.service.facades.items import Items
-from workflow.service.facades.public import Public
-from workflow.service.facades.register import Register
-from workflow.service.facades.reports import Reports
-from workflow.service.facades.sessions import Sessions
-from workflow.service.facades.setup import Setup
-from workflow.service.facades.staff import Staff
-from workflow.service.facades.timers import Timers
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+#: each facade's module, imported on first use (``from workflow.service.facades import X``
+#: still works; the service itself imports only the facades a process uses)
+_MODULES = {"Accounts": "accounts", "Audit": "audit", "Campaigns": "campaigns",
+            "Documents": "documents", "Items": "items", "Public": "public",
+            "Register": "register", "Reports": "reports", "Sessions": "sessions",
+            "Setup": "setup", "Staff": "staff", "Timers": "timers"}
 
 __all__ = ["Accounts", "Audit", "Campaigns", "Documents", "Items", "Public", "Register",
            "Reports", "Sessions", "Setup", "Staff", "Timers"]
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)

@@ -9,11 +9,13 @@ operator at the command line, who holds the database anyway.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from workflow.documents import sha256_text
 from workflow.errors import NotAllowed, NotFound, PermissionDenied
 from workflow.ids import parse_id
-from workflow.pdf import Printer
+from workflow.pdf import Presses, Printer
 from workflow.service import access
 from workflow.service.base import Actor, Deps, load
 from workflow.service.printing import reprint
@@ -126,6 +128,41 @@ class Documents:
             return {"made": [], "unavailable": why, "count": len(keys)}
         made = [self._reprint_one(kind, k) for k in keys]
         return {"made": made, "unavailable": None, "count": len(keys)}
+
+    def reprint_many(self, documents: Sequence[tuple[str, str]], presses: Presses
+                     ) -> list[dict[str, Any]]:
+        """:meth:`reprint` of each ``(kind, key)``, in order, each kept in its own unit of
+        work as :meth:`reprint` keeps it, the pages laid out by ``presses`` on every core
+        meanwhile. A document issued anew since its HTML was read, or one a worker could not
+        lay out, is made here."""
+        deps = self._deps
+        keys = []
+        for kind, key in documents:
+            _check_kind(kind)
+            keys.append((kind, parse_id(key, kind)))
+
+        def read(tx: Tx) -> list[str]:
+            out = []
+            for kind, number in keys:
+                issued = tx.issued.get(kind, number)
+                if issued is None:
+                    raise NotFound(f"no issued {kind} {number}", msgid="document.unknown",
+                                   values={"id": str(number)}, kind=kind)
+                out.append(issued.html)
+            return out
+
+        htmls = deps.run(read)
+        pdfs = presses.pdfs(htmls)
+        out = []
+        for (kind, number), html, pdf in zip(keys, htmls, pdfs, strict=True):
+            made = None if pdf is None else (sha256_text(html), pdf)
+
+            def keep(tx: Tx, kind: str = kind, number: int = number,
+                     made: tuple[str, bytes] | None = made) -> dict[str, Any]:
+                return reprint(deps, tx, kind, number, made)
+
+            out.append(deps.run(keep))
+        return out
 
     def _reprint_one(self, kind: str, key: int) -> dict[str, Any]:
         return self._deps.run(lambda tx: reprint(self._deps, tx, kind, key))
