@@ -439,6 +439,35 @@ def test_staff_pages_show_kind_and_deadline_and_file_a_kind(scene: Scene) -> Non
     assert all(o["due_at"] and o["overdue"] is False for o in listed)
 
 
+def test_the_examining_secretariat_extends_once_from_the_item_page(scene: Scene) -> None:
+    d1 = scene.ids["D1"]
+    denounced = scene.service.items.file_objection(None, d1, "Tố cáo sai phạm", kind="to_cao")
+    commented = scene.service.items.file_objection(None, d1, "Góp ý thêm", kind="gop_y")
+    key = denounced["id"]
+    with scene.client() as thu:
+        token = sign_in(thu, "thu")
+        page = thu.get(f"/items/{d1}").text
+        # a denunciation may be extended (30 WD more), a comment may not
+        assert f'action="/objections/{key}/extend"' in page
+        assert "thêm 30 ngày làm việc" in page
+        assert f'action="/objections/{commented["id"]}/extend"' not in page
+        empty = post(thu, f"/objections/{key}/extend", token, nomination=d1, reason="")
+        assert empty.status_code == 422 and "Cần nhập lý do gia hạn." in empty.text
+        done = post(thu, f"/objections/{key}/extend", token, nomination=d1,
+                    reason="Vụ việc phức tạp, cần xác minh thêm")
+        assert done.status_code == 303
+        [shown] = [o for o in scene.service.items.show(d1)["objections"] if o["id"] == key]
+        assert shown["extended"] and shown["due_at"] != denounced["due_at"]
+        page = thu.get(f"/items/{d1}").text
+        assert f'action="/objections/{key}/extend"' not in page  # once only
+        again = post(thu, f"/objections/{key}/extend", token, nomination=d1, reason="Lần hai")
+        assert again.status_code == 409
+        assert "pháp luật chỉ cho gia hạn một lần" in again.text
+    with scene.client() as lan:  # the nominating unit's officer: neither form nor extension
+        token = sign_in(lan, "lan")
+        assert f'action="/objections/{key}/extend"' not in lan.get(f"/items/{d1}").text
+
+
 # ---- property ---------------------------------------------------------------------------------
 
 

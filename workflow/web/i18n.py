@@ -342,6 +342,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "item.created_ok": ("Đã tạo hồ sơ số {id}.", "Nomination {id} created."),
     "item.confirmed": ("Đã ghi nhận xác nhận.", "Confirmation recorded."),
     "item.complained": ("Đã ghi nhận phản ánh số {id}.", "Complaint {id} registered."),
+    "item.extend": ("Gia hạn giải quyết", "Extend the deadline"),
+    "item.extend_hint": ("Pháp luật cho gia hạn thời hạn giải quyết một lần, thêm {days} ngày "
+                         "làm việc.", "The law allows one extension of the deadline, by {days} "
+                         "working days."),
+    "item.extend_reason": ("Lý do gia hạn", "Reason for the extension"),
+    "item.extended": ("Đã gia hạn giải quyết đơn số {id}.", "Objection {id} extended."),
     "item.resolved": ("Đã kết luận góp ý số {id}.", "Objection {id} resolved."),
     "col.seq": ("Số thứ tự", "Seq"),
     "col.at": ("Thời điểm", "At"),

@@ -60,9 +60,15 @@ class Staff:
             data["may_attach"] = data["may_edit"] = data["dossier_open"] and access.holds_any(
                 deps, tx, actor, access.proposer_roles(flow), item.unit_id)
             data["field_form"] = field_form(flow)
+            catalogue = deps.definitions.catalogue
             for objection in data["objections"]:  # examined by the body that published it
                 objection["may_resolve"] = (objection["status"] == "open"
                                             and examines(objection["notice"]))
+                # the one extension the law allows, to whoever may resolve it, once
+                kind = catalogue.objection_kind(objection["kind"])
+                objection["may_extend"] = (objection["may_resolve"] and not objection["extended"]
+                                           and kind is not None and kind.extension > 0)
+                objection["extension_days"] = kind.extension if kind is not None else 0
             granted = bool(data.get("grant")) and data["grant"]["status"] == "granted"
             data["may_complain"] = (not item.final or granted) and access.is_staff(
                 deps, tx, actor, item)

@@ -73,3 +73,27 @@ def resolve(
             {"outcome": outcome, "comment": comment, "reason": reason, "decision": decision}))
     flash(request, t("item.resolved", id=result["id"]))
     return RedirectResponse(f"/items/{result['nomination']}", status_code=303)
+
+
+@router.post("/objections/{objection_id}/extend")
+def extend(
+    request: Request,
+    service: ServiceDep,
+    who: Acting,
+    t: Words,
+    objection_id: str,
+    nomination: Annotated[str, Form(max_length=20)] = "",
+    reason: Annotated[str, Form(max_length=2_000)] = "",
+) -> Response:
+    """The one extension the law allows a complaint or a denunciation (as ``award extend``);
+    refused, the item's page again with the reason typed."""
+    try:
+        result = service.items.extend(who, objection_id, reason)
+    except AwardError as exc:
+        if not nomination:
+            raise
+        service.staff.check_visible(who, nomination)
+        return item_page(request, service, who, nomination, failed=Failed(
+            f"extend-{objection_id}", spoken(request, exc), exc, {"reason": reason}))
+    flash(request, t("item.extended", id=result["id"]))
+    return RedirectResponse(f"/items/{result['nomination']}", status_code=303)
