@@ -31,6 +31,7 @@ from workflow.errors import InvalidInput, NotAllowed, NotFound, PermissionDenied
 from workflow.escalation import objection_due, objection_steps
 from workflow.flow import INTERNAL, FlowSpec, clean_text
 from workflow.ids import parse_id
+from workflow.machine import CompiledFlow
 from workflow.service import access
 from workflow.service.base import SYSTEM, Actor, Deps, load
 from workflow.service.commands import decisions
@@ -38,7 +39,7 @@ from workflow.service.lifecycle import Entry, Step
 from workflow.service.lifecycle.notice import window_ended, window_open
 from workflow.service.lifecycle.timed import pause
 from workflow.service.moves import apply
-from workflow.store import GrantRow, NominationRow, Tx
+from workflow.store import GrantRow, NominationRow, ObjectionRow, Tx
 
 __all__ = ["MAX_REASON", "MAX_TEXT", "check_kind", "extend", "file_objection", "resolve"]
 
@@ -192,21 +193,9 @@ def resolve(deps: Deps, tx: Tx, actor: Actor, objection_id: str, outcome: str, c
     if outcome not in ("dismissed", "upheld"):
         raise InvalidInput(f"outcome {outcome!r}: use dismissed or upheld",
                            msgid="resolve.bad_outcome")
-    key = parse_id(objection_id, "objection")
-    objection = tx.objections.get(key, lock=True)
-    if objection is None:
-        raise NotFound(f"no objection {key}", msgid="objection.unknown", id=str(key))
-    item, machine = load(deps, tx, objection.nomination_id)
+    key, objection, item, machine = _examined(deps, tx, actor, objection_id, "resolve",
+                                              "resolve.twice")
     flow = machine.spec
-    allowed, unit = access.may_resolve(deps, tx, actor, item, flow, objection.notice_id)
-    if not allowed:
-        raise PermissionDenied(f"{actor.login} may not resolve objection {key}: needs "
-                               f"secretariat at {unit} or above", msgid="resolve.denied",
-                               values={"unit": unit}, actor=actor.login)
-    if objection.status != "open":
-        raise NotAllowed(f"objection {key} is already {objection.status}",
-                         msgid="resolve.twice", values={"id": str(key)},
-                         status=objection.status)
     comment = clean_text(comment, "the comment")
     if not comment:
         raise InvalidInput("resolving an objection needs a comment (--comment)",
@@ -261,21 +250,9 @@ def extend(deps: Deps, tx: Tx, actor: Actor, objection_id: str, reason: str
     """Take the one extension the law allows (a complex complaint, a denunciation): by the
     examining secretariat, who may resolve it. The deadline moves by the kind's extension in
     working days, and so do its pending reminders and escalations."""
-    key = parse_id(objection_id, "objection")
-    objection = tx.objections.get(key, lock=True)
-    if objection is None:
-        raise NotFound(f"no objection {key}", msgid="objection.unknown", id=str(key))
-    item, machine = load(deps, tx, objection.nomination_id)
+    key, objection, item, machine = _examined(deps, tx, actor, objection_id, "extend",
+                                              "extend.closed")
     flow = machine.spec
-    allowed, unit = access.may_resolve(deps, tx, actor, item, flow, objection.notice_id)
-    if not allowed:
-        raise PermissionDenied(f"{actor.login} may not extend objection {key}: needs "
-                               f"secretariat at {unit} or above", msgid="extend.denied",
-                               values={"unit": unit}, actor=actor.login)
-    if objection.status != "open":
-        raise NotAllowed(f"objection {key} is already {objection.status}",
-                         msgid="extend.closed", values={"id": str(key)},
-                         status=objection.status)
     spec = deps.definitions.catalogue.objection_kind(objection.kind)
     if spec is None or spec.extension <= 0:
         extendable = [k.code for k in deps.definitions.catalogue.objection_kinds.values()
@@ -310,3 +287,25 @@ def extend(deps: Deps, tx: Tx, actor: Actor, objection_id: str, reason: str
     return {"id": str(key), "nomination": str(item.id), "kind": objection.kind,
             "days": spec.extension, "due_at": deps.iso(due), "extended_at": deps.iso(now),
             "status": objection.status}
+
+
+def _examined(deps: Deps, tx: Tx, actor: Actor, objection_id: str, verb: str, closed: str
+              ) -> tuple[int, ObjectionRow, NominationRow, CompiledFlow]:
+    """The open objection ``objection_id`` (locked), its item and machine, for the examining
+    secretariat about to ``verb`` it (``resolve`` | ``extend``; ``closed``: the message id
+    when it is no longer open)."""
+    key = parse_id(objection_id, "objection")
+    objection = tx.objections.get(key, lock=True)
+    if objection is None:
+        raise NotFound(f"no objection {key}", msgid="objection.unknown", id=str(key))
+    item, machine = load(deps, tx, objection.nomination_id)
+    allowed, unit = access.may_resolve(deps, tx, actor, item, machine.spec,
+                                       objection.notice_id)
+    if not allowed:
+        raise PermissionDenied(f"{actor.login} may not {verb} objection {key}: needs "
+                               f"secretariat at {unit} or above", msgid=f"{verb}.denied",
+                               values={"unit": unit}, actor=actor.login)
+    if objection.status != "open":
+        raise NotAllowed(f"objection {key} is already {objection.status}",
+                         msgid=closed, values={"id": str(key)}, status=objection.status)
+    return key, objection, item, machine
