@@ -46,14 +46,23 @@ class ItemRepo:
         self._visit(item)
         return item
 
-    def _visit(self, item: NominationRow) -> None:
-        """Open the visit of the item's current state entry (closing the one before)."""
+    def _visit(self, item: NominationRow, left_entry: int | None = None) -> None:
+        """Open the visit of the item's current state entry, closing the one of
+        ``left_entry`` (the entry the item just left; None: a new item)."""
         raw = self.raw
         left = raw.time_out(item.entered_at)
-        span = ("EXTRACT(EPOCH FROM (CAST(? AS timestamptz) - entered_at)) / 86400.0"
-                if raw.pg else "julianday(?) - julianday(entered_at)")
-        raw.run(f"UPDATE stage_visit SET left_at = ?, days = {span} WHERE nomination_id = ? "
-                "AND entry_no < ? AND left_at IS NULL", (left, left, item.id, item.entry_no))
+        if left_entry is not None:
+            span = ("EXTRACT(EPOCH FROM (CAST(? AS timestamptz) - entered_at)) / 86400.0"
+                    if raw.pg else "julianday(?) - julianday(entered_at)")
+            # the entry just left, found by its key: the range below reads every earlier
+            # entry of the item, so it is kept for a visit that is not where it should be
+            closed = raw.run(f"UPDATE stage_visit SET left_at = ?, days = {span} "
+                             "WHERE nomination_id = ? AND entry_no = ? AND left_at IS NULL",
+                             (left, left, item.id, left_entry))
+            if closed == 0:
+                raw.run(f"UPDATE stage_visit SET left_at = ?, days = {span} WHERE "
+                        "nomination_id = ? AND entry_no < ? AND left_at IS NULL",
+                        (left, left, item.id, item.entry_no))
         raw.run("INSERT INTO stage_visit (flow_id, state, nomination_id, entry_no, unit_id, "
                 "created_at, entered_at, left_at, days, due_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?)",
@@ -106,10 +115,11 @@ class ItemRepo:
                 id=str(row.id),
                 expected_version=expected_version,
             )
+        left_entry = row.stored.get("entry_no")
         row.version = expected_version + 1
         row.snapshot()
         if "entry_no" in changes:
-            self._visit(row)
+            self._visit(row, left_entry if isinstance(left_entry, int) else row.entry_no)
         elif "due_at" in changes:  # set after entry (the first state) or paused and resumed
             raw.run("UPDATE stage_visit SET due_at = ? WHERE nomination_id = ? AND entry_no = ?",
                     (raw.time_out(row.due_at), row.id, row.entry_no))
