@@ -219,7 +219,9 @@ class StageVisit(SQLModel, table=True):
     Rows are kept in ``(flow, state, unit)`` order (the primary key; WITHOUT ROWID on SQLite),
     so per-stage and per-unit aggregates read the table in order instead of sorting it; the
     ``days`` index gives each finished stage's durations in order for its median and 90th
-    percentile (it holds finished stays only, so opening a stay does not write it).
+    percentile (it holds finished stays only, so opening a stay does not write it). A move
+    finds the stay it closes by this key (the item's flow and unit, the state and entry it
+    left), so there is no index by item.
     """
 
     __tablename__ = "stage_visit"
@@ -234,7 +236,6 @@ class StageVisit(SQLModel, table=True):
     days: float | None = None  # left_at - entered_at, in days, once left
     due_at: datetime | None = None
     __table_args__ = (
-        Index("ix_stage_visit_item", "nomination_id", "entry_no"),
         # finished stays only: opening a stay does not write it
         Index("ix_stage_visit_days", "flow_id", "state", "days", "created_at", "unit_id",
               sqlite_where=text("days IS NOT NULL"), postgresql_where=text("days IS NOT NULL")),
