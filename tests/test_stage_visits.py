@@ -4,11 +4,12 @@ next, each found by the table's primary key — on SQLite and, with AWARD_TEST_P
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 
 from workflow.bench import BENCH_NOW, _bench_service
 from workflow.service import Actor, Service
@@ -100,3 +101,38 @@ def test_a_state_mapped_without_a_new_entry_takes_its_stay_along(tmp_path: Path,
         service.close()
     assert [(e, s, o) for e, s, o, _ in _stays(db_url, item)] == [
         (1, "b", False), (2, "a", True)]
+
+
+def test_a_move_reads_and_writes_stays_by_primary_key_only(tmp_path: Path) -> None:
+    """SQLite's plans for every statement a move runs on ``stage_visit``: a search by the
+    primary key, never a scan (the reports' indexes are for reports, not for moves)."""
+    db_url = f"sqlite:///{tmp_path / 'plans.db'}"
+    service = _service(tmp_path, db_url)
+    seen: list[str] = []
+    try:
+        item = int(service.items.nominate(OFFICER, "bench-ping-pong", "B", "Bench",
+                                          values={"year": 2026})["id"])
+        engine = service.deps.store.engine
+
+        def trace(dbapi: Any, _record: Any) -> None:
+            dbapi.set_trace_callback(seen.append)
+
+        engine.dispose()  # new connections from here on are traced
+        event.listen(engine, "connect", trace)
+        try:
+            service.items.fire(OFFICER, item, "ping")
+            service.items.fire(OFFICER, item, "pong")
+        finally:
+            event.remove(engine, "connect", trace)
+    finally:
+        service.close()
+    stays = [s for s in seen if "stage_visit" in s]
+    assert {s.split()[0] for s in stays} == {"UPDATE", "INSERT"}
+    conn = sqlite3.connect(str(tmp_path / "plans.db"))
+    try:
+        for statement in stays:
+            steps = [row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + statement)]
+            on_stays = [s for s in steps if "stage_visit" in s]
+            assert all("USING PRIMARY KEY" in s for s in on_stays), (statement, steps)
+    finally:
+        conn.close()
