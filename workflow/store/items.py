@@ -1,7 +1,8 @@
 """Nominations: insert, read, compare-and-set save, and the pages lists read.
 
 Every state entry is also a row of ``stage_visit`` (entered, left, due), written here with the
-item itself so no move can forget it: reports aggregate durations and lateness from it.
+item itself so no move can forget it: reports aggregate durations and lateness from it. A
+move writes two rows of it (closes the stay it left, opens the next), both by primary key.
 
 Must not import the service or anything above the store.
 """
@@ -46,19 +47,38 @@ class ItemRepo:
         self._visit(item)
         return item
 
-    def _visit(self, item: NominationRow) -> None:
-        """Open the visit of the item's current state entry (closing the one before)."""
+    def _visit(self, item: NominationRow, left: tuple[str, int] | None = None) -> None:
+        """Open the stay of the item's current state entry, closing the one it ``left``
+        (``(state, entry_no)``; None: a new item)."""
         raw = self.raw
-        left = raw.time_out(item.entered_at)
-        span = ("EXTRACT(EPOCH FROM (CAST(? AS timestamptz) - entered_at)) / 86400.0"
-                if raw.pg else "julianday(?) - julianday(entered_at)")
-        raw.run(f"UPDATE stage_visit SET left_at = ?, days = {span} WHERE nomination_id = ? "
-                "AND entry_no < ? AND left_at IS NULL", (left, left, item.id, item.entry_no))
+        entered = raw.time_out(item.entered_at)
+        if left is not None:
+            span = ("EXTRACT(EPOCH FROM (CAST(? AS timestamptz) - entered_at)) / 86400.0"
+                    if raw.pg else "julianday(?) - julianday(entered_at)")
+            self._stay(f"left_at = ?, days = {span}", (entered, entered), item, *left)
         raw.run("INSERT INTO stage_visit (flow_id, state, nomination_id, entry_no, unit_id, "
                 "created_at, entered_at, left_at, days, due_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?)",
                 (item.flow_id, item.state, item.id, item.entry_no, item.unit_id,
-                 raw.time_out(item.created_at), left, raw.time_out(item.due_at)))
+                 raw.time_out(item.created_at), entered, raw.time_out(item.due_at)))
+
+    def _stay(self, sets: str, values: Sequence[Any], item: NominationRow, state: str,
+              entry_no: int) -> None:
+        """Set ``sets`` on the open stay of ``entry_no``, found by its primary key (the
+        item's flow and unit never change; ``state`` is the entry's). A stay kept under
+        another state (a database upgraded from before 0016, whose flow migrations left
+        stays under the state they started in) is looked for among the states the item's
+        audit entries name: still by key, never by reading the table."""
+        raw = self.raw
+        found = raw.run(f"UPDATE stage_visit SET {sets} WHERE flow_id = ? AND state = ? AND "
+                        "unit_id = ? AND nomination_id = ? AND entry_no = ? AND left_at IS NULL",
+                        (*values, item.flow_id, state, item.unit_id, item.id, entry_no))
+        if found == 0:
+            raw.run(f"UPDATE stage_visit SET {sets} WHERE flow_id = ? AND state IN ("
+                    "SELECT to_state FROM audit_entry WHERE nomination = ? AND "
+                    "to_state IS NOT NULL) AND unit_id = ? AND nomination_id = ? AND "
+                    "entry_no = ? AND left_at IS NULL",
+                    (*values, item.flow_id, str(item.id), item.unit_id, item.id, entry_no))
 
     def get(self, nomination_id: int, *, lock: bool = False) -> NominationRow | None:
         sql = f"SELECT {_COLUMNS} FROM nomination WHERE id = ?"
@@ -106,13 +126,20 @@ class ItemRepo:
                 id=str(row.id),
                 expected_version=expected_version,
             )
+        left = (str(row.stored.get("state", row.state)),
+                int(row.stored.get("entry_no", row.entry_no)))
         row.version = expected_version + 1
         row.snapshot()
         if "entry_no" in changes:
-            self._visit(row)
+            self._visit(row, left)
+        elif "state" in changes:
+            # a flow migration maps the entry to a state of the new version: its stay (and
+            # its due time) follows, so reports count it where the item is and leaves from
+            self._stay("state = ?, due_at = ?", (row.state, raw.time_out(row.due_at)), row,
+                       *left)
         elif "due_at" in changes:  # set after entry (the first state) or paused and resumed
-            raw.run("UPDATE stage_visit SET due_at = ? WHERE nomination_id = ? AND entry_no = ?",
-                    (raw.time_out(row.due_at), row.id, row.entry_no))
+            self._stay("due_at = ?", (raw.time_out(row.due_at),), row, row.state,
+                       row.entry_no)
 
     def in_flight(self, flow_id: str) -> list[NominationRow]:
         """Every item of ``flow_id`` not in a final state, oldest first (a flow migration

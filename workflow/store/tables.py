@@ -204,9 +204,9 @@ class Nomination(SQLModel, table=True):
         Index("ix_nomination_unit", "unit_id"),
         Index("ix_nomination_due", "due_at"),
         Index("ix_nomination_person", "person_login"),
-        # reports select a period's nominations and group them from this index alone
-        Index("ix_nomination_cohort", "created_at", "unit_id", "flow_id", "state", "final",
-              "outcome", "due_at", "person_login"),
+        # reports select a period's nominations from this index; it holds nothing a move
+        # changes (state, due time, outcome), so moving an item does not rewrite it
+        Index("ix_nomination_cohort", "created_at", "unit_id", "flow_id", "person_login"),
     )
 
 
@@ -218,7 +218,10 @@ class StageVisit(SQLModel, table=True):
 
     Rows are kept in ``(flow, state, unit)`` order (the primary key; WITHOUT ROWID on SQLite),
     so per-stage and per-unit aggregates read the table in order instead of sorting it; the
-    ``days`` index gives each stage's durations in order for its median and 90th percentile.
+    ``days`` index gives each finished stage's durations in order for its median and 90th
+    percentile (it holds finished stays only, so opening a stay does not write it). A move
+    finds the stay it closes by this key (the item's flow and unit, the state and entry it
+    left), so there is no index by item.
     """
 
     __tablename__ = "stage_visit"
@@ -233,8 +236,9 @@ class StageVisit(SQLModel, table=True):
     days: float | None = None  # left_at - entered_at, in days, once left
     due_at: datetime | None = None
     __table_args__ = (
-        Index("ix_stage_visit_item", "nomination_id", "entry_no"),
-        Index("ix_stage_visit_days", "flow_id", "state", "days", "created_at", "unit_id"),
+        # finished stays only: opening a stay does not write it
+        Index("ix_stage_visit_days", "flow_id", "state", "days", "created_at", "unit_id",
+              sqlite_where=text("days IS NOT NULL"), postgresql_where=text("days IS NOT NULL")),
         {"sqlite_with_rowid": False},
     )
 
