@@ -70,7 +70,7 @@ def issue(request: Request, service: ServiceDep, who: Decider, lang: Lang, t: Wo
           form: FormFields) -> Response:
     """One decision for every ticked item (``item``, in the order listed), all or nothing;
     refused, the form again with the reason naming the first item refused."""
-    items = tuple(v.strip() for v in form.getlist("item") if isinstance(v, str))[:WAITING_MAX + 1]
+    items = tuple(v.strip() for v in form.getlist("item") if isinstance(v, str))
     try:
         result = service.register.issue(who, list(items))
     except AwardError as exc:
