@@ -320,6 +320,25 @@ def test_every_page_and_error_reads_in_vietnamese(scene: Scene) -> None:
         for item in ids.values():
             walk.get(auditor, f"/items/{item}/timeline")
         walk.get(auditor, "/audit/export?format=xml", 422)
+    # ---- the department's head signs a numbered decision -----------------------------------
+    scene.service.timers.escalate()  # C's notice ended on 2 March: it waits on the decision
+    assert scene.service.items.show(c)["state"] == "cho_quyet_dinh"
+    with scene.client() as minh:
+        token = sign_in(minh, "minh")
+        for path in ("/decisions/new", "/decisions", "/queue"):
+            walk.get(minh, path)
+        walk.post(minh, "/decisions", token, 409, item=[c, g])
+        walk.post(minh, "/decisions", token, 422)
+        walk.post(minh, "/decisions", None, 403, item=[c])
+        issued = post(minh, "/decisions", token, item=[c])
+        assert issued.status_code == 303, issued.text
+        walk.get(minh, issued.headers["location"])
+        walk.get(minh, "/decisions")
+        walk.get(minh, "/decisions/99999", 404)
+    with scene.client() as lan:
+        sign_in(lan, "lan")
+        walk.get(lan, "/decisions/new", 403)
+        walk.get(lan, "/decisions")
     assert len(walk.seen) > 100
     assert not walk.bad, "\n".join(walk.bad)
 

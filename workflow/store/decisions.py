@@ -100,9 +100,15 @@ class DecisionRepo:
         return str(row[1]) if public and row[1] is not None else row[0]
 
     def page(self, *, units: Sequence[str] | None = None, year: int | None = None,
-             after_id: int = 0, limit: int = 100) -> list[DecisionRow]:
+             after_id: int = 0, limit: int = 100, newest_first: bool = False,
+             before_id: int | None = None) -> list[DecisionRow]:
+        """Decisions in id order (``newest_first``: from the newest, older than
+        ``before_id`` when given)."""
         conds: list[str] = ["id > ?"]
         params: list[Any] = [after_id]
+        if before_id is not None:
+            conds.append("id < ?")
+            params.append(before_id)
         if units is not None:
             conds.append(f"unit_id IN ({placeholders(units)})" if units else "1 = 0")
             params.extend(units)
@@ -110,5 +116,6 @@ class DecisionRepo:
             conds.append("year = ?")
             params.append(year)
         rows = self.raw.all(f"SELECT {_COLUMNS} FROM decision WHERE {' AND '.join(conds)} "
-                            "ORDER BY id LIMIT ?", (*params, limit))
+                            f"ORDER BY id{' DESC' if newest_first else ''} LIMIT ?",
+                            (*params, limit))
         return [_decode(r) for r in rows]

@@ -970,6 +970,47 @@ MESSAGES: dict[str, tuple[str, str]] = {
                       "You have no paper at this session."),
     "item.go_session": ("Hồ sơ này được bỏ phiếu trong phiên họp số {id}",
                         "This item is voted on at session {id}"),
+    # numbered decisions signed from the browser
+    "nav.decisions": ("Quyết định khen thưởng", "Award decisions"),
+    "decisions.title": ("Quyết định khen thưởng", "Award decisions"),
+    "decisions.intro": ("Các quyết định khen thưởng của đơn vị bạn và các đơn vị trực thuộc, "
+                        "mới nhất lên trước.",
+                        "Award decisions of your units and the units below them, newest "
+                        "first."),
+    "decisions.new_link": ("Ký quyết định khen thưởng", "Sign an award decision"),
+    "decisions.new_title": ("Ký quyết định khen thưởng", "Sign an award decision"),
+    "decisions.new_intro": ("Hồ sơ đang chờ bạn quyết định khen thưởng. Chọn các hồ sơ đưa vào "
+                            "một quyết định: quyết định được ban hành cho tất cả hoặc không "
+                            "hồ sơ nào.",
+                            "Nominations waiting on your award decision. Tick those to list "
+                            "in one decision: it is issued for all of them or for none."),
+    "decisions.waiting": ("Hồ sơ chờ quyết định", "Nominations awaiting your decision"),
+    "decisions.pick": ("Chọn", "Pick"),
+    "decisions.pick_one": ("Chọn hồ sơ số {id}", "Pick nomination {id}"),
+    "decisions.none_waiting": ("Không có hồ sơ nào đang chờ bạn quyết định khen thưởng.",
+                               "No nomination is waiting on your award decision."),
+    "decisions.submit": ("Ký và ban hành quyết định", "Sign and issue the decision"),
+    "decisions.issued": ("Đã ban hành quyết định số {number}, khen thưởng {n} hồ sơ.",
+                         "Decision {number} issued, awarding {n} nomination(s)."),
+    "decisions.title_one": ("Quyết định số {number}", "Decision {number}"),
+    "decisions.number": ("Số quyết định", "Number"),
+    "decisions.date": ("Ngày quyết định", "Date"),
+    "decisions.issuer": ("Cấp ban hành", "Issued by"),
+    "decisions.signer": ("Người ký", "Signed by"),
+    "decisions.count": ("Số người, tập thể được khen", "Awardees"),
+    "decisions.awardees": ("Danh sách được khen thưởng", "Awardees"),
+    "decisions.award": ("Hình thức khen thưởng", "Award"),
+    "decisions.year": ("Năm", "Year"),
+    "decisions.status": ("Trạng thái", "Status"),
+    "decisions.granted": ("Đang có hiệu lực", "In force"),
+    "decisions.revoked": ("Đã hủy bỏ", "Revoked"),
+    "decisions.confidential": ("(không công khai)", "(confidential)"),
+    "decisions.document": ("Văn bản quyết định", "The decision as issued"),
+    "decisions.pdf": ("Bản PDF", "PDF copy"),
+    "decisions.none": ("Chưa có quyết định nào.", "No decision yet."),
+    "decisions.more": ("Các quyết định trước đó", "Older decisions"),
+    "decisions.open": ("Xem", "Open"),
+
 }
 
 

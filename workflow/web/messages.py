@@ -290,6 +290,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                              "không bao giờ dùng lại.",
                              "Decision number {number} is already used (dated {date}); "
                              "numbers are never reused."),
+    "decision.needs_decider": ("Chỉ người có thẩm quyền quyết định khen thưởng (thủ trưởng đơn "
+                               "vị, chủ tịch) mới ký quyết định khen thưởng.",
+                               "Only a decider (a unit head, a chairman) signs award "
+                               "decisions."),
     "decision.unknown": ("Không tìm thấy quyết định số {id}.", "No decision {id}."),
     "decision.no_document": ("Quyết định {number} chưa có văn bản.",
                              "Decision {number} has no document."),

@@ -138,6 +138,8 @@ def page(request: Request, template: str, values: Mapping[str, Any] | None = Non
         "audit": has_role(person, "auditor"),
         "flows": has_role(person, "admin"),
         "reports": any(has_role(person, r) for r in REPORT_ROLES),
+        "decisions": person is not None and any(
+            has_role(person, r) for r in web(request).service.register.decider_roles()),
     }
     t = translator(lang)
     data: dict[str, Any] = {

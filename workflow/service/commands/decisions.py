@@ -9,6 +9,9 @@ changes. Then the decision takes
 the next number of its issuing unit for the year of its date, each item takes its awarding
 transition naming the decision, and the one document listing every awardee is issued.
 
+``awaiting`` lists what a decider could put on a decision now: the items at their reach whose
+state has an awarding transition they may take, each passing the checks ``issue`` makes.
+
 ``revoke`` marks a grant revoked (kept, with reason, date, actor and an optional revoking
 decision's number), audited; the register and eligibility stop counting it at once.
 """
@@ -26,10 +29,10 @@ from workflow.service.base import Actor, Deps, ItemContext, RoutedUp, load, nomi
 from workflow.service.lifecycle import Step
 from workflow.service.lifecycle.decision import check_one_award, issue_document, open_decision
 from workflow.service.moves import apply
-from workflow.service.present import decision_view, grant_view
+from workflow.service.present import decision_view, grant_view, item_summary
 from workflow.store import GrantRow, NominationRow, Tx
 
-__all__ = ["MAX_ITEMS", "issue", "revoke", "revoke_grant"]
+__all__ = ["MAX_ITEMS", "awaiting", "issue", "revoke", "revoke_grant"]
 
 MAX_ITEMS = 5000  # one decision's list; a province's yearly batch is a few hundred
 MAX_REASON = 2000
@@ -110,6 +113,38 @@ def issue(deps: Deps, tx: Tx, actor: Actor, item_ids: list[str], number: int | N
     shown["items"] = [str(p[0].id) for p in plan]
     shown["states"] = {str(p[0].id): p[0].state for p in plan}
     return shown
+
+
+def awaiting(deps: Deps, tx: Tx, actor: Actor, limit: int) -> list[dict[str, Any]]:
+    """Items waiting on ``actor``'s decision, oldest first: open items of the units they reach
+    whose state has an awarding transition they may take and that pass every check of
+    :func:`issue` for one item (its role, guards, one achievement one award). Each comes with
+    its award, year and issuing unit; at most ``limit``."""
+    units = access.reach(deps, tx, actor)
+    out: list[dict[str, Any]] = []
+    now = deps.now()
+    after = 0
+    while units and len(out) < limit:
+        rows = tx.items.page(units=units, open_only=True, after_id=after, limit=500)
+        if not rows:
+            break
+        for row in rows:
+            flow = deps.compiled(tx, row.flow_version).spec
+            t = flow.awarding(row.state)
+            if t is None or not access.may_take(deps, tx, actor, row, flow, t):
+                continue
+            try:
+                _awarding(deps, tx, actor, row, flow)
+            except (NotAllowed, PermissionDenied):
+                continue
+            summary = item_summary(deps, row, now)
+            summary.update(award=flow.award, year=nomination_year(row, deps.calendar(flow)),
+                           issuer=access.issuing_unit(deps, tx, row, flow))
+            out.append(summary)
+            if len(out) == limit:
+                break
+        after = rows[-1].id
+    return out
 
 
 def _once_in_batch(deps: Deps, item: NominationRow, flow: FlowSpec,

@@ -11,7 +11,7 @@ from typing import IO, Any
 
 from workflow.errors import InvalidInput, NotFound
 from workflow.ids import parse_id
-from workflow.service import registry
+from workflow.service import access, registry
 from workflow.service.base import Actor, Deps
 from workflow.service.commands import decisions
 from workflow.service.present import decision_view
@@ -71,6 +71,28 @@ class Register:
             rows = tx.decisions.page(units=units, year=year, after_id=after, limit=limit)
             return [decision_view(deps, tx, r) for r in rows]
         return deps.run(work)
+
+    def awaiting(self, actor: Actor, limit: int = 1000) -> list[dict[str, Any]]:
+        """Items waiting on ``actor``'s decision, each passing the checks of ``issue``."""
+        return self._deps.run(lambda tx: decisions.awaiting(self._deps, tx, actor, limit))
+
+    def decisions_for(self, actor: Actor, *, before: int | None = None, limit: int = 50
+                      ) -> list[dict[str, Any]]:
+        """Decisions of the units where ``actor`` holds a role and the units below them,
+        newest first (``before``: older than that decision)."""
+        deps = self._deps
+
+        def work(tx: Tx) -> list[dict[str, Any]]:
+            units = sorted(access.reach(deps, tx, actor))
+            rows = tx.decisions.page(units=units, before_id=before, newest_first=True,
+                                     limit=limit)
+            return [decision_view(deps, tx, r) for r in rows]
+        return deps.run(work)
+
+    def decider_roles(self) -> frozenset[str]:
+        """The roles that sign award decisions in some flow."""
+        return frozenset(r.role for f in self._deps.definitions.flows.values()
+                         for r in f.decider.roles)
 
     def document(self, actor: Actor | None, decision_id: str) -> str:
         """The decision as issued: the issuing level's copy for someone with a role at the

@@ -8,6 +8,7 @@ from workflow.web.routes import (
     ballots,
     campaigns,
     councils,
+    decisions,
     documents,
     flows,
     items,
@@ -24,5 +25,5 @@ from workflow.web.routes import (
 __all__ = ["ROUTERS"]
 
 ROUTERS = tuple(m.router for m in (public, register, session, queue, items, objections,
-                                   ballots, nominate, lists, councils, campaigns, documents,
-                                   audit, flows, reports))
+                                   decisions, ballots, nominate, lists, councils, campaigns,
+                                   documents, audit, flows, reports))
