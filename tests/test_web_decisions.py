@@ -101,8 +101,10 @@ def test_a_decider_issues_two_waiting_items_as_one_decision(office: Office) -> N
         assert "Nguyễn Văn Sơn" in son.get(f"{target}/document").text
         # what was decided is no longer waiting; the third still is
         assert waiting_ids(son.get("/decisions/new").text) == [second]
+        assert "<dd>Nguyễn Văn Sơn</dd>" in shown.text  # who signed, by name
         listed = son.get("/decisions")
         assert listed.status_code == 200 and NUMBER in listed.text
+        assert ">Nguyễn Văn Sơn</td>" in listed.text
         assert f'href="{target}"' in listed.text
     decision_id = target.rsplit("/", 1)[1]
     assert office.state(first) == office.state(third) == "awarded"
@@ -110,6 +112,7 @@ def test_a_decider_issues_two_waiting_items_as_one_decision(office: Office) -> N
     decided = office.service.register.decision(None, decision_id)
     assert decided["number"] == NUMBER and decided["count"] == 2
     assert decided["issued_by"] == "son" and decided["date"] == "2026-03-02"
+    assert decided["signer"] == "Nguyễn Văn Sơn"
     assert [d["number"] for d in office.service.register.decisions(unit=SCHOOL)] == [NUMBER]
     assert sorted(a["nominee"] for a in decided["awardees"]) == ["Trịnh Thu Cúc",
                                                                   "Đặng Thị Yến"]

@@ -49,7 +49,7 @@ class Register:
 
         def work(tx: Tx) -> dict[str, Any]:
             row = _decision(tx, decision_id)
-            shown = decision_view(deps, tx, row)
+            shown = _signed(tx, [decision_view(deps, tx, row)])[0]
             shown["awardees"] = list(registry.readable_rows(
                 deps, tx, actor, tx.grants.of_decision(row.id)))
             return shown
@@ -86,7 +86,7 @@ class Register:
             units = sorted(access.reach(deps, tx, actor))
             rows = tx.decisions.page(units=units, before_id=before, newest_first=True,
                                      limit=limit)
-            return [decision_view(deps, tx, r) for r in rows]
+            return _signed(tx, [decision_view(deps, tx, r) for r in rows])
         return deps.run(work)
 
     def decider_roles(self) -> frozenset[str]:
@@ -180,3 +180,10 @@ def _cell(view: dict[str, Any], key: str) -> Any:
         return "(không nêu tên — nhiệm vụ đặc biệt)"
     return value
 
+
+def _signed(tx: Tx, views: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Decisions with the name of who signed each (``signer``), as the directory has it."""
+    names = tx.directory.names(v["issued_by"] for v in views)
+    for view in views:
+        view["signer"] = names.get(view["issued_by"], view["issued_by"])
+    return views
