@@ -22,6 +22,7 @@ from workflow.errors import StoreUnavailable
 from workflow.flow import GuardRegistry, default_guards
 from workflow.keys import KeySource
 from workflow.mailer import Mailer, mailer_from_env
+from workflow.pdf import Printer
 from workflow.service import Service
 from workflow.service.base import Deps
 from workflow.store import Chain, Store, make_engine, sqlite_file
@@ -128,8 +129,9 @@ def _definitions(settings: Settings, renderer: Renderer, guards: GuardRegistry) 
 
 
 def build_service(settings: Settings, guards: GuardRegistry | None = None, *,
-                  read_only: bool = False) -> Service:
-    """Everything wired; ``guards`` replaces the default registry (extensions, tests).
+                  read_only: bool = False, printer: Printer | None = None) -> Service:
+    """Everything wired; ``guards`` replaces the default registry (extensions, tests);
+    ``printer``: how issued documents get their PDFs (default: as ``AWARD_PDF`` says).
 
     ``read_only``: the caller only reads. A plain SQLite file is then opened read-only on the
     standard library's driver, without loading SQLAlchemy (:mod:`workflow.store.readonly`);
@@ -145,5 +147,6 @@ def build_service(settings: Settings, guards: GuardRegistry | None = None, *,
         make_engine(settings.db_url)
     store = Store(engine, Chain(settings.audit_key))
     deps = Deps(store=store, definitions=definitions, clock=settings.clock, renderer=renderer,
-                guards=guards, display_tz=tz, keys=settings.keys, mail=settings.mail)
+                guards=guards, display_tz=tz, keys=settings.keys, mail=settings.mail,
+                printer=printer or Printer.from_env())
     return Service(deps)

@@ -127,7 +127,7 @@ class State:
     def service(self, *, read_only: bool = False) -> Service:
         """The service, built on first use. ``read_only``: the command only reads, and a
         SQLite database is opened read-only without SQLAlchemy (``award show``, ``list`` …)."""
-        if self._service is not None and self._service.deps.store.read_only and not read_only:
+        if self._service is not None and self._service.read_only and not read_only:
             self.close()  # a command that writes never runs on a read-only store
         if self._service is None:
             from workflow.bootstrap import build_service

@@ -151,6 +151,11 @@ class Service:
         """The time zone people read times in (the default calendar's)."""
         return self.deps.display_tz
 
+    @property
+    def read_only(self) -> bool:
+        """Whether the store was opened only to read (a write would fail)."""
+        return bool(self.deps.store.read_only)
+
     def observe(self, observer: Callable[[str, dict[str, Any]], None]) -> None:
         """Be told of what each unit of work did once it has committed: ``("moved",
         {"flow", "trigger"})`` for every move (metrics count them)."""
