@@ -13,6 +13,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from workflow.clock import Clock, clock_from_env
@@ -21,12 +22,14 @@ from workflow.documents import Renderer
 from workflow.errors import StoreUnavailable
 from workflow.flow import GuardRegistry, default_guards
 from workflow.keys import KeySource
-from workflow.mailer import Mailer, mailer_from_env
 from workflow.pdf import Printer
 from workflow.service import Service
 from workflow.service.base import Deps
 from workflow.store import Chain, Store, make_engine, sqlite_file
 from workflow.store.readonly import ReadOnlyEngine, simple_sqlite_file
+
+if TYPE_CHECKING:
+    from workflow.mailer import Mailer
 
 __all__ = ["DEFAULT_DB", "Settings", "build_service", "find_home"]
 
@@ -62,8 +65,7 @@ class Settings:
     keys: KeySource = field(default_factory=KeySource.from_env)
     #: the email sender, made on first use (a bad AWARD_SMTP_URL fails what sends mail only)
     mail: Callable[[], Mailer | None] = field(
-        default_factory=lambda: functools.cache(functools.partial(mailer_from_env,
-                                                                  dict(os.environ))))
+        default_factory=lambda: functools.cache(functools.partial(_mailer, dict(os.environ))))
 
     def require_database(self) -> None:
         """StoreUnavailable if the database is a SQLite file that does not exist: commands
@@ -87,8 +89,15 @@ class Settings:
             home=find_home(),
             clock=clock_from_env(),
             keys=KeySource.from_env(),
-            mail=functools.cache(functools.partial(mailer_from_env, dict(os.environ))),
+            mail=functools.cache(functools.partial(_mailer, dict(os.environ))),
         )
+
+
+def _mailer(env: dict[str, str]) -> Mailer | None:
+    # smtplib, ssl and email cost a command that sends nothing ~35 ms to import
+    from workflow.mailer import mailer_from_env
+
+    return mailer_from_env(env)
 
 
 #: Definitions already read by this process, by what they were read from (see _files_key):

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from workflow.calendar import WorkingCalendar
@@ -28,9 +28,11 @@ from workflow.flow import FlowSpec, GuardRegistry
 from workflow.ids import parse_id
 from workflow.keys import KeySource
 from workflow.machine import CompiledFlow
-from workflow.mailer import Mailer
 from workflow.pdf import Printer
 from workflow.store import Busy, NominationRow, Store, Tx
+
+if TYPE_CHECKING:  # smtplib and email load only where mail is sent
+    from workflow.mailer import Mailer
 
 __all__ = ["PAGE", "PUBLIC", "SYSTEM", "Actor", "Deps", "ItemContext", "RoutedUp",
            "fields_year", "iso", "load", "nomination_year", "paged", "reads_history",
