@@ -14,9 +14,11 @@ the outbox's dedupe key both guard that), or nothing when the objection is no lo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from workflow.directory import UnitTree
 from workflow.errors import AwardError
 from workflow.escalation import Action, ObjectionStep, objection_step, plan
 from workflow.flow import FlowSpec, StateSpec
@@ -138,39 +140,39 @@ def _objection_recipients(deps: Deps, tx: Tx, step: ObjectionStep, unit: str) ->
             starts.append(parent)
     out: list[str] = []
     for start in starts:
-        for candidate in tree.ancestors(start):
-            found = [login for role in step.roles
-                     for login in tx.directory.holders(role, candidate)]
-            if found:
-                out.extend(login for login in found if login not in out)
-                break
+        out.extend(login for login in _nearest_holders(tx, tree, step.roles, start)
+                   if login not in out)
     return out
+
+
+def _nearest_holders(tx: Tx, tree: UnitTree, roles: Sequence[str], unit: str) -> list[str]:
+    """Who holds any of ``roles`` at ``unit``, or at the nearest unit above it where someone
+    does (a unit without its own secretariat or chair is served from above)."""
+    for candidate in tree.ancestors(unit):
+        found: list[str] = []
+        for role in roles:
+            found.extend(x for x in tx.directory.holders(role, candidate) if x not in found)
+        if found:
+            return found
+    return []
 
 
 def _notify_objection(deps: Deps, tx: Tx, item: NominationRow, objection: ObjectionRow,
                       step: ObjectionStep, login: str, timer_id: int) -> bool:
-    """The message names the item, the objection's number, kind and deadline; never who
-    filed it or what it says (the examining secretariat reads that on the item's page)."""
+    """The message (``objection_step.txt.j2``) names the item, the objection's number, kind
+    and deadline; never who filed it or what it says."""
     spec = deps.definitions.catalogue.objection_kind(objection.kind)
-    label = dict(spec.label) if spec else {"vi": objection.kind, "en": objection.kind}
-    due = deps.iso(objection.due_at) or "—"
-    overdue = objection.due_at is not None and deps.now() > objection.due_at
-    head = "[Chuyển cấp / Escalation]" if step.message == "escalation" else \
-        "[Nhắc việc / Reminder]"
-    subject = (f"{head} {label.get('vi', objection.kind)} số {objection.id} — hồ sơ {item.id} "
-               f"({item.nominee})")
-    body = "\n".join([
-        subject, "",
-        f"{label.get('vi', objection.kind)} số {objection.id} về hồ sơ {item.id} "
-        f"({item.nominee}, {item.unit_id}), tiếp nhận {deps.iso(objection.filed_at)}; hạn giải "
-        f"quyết: {due}" + (" (đã gia hạn)" if objection.extended_at else "") + ".",
-        ("Đã QUÁ HẠN giải quyết. " if overdue else "") + f"Mốc nhắc: {step.percent}% thời hạn.",
-        "",
-        f"{label.get('en', objection.kind)} {objection.id} about nomination {item.id}, filed "
-        f"{deps.iso(objection.filed_at)}; due {due}" + (" (extended)" if objection.extended_at
-                                                         else "")
-        + (", OVERDUE" if overdue else "") + f"; step {step.percent}% of the period.",
-        "", f"Xem: award objections --open; award resolve {objection.id} …", ""])
+    label = dict(spec.label) if spec else {}
+    body = deps.renderer.render("objection_step.txt.j2", {
+        "message": step.message, "percent": step.percent,
+        "overdue": objection.due_at is not None and deps.now() > objection.due_at,
+        "item": {"id": item.id, "nominee": item.nominee, "unit_id": item.unit_id},
+        "objection": {"id": objection.id, "filed_at": deps.iso(objection.filed_at),
+                      "due_at": deps.iso(objection.due_at) or "—",
+                      "extended": objection.extended_at is not None,
+                      "label": {"vi": label.get("vi", objection.kind),
+                                "en": label.get("en", objection.kind)}}})
+    subject = body.splitlines()[0]
     return tx.outbox.put(deps.now(), step.message, login, item.id, subject, body,
                          dedupe=f"timer:{timer_id}:{login}")
 
@@ -222,13 +224,7 @@ def write_digest(deps: Deps, now: datetime, by_unit: dict[str, list[dict[str, An
         subject = (f"Tổng hợp hồ sơ quá hạn {day.isoformat()} — {unit}: {len(rows)} / "
                    f"Overdue digest") + (f"; đơn thư quá hạn: {len(late)}" if late else "")
         body = subject + "\n\n" + "\n".join(lines) + "\n"
-        recipients: set[str] = set()
-        for candidate in tree.ancestors(unit):
-            recipients = {login for role in DIGEST_ROLES
-                          for login in tx.directory.holders(role, candidate)}
-            if recipients:
-                break
-        for login in sorted(recipients):
+        for login in sorted(_nearest_holders(tx, tree, DIGEST_ROLES, unit)):
             if tx.outbox.put(now, "digest", login, None, subject, body,
                              dedupe=f"digest:{day.isoformat()}:{unit}:{login}"):
                 written += 1
