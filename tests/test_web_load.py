@@ -26,8 +26,11 @@ from tests.test_web_browser import free_port, wait_until_up
 CLIENTS = 50
 REQUESTS = 5_000
 DEADLINE_S = 600.0  # the whole burst; a healthy server needs a small part of it
-# what a visitor and a script read: the notice board, a notice, a nominee, the API's lists
-PATHS = ("/", "/healthz", "/api/notices", "/notices/1", "/nominees/1", "/login")
+# what a visitor and a script read: the notice board, a notice, a nominee, the API's lists,
+# the award lookup (also searched by a name in odd Unicode) and the receipt lookup form
+ODD_NAME = "/lookup?name=%E1%BB%B2%CC%81%F0%9F%98%80%E2%80%AE&year=2026"
+PATHS = ("/", "/healthz", "/api/notices", "/notices/1", "/nominees/1", "/login", "/lookup",
+         ODD_NAME, "/receipts")
 
 pytestmark = [pytest.mark.slow]
 
@@ -111,7 +114,8 @@ def test_fifty_clients_share_five_thousand_requests_without_an_error(
     counts, issued = _burst(port)
     assert issued == REQUESTS, f"only {issued} requests in {DEADLINE_S:.0f}s"
     expected = {"/": 200, "/healthz": 200, "/api/notices": 200, "/notices/1": 404,
-                "/nominees/1": 404, "/login": 200}
+                "/nominees/1": 404, "/login": 200, "/lookup": 200, ODD_NAME: 200,
+                "/receipts": 200}
     wrong = {key: n for key, n in counts.items() if expected[key[0]] != key[1]}
     assert not wrong, wrong
     assert sum(counts.values()) == REQUESTS
