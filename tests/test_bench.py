@@ -31,6 +31,9 @@ def test_bench_all_small_writes_every_figure(tmp_path: Path) -> None:
         assert figures[name]["bench_s"] >= 0, name
     assert figures["transitions"]["audit_verified"] and figures["ballots"]["audit_verified"]
     assert figures["transitions"]["ratio"] > 0 and figures["transitions"]["baseline"] == "sqlite3"
+    # the engine's statements by hand wrote a chain the engine's verifier accepts
+    assert figures["transitions"]["floor_tps"] > 0
+    assert figures["transitions"]["floor_audit_verified"] is True
     assert figures["audit"]["ok"]
     assert set(figures["cli"]["commands"]) >= {"python -c pass", "award --help", "award show ID",
                                                "award show ID (bytecode cached)"}

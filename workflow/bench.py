@@ -209,6 +209,79 @@ class PgBaseline:
         self.conn.close()
 
 
+class StatementsBaseline:
+    """The engine's own statements for one transition, written out by hand and run on a
+    connection the engine configured (its pragmas: foreign keys, ``secure_delete``, the
+    log's checkpoint size), in a database the engine built with the same items: read the
+    item, check the role, compare-and-set, close one stay and open the next, extend the
+    chain, commit — nothing else. Its rate is the ceiling of any engine that stores what
+    this one stores (the stays reports read, the indexes ``list`` and ``show`` need);
+    :class:`RawBaseline` lacks those writes. SQLite only."""
+
+    def __init__(self, folder: Path, items: int) -> None:
+        self.service = _bench_service(folder, None)
+        actor = Actor("officer")
+        self.ids = [self.service.items.nominate(actor, "bench-ping-pong", "B", f"Bench {i}",
+                                                values={"year": 2026})["id"]
+                    for i in range(items)]
+        self._borrowed = self.service.deps.store._borrow()
+        lent: Any = self._borrowed.__enter__()
+        self.conn = lent.driver_connection
+        self.cur = self.conn.cursor()
+        self.at = BENCH_NOW.replace(tzinfo=None).isoformat(" ", "microseconds")
+        self.audit_at = BENCH_NOW.isoformat(timespec="microseconds")
+        self.link = self.service.deps.store.chain.link
+        self.dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"),
+                                      sort_keys=True).encode
+        self.version = self.cur.execute(
+            "SELECT flow_version FROM nomination WHERE id = ?", (self.ids[0],)).fetchone()[0]
+
+    def step(self, i: int) -> None:
+        cur, item, at = self.cur, self.ids[i % len(self.ids)], self.at
+        cur.execute("BEGIN")
+        cur.execute("SELECT id, flow_id, flow_version, state, version, unit_id, nominee, "
+                    "person_login, fields, created_at, created_by, entered_at, entry_no, "
+                    "due_at, final, outcome, hold_data, confidential, nominee_unit "
+                    "FROM nomination WHERE id = ?", (item,))
+        row = cur.fetchone()
+        state, version, entry = row[3], row[4], row[12]
+        new = "b" if state == "a" else "a"
+        cur.execute("SELECT 1 FROM role_grant WHERE login = ? AND role = ? AND unit_id = ?",
+                    ("officer", "officer", "B")).fetchone()
+        # what the engine sets here (the bench's clock stands still: entered_at is unchanged)
+        cur.execute("UPDATE nomination SET version = ?, state = ?, entry_no = ? "
+                    "WHERE id = ? AND version = ?", (version + 1, new, entry + 1, item, version))
+        assert cur.rowcount == 1
+        cur.execute("UPDATE stage_visit SET left_at = ?, days = julianday(?) - "
+                    "julianday(entered_at) WHERE flow_id = ? AND state = ? AND unit_id = ? "
+                    "AND nomination_id = ? AND entry_no = ? AND left_at IS NULL",
+                    (at, at, "bench-ping-pong", state, "B", item, entry))
+        cur.execute("INSERT INTO stage_visit (flow_id, state, nomination_id, entry_no, "
+                    "unit_id, created_at, entered_at, left_at, days, due_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL)",
+                    ("bench-ping-pong", new, item, entry + 1, "B", at, at))
+        seq, prev = cur.execute(
+            "SELECT seq, hash FROM audit_entry ORDER BY seq DESC LIMIT 1").fetchone()
+        payload = self.dumps({"flow_version": self.version,
+                              "trigger": "ping" if new == "b" else "pong"})
+        # the engine's own link function, so the chain written here verifies like its own
+        digest = self.link(prev, seq + 1, self.audit_at, "officer", "fired", str(item), state,
+                           new, payload)
+        cur.execute("INSERT INTO audit_entry (seq, at, actor, action, nomination, from_state, "
+                    "to_state, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (seq + 1, self.audit_at, "officer", "fired", str(item), state, new,
+                     payload, prev, digest))
+        self.conn.commit()
+
+    def verified(self) -> bool:
+        """Whether the chain written by hand verifies as the engine's does."""
+        return self.service.audit.verify().ok
+
+    def close(self) -> None:
+        self._borrowed.__exit__(None, None, None)
+        self.service.close()
+
+
 @contextmanager
 def _own_schema(db_url: str | None) -> Iterator[str | None]:
     """On PostgreSQL, a schema of the run's own (selected through ``search_path``, dropped
@@ -268,12 +341,13 @@ def bench_transitions(n: int = 5000, db_url: str | None = None, items: int = 100
         indexed: RawBaseline | PgBaseline = (
             PgBaseline(db_url, items, indexed=True) if pg and db_url
             else RawBaseline(folder / "indexed.db", items, indexed=True))
+        floor = None if pg else StatementsBaseline(folder / "floor", items)
         try:
             actor = Actor("officer")
             ids = [service.items.nominate(actor, "bench-ping-pong", "B", f"Bench {i}",
                                     values={"year": 2026})["id"] for i in range(items)]
             states = dict.fromkeys(ids, "a")
-            done = {"engine": 0, "baseline": 0, "indexed": 0}
+            done = {"engine": 0, "baseline": 0, "indexed": 0, "floor": 0}
 
             def engine_step(_: int) -> None:
                 item = ids[done["engine"] % items]
@@ -289,11 +363,17 @@ def bench_transitions(n: int = 5000, db_url: str | None = None, items: int = 100
                 indexed.step(done["indexed"])
                 done["indexed"] += 1
 
+            def floor_step(_: int) -> None:
+                if floor is not None:
+                    floor.step(done["floor"])
+                done["floor"] += 1
+
             warm = min(200, n)
             _timed(warm, engine_step)
             _timed(warm, baseline_step)
             _timed(warm, indexed_step)
-            engine_s = baseline_s = indexed_s = engine_cpu = baseline_cpu = 0.0
+            _timed(warm, floor_step)
+            engine_s = baseline_s = indexed_s = floor_s = engine_cpu = baseline_cpu = 0.0
             block = max(1, n // rounds)
             left = n
             while left > 0:
@@ -303,13 +383,18 @@ def bench_transitions(n: int = 5000, db_url: str | None = None, items: int = 100
                 took = _timed(size, baseline_step)
                 baseline_s, baseline_cpu = baseline_s + took.seconds, baseline_cpu + took.cpu
                 indexed_s += _timed(size, indexed_step).seconds
+                if floor is not None:
+                    floor_s += _timed(size, floor_step).seconds
                 left -= size
                 if progress:
                     progress(f"  {n - left}/{n} transitions each")
             verified = service.audit.verify()
+            floor_verified = floor.verified() if floor is not None else None
         finally:
             baseline.close()
             indexed.close()
+            if floor is not None:
+                floor.close()
             service.close()
     engine_tps = n / engine_s
     baseline_tps = n / baseline_s
@@ -325,6 +410,12 @@ def bench_transitions(n: int = 5000, db_url: str | None = None, items: int = 100
         "ratio": round(engine_tps / baseline_tps, 3),
         "baseline_indexed_tps": round(indexed_tps, 1),
         "ratio_indexed": round(engine_tps / indexed_tps, 3),
+        # the engine's own statements by hand (SQLite): the ceiling of the ratio for any
+        # engine storing what this one stores, and how close this one comes to it
+        "floor_tps": round(n / floor_s, 1) if floor_s else None,
+        "floor_ratio": round(baseline_s / floor_s, 3) if floor_s else None,
+        "ratio_to_floor": round(floor_s / engine_s, 3) if floor_s else None,
+        "floor_audit_verified": floor_verified,
         "engine_us_per_transition": round(1e6 / engine_tps, 1),
         "baseline_us_per_transition": round(1e6 / baseline_tps, 1),
         # CPU time of this process per transition (commits' waits excluded): steadier than

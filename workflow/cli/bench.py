@@ -30,7 +30,10 @@ def bench_transitions(
     result = run(n=n, db_url=db, progress=st.out.progress)
     st.out.emit(result, lambda r: st.out.line(
         f"engine {r['engine_tps']:.0f}/s, raw sqlite3 {r['baseline_tps']:.0f}/s, "
-        f"ratio {r['ratio']:.3f} (n={r['n']})"))
+        f"ratio {r['ratio']:.3f} (n={r['n']})"
+        + (f"; the engine's own statements by hand {r['floor_tps']:.0f}/s (ratio "
+           f"{r['floor_ratio']:.3f}), the engine at {r['ratio_to_floor']:.3f} of them"
+           if r.get("floor_tps") else "")))
 
 
 @command(bench_app, "ballots")

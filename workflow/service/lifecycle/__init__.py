@@ -30,5 +30,17 @@ ALL: tuple[Behaviour, ...] = (Timed(), Vote(), Notice(), Confirmations(), Hold()
                               RenderOnEntry())
 
 
+#: the behaviours of each state seen, by the spec's identity (a spec is immutable; the entry
+#: keeps it alive so its id is not reused): asked twice in every move
+_SEEN: dict[int, tuple[StateSpec, tuple[Behaviour, ...]]] = {}
+
+
 def behaviours(state: StateSpec) -> tuple[Behaviour, ...]:
-    return tuple(b for b in ALL if b.applies(state))
+    seen = _SEEN.get(id(state))
+    if seen is not None and seen[0] is state:
+        return seen[1]
+    found = tuple(b for b in ALL if b.applies(state))
+    if len(_SEEN) >= 4096:  # flows reloaded many times in one process: start again
+        _SEEN.clear()
+    _SEEN[id(state)] = (state, found)
+    return found
