@@ -313,7 +313,8 @@ def test_each_step_acts_once_and_notifies_every_holder(tcli: Cli, db: Db) -> Non
         assert message["body"].startswith(message["subject"] + "\n")
         assert f"Nomination {item} (SLA watch)" in message["body"]
         assert f"hạn xử lý: {SLA_DUE}." in message["body"]
-        assert f"Xem: award show {item}" in message["body"]
+        assert f"Xem và xử lý tại trang hồ sơ {item}" in message["body"]
+        assert "award show" not in message["body"]  # a page to open, not a command to type
         assert "Sở Thử Nghiệm" in message["body"]
     assert messages[0]["subject"] == f"[Nhắc việc / Reminder] Hồ sơ {item} — {NOMINEE}"
     assert "Kính gửi Cán Bộ Sở (canbo)," in messages[0]["body"]
