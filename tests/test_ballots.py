@@ -724,7 +724,8 @@ def test_a_reader_during_the_close_leaves_no_readable_ballot_in_the_log(
     import sqlite3
 
     if not sealed:
-        monkeypatch.setattr("workflow.store.ballots._seal", lambda _aead, _r, choice: choice)
+        monkeypatch.setattr("workflow.store.ballots._seal_all",
+                            lambda _aead, _r, choices, _nonces: list(choices))
     item = open_vote(env)
     service = make_service(env.db_url, flow_dirs=[env.flows])
     path = Path(env.db_url.removeprefix("sqlite:///"))
@@ -787,7 +788,8 @@ def test_raw_pages_after_the_close_hold_no_readable_ballot_on_postgresql(
     read the raw pages, dead tuples included, and find no choice. The control run without
     sealing shows the reader finds them."""
     if not sealed:
-        monkeypatch.setattr("workflow.store.ballots._seal", lambda _aead, _r, choice: choice)
+        monkeypatch.setattr("workflow.store.ballots._seal_all",
+                            lambda _aead, _r, choices, _nonces: list(choices))
     item = open_vote(env)
     service = env.service()
     try:
