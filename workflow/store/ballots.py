@@ -50,6 +50,7 @@ __all__ = ["BallotRepo", "seal", "unseal"]
 _CODES = {"yes": b"y", "no": b"n", "abstain": b"a"}
 _CHOICES = {code: choice for choice, code in _CODES.items()}
 _NONCE = 12
+_ROWS_PER_INSERT = 300  # far below SQLite's and PostgreSQL's limits on bound values
 #: base64's alphabet and the URL-safe one the box stores (binascii speaks only the first)
 _TO_URLSAFE = bytes.maketrans(b"+/", b"-_")
 _FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
@@ -229,10 +230,13 @@ class BallotRepo:
         return int(row[0]), int(row[1]), int(row[2])
 
     def tally(self, round_id: int, key: bytes) -> dict[str, int]:
+        """The round's counts. Counting rewrites the box as :meth:`reshuffle` does — the close
+        wants both, and so reads and unseals the box once."""
+        aead = _aead(key)
+        choices = _unseal_all(aead, round_id, self._take(round_id))
+        self._refill(round_id, aead, choices)
         counts = {"yes": 0, "no": 0, "abstain": 0}
-        stored = [r[0] for r in self.raw.all("SELECT choice FROM ballot WHERE round_id = ?",
-                                             (round_id,))]
-        for choice in _unseal_all(_aead(key), round_id, stored):
+        for choice in choices:
             counts[choice] += 1
         written = self.raw.one(
             "SELECT count(*), coalesce(sum(CASE WHEN choice = 'yes' THEN 1 ELSE 0 END), 0) "
@@ -274,7 +278,11 @@ class BallotRepo:
         ids = pool[:16 * count].hex()
         sealed = _seal_all(aead, round_id, choices, pool[16 * count:])
         rows = sorted((round_id, ids[32 * i:32 * (i + 1)], s) for i, s in enumerate(sealed))
-        self.raw.many("INSERT INTO ballot (round_id, id, choice) VALUES (?, ?, ?)", rows)
+        for start in range(0, count, _ROWS_PER_INSERT):  # one statement, not one per ballot
+            chunk = rows[start:start + _ROWS_PER_INSERT]
+            self.raw.run("INSERT INTO ballot (round_id, id, choice) VALUES "
+                         + ", ".join(["(?, ?, ?)"] * len(chunk)),
+                         [value for row in chunk for value in row])
 
     def rekey(self, nomination_id: int, old_entry: int, new_entry: int) -> None:
         """An open round follows its item back from a hold into the resumed state entry."""
