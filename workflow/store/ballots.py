@@ -67,7 +67,8 @@ def unseal(key: bytes, round_id: int, stored: str) -> str:
 @functools.lru_cache(maxsize=4)
 def _aead(key: bytes) -> AESGCM:
     """One cipher object per key (building one expands the key schedule; a cast used to build
-    one per ballot it opened)."""
+    one per ballot it opened). It keeps no state between calls — each seal starts from a copy
+    of the keyed context — so a web server's threads share it."""
     return AESGCM(key)
 
 
