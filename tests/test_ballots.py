@@ -9,8 +9,10 @@ SQLAlchemy, not through the engine).
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
+import os
 import re
 import threading
 from collections import Counter
@@ -21,16 +23,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, create_engine, inspect, text
 
 from tests.conftest import Cli, make_service
-from workflow.errors import AwardError
+from workflow.errors import AwardError, Misconfigured
 from workflow.keys import KeySource
 from workflow.service import Actor, Service
 from workflow.service.lifecycle.vote import BALLOT_KEY
-from workflow.store.ballots import unseal
+from workflow.store.ballots import seal, unseal
 
 # --- definitions ---------------------------------------------------------------------------
 
@@ -724,7 +727,8 @@ def test_a_reader_during_the_close_leaves_no_readable_ballot_in_the_log(
     import sqlite3
 
     if not sealed:
-        monkeypatch.setattr("workflow.store.ballots._seal", lambda _aead, _r, choice: choice)
+        monkeypatch.setattr("workflow.store.ballots._seal_all",
+                            lambda _aead, _r, choices, _nonces: list(choices))
     item = open_vote(env)
     service = make_service(env.db_url, flow_dirs=[env.flows])
     path = Path(env.db_url.removeprefix("sqlite:///"))
@@ -787,7 +791,8 @@ def test_raw_pages_after_the_close_hold_no_readable_ballot_on_postgresql(
     read the raw pages, dead tuples included, and find no choice. The control run without
     sealing shows the reader finds them."""
     if not sealed:
-        monkeypatch.setattr("workflow.store.ballots._seal", lambda _aead, _r, choice: choice)
+        monkeypatch.setattr("workflow.store.ballots._seal_all",
+                            lambda _aead, _r, choices, _nonces: list(choices))
     item = open_vote(env)
     service = env.service()
     try:
@@ -1121,3 +1126,21 @@ def test_bench_ballots_smoke(db_url: str) -> None:
     assert result["db"] == db_url.split(":", 1)[0]
     assert result["ballots_per_s"] > 0
     assert result["audit_verified"] is True
+
+
+def test_a_sealed_ballot_keeps_its_stored_form() -> None:
+    """Boxes already in databases stay readable and new ones stay readable by the form's own
+    definition: URL-safe base64 of the nonce, then AES-GCM of one byte under the round id."""
+    key = os.urandom(32)
+    for choice, code in (("yes", b"y"), ("no", b"n"), ("abstain", b"a")):
+        stored = seal(key, 7, choice)
+        blob = base64.urlsafe_b64decode(stored)
+        assert len(stored) == 40 and AESGCM(key).decrypt(blob[:12], blob[12:], b"7") == code
+        nonce = os.urandom(12)
+        written = base64.urlsafe_b64encode(nonce + AESGCM(key).encrypt(nonce, code, b"7"))
+        assert unseal(key, 7, written.decode()) == choice
+    assert unseal(key, 7, "yes") == "yes"  # cast before sealing existed
+    with pytest.raises(Misconfigured):
+        unseal(os.urandom(32), 7, seal(key, 7, "no"))
+    with pytest.raises(Misconfigured):
+        unseal(key, 8, seal(key, 7, "no"))  # another round's ballot

@@ -42,6 +42,7 @@ class KeySource:
         self.path = path or default_key_file()
         self._key: bytes | None = None
         self._lock = threading.Lock()
+        self._derived: dict[str, bytes] = {}  # an HMAC per ballot cast otherwise
 
     @classmethod
     def from_env(cls) -> KeySource:
@@ -56,7 +57,12 @@ class KeySource:
 
     def derive(self, purpose: str) -> bytes:
         """A 32-byte subkey for one purpose (``"session"``, ``"ballot"`` …)."""
-        return hmac.new(self.key(), f"award-workflow/{purpose}".encode(), hashlib.sha256).digest()
+        subkey = self._derived.get(purpose)
+        if subkey is None:
+            subkey = hmac.new(self.key(), f"award-workflow/{purpose}".encode(),
+                              hashlib.sha256).digest()
+            self._derived[purpose] = subkey
+        return subkey
 
     def fingerprint(self) -> str:
         """Names the key without revealing it (stored in the database to detect a mix-up)."""

@@ -29,11 +29,10 @@ value that the other ballots of those boxes do not share too.
 
 from __future__ import annotations
 
-import base64
 import binascii
+import functools
 import json
 import os
-import secrets
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -50,33 +49,59 @@ __all__ = ["BallotRepo", "seal", "unseal"]
 #: one byte per choice, so every sealed ballot has the same length
 _CODES = {"yes": b"y", "no": b"n", "abstain": b"a"}
 _CHOICES = {code: choice for choice, code in _CODES.items()}
+_NONCE = 12
+_ROWS_PER_INSERT = 300  # far below SQLite's and PostgreSQL's limits on bound values
+#: base64's alphabet and the URL-safe one the box stores (binascii speaks only the first)
+_TO_URLSAFE = bytes.maketrans(b"+/", b"-_")
+_FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
 
 
 def seal(key: bytes, round_id: int, choice: str) -> str:
-    return _seal(AESGCM(key), round_id, choice)
+    return _seal_all(_aead(key), round_id, [choice], os.urandom(_NONCE))[0]
 
 
 def unseal(key: bytes, round_id: int, stored: str) -> str:
-    return _unseal(AESGCM(key), round_id, stored)
+    return _unseal_all(_aead(key), round_id, [stored])[0]
 
 
-def _seal(aead: AESGCM, round_id: int, choice: str) -> str:
-    nonce = secrets.token_bytes(12)
-    sealed = aead.encrypt(nonce, _CODES[choice], str(round_id).encode())
-    return base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
+@functools.lru_cache(maxsize=4)
+def _aead(key: bytes) -> AESGCM:
+    """One cipher object per key (building one expands the key schedule; a cast used to build
+    one per ballot it opened). It keeps no state between calls — each seal starts from a copy
+    of the keyed context — so a web server's threads share it."""
+    return AESGCM(key)
 
 
-def _unseal(aead: AESGCM, round_id: int, stored: str) -> str:
-    if stored in _CODES:  # a ballot cast before sealing existed (an upgraded database)
-        return stored
+def _seal_all(aead: AESGCM, round_id: int, choices: Sequence[str], nonces: bytes) -> list[str]:
+    """Each choice sealed under its own 12-byte nonce from ``nonces`` (drawn by the caller
+    in one call), the round id as associated data: 40 characters of URL-safe base64 each."""
+    aad = str(round_id).encode()
+    encrypt = aead.encrypt
+    out = []
+    for i, choice in enumerate(choices):
+        nonce = nonces[_NONCE * i:_NONCE * (i + 1)]
+        blob = nonce + encrypt(nonce, _CODES[choice], aad)
+        out.append(binascii.b2a_base64(blob, newline=False).translate(_TO_URLSAFE).decode())
+    return out
+
+
+def _unseal_all(aead: AESGCM, round_id: int, stored: Sequence[str]) -> list[str]:
+    aad = str(round_id).encode()
+    decrypt = aead.decrypt
+    out = []
     try:
-        blob = base64.urlsafe_b64decode(stored)
-        return _CHOICES[aead.decrypt(blob[:12], blob[12:], str(round_id).encode())]
+        for text in stored:
+            if text in _CODES:  # a ballot cast before sealing existed (an upgraded database)
+                out.append(text)
+                continue
+            blob = binascii.a2b_base64(text.encode("ascii").translate(_FROM_URLSAFE))
+            out.append(_CHOICES[decrypt(blob[:_NONCE], blob[_NONCE:], aad)])
     except (InvalidTag, binascii.Error, ValueError, KeyError):
         raise Misconfigured(
             f"a ballot of round {round_id} cannot be opened with this installation's key; "
             "close the round with the key it was cast under (AWARD_SECRET or AWARD_KEY_FILE)",
             round=round_id) from None
+    return out
 
 
 _ROUND = columns(BallotRoundRow)
@@ -160,10 +185,10 @@ class BallotRepo:
         live ballot carries the same transaction id, a fresh position and id, and freshly
         sealed bytes.
         """
-        aead = AESGCM(key)
-        choices = [_unseal(aead, round_id, c) for c in self._box(round_id)]
+        aead = _aead(key)
+        choices = _unseal_all(aead, round_id, self._take(round_id))
         choices.append(choice)
-        self._rewrite(round_id, aead, choices)
+        self._refill(round_id, aead, choices)
 
     def record_written(self, round_id: int, login: str, choice: str, by: str) -> None:
         self.raw.run("INSERT INTO written_ballot (round_id, member_login, choice, recorded_by) "
@@ -206,10 +231,14 @@ class BallotRepo:
         return int(row[0]), int(row[1]), int(row[2])
 
     def tally(self, round_id: int, key: bytes) -> dict[str, int]:
+        """The round's counts. Counting rewrites the box as :meth:`reshuffle` does — the close
+        wants both, and so reads and unseals the box once."""
+        aead = _aead(key)
+        choices = _unseal_all(aead, round_id, self._take(round_id))
+        self._refill(round_id, aead, choices)
         counts = {"yes": 0, "no": 0, "abstain": 0}
-        for (stored,) in self.raw.all("SELECT choice FROM ballot WHERE round_id = ?",
-                                      (round_id,)):
-            counts[unseal(key, round_id, stored)] += 1
+        for choice in choices:
+            counts[choice] += 1
         written = self.raw.one(
             "SELECT count(*), coalesce(sum(CASE WHEN choice = 'yes' THEN 1 ELSE 0 END), 0) "
             "FROM written_ballot WHERE round_id = ?", (round_id,))
@@ -228,31 +257,33 @@ class BallotRepo:
 
         Old row versions stay on disk until VACUUM reclaims them (autovacuum does, soon).
         """
-        aead = AESGCM(key)
-        self._rewrite(round_id, aead, [_unseal(aead, round_id, c) for c in self._box(round_id)])
+        aead = _aead(key)
+        self._refill(round_id, aead, _unseal_all(aead, round_id, self._take(round_id)))
 
-    def _box(self, round_id: int) -> list[str]:
-        return [r[0] for r in self.raw.all("SELECT choice FROM ballot WHERE round_id = ?",
-                                           (round_id,))]
+    def _take(self, round_id: int) -> list[str]:
+        """Empty the box, returning what it held (sealed): one statement reads and deletes."""
+        return [r[0] for r in self.raw.take("DELETE FROM ballot WHERE round_id = ? "
+                                            "RETURNING choice", (round_id,))]
 
-    def _rewrite(self, round_id: int, aead: AESGCM, choices: list[str]) -> None:
-        """Replace the box with ``choices``, each sealed under a fresh nonce, with a fresh
-        random id, in a random order. The ids and the order — 16 bytes of id and 16 of sort
-        key per ballot — are drawn from the operating system in one call (``os.urandom``, as
-        :mod:`secrets` and ``SystemRandom`` do per value): one system call per cast instead of
-        several per ballot. Sorting by independent 128-bit keys is a uniformly random order."""
-        self.raw.run("DELETE FROM ballot WHERE round_id = ?", (round_id,))
+    def _refill(self, round_id: int, aead: AESGCM, choices: list[str]) -> None:
+        """Fill the emptied box with ``choices``, each sealed under a fresh nonce, with a
+        fresh random id, in a random order. The ids and the nonces — 16 + 12 bytes per
+        ballot — are drawn from the operating system in one call (``os.urandom``, as
+        :mod:`secrets` does per value). The rows go in sorted by their ids: independent
+        uniform 128-bit ids, so a uniformly random order that owes nothing to the casting,
+        and on SQLite the order the table keeps them in anyway."""
         if not choices:
             return
-        pool = os.urandom(32 * len(choices))
-        rows = []
-        for i, choice in enumerate(choices):
-            at = 32 * i
-            rows.append((pool[at + 16:at + 32], round_id, pool[at:at + 16].hex(),
-                         _seal(aead, round_id, choice)))
-        rows.sort(key=lambda row: row[0])
-        self.raw.many("INSERT INTO ballot (round_id, id, choice) VALUES (?, ?, ?)",
-                      [row[1:] for row in rows])
+        count = len(choices)
+        pool = os.urandom(28 * count)
+        ids = pool[:16 * count].hex()
+        sealed = _seal_all(aead, round_id, choices, pool[16 * count:])
+        rows = sorted((round_id, ids[32 * i:32 * (i + 1)], s) for i, s in enumerate(sealed))
+        for start in range(0, count, _ROWS_PER_INSERT):  # one statement, not one per ballot
+            chunk = rows[start:start + _ROWS_PER_INSERT]
+            self.raw.run("INSERT INTO ballot (round_id, id, choice) VALUES "
+                         + ", ".join(["(?, ?, ?)"] * len(chunk)),
+                         [value for row in chunk for value in row])
 
     def rekey(self, nomination_id: int, old_entry: int, new_entry: int) -> None:
         """An open round follows its item back from a hold into the resumed state entry."""

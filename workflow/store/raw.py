@@ -81,6 +81,12 @@ class Raw:
         self._cursor.execute(self._q(sql), params)
         return int(self._cursor.rowcount)
 
+    def take(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """A write that returns rows (``DELETE … RETURNING``), guarded as :meth:`run` is."""
+        self._guard()
+        self._cursor.execute(self._q(sql), params)
+        return [tuple(r) for r in self._cursor.fetchall()]
+
     def execute(self, sql: str) -> None:
         """A statement with no parameters and no result (savepoints)."""
         self._cursor.execute(sql)

@@ -193,7 +193,7 @@ def close(entry: Entry, actor: Actor, current: BallotRoundRow, *, minutes: bool 
     vote = state.vote
     assert vote is not None
     key = deps.key(tx, BALLOT_KEY)
-    counts_raw = tx.ballots.tally(current.id, key)
+    counts_raw = tx.ballots.tally(current.id, key)  # the box rewritten as it is counted
     _roll, _voted, recused = tx.ballots.progress(current.id)
     cast_total = counts_raw["yes"] + counts_raw["no"] + counts_raw["abstain"]
     counts = Counts(members=current.roll_size, yes=counts_raw["yes"], no=counts_raw["no"],
@@ -213,7 +213,6 @@ def close(entry: Entry, actor: Actor, current: BallotRoundRow, *, minutes: bool 
         # never published: not in the audit, the minutes or the item; the box is emptied.
         tally.update(yes=None, no=None, abstain=None, withheld=True)
         tx.ballots.empty(current.id)
-    tx.ballots.reshuffle(current.id, key)
     tx.ballots.close(current.id, deps.now(), tally)
     trigger = (INTERNAL.PASS if decision.passed
                else INTERNAL.NO_QUORUM if not decision.quorum_met else INTERNAL.FAIL)
