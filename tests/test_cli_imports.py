@@ -96,8 +96,14 @@ def test_everyday_commands_do_not_load_the_web_stack(database: str, tmp_path: Pa
     modules = _modules(tmp_path, "--db", database, *args)
     assert _loaded(modules, WEB) == []
     assert _loaded(modules, OTHERS) == []
+    # typer checks option values through Pydantic only for a value that needs checking (a
+    # number, a path …): these commands give text and leave the rest out
+    assert _loaded(modules, ("pydantic", "pydantic_core")) == []
     if "fire" not in args:  # reading needs no holiday table (a move may, for its deadline)
         assert _loaded(modules, ("holidays.countries",)) == []
+        # nor the package at all: the calendar file was read by an earlier command, and is
+        # kept (workflow.readcache)
+        assert _loaded(modules, ("holidays",)) == []
 
 
 @pytest.mark.slow
@@ -136,6 +142,8 @@ def test_reading_a_sqlite_database_loads_no_sqlalchemy(database: str, tmp_path: 
     SQLAlchemy, no SQLModel, and no facade it does not use."""
     modules = _modules(tmp_path, "--db", database, *args)
     assert _loaded(modules, ("sqlalchemy", "sqlmodel", "workflow.store.tables")) == []
+    # nor the package metadata reader (holidays, SQLAlchemy and Pydantic are what load it)
+    assert _loaded(modules, ("importlib.metadata", "pydantic")) == []
     # nor the mail stack (smtplib, ssl, email): only what sends mail loads it
     assert _loaded(modules, ("workflow.mailer", "smtplib")) == []
     assert _loaded(modules, ("workflow.service.facades.campaigns",

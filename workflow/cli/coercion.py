@@ -23,12 +23,12 @@ def install() -> None:
         from typer import _coercion, core
     except ImportError:  # a typer before runtime coercion: click's own types, nothing to do
         return
-    build = getattr(core, "build_runtime_param", None)
-    base = getattr(_coercion, "RuntimeParam", None)
+    build: Any = getattr(core, "build_runtime_param", None)
+    base: Any = getattr(_coercion, "RuntimeParam", None)
     if build is None or base is None or getattr(build, "_award_lazy", False):
         return
 
-    class _Lazy(base):  # type: ignore[misc,valid-type]
+    class _Lazy(base):  # type: ignore[misc]
         """Typer's runtime parameter, made on the first value that needs it."""
 
         def __init__(self, descriptor: Any) -> None:
@@ -61,4 +61,4 @@ def install() -> None:
         return _Lazy(descriptor)
 
     lazy._award_lazy = True  # type: ignore[attr-defined]
-    core.build_runtime_param = lazy
+    setattr(core, "build_runtime_param", lazy)  # noqa: B010 -- typer does not export it

@@ -1,0 +1,91 @@
+"""Definition files already read, kept as JSON so the next process need not read them again.
+
+Reading a calendar file checks its holiday country against the ``holidays`` package, which
+costs every command a tenth of its start even when it computes no date. A file read without
+problems is kept here as plain JSON (never pickle: nothing in a cache file is ever run, only
+read back field by field), under a key of everything its reading depended on: the file's path,
+size, modification time and SHA-256, the reader's own source file and the installed package
+it consulted. Any other file, or any change to one of those, is a different key.
+
+The folder is ``AWARD_CACHE_DIR``, else ``$XDG_CACHE_HOME/award``, else ``~/.cache/award``;
+``AWARD_CACHE_DIR=`` (empty) turns the cache off. A folder that cannot be read or written, or
+a cache file that is damaged, is the same as no cache: the file is read as before, silently.
+Must not import anything outside the standard library.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+__all__ = ["cache_dir", "file_fingerprint", "kept"]
+
+T = TypeVar("T")
+#: bump when the layout of what is kept changes
+FORMAT = 1
+
+
+def cache_dir() -> Path | None:
+    """Where read definitions are kept, or ``None`` when the cache is off."""
+    given = os.environ.get("AWARD_CACHE_DIR")
+    if given is not None:
+        return Path(given) if given.strip() else None
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "award"
+
+
+def file_fingerprint(path: str | Path | None) -> list[object]:
+    """A source file's path, size and modification time (``None`` parts if it is missing)."""
+    if path is None:
+        return [None]
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return [str(path), None]
+    return [str(path), stat.st_size, stat.st_mtime_ns]
+
+
+def kept(kind: str, path: Path, text: str, depends: list[object], read: Callable[[], T],
+         dump: Callable[[T], Any], load: Callable[[Any], T]) -> T:
+    """``read()``'s result for definition file ``path`` whose content is ``text``, from the
+    cache when a process already read the same file under the same ``depends``.
+
+    ``dump`` turns the result into JSON values and ``load`` turns them back; a result that
+    ``load`` cannot rebuild (a damaged or foreign file) is read again. ``read`` raising (a
+    file with problems) keeps nothing."""
+    folder = cache_dir()
+    if folder is None:
+        return read()
+    key = json.dumps([FORMAT, kind, str(path.resolve()), *file_fingerprint(path),
+                      hashlib.sha256(text.encode()).hexdigest(), depends], default=str)
+    file = folder / f"{kind}-{hashlib.sha256(key.encode()).hexdigest()[:32]}.json"
+    try:
+        stored = json.loads(file.read_text(encoding="utf-8"))
+        if isinstance(stored, dict) and stored.get("key") == key:
+            return load(stored["value"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        pass  # no entry, or one not worth trusting: read the file
+    value = read()
+    _write(folder, file, {"key": key, "value": dump(value)})
+    return value
+
+
+def _write(folder: Path, file: Path, content: dict[str, Any]) -> None:
+    """Write atomically (a reader never sees half a file); failing to write changes nothing."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(content, handle, ensure_ascii=False)
+            os.replace(temp, file)
+        except BaseException:
+            os.unlink(temp)
+            raise
+    except (OSError, TypeError, ValueError):
+        pass
