@@ -1,5 +1,6 @@
 """Definition files kept between processes (workflow.readcache): the same result as reading,
-read again on any change, and never a reason for a command to fail."""
+read again on any change, and never a reason for a command to fail. Calendars are kept as
+calendars, every other definition as its YAML node tree."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from pathlib import Path
 import pytest
 
 from workflow import calendar as calendars
+from workflow import yamlnodes
 from workflow.calendar import WorkingCalendar, load_calendar
 from workflow.errors import DefinitionError
+from workflow.yamlnodes import Mapping, Node, Scalar, Sequence, parse_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 VN = ROOT / "definitions" / "calendars" / "vn.yaml"
@@ -94,3 +97,47 @@ def test_an_unwritable_cache_or_none_changes_nothing(
         monkeypatch.setenv("AWARD_CACHE_DIR", folder)
         assert _facts(load_calendar(file)) == expected
         assert _facts(load_calendar(file)) == expected
+
+
+def _tree(node: Node | None) -> object:
+    """Everything a node tree tells: kinds, positions, values, quoting, raw text, key order."""
+    if node is None:
+        return None
+    where = (type(node).__name__, node.file, node.line, node.col)
+    if isinstance(node, Scalar):
+        return (*where, type(node.value).__name__, node.value, node.quoted, node.raw)
+    if isinstance(node, Mapping):
+        return (*where, [(_tree(key), _tree(value)) for key, value in node.items()])
+    assert isinstance(node, Sequence)
+    return (*where, [_tree(item) for item in node.items])
+
+
+DEFINITIONS = sorted((ROOT / "definitions").rglob("*.y*ml"))
+
+
+@pytest.mark.parametrize("path", DEFINITIONS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_a_kept_yaml_document_is_the_document_composed(
+        cache: Path, path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = path.read_text(encoding="utf-8")
+    composed = parse_yaml(text, str(path))
+    monkeypatch.setattr(yamlnodes, "_compose", lambda *args: pytest.fail("composed again"))
+    assert _tree(parse_yaml(text, str(path))) == _tree(composed)
+
+
+def test_yaml_kept_under_another_file_name_or_text_is_composed_again(cache: Path) -> None:
+    text = "a: 1\nb: [x, 'y', 2.5, true, null]\nc: {d: '007'}\n"
+    first = parse_yaml(text, "one.yaml")
+    assert first is not None and first.file == "one.yaml"
+    other = parse_yaml(text, "two.yaml")
+    assert other is not None and other.file == "two.yaml"
+    assert _tree(parse_yaml(text + "e: 2\n", "one.yaml")) != _tree(first)
+    for entry in cache.glob("yaml-*.json"):  # damaged entries: composed again, same tree
+        entry.write_text('{"key": 1', encoding="utf-8")
+    assert _tree(parse_yaml(text, "one.yaml")) == _tree(first)
+
+
+def test_yaml_with_problems_is_never_kept(cache: Path) -> None:
+    for _ in range(2):
+        with pytest.raises(DefinitionError, match="duplicate key"):
+            parse_yaml("a: 1\na: 2\n", "dup.yaml")
+    assert not list(cache.glob("yaml-*.json"))

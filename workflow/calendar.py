@@ -246,7 +246,9 @@ def load_calendar(path: pathlib.Path) -> WorkingCalendar:
     A file already read by an earlier process under the same ``holidays`` package comes from
     the cache (:mod:`workflow.readcache`) without importing the package."""
     text = read_definition(path)
-    return readcache.kept("calendar", path, text, _reader_depends(),
+    depends = [str(path.resolve()), *readcache.file_fingerprint(path),
+               readcache.text_fingerprint(text), _reader_depends()]
+    return readcache.kept("calendar", depends,
                           lambda: _parse(text, str(path), expected_id=path.stem),
                           _to_json, _from_json)
 

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-__all__ = ["cache_dir", "file_fingerprint", "kept"]
+__all__ = ["cache_dir", "file_fingerprint", "kept", "text_fingerprint"]
 
 T = TypeVar("T")
 #: bump when the layout of what is kept changes
@@ -50,10 +50,14 @@ def file_fingerprint(path: str | Path | None) -> list[object]:
     return [str(path), stat.st_size, stat.st_mtime_ns]
 
 
-def kept(kind: str, path: Path, text: str, depends: list[object], read: Callable[[], T],
-         dump: Callable[[T], Any], load: Callable[[Any], T]) -> T:
-    """``read()``'s result for definition file ``path`` whose content is ``text``, from the
-    cache when a process already read the same file under the same ``depends``.
+def text_fingerprint(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def kept(kind: str, depends: list[object], read: Callable[[], T], dump: Callable[[T], Any],
+         load: Callable[[Any], T]) -> T:
+    """``read()``'s result, from the cache when a process already read it under the same
+    ``depends`` (JSON values: the text's fingerprint, the file's, the reader's …).
 
     ``dump`` turns the result into JSON values and ``load`` turns them back; a result that
     ``load`` cannot rebuild (a damaged or foreign file) is read again. ``read`` raising (a
@@ -61,14 +65,14 @@ def kept(kind: str, path: Path, text: str, depends: list[object], read: Callable
     folder = cache_dir()
     if folder is None:
         return read()
-    key = json.dumps([FORMAT, kind, str(path.resolve()), *file_fingerprint(path),
-                      hashlib.sha256(text.encode()).hexdigest(), depends], default=str)
+    key = json.dumps([FORMAT, kind, depends], default=str)
     file = folder / f"{kind}-{hashlib.sha256(key.encode()).hexdigest()[:32]}.json"
     try:
         stored = json.loads(file.read_text(encoding="utf-8"))
         if isinstance(stored, dict) and stored.get("key") == key:
             return load(stored["value"])
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError,
+            RecursionError):
         pass  # no entry, or one not worth trusting: read the file
     value = read()
     _write(folder, file, {"key": key, "value": dump(value)})
