@@ -142,8 +142,9 @@ def test_reading_a_sqlite_database_loads_no_sqlalchemy(database: str, tmp_path: 
     SQLAlchemy, no SQLModel, and no facade it does not use."""
     modules = _modules(tmp_path, "--db", database, *args)
     assert _loaded(modules, ("sqlalchemy", "sqlmodel", "workflow.store.tables")) == []
-    # nor the package metadata reader (holidays, SQLAlchemy and Pydantic are what load it)
-    assert _loaded(modules, ("importlib.metadata", "pydantic")) == []
+    # nor the package metadata reader (holidays, SQLAlchemy and Pydantic are what load it),
+    # nor the cipher of sealed ballots (only casting, counting and the campaigns' open it)
+    assert _loaded(modules, ("importlib.metadata", "pydantic", "cryptography")) == []
     # nor the mail stack (smtplib, ssl, email): only what sends mail loads it
     assert _loaded(modules, ("workflow.mailer", "smtplib")) == []
     assert _loaded(modules, ("workflow.service.facades.campaigns",

@@ -36,14 +36,14 @@ import os
 import secrets
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
-
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from typing import TYPE_CHECKING, Any
 
 from workflow.errors import Misconfigured
 from workflow.store.raw import Raw, placeholders
 from workflow.store.rows import BallotRoundRow, columns, decoder
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 __all__ = ["BallotRepo", "seal", "unseal"]
 
@@ -52,12 +52,26 @@ _CODES = {"yes": b"y", "no": b"n", "abstain": b"a"}
 _CHOICES = {code: choice for choice, code in _CODES.items()}
 
 
+def _aead(key: bytes) -> AESGCM:
+    """The cipher, imported on first use: a command that opens no sealed box (``award show``)
+    never loads ``cryptography``."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    return AESGCM(key)
+
+
+def _invalid_tag() -> type[Exception]:
+    from cryptography.exceptions import InvalidTag
+
+    return InvalidTag
+
+
 def seal(key: bytes, round_id: int, choice: str) -> str:
-    return _seal(AESGCM(key), round_id, choice)
+    return _seal(_aead(key), round_id, choice)
 
 
 def unseal(key: bytes, round_id: int, stored: str) -> str:
-    return _unseal(AESGCM(key), round_id, stored)
+    return _unseal(_aead(key), round_id, stored)
 
 
 def _seal(aead: AESGCM, round_id: int, choice: str) -> str:
@@ -72,7 +86,7 @@ def _unseal(aead: AESGCM, round_id: int, stored: str) -> str:
     try:
         blob = base64.urlsafe_b64decode(stored)
         return _CHOICES[aead.decrypt(blob[:12], blob[12:], str(round_id).encode())]
-    except (InvalidTag, binascii.Error, ValueError, KeyError):
+    except (_invalid_tag(), binascii.Error, ValueError, KeyError):
         raise Misconfigured(
             f"a ballot of round {round_id} cannot be opened with this installation's key; "
             "close the round with the key it was cast under (AWARD_SECRET or AWARD_KEY_FILE)",
@@ -160,7 +174,7 @@ class BallotRepo:
         live ballot carries the same transaction id, a fresh position and id, and freshly
         sealed bytes.
         """
-        aead = AESGCM(key)
+        aead = _aead(key)
         choices = [_unseal(aead, round_id, c) for c in self._box(round_id)]
         choices.append(choice)
         self._rewrite(round_id, aead, choices)
@@ -228,7 +242,7 @@ class BallotRepo:
 
         Old row versions stay on disk until VACUUM reclaims them (autovacuum does, soon).
         """
-        aead = AESGCM(key)
+        aead = _aead(key)
         self._rewrite(round_id, aead, [_unseal(aead, round_id, c) for c in self._box(round_id)])
 
     def _box(self, round_id: int) -> list[str]:
