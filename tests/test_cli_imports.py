@@ -150,6 +150,8 @@ def test_reading_a_sqlite_database_loads_no_sqlalchemy(database: str, tmp_path: 
     assert _loaded(modules, ("workflow.service.facades.campaigns",
                              "workflow.service.facades.reports",
                              "workflow.service.facades.sessions")) == []
+    # nor the list reader, which only importing a list needs
+    assert _loaded(modules, ("workflow.intake", "workflow.service.commands.lists")) == []
 
 
 @pytest.mark.slow
