@@ -141,3 +141,18 @@ def test_yaml_with_problems_is_never_kept(cache: Path) -> None:
         with pytest.raises(DefinitionError, match="duplicate key"):
             parse_yaml("a: 1\na: 2\n", "dup.yaml")
     assert not list(cache.glob("yaml-*.json"))
+
+
+def test_an_entry_others_could_have_written_is_not_used(
+        cache: Path, file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An entry decides what a definition says: one writable by group or others (a shared
+    cache folder) is read past, the file is read again."""
+    load_calendar(file)
+    (entry,) = cache.glob("calendar-*.json")
+    entry.chmod(0o666)
+    calls: list[str] = []
+    original = calendars._parse
+    monkeypatch.setattr(calendars, "_parse", lambda *a, **k: calls.append("read") or
+                        original(*a, **k))
+    load_calendar(file)
+    assert calls == ["read"]

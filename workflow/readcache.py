@@ -5,7 +5,9 @@ costs every command a tenth of its start even when it computes no date. A file r
 problems is kept here as plain JSON (never pickle: nothing in a cache file is ever run, only
 read back field by field), under a key of everything its reading depended on: the file's path,
 size, modification time and SHA-256, the reader's own source file and the installed package
-it consulted. Any other file, or any change to one of those, is a different key.
+it consulted. Any other file, or any change to one of those, is a different key. An entry is
+used only if this user alone can have written it (file and folder owned by the user, not
+writable by group or others).
 
 The folder is ``AWARD_CACHE_DIR``, else ``$XDG_CACHE_HOME/award``, else ``~/.cache/award``;
 ``AWARD_CACHE_DIR=`` (empty) turns the cache off. A folder that cannot be read or written, or
@@ -68,9 +70,11 @@ def kept(kind: str, depends: list[object], read: Callable[[], T], dump: Callable
     key = json.dumps([FORMAT, kind, depends], default=str)
     file = folder / f"{kind}-{hashlib.sha256(key.encode()).hexdigest()[:32]}.json"
     try:
-        stored = json.loads(file.read_text(encoding="utf-8"))
-        if isinstance(stored, dict) and stored.get("key") == key:
-            return load(stored["value"])
+        with file.open("rb") as handle:
+            if _trusted(os.fstat(handle.fileno())) and _trusted(os.stat(folder)):
+                stored = json.loads(handle.read())
+                if isinstance(stored, dict) and stored.get("key") == key:
+                    return load(stored["value"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError,
             RecursionError):
         pass  # no entry, or one not worth trusting: read the file
@@ -79,10 +83,18 @@ def kept(kind: str, depends: list[object], read: Callable[[], T], dump: Callable
     return value
 
 
+def _trusted(stat: os.stat_result) -> bool:
+    """Only this user can have written it: an entry decides what a definition says, so one
+    that someone else could have planted (a shared or loosely set ``AWARD_CACHE_DIR``) is
+    not used."""
+    owner = getattr(os, "geteuid", None)
+    return (owner is None or stat.st_uid == owner()) and not stat.st_mode & 0o022
+
+
 def _write(folder: Path, file: Path, content: dict[str, Any]) -> None:
     """Write atomically (a reader never sees half a file); failing to write changes nothing."""
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
