@@ -156,3 +156,19 @@ def test_an_entry_others_could_have_written_is_not_used(
                         original(*a, **k))
     load_calendar(file)
     assert calls == ["read"]
+
+
+def test_entries_not_written_for_a_month_go_when_something_new_is_kept(
+        cache: Path, file: Path) -> None:
+    import os
+    import time
+
+    cache.mkdir(mode=0o700)
+    old, recent = cache / "yaml-old.json", cache / "yaml-recent.json"
+    for entry, days in ((old, 40), (recent, 5)):
+        entry.write_text("{}", encoding="utf-8")
+        when = time.time() - days * 24 * 3600
+        os.utime(entry, (when, when))
+    load_calendar(file)  # not in the cache: read and kept
+    assert not old.exists()
+    assert recent.exists()

@@ -10,8 +10,9 @@ used only if this user alone can have written it (file and folder owned by the u
 writable by group or others).
 
 The folder is ``AWARD_CACHE_DIR``, else ``$XDG_CACHE_HOME/award``, else ``~/.cache/award``;
-``AWARD_CACHE_DIR=`` (empty) turns the cache off. A folder that cannot be read or written, or
-a cache file that is damaged, is the same as no cache: the file is read as before, silently.
+``AWARD_CACHE_DIR=`` (empty) turns the cache off. Entries not written for a month are
+removed. A folder that cannot be read or written, or a cache file that is damaged, is the
+same as no cache: the file is read as before, silently.
 Must not import anything outside the standard library.
 """
 
@@ -21,6 +22,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -103,5 +105,23 @@ def _write(folder: Path, file: Path, content: dict[str, Any]) -> None:
         except BaseException:
             os.unlink(temp)
             raise
+        _prune(folder)
     except (OSError, TypeError, ValueError):
         pass
+
+
+#: an entry not written again for this long goes (an edited file's old versions, a stored
+#: flow version no longer read); one still used is simply written again on its next read
+MAX_AGE_S = 30 * 24 * 3600
+
+
+def _prune(folder: Path) -> None:
+    """Remove entries older than :data:`MAX_AGE_S`, when something new is written (rarely:
+    only when a file was not in the cache), so the folder does not grow without end."""
+    cutoff = time.time() - MAX_AGE_S
+    for entry in os.scandir(folder):
+        try:
+            if entry.name.endswith(".json") and entry.stat().st_mtime < cutoff:
+                os.unlink(entry.path)
+        except OSError:
+            continue
