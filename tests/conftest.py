@@ -47,6 +47,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def read_definitions_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Definitions read by the tests (and the commands they start) are kept in a folder of
+    the run, never in the user's own cache."""
+    saved = os.environ.get("AWARD_CACHE_DIR")
+    os.environ["AWARD_CACHE_DIR"] = str(tmp_path_factory.mktemp("award-cache"))
+    yield
+    if saved is None:
+        os.environ.pop("AWARD_CACHE_DIR", None)
+    else:
+        os.environ["AWARD_CACHE_DIR"] = saved
+
+
+@pytest.fixture(scope="session", autouse=True)
 def no_pdf_by_default() -> Iterator[None]:
     """Documents are HTML only unless a test asks for PDFs (``AWARD_PDF=on``, as
     tests/test_documents.py does): laying out a PDF takes a tenth of a second, and thousands

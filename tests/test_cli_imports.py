@@ -96,8 +96,14 @@ def test_everyday_commands_do_not_load_the_web_stack(database: str, tmp_path: Pa
     modules = _modules(tmp_path, "--db", database, *args)
     assert _loaded(modules, WEB) == []
     assert _loaded(modules, OTHERS) == []
+    # typer checks option values through Pydantic only for a value that needs checking (a
+    # number, a path …): these commands give text and leave the rest out
+    assert _loaded(modules, ("pydantic", "pydantic_core")) == []
     if "fire" not in args:  # reading needs no holiday table (a move may, for its deadline)
         assert _loaded(modules, ("holidays.countries",)) == []
+        # nor the package at all, nor PyYAML: the definition files were read by an earlier
+        # command, and are kept (workflow.readcache)
+        assert _loaded(modules, ("holidays", "yaml")) == []
 
 
 @pytest.mark.slow
@@ -136,11 +142,16 @@ def test_reading_a_sqlite_database_loads_no_sqlalchemy(database: str, tmp_path: 
     SQLAlchemy, no SQLModel, and no facade it does not use."""
     modules = _modules(tmp_path, "--db", database, *args)
     assert _loaded(modules, ("sqlalchemy", "sqlmodel", "workflow.store.tables")) == []
+    # nor the package metadata reader (holidays, SQLAlchemy and Pydantic are what load it),
+    # nor the cipher of sealed ballots (only casting, counting and the campaigns' open it)
+    assert _loaded(modules, ("importlib.metadata", "pydantic", "cryptography")) == []
     # nor the mail stack (smtplib, ssl, email): only what sends mail loads it
     assert _loaded(modules, ("workflow.mailer", "smtplib")) == []
     assert _loaded(modules, ("workflow.service.facades.campaigns",
                              "workflow.service.facades.reports",
                              "workflow.service.facades.sessions")) == []
+    # nor the list reader, which only importing a list needs
+    assert _loaded(modules, ("workflow.intake", "workflow.service.commands.lists")) == []
 
 
 @pytest.mark.slow

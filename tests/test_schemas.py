@@ -167,6 +167,7 @@ def accepted(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, frozenset[str]]
         return original(self, node, what, allowed, *args, **kw)
 
     monkeypatch.setattr(Problems, "keys", keys)
+    monkeypatch.setenv("AWARD_CACHE_DIR", "")  # the readers read: nothing from the cache
     return calls
 
 

@@ -7,17 +7,20 @@ a government adds or swaps each year. Periods are counted like the Vietnamese Ci
 a working day ends on the next working day. An item is due at 23:59:59 local time of its last day.
 
 Loading is strict: every problem is reported as ``file:line:col`` through
-:class:`~workflow.errors.DefinitionError`.
+:class:`~workflow.errors.DefinitionError`. A file read without problems is kept in
+:mod:`workflow.readcache`, so a command that computes no date (``award show``, ``list``) never
+imports ``holidays``: the package is imported when a date is first computed, or a file is read.
 
-Must not import anything outside the standard library, ``holidays``, ``workflow.errors`` and
-``workflow.yamlnodes`` (in particular never the store, templates, scheduler or CLI libraries).
+Must not import anything outside the standard library, ``holidays``, ``workflow.errors``,
+``workflow.readcache`` and ``workflow.yamlnodes`` (in particular never the store, templates,
+scheduler or CLI libraries).
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import importlib.metadata
+import importlib.util
 import pathlib
 import re
 import threading
@@ -27,8 +30,7 @@ from dataclasses import dataclass, field
 from datetime import MAXYEAR, MINYEAR, UTC, date, datetime, time, timedelta
 from typing import Any
 
-import holidays
-
+from workflow import readcache, yamlnodes
 from workflow.yamlnodes import (
     Mapping,
     Node,
@@ -221,6 +223,8 @@ def _package_days(
     """
     if country is None:
         return {}, set()
+    import holidays
+
     years = [y for y in (year - 1, year, year + 1) if MINYEAR <= y <= MAXYEAR]
     table: Any = holidays.country_holidays(country, subdiv=subdivision, years=years)
     names: dict[date, str] = {day: str(name) for day, name in table.items() if day.year == year}
@@ -237,8 +241,66 @@ def _require_aware(instant: datetime) -> None:
 
 
 def load_calendar(path: pathlib.Path) -> WorkingCalendar:
-    """Load ``definitions/calendars/<id>.yaml``; its ``calendar:`` id must equal the file stem."""
-    return _parse(read_definition(path), str(path), expected_id=path.stem)
+    """Load ``definitions/calendars/<id>.yaml``; its ``calendar:`` id must equal the file stem.
+
+    A file already read by an earlier process under the same ``holidays`` package comes from
+    the cache (:mod:`workflow.readcache`) without importing the package."""
+    text = read_definition(path)
+    depends = [str(path.resolve()), *readcache.file_fingerprint(path),
+               readcache.text_fingerprint(text), _reader_depends()]
+    return readcache.kept("calendar", depends,
+                          lambda: _parse(text, str(path), expected_id=path.stem),
+                          _to_json, _from_json)
+
+
+@functools.cache
+def _reader_depends() -> list[object]:
+    """What reading a calendar depends on besides the file: this reader's and the YAML
+    reader's source, and the installed ``holidays`` package (found, not imported)."""
+    spec = importlib.util.find_spec("holidays")
+    return [readcache.file_fingerprint(__file__), readcache.file_fingerprint(yamlnodes.__file__),
+            readcache.file_fingerprint(spec.origin if spec else None)]
+
+
+def _to_json(cal: WorkingCalendar) -> dict[str, Any]:
+    return {"id": cal.id, "title": cal.title, "tz": cal.tz.key, "version": cal.version,
+            "weekend": sorted(cal.weekend), "country": cal.country,
+            "subdivision": cal.subdivision,
+            "days_off": {day.isoformat(): note for day, note in cal.days_off.items()},
+            "working_days": {day.isoformat(): note for day, note in cal.working_days.items()}}
+
+
+def _from_json(data: dict[str, Any]) -> WorkingCalendar:
+    """A calendar as :func:`_to_json` kept it; anything else raises ``TypeError`` or
+    ``ValueError`` (the file is then read again)."""
+
+    def text(value: object, optional: bool = False) -> Any:
+        if (value is None and optional) or isinstance(value, str):
+            return value
+        raise TypeError(f"not text: {value!r}")
+
+    def days(value: object) -> dict[date, str]:
+        if not isinstance(value, dict):
+            raise TypeError("not a mapping of days")
+        return {date.fromisoformat(text(k)): text(v) for k, v in value.items()}
+
+    title = data["title"]
+    if not isinstance(title, dict):
+        raise TypeError("title is not a mapping")
+    weekend = data["weekend"]
+    if not isinstance(weekend, list) or not all(type(d) is int and 0 <= d < 7 for d in weekend):
+        raise TypeError("weekend is not a list of weekdays")
+    return WorkingCalendar(
+        id=text(data["id"]),
+        title={text(k): text(v) for k, v in title.items()},
+        tz=zoneinfo.ZoneInfo(text(data["tz"])),
+        version=text(data["version"]),
+        weekend=frozenset(weekend),
+        country=text(data["country"], optional=True),
+        subdivision=text(data["subdivision"], optional=True),
+        days_off=days(data["days_off"]),
+        working_days=days(data["working_days"]),
+    )
 
 
 def parse_calendar(text: str, file: str) -> WorkingCalendar:
@@ -299,11 +361,15 @@ def _parse(text: str, file: str, expected_id: str | None) -> WorkingCalendar:
 
 @functools.cache
 def _country_codes() -> frozenset[str]:
+    import holidays
+
     return frozenset(holidays.registry.EntityLoader.get_country_codes(include_aliases=True))
 
 
 @functools.cache
 def _holidays_version() -> str:
+    import importlib.metadata
+
     return importlib.metadata.version("holidays")
 
 
@@ -361,6 +427,8 @@ def _holidays(p: Problems, node: Node | None) -> tuple[str | None, str | None]:
     # not) without importing them: loading the one class would import every country's
     # module (the package's country table is one package), which a command that only reads
     # never needs; the days themselves are loaded when a date is first computed.
+    import holidays
+
     if country not in _country_codes():
         known = holidays.list_supported_countries()
         p.add(

@@ -10,22 +10,31 @@ PyYAML composes the document; we resolve scalars ourselves so that
 
 Readers of definition files collect :class:`~workflow.errors.Problem` s in a :class:`Problems`
 list instead of stopping at the first one, so a validator can report them all.
-Must not import anything outside the standard library, PyYAML and ``workflow.errors``.
+
+A document composed without problems is kept as JSON (:mod:`workflow.readcache`), so a
+command reading the same definitions again rebuilds the node tree without PyYAML, which it
+then never imports.
+Must not import anything outside the standard library, PyYAML, ``workflow.errors`` and
+``workflow.readcache``.
 """
 
 from __future__ import annotations
 
 import difflib
+import functools
+import importlib.util
 import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
-
+from workflow import readcache
 from workflow.errors import DefinitionError, Problem
+
+if TYPE_CHECKING:
+    import yaml
 
 __all__ = [
     "Mapping",
@@ -151,8 +160,75 @@ def parse_yaml(text: str, file: str) -> Node | None:
     """Compose and resolve one YAML document; ``None`` for an empty document.
 
     Raises :class:`DefinitionError` for malformed YAML, duplicate keys, non-string keys,
-    multiple documents and non-standard tags, each located.
+    multiple documents and non-standard tags, each located. The same ``text`` of the same
+    ``file`` composed before (by any process) comes from the cache.
     """
+    depends: list[object] = [file, readcache.text_fingerprint(text), _reader_depends()]
+    return readcache.kept("yaml", depends, lambda: _compose(text, file), _dump,
+                          lambda data: _load(data, file))
+
+
+@functools.cache
+def _reader_depends() -> list[object]:
+    """What composing depends on besides the text: this module's source and PyYAML's."""
+    spec = importlib.util.find_spec("yaml")
+    return [readcache.file_fingerprint(__file__),
+            readcache.file_fingerprint(spec.origin if spec else None)]
+
+
+def _dump(node: Node | None) -> Any:
+    """A node tree as JSON values: ``[line, col, value, quoted, raw]`` for a scalar,
+    ``[line, col, [[key, line, col, quoted, value], …]]`` for a mapping, ``[line, col,
+    [item, …], null]`` for a sequence (the fourth element tells the two apart)."""
+    if node is None:
+        return None
+    if isinstance(node, Scalar):
+        return [node.line, node.col, node.value, node.quoted, node.raw]
+    if isinstance(node, Mapping):
+        return [node.line, node.col, [[name, key.line, key.col, key.quoted,
+                                       _dump(node.values[name])]
+                                      for name, key in node.keys.items()]]
+    assert isinstance(node, Sequence)
+    return [node.line, node.col, [_dump(item) for item in node.items], None]
+
+
+def _load(data: Any, file: str) -> Node | None:
+    """:func:`_dump`'s tree back; anything else raises (the text is then composed again)."""
+    if data is None:
+        return None
+    line, col = data[0], data[1]
+    if type(line) is not int or type(col) is not int:
+        raise TypeError("not a node")
+    if len(data) == 5:
+        value, quoted, raw = data[2], data[3], data[4]
+        if not (value is None or isinstance(value, str | int | float | bool)) \
+                or type(quoted) is not bool or not (raw is None or isinstance(raw, str)):
+            raise TypeError("not a scalar")
+        return Scalar(file, line, col, value, quoted=quoted, raw=raw)
+    if len(data) == 4:
+        return Sequence(file, line, col, [_node(item, file) for item in data[2]])
+    if len(data) != 3:
+        raise TypeError("not a node")
+    mapping = Mapping(file, line, col)
+    for name, kline, kcol, quoted, value in data[2]:
+        if not isinstance(name, str) or type(kline) is not int or type(kcol) is not int \
+                or type(quoted) is not bool or name in mapping.values:
+            raise TypeError("not a mapping key")
+        mapping.keys[name] = Scalar(file, kline, kcol, name, quoted=quoted)
+        mapping.values[name] = _node(value, file)
+    return mapping
+
+
+def _node(data: Any, file: str) -> Node:
+    node = _load(data, file)
+    if node is None:
+        raise TypeError("a missing node")
+    return node
+
+
+def _compose(text: str, file: str) -> Node | None:
+    import yaml  # noqa: PLC0415 -- only when the cache does not have the document
+
     loader = _loader()
     try:
         aliases = _collection_aliases(text, file, loader)
@@ -182,6 +258,8 @@ def _collection_aliases(text: str, file: str, loader: type[yaml.SafeLoader]) -> 
     never ends, so definitions have none; an alias of a scalar is just its value. This is a
     pass over parser events, before anything is composed.
     """
+    import yaml  # noqa: PLC0415 -- loaded by _compose already
+
     collections: set[str] = set()
     scalars: dict[str, int] = {}  # anchor -> length of the scalar it names
     expanded = 0
@@ -209,6 +287,8 @@ def _collection_aliases(text: str, file: str, loader: type[yaml.SafeLoader]) -> 
 
 
 def _loader() -> type[yaml.SafeLoader]:
+    import yaml  # noqa: PLC0415 -- loaded by _compose already
+
     loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     return loader
 
@@ -222,6 +302,8 @@ def _problem_from_mark(file: str, exc: yaml.MarkedYAMLError) -> Problem:
 
 def _convert(node: yaml.Node, file: str, problems: Problems, seen: set[int], depth: int
              ) -> Node:
+    import yaml  # noqa: PLC0415 -- loaded by _compose already
+
     line, col = node.start_mark.line + 1, node.start_mark.column + 1
     if isinstance(node, yaml.CollectionNode):
         if id(node) in seen:  # an alias that slipped past the event pass: never expand it

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import typer
 from typer.core import TyperGroup
 
-from workflow.cli import registry
+from workflow.cli import coercion, registry
 from workflow.cli.output import Output
 from workflow.errors import AwardError, UsageError
 
@@ -36,6 +36,8 @@ def _click_class(name: str) -> type[Exception]:
     """Click's exception classes, whether typer vendors click or depends on it."""
     return next(c for c in typer.BadParameter.__mro__ if c.__name__ == name)
 
+
+coercion.install()
 
 _ClickException = _click_class("ClickException")
 _ClickUsageError = _click_class("UsageError")

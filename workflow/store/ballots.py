@@ -35,14 +35,14 @@ import json
 import os
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
-
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from typing import TYPE_CHECKING, Any
 
 from workflow.errors import Misconfigured
 from workflow.store.raw import Raw, placeholders
 from workflow.store.rows import BallotRoundRow, columns, decoder
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 __all__ = ["BallotRepo", "seal", "unseal"]
 
@@ -54,6 +54,12 @@ _ROWS_PER_INSERT = 300  # far below SQLite's and PostgreSQL's limits on bound va
 #: base64's alphabet and the URL-safe one the box stores (binascii speaks only the first)
 _TO_URLSAFE = bytes.maketrans(b"+/", b"-_")
 _FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
+
+
+def _invalid_tag() -> type[Exception]:
+    from cryptography.exceptions import InvalidTag
+
+    return InvalidTag
 
 
 def seal(key: bytes, round_id: int, choice: str) -> str:
@@ -68,7 +74,10 @@ def unseal(key: bytes, round_id: int, stored: str) -> str:
 def _aead(key: bytes) -> AESGCM:
     """One cipher object per key (building one expands the key schedule; a cast used to build
     one per ballot it opened). It keeps no state between calls — each seal starts from a copy
-    of the keyed context — so a web server's threads share it."""
+    of the keyed context — so a web server's threads share it. Imported on first use: a
+    command that opens no sealed box (``award show``) never loads ``cryptography``."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     return AESGCM(key)
 
 
@@ -96,7 +105,7 @@ def _unseal_all(aead: AESGCM, round_id: int, stored: Sequence[str]) -> list[str]
                 continue
             blob = binascii.a2b_base64(text.encode("ascii").translate(_FROM_URLSAFE))
             out.append(_CHOICES[decrypt(blob[:_NONCE], blob[_NONCE:], aad)])
-    except (InvalidTag, binascii.Error, ValueError, KeyError):
+    except (_invalid_tag(), binascii.Error, ValueError, KeyError):
         raise Misconfigured(
             f"a ballot of round {round_id} cannot be opened with this installation's key; "
             "close the round with the key it was cast under (AWARD_SECRET or AWARD_KEY_FILE)",

@@ -19,14 +19,14 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
-
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from typing import TYPE_CHECKING, Any
 
 from workflow.errors import Misconfigured
 from workflow.store.raw import Raw, placeholders
 from workflow.store.rows import JSON, TIME, columns, decoder
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 __all__ = ["CampaignRepo", "ClusterRoundRow", "RegistrationRow"]
 
@@ -67,6 +67,20 @@ _ROUND = columns(ClusterRoundRow)
 _round = decoder(ClusterRoundRow)
 
 
+def _aead(key: bytes) -> AESGCM:
+    """The cipher, imported on first use: a command that opens no sealed box (``award show``)
+    never loads ``cryptography``."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    return AESGCM(key)
+
+
+def _invalid_tag() -> type[Exception]:
+    from cryptography.exceptions import InvalidTag
+
+    return InvalidTag
+
+
 def _seal(aead: AESGCM, round_id: int, unit: str, points: int) -> str:
     text = f"{unit}\t{points}".ljust(MARK_WIDTH).encode("utf-8")
     nonce = secrets.token_bytes(12)
@@ -80,7 +94,7 @@ def _unseal(aead: AESGCM, round_id: int, stored: str) -> tuple[str, int]:
         text = aead.decrypt(blob[:12], blob[12:], f"cluster:{round_id}".encode())
         unit, points = text.decode("utf-8").rstrip().split("\t")
         return unit, int(points)
-    except (InvalidTag, binascii.Error, ValueError):
+    except (_invalid_tag(), binascii.Error, ValueError):
         raise Misconfigured(
             f"a mark of cluster round {round_id} cannot be opened with this installation's "
             "key; close the round with the key it was cast under (AWARD_SECRET or "
@@ -202,7 +216,7 @@ class CampaignRepo:
     def drop(self, round_id: int, marks: list[tuple[str, int]], key: bytes) -> None:
         """Add a paper's marks to the box, then rewrite the whole box: every mark sealed
         afresh, with a fresh random id, in a fresh random order."""
-        aead = AESGCM(key)
+        aead = _aead(key)
         box = [_unseal(aead, round_id, stored) for stored in self._box(round_id)]
         box.extend(marks)
         sealed = [_seal(aead, round_id, unit, points) for unit, points in box]
@@ -213,7 +227,7 @@ class CampaignRepo:
                           [(round_id, secrets.token_hex(16), s) for s in sealed])
 
     def marks(self, round_id: int, key: bytes) -> list[tuple[str, int]]:
-        aead = AESGCM(key)
+        aead = _aead(key)
         return [_unseal(aead, round_id, stored) for stored in self._box(round_id)]
 
     def _box(self, round_id: int) -> list[str]:

@@ -12,11 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from workflow import intake
 from workflow.errors import InvalidInput, NotAllowed, NotFound
 from workflow.service import access
 from workflow.service.base import Actor, Deps, load, paged
-from workflow.service.commands import ballots, confirmations, items, lists, objections
+from workflow.service.commands import ballots, confirmations, items, objections
 from workflow.service.facades.staff import fold
 from workflow.service.lifecycle import Entry
 from workflow.service.lifecycle.render import render_item
@@ -229,9 +228,11 @@ class Items:
 
     def list_template(self, flow: str, out: IO[bytes]) -> dict[str, Any]:
         """Write the flow's list template (.xlsx) to ``out``."""
+        # the list reader and openpyxl: only the commands that read or write lists
+        from workflow import intake, sheets
+
         spec = self._deps.definitions.flow(flow)
         columns = intake.columns(spec)
-        from workflow import sheets  # openpyxl: only the commands that read or write lists
 
         sheets.write_list(out, columns, title=f"Danh sách đề nghị: {spec.title.get('vi', '')}"
                           f" ({spec.id})", guide=_GUIDE, when=self._deps.now())
@@ -259,11 +260,12 @@ class Items:
                     ) -> dict[str, Any]:
         """Create one nomination per row of a unit's list (``.xlsx`` or ``.csv``), all or
         nothing: :class:`~workflow.errors.ListRejected` carries every problem of the file."""
+        from workflow import intake, sheets
+        from workflow.service.commands import lists
+
         deps = self._deps
         deps.run(lambda tx: lists.check_may_import(deps, tx, actor, flow, unit))
         spec = deps.definitions.flow(flow)
-        from workflow import sheets
-
         parsed = intake.parse(sheets.read(name, content), spec)
         digest = hashlib.sha256(content).hexdigest()
         return deps.run(lambda tx: lists.import_list(deps, tx, actor, flow, unit, parsed,
