@@ -64,8 +64,11 @@ def make_engine(url: str) -> Engine:
             # of worker threads): past pool_size, a connection is opened for one unit of work
             # and closed after it, and a fresh one costs milliseconds (pragmas, the schema
             # read again, a cold page cache) for a read that takes tens of microseconds.
-            engine = create_engine(url, connect_args={"check_same_thread": False},
-                                   pool_size=SQLITE_POOL, max_overflow=10)
+            # (a database in memory has one connection, SQLAlchemy's SingletonThreadPool)
+            in_memory = parsed.database in (None, "", ":memory:") or \
+                parsed.query.get("mode") == "memory"
+            pool = {} if in_memory else {"pool_size": SQLITE_POOL, "max_overflow": 10}
+            engine = create_engine(url, connect_args={"check_same_thread": False}, **pool)
             _configure_sqlite(engine)
         else:
             engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
