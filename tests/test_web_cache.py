@@ -1,6 +1,7 @@
-"""Public pages kept between requests (workflow.web.cache), on both stores: a visitor with no
-session gets the page rendered once per version of the data, any audited change or a new
-second of the clock renders it again, and nothing of a session is ever served from there."""
+"""Pages kept between requests (workflow.web.cache), on both stores: a visitor with no session
+gets a public page rendered once per version of the data, any audited change or a new second of
+the clock renders it again, and nothing of a session is ever served from there; a signed-in
+session's item page is kept for that session alone, under the same versions."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from datetime import timedelta
 from typing import Any
 
 import test_web_api
-from test_web_api import Scene, sign_in
+from test_web_api import Scene, csrf_of, post, sign_in
 
-from workflow.service import PUBLIC
+from workflow.service import PUBLIC, Actor
 
 scene = test_web_api.scene  # the scene of the web tests, with its cheap password hashes
 cheap_hashes = test_web_api.cheap_hashes
@@ -85,3 +86,76 @@ def test_a_visitor_with_a_session_or_credentials_is_never_served_a_kept_page(
         assert calls["board"] == 2
         anonymous = client.get(f"/nominees/{d1}")
     assert calls["nominee"] == 3 and "(lan)" not in anonymous.text
+
+
+def _counting_items(scene: Scene) -> list[str]:
+    """The logins an item page was rendered for (one service read per render)."""
+    staff = scene.service.staff
+    seen: list[str] = []
+    item_view = staff.item_view
+
+    def counted(actor: Any, nomination_id: str) -> Any:
+        seen.append(actor.login)
+        return item_view(actor, nomination_id)
+
+    staff.item_view = counted  # type: ignore[method-assign]
+    return seen
+
+
+def test_an_item_page_is_kept_for_its_session_until_the_data_or_the_clock_moves(
+        scene: Scene) -> None:
+    seen = _counting_items(scene)
+    a = scene.ids["A"]
+    with scene.client() as client:
+        token = sign_in(client, "lan")
+        first = client.get(f"/items/{a}")
+        assert first.status_code == 200 and first.headers["cache-control"] == "no-store"
+        assert client.get(f"/items/{a}").text == first.text and seen == ["lan"]
+        english = client.get(f"/items/{a}?lang=en")  # another language, another page
+        assert len(seen) == 2 and english.text != first.text
+        assert client.get(f"/items/{a}?lang=vi").text == first.text and len(seen) == 3
+        # an audited change by someone else (a member votes) is a new version of the data
+        scene.service.items.vote(Actor("hoa"), a, "no")
+        after = client.get(f"/items/{a}")
+        assert len(seen) == 4 and after.text != first.text
+        scene.clock.advance(timedelta(seconds=1))  # an action's time may have come meanwhile
+        assert client.get(f"/items/{a}").text == after.text and len(seen) == 5
+        # the person is looked up before any kept page: a signed-out session gets none
+        assert post(client, "/logout", token).status_code == 303
+        gone = client.get(f"/items/{a}", follow_redirects=False)
+        assert gone.status_code == 303 and "/login" in gone.headers["location"]
+        assert len(seen) == 5
+
+
+def test_a_kept_item_page_is_never_shown_to_another_session(scene: Scene) -> None:
+    seen = _counting_items(scene)
+    a = scene.ids["A"]
+    pages: dict[str, str] = {}
+    tokens: dict[str, str] = {}
+    for who, login in (("lan", "lan"), ("thu", "thu"), ("lan again", "lan")):
+        with scene.client() as client:
+            tokens[who] = sign_in(client, login)
+            pages[who] = client.get(f"/items/{a}").text
+            assert client.get(f"/items/{a}").text == pages[who]
+    # each session had its own render, with its own name and its own CSRF token in the forms
+    assert seen == ["lan", "thu", "lan"]
+    assert "(thu)" in pages["thu"] and "(lan)" not in pages["thu"]
+    assert "(lan)" in pages["lan"] and "(thu)" not in pages["lan"]
+    for who, page in pages.items():
+        others = [t for w, t in tokens.items() if w != who]
+        assert tokens[who] in page and not any(t in page for t in others)
+
+
+def test_a_flash_message_is_shown_once_on_an_item_page_and_never_kept(scene: Scene) -> None:
+    seen = _counting_items(scene)
+    a = scene.ids["A"]
+    with scene.client() as client:
+        token = csrf_of(client.get("/login").text)
+        signed = post(client, "/login", token, login="lan", password=test_web_api.PASSWORD,
+                      next=f"/items/{a}")
+        assert signed.status_code == 303 and signed.headers["location"] == f"/items/{a}"
+        welcome = client.get(f"/items/{a}").text
+        plain = client.get(f"/items/{a}").text
+        again = client.get(f"/items/{a}").text
+    assert 'class="flash"' in welcome and 'class="flash"' not in plain
+    assert again == plain and seen == ["lan", "lan"]

@@ -1026,7 +1026,9 @@ def _wait_up(port: int, process: Any, seconds: float = 120.0) -> None:
 
 
 def _sign_in(port: int, login: str, password: str) -> str:
-    """A session cookie for ``login`` (the form's CSRF token first, as a browser does)."""
+    """A session cookie for ``login`` (the form's CSRF token first, then the page the sign-in
+    sends to, as a browser does: that page shows the welcome message and the session it
+    answers with no longer holds it)."""
     import http.client
     import re
     import urllib.parse
@@ -1043,11 +1045,25 @@ def _sign_in(port: int, login: str, password: str) -> str:
         "Content-Type": "application/x-www-form-urlencoded", "Cookie": "; ".join(cookies)})
     response = conn.getresponse()
     response.read()
-    conn.close()
     if response.status != 303:
+        conn.close()
         raise RuntimeError(f"signing in as {login} answered {response.status}")
-    cookies += [c.split(";", 1)[0] for c in response.headers.get_all("set-cookie") or []]
-    return "; ".join(cookies)
+    jar = dict(c.split(";", 1)[0].split("=", 1) for c in cookies)
+
+    def keep(answer: Any) -> None:
+        jar.update(c.split(";", 1)[0].split("=", 1)
+                   for c in answer.headers.get_all("set-cookie") or [])
+
+    keep(response)
+    conn.request("GET", response.headers.get("location") or "/me",
+                 headers={"Cookie": "; ".join(f"{k}={v}" for k, v in jar.items())})
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    if response.status != 200:
+        raise RuntimeError(f"the page after signing in as {login} answered {response.status}")
+    keep(response)
+    return "; ".join(f"{k}={v}" for k, v in jar.items())
 
 
 def _load(port: int, path: str, clients: int, requests: int, cookie: str | None = None,

@@ -24,6 +24,7 @@ __all__ = ["Busy", "is_busy", "is_missing_schema", "make_engine", "normalise_url
            "secure_sqlite_files"]
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_POOL = 40  # anyio's default number of worker threads, which serve the sync routes
 _SQLITE_BUSY_CODES = {5, 6, 517, 261}  # BUSY, LOCKED, BUSY_SNAPSHOT, BUSY_RECOVERY
 _PG_RETRY_STATES = {"40001", "40P01", "55P03"}  # serialization, deadlock, lock not available
 
@@ -59,7 +60,15 @@ def make_engine(url: str) -> Engine:
             "postgresql+psycopg://USER@HOST/DB", url=url)
     try:
         if backend == "sqlite":
-            engine = create_engine(url, connect_args={"check_same_thread": False})
+            # A connection kept per thread that may hold one at once (the web server's pool
+            # of worker threads): past pool_size, a connection is opened for one unit of work
+            # and closed after it, and a fresh one costs milliseconds (pragmas, the schema
+            # read again, a cold page cache) for a read that takes tens of microseconds.
+            # (a database in memory has one connection, SQLAlchemy's SingletonThreadPool)
+            in_memory = parsed.database in (None, "", ":memory:") or \
+                parsed.query.get("mode") == "memory"
+            pool = {} if in_memory else {"pool_size": SQLITE_POOL, "max_overflow": 10}
+            engine = create_engine(url, connect_args={"check_same_thread": False}, **pool)
             _configure_sqlite(engine)
         else:
             engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)

@@ -97,18 +97,7 @@ class Accounts:
         """The person, or None if the login is gone, has no password, or the password changed
         since ``stamp`` was taken (``stamp=None`` skips that check; a cache of HTTP Basic
         credentials uses the stamp to notice a changed password)."""
-        def work(tx: Tx) -> dict[str, Any] | None:
-            row = tx.directory.person(login)
-            if row is None or not row.get("password_hash"):
-                return None
-            current = hashlib.sha256(row["password_hash"].encode()).hexdigest()[:32]
-            if stamp is not None and not hmac.compare_digest(current, stamp):
-                return None
-            return {"login": row["login"], "name": row["name"], "email": row["email"],
-                    "roles": [f"{r}@{u}" for r, u in tx.directory.roles_of(login)],
-                    "stamp": current}
-
-        return self._deps.run(work)
+        return self._deps.run(lambda tx: _person(tx, login, stamp))
 
     def open_session(self, login: str, seconds: int) -> str:
         """A new web session for ``login``: a random token for the browser's cookie, of which
@@ -123,8 +112,14 @@ class Accounts:
     def session_person(self, token: str) -> dict[str, Any] | None:
         """The person signed in with ``token``, or None (unknown, expired or signed out)."""
         digest = hashlib.sha256(token.encode()).hexdigest()
-        login = self._deps.run(lambda tx: tx.accounts.session_login(digest, self._deps.now()))
-        return None if login is None else self.signed_in(login, None)
+        now = self._deps.now()
+
+        def work(tx: Tx) -> dict[str, Any] | None:
+            # one unit of work: every signed-in page asks this first
+            login = tx.accounts.session_login(digest, now)
+            return None if login is None else _person(tx, login, None)
+
+        return self._deps.run(work)
 
     def sign_out(self, login: str) -> None:
         """End every web session of ``login``, on every device (a copied cookie dies too)."""
@@ -134,6 +129,19 @@ class Accounts:
         """The key that signs the web session cookie (every process given the same
         installation key accepts the same cookies)."""
         return self._deps.run(lambda tx: self._deps.key(tx, "web-session")).hex()
+
+
+def _person(tx: Tx, login: str, stamp: str | None) -> dict[str, Any] | None:
+    """:meth:`Accounts.signed_in` inside a unit of work."""
+    row = tx.directory.person(login)
+    if row is None or not row.get("password_hash"):
+        return None
+    current = hashlib.sha256(row["password_hash"].encode()).hexdigest()[:32]
+    if stamp is not None and not hmac.compare_digest(current, stamp):
+        return None
+    return {"login": row["login"], "name": row["name"], "email": row["email"],
+            "roles": [f"{r}@{u}" for r, u in tx.directory.roles_of(login)],
+            "stamp": current}
 
 
 @functools.cache

@@ -22,7 +22,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from workflow.errors import AwardError, NotAllowed, PermissionDenied
 from workflow.ids import decimal
 from workflow.service import Actor, Service
-from workflow.web.deps import Acting, Lang, ServiceDep, Words, page_router
+from workflow.web.deps import Acting, Lang, Person, ServiceDep, Words, page_router
 from workflow.web.errors import spoken, status_of
 from workflow.web.files import attach_upload
 from workflow.web.forms import Failed, FormFields, text_of
@@ -32,6 +32,7 @@ from workflow.web.params import Cursor, FormVersion
 from workflow.web.present import action_label
 from workflow.web.render import flash, lang_of, page, words
 from workflow.web.routes.ballots import ballot_page
+from workflow.web.state import web
 
 __all__ = ["router"]
 
@@ -98,9 +99,13 @@ def item_page(request: Request, service: ServiceDep, who: Actor, nomination_id: 
 
 
 @router.get("/items/{nomination_id}")
-def item(request: Request, service: ServiceDep, who: Acting, nomination_id: str
-         ) -> HTMLResponse:
-    return item_page(request, service, who, nomination_id)
+def item(request: Request, service: ServiceDep, who: Acting, person: Person, lang: Lang,
+         nomination_id: str) -> HTMLResponse:
+    """Kept for this session until anything audited changes or the clock's second moves (the
+    page is the costliest staff page, and the one people come back to)."""
+    return web(request).pages.page(
+        request, service.public.version, lang,
+        lambda: item_page(request, service, who, nomination_id), person=person)
 
 
 def _as_text(value: Any) -> str:
