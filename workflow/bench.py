@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 import tempfile
 import time
@@ -219,18 +220,22 @@ class StatementsBaseline:
     :class:`RawBaseline` lacks those writes. SQLite only."""
 
     def __init__(self, folder: Path, items: int) -> None:
-        self.service = _bench_service(folder, None)
-        actor = Actor("officer")
-        self.ids = [self.service.items.nominate(actor, "bench-ping-pong", "B", f"Bench {i}",
-                                                values={"year": 2026})["id"]
-                    for i in range(items)]
-        self._borrowed = self.service.deps.store._borrow()
+        with _bench_service(folder, None) as service:
+            actor = Actor("officer")
+            self.ids = [service.items.nominate(actor, "bench-ping-pong", "B", f"Bench {i}",
+                                               values={"year": 2026})["id"]
+                        for i in range(items)]
+        # a store of its own on the same file, made as the service makes its own: the same
+        # connection settings and the same link function (keyed as the service's settings)
+        self.store = Store(make_engine(f"sqlite:///{folder / 'engine.db'}"),
+                           Chain(os.environ.get("AWARD_AUDIT_KEY") or None))
+        self._borrowed = self.store._borrow()
         lent: Any = self._borrowed.__enter__()
         self.conn = lent.driver_connection
         self.cur = self.conn.cursor()
         self.at = BENCH_NOW.replace(tzinfo=None).isoformat(" ", "microseconds")
         self.audit_at = BENCH_NOW.isoformat(timespec="microseconds")
-        self.link = self.service.deps.store.chain.link
+        self.link = self.store.chain.link
         self.dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"),
                                       sort_keys=True).encode
         self.version = self.cur.execute(
@@ -275,11 +280,11 @@ class StatementsBaseline:
 
     def verified(self) -> bool:
         """Whether the chain written by hand verifies as the engine's does."""
-        return self.service.audit.verify().ok
+        return self.store.run(lambda tx: tx.audit.verify()).ok
 
     def close(self) -> None:
         self._borrowed.__exit__(None, None, None)
-        self.service.close()
+        self.store.engine.dispose()
 
 
 @contextmanager
