@@ -159,3 +159,38 @@ def test_a_flash_message_is_shown_once_on_an_item_page_and_never_kept(scene: Sce
         again = client.get(f"/items/{a}").text
     assert 'class="flash"' in welcome and 'class="flash"' not in plain
     assert again == plain and seen == ["lan", "lan"]
+
+
+def test_a_kept_page_is_answered_without_a_worker_thread_on_sqlite(
+        scene: Scene, monkeypatch: Any) -> None:
+    """On a local database a kept page — public, or a session's item page with the session
+    read — is answered on the event loop; only a render goes to a worker thread (on
+    PostgreSQL every read does, as a read crosses the network)."""
+    import workflow.web.cache
+    import workflow.web.deps
+
+    handed: list[str] = []
+    for module in (workflow.web.cache, workflow.web.deps):
+        original = module.run_in_threadpool
+
+        async def counted(fn: Any, *args: Any, _original: Any = original,
+                          _name: str = module.__name__, **kwargs: Any) -> Any:
+            handed.append(_name)
+            return await _original(fn, *args, **kwargs)
+
+        monkeypatch.setattr(module, "run_in_threadpool", counted)
+    local = scene.service.local
+    a, d1 = scene.ids["A"], scene.ids["D1"]
+    with scene.client() as client:
+        for path in ("/", f"/nominees/{d1}"):
+            first = client.get(path)
+            assert first.status_code == 200 and handed == ["workflow.web.cache"]  # rendered
+            handed.clear()
+            assert client.get(path).text == first.text
+            assert handed == ([] if local else ["workflow.web.cache"])
+            handed.clear()
+        sign_in(client, "lan")
+        first = client.get(f"/items/{a}")
+        handed.clear()
+        assert client.get(f"/items/{a}").text == first.text
+        assert handed == ([] if local else ["workflow.web.deps", "workflow.web.cache"])

@@ -156,6 +156,12 @@ class Service:
         """Whether the store was opened only to read (a write would fail)."""
         return bool(self.deps.store.read_only)
 
+    @property
+    def local(self) -> bool:
+        """Whether the store is a file on this machine (SQLite): a short read is a few tens of
+        microseconds, with no network in between."""
+        return self.deps.store.dialect == "sqlite"
+
     def observe(self, observer: Callable[[str, dict[str, Any]], None]) -> None:
         """Be told of what each unit of work did once it has committed: ``("moved",
         {"flow", "trigger"})`` for every move (metrics count them)."""

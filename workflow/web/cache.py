@@ -25,12 +25,14 @@ behind one render each second. Only the newest page of each kind is kept.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 __all__ = ["PageCache"]
@@ -100,6 +102,25 @@ class PageCache:
         finally:
             lock.release()
         return response
+
+    async def answer(self, request: Request, version: Callable[[], tuple[object, int]],
+                     lang: str, render: Callable[[], HTMLResponse], *,
+                     person: Mapping[str, Any] | None = None, inline: bool = False
+                     ) -> HTMLResponse:
+        """:meth:`page` for an ``async`` route. With ``inline`` (the version is a local read of
+        tens of microseconds: SQLite) a kept page is answered on the event loop, without
+        handing the request to a worker thread and back — under many clients those hand-offs,
+        not the page, were most of a kept page's time; a render, or a wait for one, runs in a
+        worker thread as before."""
+        if inline:
+            whose = self._whose(request, person)
+            if whose is not None:
+                data, second = version()
+                kept = self._pages.get((request.url.path, request.url.query, lang, whose))
+                if kept is not None and kept.data == data and kept.second == second:
+                    return HTMLResponse(kept.body)
+        return await run_in_threadpool(
+            functools.partial(self.page, request, version, lang, render, person=person))
 
     def _keep(self, page: tuple[object, ...], made: _Kept) -> None:
         with self._guard:

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
 
 from workflow.errors import PermissionDenied
 from workflow.service import Actor, Service
@@ -39,7 +40,16 @@ async def get_service(request: Request) -> Service:
 ServiceDep = Annotated[Service, Depends(get_service)]
 """The engine's facade: the only way into it from the web."""
 
-Person = Annotated[dict[str, Any] | None, Depends(signed_in)]
+async def current_person(request: Request) -> dict[str, Any] | None:
+    """:func:`signed_in`, on the event loop when it is a read of the session in a local
+    database (SQLite, no Basic credentials to hash: tens of microseconds), else in a worker
+    thread (a password hash, a database across the network)."""
+    if "authorization" not in request.headers and web(request).service.local:
+        return signed_in(request)
+    return await run_in_threadpool(signed_in, request)
+
+
+Person = Annotated[dict[str, Any] | None, Depends(current_person)]
 """The signed-in person with their roles, or None (the public)."""
 
 
@@ -127,4 +137,4 @@ def needs_person(route: APIRoute) -> bool | None:
         stack.extend(dependant.dependencies)
     if calls & {acting, auditor, administrator}:
         return True
-    return None if signed_in in calls else False
+    return None if current_person in calls else False

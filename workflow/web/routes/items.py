@@ -99,13 +99,14 @@ def item_page(request: Request, service: ServiceDep, who: Actor, nomination_id: 
 
 
 @router.get("/items/{nomination_id}")
-def item(request: Request, service: ServiceDep, who: Acting, person: Person, lang: Lang,
-         nomination_id: str) -> HTMLResponse:
+async def item(request: Request, service: ServiceDep, who: Acting, person: Person, lang: Lang,
+               nomination_id: str) -> HTMLResponse:
     """Kept for this session until anything audited changes or the clock's second moves (the
     page is the costliest staff page, and the one people come back to)."""
-    return web(request).pages.page(
+    return await web(request).pages.answer(
         request, service.public.version, lang,
-        lambda: item_page(request, service, who, nomination_id), person=person)
+        lambda: item_page(request, service, who, nomination_id), person=person,
+        inline=service.local)
 
 
 def _as_text(value: Any) -> str:

@@ -33,7 +33,7 @@ BOARD_PAGE = 50
 
 
 @router.get("/")
-def board(request: Request, service: ServiceDep, t: Words, lang: Lang, before: Cursor = None
+async def board(request: Request, service: ServiceDep, t: Words, lang: Lang, before: Cursor = None
           ) -> HTMLResponse:
     def render() -> HTMLResponse:
         notices = service.public.board(before=before, limit=BOARD_PAGE)
@@ -44,7 +44,8 @@ def board(request: Request, service: ServiceDep, t: Words, lang: Lang, before: C
                     {"current": current, "past": past, "older": older},
                     title=t("board.title"))
 
-    return web(request).pages.page(request, service.public.version, lang, render)
+    return await web(request).pages.answer(request, service.public.version, lang, render,
+                                           inline=service.local)
 
 
 @router.get("/notices/{notice_id}")
@@ -61,14 +62,15 @@ def notice_document(service: ServiceDep, notice_id: str) -> HTMLResponse:
 
 
 @router.get("/nominees/{nomination_id}")
-def nominee(request: Request, service: ServiceDep, t: Words, lang: Lang, nomination_id: str
+async def nominee(request: Request, service: ServiceDep, t: Words, lang: Lang, nomination_id: str
             ) -> HTMLResponse:
     def render() -> HTMLResponse:
         view = service.public.nominee(nomination_id)
         return page(request, "nominee.html.j2", {"nominee": view},
                     title=t("nominee.title", name=view["nominee"]))
 
-    return web(request).pages.page(request, service.public.version, lang, render)
+    return await web(request).pages.answer(request, service.public.version, lang, render,
+                                           inline=service.local)
 
 
 def _objection_page(request: Request, view: dict[str, object], status: int = 200,
