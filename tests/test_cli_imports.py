@@ -210,3 +210,27 @@ def test_show_on_a_missing_database_says_so_and_creates_no_file(tmp_path: Path) 
     assert run.stderr.strip() == f"error: no database at {missing}; create it with `award " \
                                  "init` (or give --db / AWARD_DB)"
     assert not missing.exists()
+
+
+def test_typers_coercion_is_made_lazy_only_on_a_release_it_was_tested_against(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """On another typer release its own coercion runs unchanged: slower to start, never
+    wrong."""
+    import typer
+    from typer import core
+
+    from workflow.cli import coercion
+
+    assert coercion._known("0.29.2") and not coercion._known("0.30.0")
+    assert not coercion._known("") and not coercion._known("1")
+
+    def typers_own(descriptor: object) -> object:
+        return descriptor
+
+    monkeypatch.setattr(core, "build_runtime_param", typers_own)
+    monkeypatch.setattr(typer, "__version__", "0.30.1")
+    coercion.install()
+    assert core.build_runtime_param is typers_own
+    monkeypatch.setattr(typer, "__version__", "0.29.9")
+    coercion.install()
+    assert getattr(core.build_runtime_param, "_award_lazy", False)

@@ -7,7 +7,8 @@ Pydantic, about a quarter of ``award show``'s start. :func:`install` makes typer
 runtime parameter lazily: ``None`` (an option not given) and a text value for a plain ``str``
 parameter are returned as they are, which is exactly what the adapter returns for them;
 anything else (numbers, paths, choices, lists, parsers, files) goes to typer's own coercion,
-unchanged. On a typer without this machinery :func:`install` does nothing.
+unchanged. On a typer release it was not tested against (:data:`KNOWN`) or without
+this machinery, :func:`install` does nothing.
 """
 
 from __future__ import annotations
@@ -17,8 +18,25 @@ from typing import Any
 __all__ = ["install"]
 
 
+#: the typer releases (major, minor) whose internals this was written and tested against; on
+#: any other, typer's own coercion runs unchanged (slower to start, never wrong)
+KNOWN = ((0, 29),)
+
+
+def _known(version: str) -> bool:
+    parts = version.split(".")
+    try:
+        return (int(parts[0]), int(parts[1])) in KNOWN
+    except (IndexError, ValueError):
+        return False
+
+
 def install() -> None:
     """Replace typer's runtime-parameter factory by the lazy one (idempotent)."""
+    import typer
+
+    if not _known(getattr(typer, "__version__", "")):
+        return
     try:
         from typer import _coercion, core
     except ImportError:  # a typer before runtime coercion: click's own types, nothing to do
