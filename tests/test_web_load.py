@@ -174,3 +174,58 @@ def test_healthz_answers_for_an_initialised_database_only(db_url: str) -> None:
 
 
 __all__ = ["NOW"]
+
+
+SESSIONS = 8
+PAGES_EACH = 100
+PASSWORD = "mat-khau-thu-nghiem-2026"
+
+
+def test_signed_in_sessions_in_a_burst_each_see_their_own_item_page(
+        served: tuple[str, Cli]) -> None:
+    """Eight sessions of one officer read the same item page together, again and again (a
+    page kept per session, answered on the event loop on SQLite): every answer is the page,
+    and each carries its own session's CSRF token, never another's."""
+    import re
+
+    from workflow.bench import _sign_in
+
+    url, cli = served
+    port = int(url.rsplit(":", 1)[1])
+    done = subprocess.run([sys.executable, "-m", "workflow", "passwd", "lan", "--password-stdin"],
+                          input=f"{PASSWORD}\n".encode(), capture_output=True, check=False,
+                          cwd=ROOT, timeout=60,
+                          env={**os.environ, "AWARD_DB": cli.db, "AWARD_NOW": NOW,
+                               "AWARD_FLOWS": ""})
+    assert done.returncode == 0, done.stderr.decode()
+    cookies = [_sign_in(port, "lan", PASSWORD) for _ in range(SESSIONS)]
+    token = re.compile(r'name="csrf_token" value="([^"]+)"')
+    seen: list[set[str]] = [set() for _ in range(SESSIONS)]
+    failures: list[str] = []
+    lock = threading.Lock()
+    deadline = time.monotonic() + DEADLINE_S
+
+    def client(number: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        try:
+            for _ in range(PAGES_EACH):
+                if time.monotonic() > deadline:
+                    return
+                conn.request("GET", "/items/1", headers={"Cookie": cookies[number]})
+                response = conn.getresponse()
+                body = response.read().decode()
+                with lock:
+                    if response.status != 200:
+                        failures.append(f"{number}: {response.status}")
+                    seen[number].update(token.findall(body))
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(SESSIONS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=DEADLINE_S + 120)
+    assert not failures, failures[:5]
+    assert all(len(tokens) == 1 for tokens in seen), seen  # one token a session, every time
+    assert len(set().union(*seen)) == SESSIONS  # and no session was shown another's
