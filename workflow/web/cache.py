@@ -81,7 +81,41 @@ class PageCache:
         if whose is None:
             return render()
         data, second = version()
-        page = (request.url.path, request.url.query, lang, whose)
+        return self._made(_key(request, lang, whose), data, second, render)
+
+    async def answer(self, request: Request, version: Callable[[], tuple[object, int]],
+                     lang: str, render: Callable[[], HTMLResponse], *,
+                     person: Mapping[str, Any] | None = None, inline: bool = False
+                     ) -> HTMLResponse:
+        """:meth:`page` for an ``async`` route. With ``inline`` (the version is a local read of
+        tens of microseconds: SQLite) a kept page is answered on the event loop, without
+        handing the request to a worker thread and back — under many clients those hand-offs,
+        not the page, were most of a kept page's time; a render, or a wait for one, runs in a
+        worker thread as before."""
+        if not inline:
+            return await run_in_threadpool(
+                functools.partial(self.page, request, version, lang, render, person=person))
+        whose = self._whose(request, person)
+        if whose is None:
+            return await run_in_threadpool(render)
+        data, second = version()
+        page = _key(request, lang, whose)
+        kept = self._current(page, data, second)
+        if kept is not None:
+            return kept
+        return await run_in_threadpool(self._made, page, data, second, render)
+
+    def _current(self, page: tuple[object, ...], data: object, second: int
+                 ) -> HTMLResponse | None:
+        """The kept page if it was made of this data in this second."""
+        kept = self._pages.get(page)
+        if kept is not None and kept.data == data and kept.second == second:
+            return HTMLResponse(kept.body)
+        return None
+
+    def _made(self, page: tuple[object, ...], data: object, second: int,
+              render: Callable[[], HTMLResponse]) -> HTMLResponse:
+        """The kept page of ``data`` in ``second``, else rendered by one request at a time."""
         kept = self._pages.get(page)
         if kept is not None and kept.data == data and kept.second == second:
             return HTMLResponse(kept.body)
@@ -93,34 +127,15 @@ class PageCache:
                 return HTMLResponse(kept.body)  # the same data, a second or two ago
             lock.acquire()
         try:
-            kept = self._pages.get(page)  # rendered while this request waited
-            if kept is not None and kept.data == data and kept.second == second:
-                return HTMLResponse(kept.body)
+            done = self._current(page, data, second)  # rendered while this request waited
+            if done is not None:
+                return done
             response = render()
             if response.status_code == 200:
                 self._keep(page, _Kept(data, second, bytes(response.body)))
         finally:
             lock.release()
         return response
-
-    async def answer(self, request: Request, version: Callable[[], tuple[object, int]],
-                     lang: str, render: Callable[[], HTMLResponse], *,
-                     person: Mapping[str, Any] | None = None, inline: bool = False
-                     ) -> HTMLResponse:
-        """:meth:`page` for an ``async`` route. With ``inline`` (the version is a local read of
-        tens of microseconds: SQLite) a kept page is answered on the event loop, without
-        handing the request to a worker thread and back — under many clients those hand-offs,
-        not the page, were most of a kept page's time; a render, or a wait for one, runs in a
-        worker thread as before."""
-        if inline:
-            whose = self._whose(request, person)
-            if whose is not None:
-                data, second = version()
-                kept = self._pages.get((request.url.path, request.url.query, lang, whose))
-                if kept is not None and kept.data == data and kept.second == second:
-                    return HTMLResponse(kept.body)
-        return await run_in_threadpool(
-            functools.partial(self.page, request, version, lang, render, person=person))
 
     def _keep(self, page: tuple[object, ...], made: _Kept) -> None:
         with self._guard:
@@ -134,3 +149,8 @@ class PageCache:
                 old = None
             self._pages[page] = made
             self._bytes += len(made.body) - (len(old.body) if old is not None else 0)
+
+
+def _key(request: Request, lang: str, whose: object) -> tuple[object, ...]:
+    """What a page is kept under: its path, query, language and whose it is."""
+    return (request.url.path, request.url.query, lang, whose)
