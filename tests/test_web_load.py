@@ -15,13 +15,13 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import DIRECTORY, NOW, ROOT, Cli
-from tests.test_web_browser import free_port, wait_until_up
+from tests.test_web_browser import PASSWORD, free_port, wait_until_up
 
 CLIENTS = 50
 REQUESTS = 5_000
@@ -99,12 +99,17 @@ def _burst(port: int) -> tuple[Counter[tuple[str, int | str]], int]:
         finally:
             conn.close()
 
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
+    _together(CLIENTS, client)
+    return counts, issued
+
+
+def _together(clients: int, client: Callable[[int], None]) -> None:
+    """``client(0)`` … ``client(clients - 1)``, each in a thread of its own, all at once."""
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=DEADLINE_S + 120)
-    return counts, issued
 
 
 def test_fifty_clients_share_five_thousand_requests_without_an_error(
@@ -178,7 +183,6 @@ __all__ = ["NOW"]
 
 SESSIONS = 8
 PAGES_EACH = 100
-PASSWORD = "mat-khau-thu-nghiem-2026"
 
 
 def test_signed_in_sessions_in_a_burst_each_see_their_own_item_page(
@@ -221,11 +225,7 @@ def test_signed_in_sessions_in_a_burst_each_see_their_own_item_page(
         finally:
             conn.close()
 
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(SESSIONS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=DEADLINE_S + 120)
+    _together(SESSIONS, client)
     assert not failures, failures[:5]
     assert all(len(tokens) == 1 for tokens in seen), seen  # one token a session, every time
     assert len(set().union(*seen)) == SESSIONS  # and no session was shown another's
